@@ -1,0 +1,4 @@
+/** Conformance scripts run on the simulator (shared/conformance/FORMAT.md). */
+module io.github.foliolab.conformance {
+    requires transitive io.github.foliolab.mlock;
+}

@@ -1,0 +1,5 @@
+/** The bin/foliolab command-line tool and runnable experiments. */
+module io.github.foliolab.examples {
+    requires io.github.foliolab.explore;
+    requires io.github.foliolab.conformance;
+}

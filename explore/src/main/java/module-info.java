@@ -1,0 +1,4 @@
+/** The deterministic interleaving explorer. */
+module io.github.foliolab.explore {
+    requires transitive io.github.foliolab.mlock;
+}

@@ -1,0 +1,91 @@
+package io.github.foliolab.folio.api;
+
+/**
+ * Page flag bit numbers of Linux 7.2, {@code enum pageflags} in include/linux/page-flags.h, for a 64-bit
+ * CONFIG_MMU kernel with CONFIG_MEMORY_FAILURE and without PG_young/PG_idle/PG_arch_2/3 (the Debian cloud
+ * configuration the conformance runs use). Aliases share their bit as in the kernel.
+ *
+ * <p>The high bits of the flags word hold the zone number as the kernel's {@code page_zonenum()} reads it
+ * ({@link #ZONES_PGSHIFT}); node and section bits are not modelled (one node).
+ */
+public final class PageFlags {
+    private PageFlags() {}
+
+    public static final int PG_locked = 0;
+    public static final int PG_writeback = 1;
+    public static final int PG_referenced = 2;
+    public static final int PG_uptodate = 3;
+    public static final int PG_dirty = 4;
+    public static final int PG_lru = 5;
+    public static final int PG_head = 6;
+    public static final int PG_waiters = 7;
+    public static final int PG_active = 8;
+    public static final int PG_workingset = 9;
+    public static final int PG_owner_priv_1 = 10;
+    public static final int PG_owner_2 = 11;
+    public static final int PG_arch_1 = 12;
+    public static final int PG_reserved = 13;
+    public static final int PG_private = 14;
+    public static final int PG_private_2 = 15;
+    public static final int PG_reclaim = 16;
+    public static final int PG_swapbacked = 17;
+    public static final int PG_unevictable = 18;
+    public static final int PG_dropbehind = 19;
+    public static final int PG_mlocked = 20;
+    public static final int PG_hwpoison = 21;
+    /** Number of page flags ({@code __NR_PAGEFLAGS}). */
+    public static final int NR_PAGEFLAGS = 22;
+
+    public static final int PG_readahead = PG_reclaim;
+    public static final int PG_swapcache = PG_owner_priv_1;
+    public static final int PG_checked = PG_owner_priv_1;
+    public static final int PG_anon_exclusive = PG_owner_2;
+    public static final int PG_mappedtodisk = PG_owner_2;
+    /** Second-page flags (stored in {@code _flags_1}). */
+    public static final int PG_has_hwpoisoned = PG_active;
+    public static final int PG_large_rmappable = PG_workingset;
+    public static final int PG_partially_mapped = PG_reclaim;
+
+    /** Flags that must be clear when a folio is freed ({@code PAGE_FLAGS_CHECK_AT_FREE}). */
+    public static final long PAGE_FLAGS_CHECK_AT_FREE = 1L << PG_lru | 1L << PG_locked | 1L << PG_private
+            | 1L << PG_private_2 | 1L << PG_writeback | 1L << PG_reserved | 1L << PG_active
+            | 1L << PG_unevictable | 1L << PG_mlocked;
+
+    /**
+     * Flags checked when the allocator hands out a page ({@code PAGE_FLAGS_CHECK_AT_PREP}): every flag
+     * bit. The zone bits above {@link #ZONES_PGSHIFT} are not flags.
+     */
+    public static final long PAGE_FLAGS_CHECK_AT_PREP = (1L << NR_PAGEFLAGS) - 1;
+
+    /** Where the zone number sits in the flags word (the kernel packs zone/node/section at the top). */
+    public static final int ZONES_PGSHIFT = 62;
+    public static final long ZONES_MASK = 3L;
+
+    private static final String[] NAMES = {
+        "locked", "writeback", "referenced", "uptodate", "dirty", "lru", "head", "waiters", "active",
+        "workingset", "owner_priv_1", "owner_2", "arch_1", "reserved", "private", "private_2", "reclaim",
+        "swapbacked", "unevictable", "dropbehind", "mlocked", "hwpoison"
+    };
+
+    /** The flag's name as dump_page prints it ({@code %pGp}): "lru", "mlocked", ... */
+    public static String name(int bit) {
+        return bit >= 0 && bit < NAMES.length ? NAMES[bit] : "bit" + bit;
+    }
+
+    /** The flags word rendered like dump_page's {@code flags: 0x...(lru|active|...)}. */
+    public static String describe(long flags) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("0x").append(Long.toHexString(flags)).append('(');
+        boolean first = true;
+        for (int bit = 0; bit < NR_PAGEFLAGS; bit++) {
+            if ((flags & (1L << bit)) != 0) {
+                if (!first) sb.append('|');
+                sb.append(NAMES[bit]);
+                first = false;
+            }
+        }
+        if (!first) sb.append('|');
+        sb.append("zone=").append((flags >>> ZONES_PGSHIFT) & ZONES_MASK).append(')');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,41 @@
+package io.github.foliolab.folio.api;
+
+/**
+ * vm_flags bits of Linux 7.2 (include/linux/mm.h, {@code DECLARE_VMA_BIT}), with the kernel's values, so
+ * that modules below mm (lru, mlock) can test a VMA's flags without depending on the mm module.
+ */
+public final class VmFlags {
+    private VmFlags() {}
+
+    public static final long VM_NONE = 0;
+    public static final long VM_READ = 1L << 0;
+    public static final long VM_WRITE = 1L << 1;
+    public static final long VM_EXEC = 1L << 2;
+    public static final long VM_SHARED = 1L << 3;
+    public static final long VM_MAYREAD = 1L << 4;
+    public static final long VM_MAYWRITE = 1L << 5;
+    public static final long VM_MAYEXEC = 1L << 6;
+    public static final long VM_MAYSHARE = 1L << 7;
+    public static final long VM_GROWSDOWN = 1L << 8;
+    public static final long VM_PFNMAP = 1L << 10;
+    public static final long VM_LOCKED = 1L << 13;
+    public static final long VM_IO = 1L << 14;
+    public static final long VM_SEQ_READ = 1L << 15;
+    public static final long VM_RAND_READ = 1L << 16;
+    public static final long VM_DONTCOPY = 1L << 17;
+    public static final long VM_DONTEXPAND = 1L << 18;
+    public static final long VM_LOCKONFAULT = 1L << 19;
+    public static final long VM_ACCOUNT = 1L << 20;
+    public static final long VM_NORESERVE = 1L << 21;
+    public static final long VM_HUGETLB = 1L << 22;
+    public static final long VM_MIXEDMAP = 1L << 28;
+    public static final long VM_HUGEPAGE = 1L << 29;
+    public static final long VM_NOHUGEPAGE = 1L << 30;
+
+    /** VM_SPECIAL: VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP. */
+    public static final long VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
+    /** VM_LOCKED_MASK: VM_LOCKED | VM_LOCKONFAULT. */
+    public static final long VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
+    /** VM_ACCESS_FLAGS. */
+    public static final long VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
+}

@@ -1,0 +1,24 @@
+package io.github.foliolab.folio.api.sched;
+
+/**
+ * What a scheduler (the explorer) plugs into the library's schedule points. All methods are called on
+ * the thread that performs the step; an implementation may park that thread to let another simulated CPU
+ * run. Threads the hook does not control must be let through untouched.
+ */
+public interface SchedHook {
+    /** Called before an atomic step acts. */
+    void before(SchedOp op, long id, long arg);
+
+    /** Called after a step that returns a value, with that value (booleans as 0/1), for traces. */
+    void after(SchedOp op, long id, long result);
+
+    /**
+     * The caller found {@code waitId} (a lock, a completion) unavailable and cannot make progress until
+     * somebody calls {@link #released}; a scheduler should not run it again before then. Returns when the
+     * caller should retry.
+     */
+    void contended(SchedOp op, long waitId);
+
+    /** {@code waitId} was released: waiters on it may run again. */
+    void released(SchedOp op, long waitId);
+}

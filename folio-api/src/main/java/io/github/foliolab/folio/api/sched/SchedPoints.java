@@ -1,0 +1,157 @@
+package io.github.foliolab.folio.api.sched;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The static schedule points every atomic step of the library calls.
+ *
+ * <p>Each point goes through a {@link MutableCallSite} whose target is a no-op while no
+ * {@link SchedHook} is installed. HotSpot treats the target as a constant and inlines it, so an
+ * uninstrumented run pays nothing; installing or removing a hook relinks the call sites
+ * ({@link MutableCallSite#syncAll}) and deoptimises code compiled against the old target.
+ */
+public final class SchedPoints {
+    private SchedPoints() {}
+
+    private static final MethodType STEP = MethodType.methodType(void.class, SchedOp.class, long.class, long.class);
+    private static final MethodType WAIT = MethodType.methodType(void.class, SchedOp.class, long.class);
+
+    private static final MethodHandle NOP_STEP = MethodHandles.empty(STEP);
+    private static final MethodHandle NOP_WAIT = MethodHandles.empty(WAIT);
+
+    private static final MutableCallSite BEFORE = new MutableCallSite(NOP_STEP);
+    private static final MutableCallSite AFTER = new MutableCallSite(NOP_STEP);
+    private static final MutableCallSite CONTENDED = new MutableCallSite(NOP_WAIT);
+    private static final MutableCallSite RELEASED = new MutableCallSite(NOP_WAIT);
+
+    private static final MethodHandle BEFORE_MH = BEFORE.dynamicInvoker();
+    private static final MethodHandle AFTER_MH = AFTER.dynamicInvoker();
+    private static final MethodHandle CONTENDED_MH = CONTENDED.dynamicInvoker();
+    private static final MethodHandle RELEASED_MH = RELEASED.dynamicInvoker();
+
+    private static volatile SchedHook installed;
+
+    /** Object ids live above every possible pfn so the two never collide in a trace. */
+    private static final long OBJECT_ID_BASE = 1L << 48;
+    private static final AtomicLong NEXT_OBJECT_ID = new AtomicLong(OBJECT_ID_BASE);
+    private static final Map<Long, String> OBJECT_NAMES = new ConcurrentHashMap<>();
+
+    /** A schedule point before an atomic step. */
+    public static void before(SchedOp op, long id, long arg) {
+        try {
+            BEFORE_MH.invokeExact(op, id, arg);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The result of a value-returning step, for traces. */
+    public static void after(SchedOp op, long id, long result) {
+        try {
+            AFTER_MH.invokeExact(op, id, result);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Convenience: {@link #after} for a boolean result, returning it. */
+    public static boolean after(SchedOp op, long id, boolean result) {
+        after(op, id, result ? 1L : 0L);
+        return result;
+    }
+
+    /** The caller waits for {@code waitId}; see {@link SchedHook#contended}. */
+    public static void contended(SchedOp op, long waitId) {
+        try {
+            CONTENDED_MH.invokeExact(op, waitId);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code waitId} became available; see {@link SchedHook#released}. */
+    public static void released(SchedOp op, long waitId) {
+        try {
+            RELEASED_MH.invokeExact(op, waitId);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Install a hook (one at a time). */
+    public static synchronized void install(SchedHook hook) {
+        if (installed != null) {
+            throw new IllegalStateException("a SchedHook is already installed: " + installed);
+        }
+        try {
+            MethodHandles.Lookup l = MethodHandles.publicLookup();
+            BEFORE.setTarget(l.findVirtual(SchedHook.class, "before", STEP).bindTo(hook));
+            AFTER.setTarget(l.findVirtual(SchedHook.class, "after", STEP).bindTo(hook));
+            CONTENDED.setTarget(l.findVirtual(SchedHook.class, "contended", WAIT).bindTo(hook));
+            RELEASED.setTarget(l.findVirtual(SchedHook.class, "released", WAIT).bindTo(hook));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        MutableCallSite.syncAll(new MutableCallSite[] {BEFORE, AFTER, CONTENDED, RELEASED});
+        installed = hook;
+    }
+
+    /** Remove the installed hook, if it is {@code hook}; the points become no-ops again. */
+    public static synchronized void uninstall(SchedHook hook) {
+        if (installed != hook) {
+            return;
+        }
+        BEFORE.setTarget(NOP_STEP);
+        AFTER.setTarget(NOP_STEP);
+        CONTENDED.setTarget(NOP_WAIT);
+        RELEASED.setTarget(NOP_WAIT);
+        MutableCallSite.syncAll(new MutableCallSite[] {BEFORE, AFTER, CONTENDED, RELEASED});
+        installed = null;
+    }
+
+    /** The installed hook, or null. */
+    public static SchedHook installed() {
+        return installed;
+    }
+
+    /** A fresh id for a lock, list or queue, with the name traces print for it. */
+    public static long newObjectId(String name) {
+        long id = NEXT_OBJECT_ID.getAndIncrement();
+        OBJECT_NAMES.put(id, name);
+        return id;
+    }
+
+    /** The name given to an object id, or "obj#N". */
+    public static String objectName(long id) {
+        String n = OBJECT_NAMES.get(id);
+        return n != null ? n : "obj#" + (id - OBJECT_ID_BASE);
+    }
+
+    /** Forget an object's name (objects of a discarded machine). */
+    public static void forgetObject(long id) {
+        OBJECT_NAMES.remove(id);
+    }
+
+    /**
+     * Forget every object name and restart numbering, so that a machine built afterwards gets the same
+     * ids every time (the explorer calls this before each schedule: same seed, same trace).
+     */
+    public static void resetObjects() {
+        OBJECT_NAMES.clear();
+        NEXT_OBJECT_ID.set(OBJECT_ID_BASE);
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.foliolab.folio.sync;
+
+import io.github.foliolab.folio.api.sched.SchedPoints;
+
+/**
+ * A struct completion, as flush_work() waits on one: {@link #complete()} is a release and
+ * {@link #waitForCompletion()} an acquire. Under the explorer the waiter blocks until completion.
+ */
+public final class Completion {
+    private final long id;
+    private volatile boolean done;
+
+    public Completion(String name) {
+        this.id = SchedPoints.newObjectId(name);
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** complete(): release (the completer's writes are visible to the woken waiter). */
+    public void complete() {
+        SchedPoints.before(SyncOp.COMPLETE, id, 0);
+        done = true;
+        SchedPoints.released(SyncOp.COMPLETE, id);
+    }
+
+    /** wait_for_completion(): acquire. */
+    public void waitForCompletion() {
+        SchedPoints.before(SyncOp.WAIT_FOR_COMPLETION, id, 0);
+        int round = 0;
+        while (!done) {
+            SchedPoints.contended(SyncOp.WAIT_FOR_COMPLETION, id);
+            Spin.pause(round++);
+        }
+    }
+
+    public boolean isDone() {
+        return done;
+    }
+
+    /** reinit_completion(). */
+    public void reinit() {
+        done = false;
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * The off-heap memmap of struct page / struct folio descriptors with the kernel's flag, refcount,
+ * mapcount and pin atomics; zones and the buddy allocator; vmstat counters; simulated CPUs and the
+ * locks every other module uses (each lock acquire and release is a schedule point).
+ */
+module io.github.foliolab.folio.impl {
+    requires transitive io.github.foliolab.folio.api;
+
+    exports io.github.foliolab.folio;
+    exports io.github.foliolab.folio.cpu;
+    exports io.github.foliolab.folio.sync;
+}

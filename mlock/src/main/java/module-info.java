@@ -1,0 +1,4 @@
+/** mm/mlock.c: mlock batches, mlock_count, the mlock family of system calls. */
+module io.github.foliolab.mlock {
+    requires transitive io.github.foliolab.mm;
+}
