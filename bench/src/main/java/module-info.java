@@ -1,5 +1,8 @@
-/** JMH benchmarks (run from the shaded jar on the class path). */
+/** JMH benchmarks (run from the shaded benchmarks.jar on the class path). */
 module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
     requires jmh.core;
+
+    exports io.github.foliolab.bench;
+    exports io.github.foliolab.bench.jmh_generated;
 }
