@@ -23,6 +23,10 @@
 # has); FOLIOLAB_VM_TIMEOUT (seconds, default 300) bounds one VM run.
 set -euo pipefail
 
+# The whole script is one function, so that bash has read all of it before running any of it
+# (editing the file while a long run is in progress cannot derail that run).
+main() {
+
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cache=${FOLIOLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/foliolab}
@@ -216,4 +220,7 @@ for i in "${!files[@]}"; do
 done
 summary=$(echo $counts | tr ' ' '\n' | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')
 log "$(awk -v n=${#files[@]} -v s="$summary" -v a="$start" -v b="$end" 'BEGIN { printf "%d script(s), %s, wall %.1f s", n, s, b - a }')"
-exit $rc
+return $rc
+}
+
+main "$@"
