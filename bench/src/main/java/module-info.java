@@ -2,6 +2,7 @@
 module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
     requires jmh.core;
+    requires java.management;
 
     exports io.github.foliolab.bench;
     exports io.github.foliolab.bench.jmh_generated;
