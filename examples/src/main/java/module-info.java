@@ -2,4 +2,6 @@
 module io.github.foliolab.examples {
     requires io.github.foliolab.explore;
     requires io.github.foliolab.conformance;
+
+    exports io.github.foliolab.examples;
 }

@@ -1,0 +1,90 @@
+package io.github.foliolab.examples;
+
+import io.github.foliolab.folio.Machine;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The {@code bin/foliolab} command-line tool. */
+public final class FolioLab {
+    private FolioLab() {}
+
+    /** A subcommand: runs with its arguments, returns the exit status. */
+    interface Command {
+        int run(String[] args, PrintStream out, PrintStream err);
+    }
+
+    private record Entry(String usage, String help, Command command) {}
+
+    private static Map<String, Entry> commands() {
+        Map<String, Entry> m = new LinkedHashMap<>();
+        m.put("vmstat", new Entry("vmstat [--pages N] [--movable N]",
+                "boot a simulated machine and print its /proc/vmstat", FolioLab::vmstat));
+        return m;
+    }
+
+    public static void main(String[] args) {
+        int rc = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(rc);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Map<String, Entry> cmds = commands();
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            usage(cmds, args.length == 0 ? err : out);
+            return args.length == 0 ? 2 : 0;
+        }
+        Entry e = cmds.get(args[0]);
+        if (e == null) {
+            err.println("foliolab: unknown subcommand '" + args[0] + "'");
+            usage(cmds, err);
+            return 2;
+        }
+        return e.command().run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+
+    private static void usage(Map<String, Entry> cmds, PrintStream s) {
+        s.println("usage: bin/foliolab SUBCOMMAND [ARGS]");
+        s.println();
+        s.println("FolioLab: Linux 7.2 memory-management primitives, simulated faithfully.");
+        s.println();
+        s.println("subcommands:");
+        for (Entry e : cmds.values()) {
+            s.printf("  %-70s%n      %s%n", e.usage(), e.help());
+        }
+        s.println("  --help");
+        s.println("      this text");
+    }
+
+    private static int vmstat(String[] args, PrintStream out, PrintStream err) {
+        long pages = 1 << 16;
+        long movable = 0;
+        for (int i = 0; i < args.length; i++) {
+            try {
+                switch (args[i]) {
+                    case "--pages" -> pages = Long.parseLong(args[++i]);
+                    case "--movable" -> movable = Long.parseLong(args[++i]);
+                    default -> {
+                        err.println("foliolab vmstat: unknown option " + args[i]);
+                        return 2;
+                    }
+                }
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException ex) {
+                err.println("foliolab vmstat: " + args[i - 1] + " needs a number");
+                return 2;
+            }
+        }
+        try {
+            Machine m = Machine.boot(1, pages, movable);
+            m.vmstat().procVmstat().forEach(out::println);
+            m.memMap().close();
+            return 0;
+        } catch (IllegalArgumentException ex) {
+            err.println("foliolab vmstat: " + ex.getMessage());
+            return 2;
+        }
+    }
+}
