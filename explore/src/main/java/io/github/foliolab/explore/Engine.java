@@ -40,27 +40,22 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int BLOCKED = 3;
     private static final int DONE = 4;
 
-    /** A simulated CPU's Java thread. */
-    final class CpuThread extends Thread {
-        final int index;
+    /** A simulated CPU's worker: its index, bound to the worker thread for its whole life. */
+    record Worker(Engine engine, int index) {}
 
-        CpuThread(int index) {
-            super("explore-cpu-" + Trace.cpuName(index));
-            this.index = index;
-            setDaemon(true);
-        }
+    private static final ScopedValue<Worker> WORKER = ScopedValue.newInstance();
+    /** Virtual threads hand the turn over without an OS context switch; platform threads are the fallback. */
+    /** Live worker threads of all engines (tests check that none outlives its engine). */
+    static final java.util.concurrent.atomic.AtomicInteger LIVE_WORKERS = new java.util.concurrent.atomic.AtomicInteger();
 
-        Engine engine() {
-            return Engine.this;
-        }
+    static final boolean VIRTUAL = !Boolean.getBoolean("foliolab.explore.platformThreads");
 
-        @Override
-        public void run() {
-            workerLoop(index);
-        }
+    /** The worker of the calling thread if it is one of this engine's simulated CPUs. */
+    static Worker currentWorker() {
+        return WORKER.isBound() ? WORKER.get() : null;
     }
 
-    private final CpuThread[] threads = new CpuThread[MAX_CPUS];
+    private final Thread[] threads = new Thread[MAX_CPUS];
     private volatile int turn = MAIN;
     private volatile boolean shutdown;
     private Thread mainThread;
@@ -128,8 +123,18 @@ final class Engine implements SchedHook, View, AutoCloseable {
             hasPending[i] = false;
             hasPendingTry[i] = false;
             if (threads[i] == null) {
-                threads[i] = new CpuThread(i);
-                threads[i].start();
+                Worker wk = new Worker(this, i);
+                Runnable loop = () -> {
+                    try {
+                        ScopedValue.where(WORKER, wk).run(() -> workerLoop(wk.index()));
+                    } finally {
+                        LIVE_WORKERS.decrementAndGet();
+                    }
+                };
+                LIVE_WORKERS.incrementAndGet();
+                String name = "explore-cpu-" + Trace.cpuName(i);
+                threads[i] = VIRTUAL ? Thread.ofVirtual().name(name).start(loop)
+                        : Thread.ofPlatform().name(name).daemon(true).start(loop);
             }
         }
         mainThread = Thread.currentThread();
@@ -236,8 +241,9 @@ final class Engine implements SchedHook, View, AutoCloseable {
     // ------------------------------------------------------------------ the hook
 
     private int managed() {
-        if (Thread.currentThread() instanceof CpuThread t && t.engine() == this && !inCheck) {
-            return t.index;
+        Worker w = WORKER.isBound() ? WORKER.get() : null;
+        if (w != null && w.engine() == this && !inCheck) {
+            return w.index();
         }
         return -1;
     }
@@ -357,10 +363,6 @@ final class Engine implements SchedHook, View, AutoCloseable {
         }
     }
 
-    boolean manages(Thread t) {
-        return t instanceof CpuThread c && c.engine() == this;
-    }
-
     // ------------------------------------------------------------------ decisions
 
     /**
@@ -411,7 +413,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
     }
 
     private void await(int me) {
-        int spins = 0;
+        int spins = VIRTUAL ? SPINS : 0;
         while (turn != me) {
             if (spins < SPINS) {
                 spins++;
@@ -424,16 +426,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     private void awaitMain() {
         long deadline = System.nanoTime() + SCHEDULE_TIMEOUT_NANOS;
-        int spins = 0;
         while (turn != MAIN) {
-            if (spins < SPINS) {
-                spins++;
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, 100_000_000L);
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("a simulated CPU ran for over 60 s without reaching a schedule point");
-                }
+            LockSupport.parkNanos(this, 100_000_000L);
+            if (turn != MAIN && System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("a simulated CPU ran for over 60 s without reaching a schedule point");
             }
         }
     }
@@ -592,9 +588,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
     public void close() {
         SchedPoints.uninstall(this);
         shutdown = true;
-        for (CpuThread t : threads) {
+        for (int i = 0; i < MAX_CPUS; i++) {
+            Thread t = threads[i];
             if (t == null) continue;
-            turn = t.index;
+            turn = i;
             LockSupport.unpark(t);
             try {
                 t.join(5_000);

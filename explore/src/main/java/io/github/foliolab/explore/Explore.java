@@ -12,7 +12,8 @@ public final class Explore {
     private Explore() {}
 
     private static Engine engine() {
-        return Thread.currentThread() instanceof Engine.CpuThread t ? t.engine() : null;
+        Engine.Worker w = Engine.currentWorker();
+        return w != null ? w.engine() : null;
     }
 
     /** Run {@code body} labelled as the kernel function {@code label}. */

@@ -40,6 +40,10 @@ public final class ExploreCli {
             exit status: 1 violation found, 0 none found within the budget, 2 usage error""";
 
     public static void main(String[] args) {
+        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
+            // One carrier: only one simulated CPU runs at a time anyway, and hand-offs stay on one OS thread.
+            System.setProperty("jdk.virtualThreadScheduler.parallelism", "1");
+        }
         System.exit(run(args, System.out, System.err));
     }
 

@@ -28,6 +28,35 @@ public final class Explorer {
      * schedules.
      */
     public static Result explore(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
+        if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {
+            return run(scenario, variant, options, progress);
+        }
+        // Drive the exploration from a virtual thread too: every hand-off is then between virtual threads
+        // (a continuation switch on a carrier) instead of an OS wake-up of the caller's thread.
+        Object[] box = new Object[1];
+        Thread t = Thread.ofVirtual().name("explore-main").start(() -> {
+            try {
+                box[0] = run(scenario, variant, options, progress);
+            } catch (Throwable e) {
+                box[0] = e;
+            }
+        });
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while exploring", e);
+        }
+        if (box[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (box[0] instanceof Error e) {
+            throw e;
+        }
+        return (Result) box[0];
+    }
+
+    private static Result run(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
         SchedPoints.resetObjects();
         World probe = scenario.build(variant);
         int nrCpus = probe.nrCpus();

@@ -35,7 +35,7 @@ public final class LockOrder extends Scenario {
 
     @Override
     public World build(Variant variant) {
-        Machine m = Machine.boot(2, 512, 0);
+        Machine m = Machine.bootGcManaged(2, 512, 0);
         SpinLock l1 = new SpinLock("L1");
         SpinLock l2 = new SpinLock("L2");
         boolean abba = variant.name().equals(ABBA.name());

@@ -40,7 +40,7 @@ public final class LruTicket extends Scenario {
 
     @Override
     public World build(Variant variant) {
-        Machine m = Machine.boot(2, 512, 0);
+        Machine m = Machine.bootGcManaged(2, 512, 0);
         boolean split = variant.name().equals(TEST_THEN_CLEAR.name());
         return new World(m) {
             final Folio f = name(m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");

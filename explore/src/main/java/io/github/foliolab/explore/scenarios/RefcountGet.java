@@ -39,7 +39,7 @@ public final class RefcountGet extends Scenario {
 
     @Override
     public World build(Variant variant) {
-        Machine m = Machine.boot(2, 512, 0);
+        Machine m = Machine.bootGcManaged(2, 512, 0);
         boolean racy = variant.name().equals(READ_SET.name());
         return new World(m) {
             final Folio f = name(m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
