@@ -43,6 +43,14 @@ public final class Machine {
         return new Machine(new Cpus(nrCpus), Node.boot(normalPages, movablePages));
     }
 
+    /**
+     * Like {@link #boot}, with a node whose memmap the garbage collector frees
+     * ({@link Node#bootGcManaged}): for short-lived machines, one per explored schedule.
+     */
+    public static Machine bootGcManaged(int nrCpus, long normalPages, long movablePages) {
+        return new Machine(new Cpus(nrCpus), Node.bootGcManaged(normalPages, movablePages));
+    }
+
     public Cpus cpus() {
         return cpus;
     }

@@ -69,6 +69,7 @@ public final class MemMap {
     private static final VarHandle NR_PAGES = FOLIO.varHandle(groups("page1", "_nr_pages"));
 
     private final Arena arena;
+    private final boolean gcManaged;
     private final MemorySegment seg;
     private final long nrPages;
     private Node node;
@@ -78,11 +79,21 @@ public final class MemMap {
      * it initialises zones and hands the pages to the allocator.
      */
     MemMap(long nrPages) {
+        this(nrPages, false);
+    }
+
+    /**
+     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors live in an automatic arena that
+     * the garbage collector frees ({@link #close} is then a no-op). Closing a shared arena costs a
+     * handshake with every thread, too much for the explorer, which builds a machine per schedule.
+     */
+    MemMap(long nrPages, boolean gcManaged) {
         if (nrPages <= 0 || nrPages > (1L << 36)) {
             throw new IllegalArgumentException("nrPages out of range: " + nrPages);
         }
         this.nrPages = nrPages;
-        this.arena = Arena.ofShared();
+        this.arena = gcManaged ? Arena.ofAuto() : Arena.ofShared();
+        this.gcManaged = gcManaged;
         this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
         for (long pfn = 0; pfn < nrPages; pfn++) {
             MAPCOUNT.set(seg, off(pfn), -1);
@@ -110,6 +121,9 @@ public final class MemMap {
 
     /** Release the off-heap memory. The memmap must not be used afterwards. */
     public void close() {
+        if (gcManaged) {
+            return; // an automatic arena is freed by the garbage collector once unreachable
+        }
         arena.close();
     }
 

@@ -36,6 +36,10 @@ public final class Node {
     private volatile ReleaseHook releaseHook;
 
     private Node(long normalPages, long movablePages, int cmaPageblocks) {
+        this(normalPages, movablePages, cmaPageblocks, false);
+    }
+
+    private Node(long normalPages, long movablePages, int cmaPageblocks, boolean gcManaged) {
         if (normalPages < (1L << PageLayout.PAGEBLOCK_ORDER)) {
             throw new IllegalArgumentException("ZONE_NORMAL needs at least one pageblock (512 pages), got " + normalPages);
         }
@@ -46,7 +50,7 @@ public final class Node {
         if (cmaPageblocks < 0 || cmaPages > normalPages - (1L << PageLayout.PAGEBLOCK_ORDER)) {
             throw new IllegalArgumentException("CMA pageblocks (" + cmaPageblocks + ") must leave ZONE_NORMAL at least one non-CMA pageblock");
         }
-        this.mm = new MemMap(normalPages + movablePages);
+        this.mm = new MemMap(normalPages + movablePages, gcManaged);
         mm.attach(this);
         Zone normal = new Zone(ZoneType.ZONE_NORMAL, mm, vmstat, 0, normalPages);
         Zone movable = new Zone(ZoneType.ZONE_MOVABLE, mm, vmstat, normalPages, movablePages);
@@ -77,6 +81,15 @@ public final class Node {
     /** A node with {@code normalPages} in ZONE_NORMAL, {@code movablePages} in ZONE_MOVABLE and no CMA. */
     public static Node boot(long normalPages, long movablePages) {
         return new Node(normalPages, movablePages, 0);
+    }
+
+    /**
+     * Like {@link #boot(long, long)}, but the memmap is freed by the garbage collector instead of
+     * {@code memMap().close()} (which becomes a no-op): for short-lived nodes built by the thousand, as
+     * the explorer builds one per schedule.
+     */
+    public static Node bootGcManaged(long normalPages, long movablePages) {
+        return new Node(normalPages, movablePages, 0, true);
     }
 
     /** A node whose ZONE_NORMAL ends with {@code cmaPageblocks} MIGRATE_CMA pageblocks of 512 pages. */

@@ -1,0 +1,38 @@
+package io.github.foliolab.explore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a scenario's end checks found: violations (bugs) and outcomes classified as accepted behaviour. */
+public final class Checks {
+    private final List<String> violations = new ArrayList<>();
+    private final List<String> accepted = new ArrayList<>();
+
+    /** A bad end state: the schedule is a counterexample. */
+    public void violation(String name, String message) {
+        violations.add(name + ": " + message);
+    }
+
+    /** An end state the kernel reaches by design and accepts (shown, not counted as a bug). */
+    public void accepted(String name, String message) {
+        accepted.add(name + ": " + message);
+    }
+
+    /** {@code violation(name, message)} unless {@code ok}. */
+    public void require(boolean ok, String name, String message) {
+        if (!ok) violation(name, message);
+    }
+
+    public List<String> violations() {
+        return violations;
+    }
+
+    public List<String> accepted() {
+        return accepted;
+    }
+
+    void clear() {
+        violations.clear();
+        accepted.clear();
+    }
+}

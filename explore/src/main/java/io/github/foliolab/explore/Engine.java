@@ -1,0 +1,605 @@
+package io.github.foliolab.explore;
+
+import io.github.foliolab.folio.FolioOp;
+import io.github.foliolab.folio.api.sched.SchedHook;
+import io.github.foliolab.folio.api.sched.SchedOp;
+import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.sync.SyncOp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The explorer's {@link SchedHook}: runs each simulated CPU's body on its own Java thread and lets exactly
+ * one of them run at a time. At every shared schedule point the running thread asks the {@link Strategy}
+ * which CPU takes the next step, hands the turn over ({@link LockSupport#unpark}) and parks until the
+ * turn comes back to it. The worker threads are reused from schedule to schedule and stopped by
+ * {@link #close}.
+ *
+ * <p>A CPU that finds a lock held ({@link SchedHook#contended}) is blocked until a
+ * {@link SchedHook#released} for that object; when no CPU can run and some are blocked, the schedule
+ * is a deadlock. A violation (an invariant, an exception thrown by a body, a deadlock, a runaway loop)
+ * abandons the schedule: every other CPU is resumed in turn and unwound by throwing {@link Abort} out of
+ * its schedule point, so no thread is left behind mid-body.
+ *
+ * <p>Threads that are not this engine's workers pass through every hook untouched.
+ */
+final class Engine implements SchedHook, View, AutoCloseable {
+    static final int MAX_CPUS = 8;
+    private static final int MAIN = -1;
+    private static final int NONE = -2;
+    /** How long a waiting thread spins on its turn before parking. */
+    private static final int SPINS = 2_000;
+    private static final long SCHEDULE_TIMEOUT_NANOS = 60_000_000_000L;
+
+    private static final int START = 0;
+    private static final int RUNNABLE = 1;
+    private static final int RUNNING = 2;
+    private static final int BLOCKED = 3;
+    private static final int DONE = 4;
+
+    /** A simulated CPU's worker: its index, bound to the worker thread for its whole life. */
+    record Worker(Engine engine, int index) {}
+
+    private static final ScopedValue<Worker> WORKER = ScopedValue.newInstance();
+    /** Virtual threads hand the turn over without an OS context switch; platform threads are the fallback. */
+    /** Live worker threads of all engines (tests check that none outlives its engine). */
+    static final java.util.concurrent.atomic.AtomicInteger LIVE_WORKERS = new java.util.concurrent.atomic.AtomicInteger();
+
+    static final boolean VIRTUAL = !Boolean.getBoolean("foliolab.explore.platformThreads");
+
+    /** The worker of the calling thread if it is one of this engine's simulated CPUs. */
+    static Worker currentWorker() {
+        return WORKER.isBound() ? WORKER.get() : null;
+    }
+
+    private final Thread[] threads = new Thread[MAX_CPUS];
+    private volatile int turn = MAIN;
+    private volatile boolean shutdown;
+    private Thread mainThread;
+
+    // ---- state of the schedule being run (touched only by the thread holding the turn)
+    private World world;
+    private int nr;
+    private Strategy strategy;
+    private List<Invariant> invariants = List.of();
+    private boolean checkInvariants;
+    private int maxSteps;
+    private final int[] status = new int[MAX_CPUS];
+    private final long[] blockedOn = new long[MAX_CPUS];
+    private final long[][] held = new long[MAX_CPUS][8];
+    private final int[] nheld = new int[MAX_CPUS];
+    private final long[] pendingAcquire = new long[MAX_CPUS];
+    private final boolean[] hasPending = new boolean[MAX_CPUS];
+    private final long[] pendingTry = new long[MAX_CPUS];
+    private final boolean[] hasPendingTry = new boolean[MAX_CPUS];
+    private int previous;
+    private int steps;
+    private int decisions;
+    private int[] choices = new int[64];
+    private int[] defaults = new int[64];
+    private boolean aborting;
+    private String violation;
+    private RuntimeException strategyError;
+    private boolean inCheck;
+    private boolean atEnd;
+    private final Checks checks = new Checks();
+    private final Recorder rec = new Recorder();
+    private final int[] enabledScratch = new int[MAX_CPUS];
+
+    Engine() {
+        SchedPoints.install(this);
+    }
+
+    // ------------------------------------------------------------------ one schedule
+
+    /** Run one schedule of {@code w} under {@code s}; afterwards ask {@link #violation()} and friends. */
+    void runSchedule(World w, Strategy s, boolean checkInvariants, int maxSteps) {
+        int n = w.nrCpus();
+        if (n < 1 || n > MAX_CPUS || n > w.machine().cpus().nr()) {
+            throw new IllegalArgumentException("a world needs 1.." + MAX_CPUS + " CPUs, at most the machine's "
+                    + w.machine().cpus().nr() + ": " + n);
+        }
+        this.world = w;
+        this.nr = n;
+        this.strategy = s;
+        this.checkInvariants = checkInvariants;
+        this.invariants = w.invariants();
+        this.maxSteps = maxSteps;
+        previous = -1;
+        steps = 0;
+        decisions = 0;
+        aborting = false;
+        violation = null;
+        strategyError = null;
+        atEnd = false;
+        checks.clear();
+        rec.reset();
+        for (int i = 0; i < n; i++) {
+            status[i] = START;
+            nheld[i] = 0;
+            hasPending[i] = false;
+            hasPendingTry[i] = false;
+            if (threads[i] == null) {
+                Worker wk = new Worker(this, i);
+                Runnable loop = () -> {
+                    try {
+                        ScopedValue.where(WORKER, wk).run(() -> workerLoop(wk.index()));
+                    } finally {
+                        LIVE_WORKERS.decrementAndGet();
+                    }
+                };
+                LIVE_WORKERS.incrementAndGet();
+                String name = "explore-cpu-" + Trace.cpuName(i);
+                threads[i] = VIRTUAL ? Thread.ofVirtual().name(name).start(loop)
+                        : Thread.ofPlatform().name(name).daemon(true).start(loop);
+            }
+        }
+        mainThread = Thread.currentThread();
+        int first = decide(-1);
+        handoff(first);
+        awaitMain();
+        // Every CPU has finished (or was unwound).
+        if (violation == null) {
+            atEnd = true;
+            if (checkInvariants) {
+                checkAll();
+            }
+            if (violation == null) {
+                w.check(checks);
+                if (!checks.violations().isEmpty()) {
+                    violation = String.join("\n", checks.violations());
+                }
+            }
+        }
+        mainThread = null;
+    }
+
+    /** The strategy's own failure (a replayed schedule that does not fit), or null. */
+    RuntimeException strategyError() {
+        return strategyError;
+    }
+
+    String violation() {
+        return violation;
+    }
+
+    List<String> accepted() {
+        return checks.accepted();
+    }
+
+    int steps() {
+        return steps;
+    }
+
+    Trace trace() {
+        return rec.render(nr, world);
+    }
+
+    /** The schedule as a string: run-length encoded choices up to the last non-default one. */
+    String schedule() {
+        return Schedule.encode(choices, defaults, decisions);
+    }
+
+    // ------------------------------------------------------------------ worker side
+
+    private void workerLoop(int i) {
+        while (true) {
+            await(i);
+            if (shutdown) {
+                return;
+            }
+            if (!aborting) {
+                status[i] = RUNNING;
+                previous = i;
+                World w = world;
+                try {
+                    w.machine().cpu(i).run(() -> w.run(i));
+                } catch (Abort a) {
+                    // unwound
+                } catch (Throwable t) {
+                    if (!aborting) {
+                        rec.exception(i, firstLine(t));
+                        fail("CPU " + Trace.cpuName(i) + " threw " + describe(t));
+                    }
+                }
+            }
+            finish(i);
+        }
+    }
+
+    private void finish(int i) {
+        status[i] = DONE;
+        confirmAcquire(i);
+        if (!aborting && nheld[i] > 0) {
+            fail("CPU " + Trace.cpuName(i) + " returned with " + SchedPoints.objectName(held[i][0]) + " held");
+        }
+        int next;
+        if (aborting) {
+            next = firstLive();
+        } else {
+            next = decide(-1);
+            if (next == NONE) {
+                next = firstLive();
+                if (next != MAIN) {
+                    fail(deadlockMessage());
+                }
+            }
+        }
+        handoff(next);
+    }
+
+    private int firstLive() {
+        for (int j = 0; j < nr; j++) {
+            if (status[j] != DONE) return j;
+        }
+        return MAIN;
+    }
+
+    // ------------------------------------------------------------------ the hook
+
+    private int managed() {
+        Worker w = WORKER.isBound() ? WORKER.get() : null;
+        if (w != null && w.engine() == this && !inCheck) {
+            return w.index();
+        }
+        return -1;
+    }
+
+    @Override
+    public void before(SchedOp op, long id, long arg) {
+        int i = managed();
+        if (i < 0) {
+            return;
+        }
+        if (aborting) {
+            throw Abort.INSTANCE;
+        }
+        confirmAcquire(i);
+        if (op.shared()) {
+            steps++;
+            if (steps > maxSteps) {
+                fail("no progress: more than " + maxSteps + " steps (a CPU spins without a schedule point it can wait on)");
+                throw Abort.INSTANCE;
+            }
+            if (checkInvariants) {
+                checkAll();
+                if (aborting) {
+                    throw Abort.INSTANCE;
+                }
+            }
+            int next = decide(i);
+            if (aborting) {
+                throw Abort.INSTANCE;
+            }
+            if (next != i) {
+                status[i] = RUNNABLE;
+                handoff(next);
+                await(i);
+                if (aborting) {
+                    throw Abort.INSTANCE;
+                }
+                status[i] = RUNNING;
+            }
+            previous = i;
+        }
+        rec.step(i, op, id, arg);
+        trackLock(i, op, id, arg);
+    }
+
+    @Override
+    public void after(SchedOp op, long id, long result) {
+        int i = managed();
+        if (i < 0) {
+            return;
+        }
+        rec.result(i, op, result);
+        if (hasPendingTry[i] && pendingTry[i] == id) {
+            hasPendingTry[i] = false;
+            if (result != 0) {
+                addHeld(i, id);
+            }
+        }
+    }
+
+    @Override
+    public void contended(SchedOp op, long waitId) {
+        int i = managed();
+        if (i < 0) {
+            return;
+        }
+        if (aborting) {
+            throw Abort.INSTANCE;
+        }
+        status[i] = BLOCKED;
+        blockedOn[i] = waitId;
+        rec.blocked(i, op, waitId);
+        int next = decide(-1);
+        if (next == NONE) {
+            fail(deadlockMessage());
+        }
+        if (aborting) {
+            throw Abort.INSTANCE;
+        }
+        handoff(next);
+        await(i);
+        if (aborting) {
+            throw Abort.INSTANCE;
+        }
+        status[i] = RUNNING;
+        previous = i;
+        rec.retry(i, op, waitId);
+    }
+
+    @Override
+    public void released(SchedOp op, long waitId) {
+        if (managed() < 0) {
+            return;
+        }
+        for (int j = 0; j < nr; j++) {
+            if (status[j] == BLOCKED && blockedOn[j] == waitId) {
+                status[j] = RUNNABLE;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ markers from Explore
+
+    void call(String label) {
+        int i = managed();
+        if (i >= 0) {
+            confirmAcquire(i);
+            rec.call(i, label);
+        }
+    }
+
+    void ret(String result) {
+        int i = managed();
+        if (i >= 0) {
+            confirmAcquire(i);
+            rec.ret(i, result);
+        }
+    }
+
+    // ------------------------------------------------------------------ decisions
+
+    /**
+     * Choose the CPU for the next step. {@code cur} is the CPU at a schedule point that may continue, or
+     * -1 if the last runner cannot (blocked, finished, or nobody ran yet). NONE if nobody can run.
+     */
+    private int decide(int cur) {
+        int n = 0;
+        for (int j = 0; j < nr; j++) {
+            int s = status[j];
+            if (s == START || s == RUNNABLE || s == RUNNING) {
+                enabledScratch[n++] = j;
+            }
+        }
+        if (n == 0) {
+            return NONE;
+        }
+        if (n == 1) {
+            return enabledScratch[0];
+        }
+        Decision d = new Decision(decisions, steps, previous, cur, Arrays.copyOf(enabledScratch, n));
+        int c;
+        try {
+            c = strategy.choose(d);
+            if (!d.isEnabled(c)) {
+                throw new IllegalStateException("strategy chose CPU " + c + " which cannot run at decision " + d.index());
+            }
+        } catch (RuntimeException e) {
+            if (strategyError == null) {
+                strategyError = e;
+            }
+            fail("strategy failed: " + e.getMessage());
+            return enabledScratch[0];
+        }
+        if (decisions == choices.length) {
+            choices = Arrays.copyOf(choices, decisions * 2);
+            defaults = Arrays.copyOf(defaults, decisions * 2);
+        }
+        choices[decisions] = c;
+        defaults[decisions] = d.defaultChoice();
+        decisions++;
+        return c;
+    }
+
+    private void handoff(int to) {
+        turn = to;
+        LockSupport.unpark(to == MAIN ? mainThread : threads[to]);
+    }
+
+    private void await(int me) {
+        int spins = VIRTUAL ? SPINS : 0;
+        while (turn != me) {
+            if (spins < SPINS) {
+                spins++;
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private void awaitMain() {
+        long deadline = System.nanoTime() + SCHEDULE_TIMEOUT_NANOS;
+        while (turn != MAIN) {
+            LockSupport.parkNanos(this, 100_000_000L);
+            if (turn != MAIN && System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("a simulated CPU ran for over 60 s without reaching a schedule point");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ locks held
+
+    private static boolean isAcquire(SchedOp op) {
+        return op == SyncOp.SPIN_LOCK || op == SyncOp.MUTEX_LOCK || op == SyncOp.LOCAL_LOCK
+                || op == SyncOp.DOWN_READ || op == SyncOp.DOWN_WRITE;
+    }
+
+    private static boolean isRelease(SchedOp op) {
+        return op == SyncOp.SPIN_UNLOCK || op == SyncOp.MUTEX_UNLOCK || op == SyncOp.LOCAL_UNLOCK
+                || op == SyncOp.UP_READ || op == SyncOp.UP_WRITE || op == FolioOp.UNLOCK;
+    }
+
+    private void trackLock(int i, SchedOp op, long id, long arg) {
+        if (op == FolioOp.TRYLOCK || (arg == 1 && isAcquire(op) && op != SyncOp.DOWN_READ && op != SyncOp.DOWN_WRITE)) {
+            pendingTry[i] = id;
+            hasPendingTry[i] = true;
+        } else if (isAcquire(op)) {
+            pendingAcquire[i] = id;
+            hasPending[i] = true;
+        } else if (isRelease(op)) {
+            for (int k = nheld[i] - 1; k >= 0; k--) {
+                if (held[i][k] == id) {
+                    System.arraycopy(held[i], k + 1, held[i], k, nheld[i] - k - 1);
+                    nheld[i]--;
+                    break;
+                }
+            }
+        }
+    }
+
+    /** A lock() whose CPU went on to another event without blocking for good has been acquired. */
+    private void confirmAcquire(int i) {
+        if (hasPending[i]) {
+            hasPending[i] = false;
+            addHeld(i, pendingAcquire[i]);
+        }
+    }
+
+    private void addHeld(int i, long id) {
+        if (nheld[i] == held[i].length) {
+            held[i] = Arrays.copyOf(held[i], nheld[i] * 2);
+        }
+        held[i][nheld[i]++] = id;
+    }
+
+    private int holderOf(long id) {
+        for (int j = 0; j < nr; j++) {
+            for (int k = 0; k < nheld[j]; k++) {
+                if (held[j][k] == id) return j;
+            }
+        }
+        return -1;
+    }
+
+    private String deadlockMessage() {
+        StringBuilder sb = new StringBuilder("deadlock: ");
+        List<String> parts = new ArrayList<>();
+        boolean cycle = false;
+        for (int j = 0; j < nr; j++) {
+            if (status[j] == BLOCKED) {
+                int h = holderOf(blockedOn[j]);
+                String what = SchedPoints.objectName(blockedOn[j]);
+                parts.add("CPU " + Trace.cpuName(j) + " waits for " + what
+                        + (h >= 0 ? " held by CPU " + Trace.cpuName(h) : " (nobody will release it)"));
+                // Follow the waits-for chain from j.
+                int k = j;
+                for (int hops = 0; hops <= nr && k >= 0 && status[k] == BLOCKED; hops++) {
+                    k = holderOf(blockedOn[k]);
+                    if (k == j) {
+                        cycle = true;
+                        break;
+                    }
+                }
+            }
+        }
+        sb.append(String.join(", ", parts));
+        if (cycle) {
+            sb.append(" (a cycle of blocked CPUs)");
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    private void checkAll() {
+        inCheck = true;
+        try {
+            for (Invariant inv : invariants) {
+                String msg = inv.check(world, this);
+                if (msg != null) {
+                    fail("invariant " + inv.name() + (atEnd ? " broken at the end" : " broken after step " + steps)
+                            + ": " + msg);
+                    return;
+                }
+            }
+        } finally {
+            inCheck = false;
+        }
+    }
+
+    private void fail(String message) {
+        if (violation == null) {
+            violation = message;
+        }
+        aborting = true;
+    }
+
+    @Override
+    public boolean held(long lockId) {
+        return holderOf(lockId) >= 0;
+    }
+
+    @Override
+    public boolean anyHeld() {
+        for (int j = 0; j < nr; j++) {
+            if (nheld[j] > 0 || hasPending[j]) return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean quiescent() {
+        if (anyHeld()) {
+            return false;
+        }
+        for (int j = 0; j < nr; j++) {
+            if (rec.depth(j) > 0) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean atEnd() {
+        return atEnd;
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = t.getMessage();
+        String s = t.getClass().getSimpleName() + (m != null ? ": " + m : "");
+        int nl = s.indexOf('\n');
+        return nl >= 0 ? s.substring(0, nl) : s;
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m != null ? ": " + m : "");
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Override
+    public void close() {
+        SchedPoints.uninstall(this);
+        shutdown = true;
+        for (int i = 0; i < MAX_CPUS; i++) {
+            Thread t = threads[i];
+            if (t == null) continue;
+            turn = i;
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        turn = MAIN;
+    }
+}

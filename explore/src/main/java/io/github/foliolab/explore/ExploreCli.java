@@ -1,0 +1,230 @@
+package io.github.foliolab.explore;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The {@code explore} command:
+ *
+ * <pre>
+ * explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N] [--bound K]
+ *                  [--replay S] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
+ * explore races [same options]
+ * explore list
+ * </pre>
+ *
+ * Exit status: 1 when a violation was found (the trace is printed on {@code out}), 0 when none was
+ * found within the budget, 2 on a usage error. Output on {@code out} depends only on the arguments
+ * (same seed, same bytes); {@code --stats} prints the schedules per second on {@code err}.
+ */
+public final class ExploreCli {
+    private ExploreCli() {}
+
+    static final String USAGE = """
+            usage: explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N]
+                                    [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]
+                                    [--no-invariants] [--stats]
+                   explore races [--strategy ...] [--bound K] [--schedules N] [--seed N]
+                   explore list
+              --strategy   dfs (default): every schedule with at most K preemptions (--bound, default 3)
+                           pct: probabilistic concurrency testing of depth K (--bound, default 3)
+                           random: seeded random walk
+              --schedules  the most schedules to run (dfs default 1000000, others 10000)
+              --replay S   run the schedule string S once (as printed with a violation)
+              --trace-out  write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)
+              --json-out   write the result and trace as JSON
+            exit status: 1 violation found, 0 none found within the budget, 2 usage error""";
+
+    public static void main(String[] args) {
+        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
+            // One carrier: only one simulated CPU runs at a time anyway, and hand-offs stay on one OS thread.
+            System.setProperty("jdk.virtualThreadScheduler.parallelism", "1");
+        }
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Run the command; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        int a = 0;
+        if (args.length > 0 && args[0].equals("explore")) {
+            a = 1;
+        }
+        if (args.length <= a) {
+            err.println(USAGE);
+            return 2;
+        }
+        String command = args[a++];
+        String variant = null;
+        String strategy = Options.DFS;
+        long seed = 1;
+        Long schedules = null;
+        Integer bound = null;
+        String replay = null;
+        String traceOut = null;
+        String jsonOut = null;
+        boolean invariants = true;
+        boolean stats = false;
+        try {
+            for (; a < args.length; a++) {
+                String o = args[a];
+                switch (o) {
+                    case "--variant" -> variant = value(args, ++a, o);
+                    case "--strategy" -> strategy = value(args, ++a, o).toLowerCase(Locale.ROOT);
+                    case "--seed" -> seed = Long.parseLong(value(args, ++a, o));
+                    case "--schedules" -> schedules = Long.parseLong(value(args, ++a, o));
+                    case "--bound" -> bound = Integer.parseInt(value(args, ++a, o));
+                    case "--replay" -> replay = value(args, ++a, o);
+                    case "--trace-out" -> traceOut = value(args, ++a, o);
+                    case "--json-out" -> jsonOut = value(args, ++a, o);
+                    case "--no-invariants" -> invariants = false;
+                    case "--stats" -> stats = true;
+                    case "-h", "--help" -> {
+                        out.println(USAGE);
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + o);
+                }
+            }
+            if (!strategy.equals(Options.DFS) && !strategy.equals(Options.PCT) && !strategy.equals(Options.RANDOM)) {
+                throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs)");
+            }
+            if (schedules != null && schedules < 1) {
+                throw new IllegalArgumentException("--schedules must be >= 1");
+            }
+            if (bound != null && (bound < 0 || (strategy.equals(Options.PCT) && bound < 1))) {
+                throw new IllegalArgumentException("--bound out of range: " + bound);
+            }
+            if (replay != null) {
+                Schedule.decode(replay);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("explore: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        long budget = schedules != null ? schedules : strategy.equals(Options.DFS) ? 1_000_000 : 10_000;
+        int k = bound != null ? bound : 3;
+        Options options = new Options(strategy, seed, budget, k, replay, invariants, 10_000);
+
+        if (command.equals("list")) {
+            for (Scenario s : Races.all()) {
+                out.println(s.name() + ": " + s.summary());
+                for (Variant v : s.variants()) {
+                    out.println("  --variant " + v.name() + ": " + v.summary() + " [expect " + v.expect().name().toLowerCase(Locale.ROOT) + "]");
+                }
+            }
+            return 0;
+        }
+        if (command.equals("races")) {
+            return races(options, out, err, stats);
+        }
+        Scenario scenario = Races.byName(command);
+        if (scenario == null) {
+            err.println("explore: no scenario " + command + " (explore list shows them)");
+            return 2;
+        }
+        Variant v;
+        try {
+            v = variant == null ? scenario.variants().get(0) : scenario.variant(variant);
+        } catch (IllegalArgumentException e) {
+            err.println("explore: " + e.getMessage());
+            return 2;
+        }
+        long t0 = System.nanoTime();
+        Result r;
+        try {
+            r = Explorer.explore(scenario, v, options, n -> err.println("explore: " + n + " schedules ..."));
+        } catch (Replay.ScheduleMismatchException e) {
+            err.println("explore: " + e.getMessage());
+            return 2;
+        }
+        long t1 = System.nanoTime();
+        print(scenario, v, r, out);
+        if (stats) {
+            printStats(err, r.schedules(), t1 - t0);
+        }
+        try {
+            if (traceOut != null) {
+                Files.writeString(Path.of(traceOut), PerfettoTrace.render(r), StandardCharsets.UTF_8);
+            }
+            if (jsonOut != null) {
+                Files.writeString(Path.of(jsonOut), TraceJson.render(r), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            err.println("explore: cannot write trace: " + e.getMessage());
+            return 2;
+        }
+        return r.violated() ? 1 : 0;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** The report of one exploration, as {@code explore SCENARIO} prints it. */
+    public static void print(Scenario s, Variant v, Result r, PrintStream out) {
+        out.println("scenario: " + s.name() + " -- " + s.summary());
+        out.println("variant:  " + v.name() + " -- " + v.summary());
+        if (r.strategy() != null) {
+            out.println("strategy: " + r.strategy());
+        }
+        out.println(Explorer.MODEL_NOTE);
+        switch (r.verdict()) {
+            case VIOLATION -> {
+                out.println("VIOLATION after " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s") + ":");
+                out.println("  " + r.message().replace("\n", "\n  "));
+                out.println("schedule: " + r.schedule() + "   (replay: explore " + s.name() + " --variant " + v.name()
+                        + " --replay " + r.schedule() + ")");
+                out.println();
+                out.print(TraceTable.render(r.trace()));
+            }
+            case ACCEPTED -> {
+                out.println("ACCEPTED (kernel behaviour by design, not a bug): " + r.message().replace("\n", "; "));
+                out.println("reached by schedule " + r.schedule() + "; no violation in " + r.schedules() + " schedules"
+                        + (r.exhausted() ? " (bound exhausted)" : " (budget reached)"));
+                out.println();
+                out.print(TraceTable.render(r.trace()));
+            }
+            case NO_VIOLATION -> out.println("no violation in " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s")
+                    + (r.exhausted() ? " (bound exhausted: every schedule within the bound was run)" : " (budget reached)"));
+        }
+    }
+
+    private static int races(Options options, PrintStream out, PrintStream err, boolean stats) {
+        out.println(Explorer.MODEL_NOTE);
+        boolean any = false;
+        long total = 0;
+        long t0 = System.nanoTime();
+        for (Scenario s : Races.all()) {
+            for (Variant v : s.variants()) {
+                err.println("races: " + s.name() + " [" + v.name() + "] ...");
+                Result r = Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
+                        n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
+                total += r.schedules();
+                boolean expected = switch (v.expect()) {
+                    case VIOLATION -> r.verdict() == Result.Verdict.VIOLATION;
+                    case CLEAN -> r.verdict() == Result.Verdict.NO_VIOLATION;
+                    case ACCEPTED -> r.verdict() == Result.Verdict.ACCEPTED;
+                };
+                out.println(r.verdictLine() + (expected ? "" : "   [UNEXPECTED: expected " + v.expect().name().toLowerCase(Locale.ROOT) + "]"));
+                any |= r.violated();
+            }
+        }
+        if (stats) {
+            printStats(err, total, System.nanoTime() - t0);
+        }
+        return any ? 1 : 0;
+    }
+
+    private static void printStats(PrintStream err, long schedules, long nanos) {
+        double s = nanos / 1e9;
+        err.printf(Locale.ROOT, "explore: %d schedules in %.3f s = %.0f schedules/s%n", schedules, s, schedules / Math.max(s, 1e-9));
+    }
+}

@@ -1,0 +1,29 @@
+package io.github.foliolab.explore;
+
+/**
+ * A property of the simulated kernel state that must hold after every step (where {@link View} says
+ * it applies). Checks read state without schedule points (raw accessors), or the explorer's guard lets
+ * their schedule points pass untouched.
+ */
+public interface Invariant {
+    /** A short name printed with a violation, e.g. {@code lru-flag-listed}. */
+    String name();
+
+    /** What is wrong, or null if the invariant holds. */
+    String check(World world, View view);
+
+    /** An invariant from a name and a check. */
+    static Invariant of(String name, java.util.function.BiFunction<World, View, String> check) {
+        return new Invariant() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String check(World world, View view) {
+                return check.apply(world, view);
+            }
+        };
+    }
+}

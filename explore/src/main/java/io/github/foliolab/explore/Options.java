@@ -1,0 +1,56 @@
+package io.github.foliolab.explore;
+
+/**
+ * How to explore.
+ *
+ * @param strategy   {@code random}, {@code pct} or {@code dfs}
+ * @param seed       the seed of random and pct
+ * @param schedules  the most schedules to run
+ * @param bound      dfs: the preemption bound; pct: the depth d
+ * @param replay     a schedule string to run once instead of searching, or null
+ * @param invariants check the invariants after every step
+ * @param maxSteps   a schedule longer than this is reported as a CPU making no progress
+ */
+public record Options(String strategy, long seed, long schedules, int bound, String replay, boolean invariants,
+                      int maxSteps) {
+    public static final String RANDOM = "random";
+    public static final String PCT = "pct";
+    public static final String DFS = "dfs";
+
+    /** Bounded exhaustive search, preemption bound 3, up to a million schedules. */
+    public static Options dfs(int bound) {
+        return new Options(DFS, 0, 1_000_000, bound, null, true, 10_000);
+    }
+
+    public static Options random(long seed, long schedules) {
+        return new Options(RANDOM, seed, schedules, 0, null, true, 10_000);
+    }
+
+    public static Options pct(long seed, long schedules, int depth) {
+        return new Options(PCT, seed, schedules, depth, null, true, 10_000);
+    }
+
+    public static Options replay(String schedule) {
+        return new Options(DFS, 0, 1, 0, schedule, true, 10_000);
+    }
+
+    public Options withSchedules(long n) {
+        return new Options(strategy, seed, n, bound, replay, invariants, maxSteps);
+    }
+
+    public Options withInvariants(boolean on) {
+        return new Options(strategy, seed, schedules, bound, replay, on, maxSteps);
+    }
+
+    Strategy newStrategy(int nrCpus) {
+        if (replay != null) {
+            return new Replay(replay);
+        }
+        return switch (strategy) {
+            case RANDOM -> new RandomWalk(seed);
+            case PCT -> new Pct(seed, bound, nrCpus);
+            case DFS -> new BoundedDfs(bound);
+            default -> throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs)");
+        };
+    }
+}

@@ -1,0 +1,29 @@
+package io.github.foliolab.explore;
+
+import io.github.foliolab.explore.scenarios.LockOrder;
+import io.github.foliolab.explore.scenarios.LruTicket;
+import io.github.foliolab.explore.scenarios.RefcountGet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The registered scenarios, in the order {@code races} runs them. */
+public final class Races {
+    private Races() {}
+
+    public static List<Scenario> all() {
+        List<Scenario> l = new ArrayList<>();
+        l.add(new LockOrder());
+        l.add(new RefcountGet());
+        l.add(new LruTicket());
+        return l;
+    }
+
+    /** The scenario with this name, or null. */
+    public static Scenario byName(String name) {
+        for (Scenario s : all()) {
+            if (s.name().equals(name)) return s;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,178 @@
+package io.github.foliolab.explore;
+
+import io.github.foliolab.folio.FolioOp;
+import io.github.foliolab.folio.api.sched.SchedOp;
+import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.sync.SyncOp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The raw record of one schedule, kept in parallel arrays so that recording costs no allocation per
+ * step; {@link #render} turns it into a {@link Trace} with names resolved.
+ */
+final class Recorder {
+    private static final Set<FolioOp> BOOLEAN_FOLIO_OPS = EnumSet.of(FolioOp.TEST_FLAG, FolioOp.TEST_SET_FLAG,
+            FolioOp.TEST_CLEAR_FLAG, FolioOp.TRYLOCK, FolioOp.TRY_GET, FolioOp.REF_TRY_ADD, FolioOp.PUT,
+            FolioOp.PUT_REFS, FolioOp.REF_FREEZE, FolioOp.MAYBE_DMA_PINNED, FolioOp.REF_SUB_AND_TEST);
+    private static final Set<FolioOp> AMOUNT_FOLIO_OPS = EnumSet.of(FolioOp.REF_ADD, FolioOp.REF_SUB,
+            FolioOp.REF_SUB_AND_TEST, FolioOp.PUT_REFS, FolioOp.REF_FREEZE, FolioOp.REF_UNFREEZE,
+            FolioOp.SET_COUNT, FolioOp.REF_TRY_ADD, FolioOp.TRY_GRAB_FOLIO, FolioOp.GUP_PUT_FOLIO,
+            FolioOp.MAPCOUNT_ADD, FolioOp.LARGE_MAPCOUNT_ADD, FolioOp.ENTIRE_MAPCOUNT_ADD,
+            FolioOp.NR_PAGES_MAPPED_ADD);
+
+    private int n;
+    private Trace.Kind[] kinds = new Trace.Kind[256];
+    private int[] cpus = new int[256];
+    private int[] depths = new int[256];
+    private SchedOp[] ops = new SchedOp[256];
+    private long[] ids = new long[256];
+    private long[] args = new long[256];
+    private long[] results = new long[256];
+    private boolean[] hasResult = new boolean[256];
+    private String[] labels = new String[256];
+    private final int[] depth = new int[Engine.MAX_CPUS];
+    private final int[] lastStep = new int[Engine.MAX_CPUS];
+
+    void reset() {
+        Arrays.fill(ops, 0, n, null);
+        Arrays.fill(labels, 0, n, null);
+        n = 0;
+        Arrays.fill(depth, 0);
+        Arrays.fill(lastStep, -1);
+    }
+
+    int size() {
+        return n;
+    }
+
+    /** How many {@link Explore#call} markers the CPU is inside. */
+    int depth(int cpu) {
+        return depth[cpu];
+    }
+
+    private int add(Trace.Kind kind, int cpu, SchedOp op, long id, long arg, String label) {
+        if (n == kinds.length) {
+            int cap = n * 2;
+            kinds = Arrays.copyOf(kinds, cap);
+            cpus = Arrays.copyOf(cpus, cap);
+            depths = Arrays.copyOf(depths, cap);
+            ops = Arrays.copyOf(ops, cap);
+            ids = Arrays.copyOf(ids, cap);
+            args = Arrays.copyOf(args, cap);
+            results = Arrays.copyOf(results, cap);
+            hasResult = Arrays.copyOf(hasResult, cap);
+            labels = Arrays.copyOf(labels, cap);
+        }
+        kinds[n] = kind;
+        cpus[n] = cpu;
+        depths[n] = depth[cpu];
+        ops[n] = op;
+        ids[n] = id;
+        args[n] = arg;
+        hasResult[n] = false;
+        labels[n] = label;
+        return n++;
+    }
+
+    void step(int cpu, SchedOp op, long id, long arg) {
+        lastStep[cpu] = add(Trace.Kind.STEP, cpu, op, id, arg, null);
+    }
+
+    void blocked(int cpu, SchedOp op, long id) {
+        lastStep[cpu] = -1;
+        add(Trace.Kind.BLOCKED, cpu, op, id, 0, null);
+    }
+
+    void retry(int cpu, SchedOp op, long id) {
+        lastStep[cpu] = -1;
+        add(Trace.Kind.RETRY, cpu, op, id, 0, null);
+    }
+
+    /** The result of the CPU's last step, if that step was {@code op}. */
+    void result(int cpu, SchedOp op, long result) {
+        int i = lastStep[cpu];
+        if (i >= 0 && ops[i] == op) {
+            results[i] = result;
+            hasResult[i] = true;
+        }
+    }
+
+    void call(int cpu, String label) {
+        add(Trace.Kind.CALL, cpu, null, 0, 0, label);
+        depth[cpu]++;
+    }
+
+    void ret(int cpu, String result) {
+        if (depth[cpu] > 0) depth[cpu]--;
+        add(Trace.Kind.RETURN, cpu, null, 0, 0, result);
+    }
+
+    void exception(int cpu, String what) {
+        add(Trace.Kind.EXCEPTION, cpu, null, 0, 0, what);
+    }
+
+    /** The rendered trace; object names are resolved now, so call this before the next schedule's reset. */
+    Trace render(int nrCpus, World world) {
+        List<Trace.Row> rows = new ArrayList<>(n);
+        int step = 0;
+        for (int i = 0; i < n; i++) {
+            Trace.Kind k = kinds[i];
+            switch (k) {
+                case STEP -> {
+                    boolean shared = ops[i].shared();
+                    if (shared) step++;
+                    rows.add(new Trace.Row(i, shared ? step : 0, cpus[i], k, callText(ops[i], ids[i], args[i], world),
+                            hasResult[i] ? resultText(ops[i], results[i], world) : null, shared, depths[i]));
+                }
+                case BLOCKED, RETRY -> rows.add(new Trace.Row(i, 0, cpus[i], k,
+                        callText(ops[i], ids[i], 0, world), null, true, depths[i]));
+                case CALL -> rows.add(new Trace.Row(i, 0, cpus[i], k, labels[i], null, true, depths[i]));
+                case RETURN -> rows.add(new Trace.Row(i, 0, cpus[i], k, "", labels[i], true, depths[i]));
+                case EXCEPTION -> rows.add(new Trace.Row(i, 0, cpus[i], k, labels[i], null, true, depths[i]));
+            }
+        }
+        return new Trace(nrCpus, List.copyOf(rows));
+    }
+
+    /** {@code folio_test_clear_lru(F)}, {@code spin_lock(lru_lock)}, {@code folio_ref_add(F, 2)}. */
+    static String callText(SchedOp op, long id, long arg, World world) {
+        String name = op.callName(arg);
+        if (op instanceof SyncOp s && arg == 1 && (s == SyncOp.SPIN_LOCK || s == SyncOp.MUTEX_LOCK || s == SyncOp.LOCAL_LOCK)) {
+            name = name.replace("_lock", "_trylock");
+        }
+        String subject = switch (op.subject()) {
+            case FOLIO -> id < 0 ? "" : world.folioName(id);
+            case OBJECT -> SchedPoints.objectName(id);
+            case ADDRESS -> "0x" + Long.toHexString(id);
+            case NONE -> "";
+        };
+        StringBuilder sb = new StringBuilder(name).append('(').append(subject);
+        if (op instanceof FolioOp f && AMOUNT_FOLIO_OPS.contains(f)) {
+            sb.append(subject.isEmpty() ? "" : ", ").append(arg);
+        } else if (op == FolioOp.ALLOC) {
+            sb.append("order ").append(arg);
+        }
+        return sb.append(')').toString();
+    }
+
+    static String resultText(SchedOp op, long result, World world) {
+        if (op instanceof FolioOp f) {
+            if (BOOLEAN_FOLIO_OPS.contains(f)) return result != 0 ? "true" : "false";
+            if (f == FolioOp.ALLOC) return result < 0 ? "NULL" : world.folioName(result);
+            return Long.toString(result);
+        }
+        if (op instanceof SyncOp) {
+            return result != 0 ? "true" : "false";
+        }
+        String k = op.kernelName();
+        if (k.contains("test") || k.startsWith("try") || k.contains("_try") || k.endsWith("_and_test")) {
+            return result != 0 ? "true" : "false";
+        }
+        return Long.toString(result);
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.foliolab.explore;
+
+/** Runs one given schedule (see {@link Schedule}); decisions past its end take the default. */
+public final class Replay implements Strategy {
+    private final String schedule;
+    private final int[] choices;
+    private boolean done;
+
+    public Replay(String schedule) {
+        this.schedule = schedule;
+        this.choices = Schedule.decode(schedule);
+    }
+
+    @Override
+    public boolean nextSchedule() {
+        if (done) {
+            return false;
+        }
+        done = true;
+        return true;
+    }
+
+    @Override
+    public int choose(Decision d) {
+        if (d.index() >= choices.length) {
+            return d.defaultChoice();
+        }
+        int c = choices[d.index()];
+        if (!d.isEnabled(c)) {
+            throw new ScheduleMismatchException("schedule " + schedule + " does not fit: at decision " + d.index()
+                    + " it names CPU " + Trace.cpuName(c) + ", but only "
+                    + java.util.Arrays.stream(d.enabled()).mapToObj(Trace::cpuName).toList() + " can run");
+        }
+        return c;
+    }
+
+    @Override
+    public String describe() {
+        return "replay of schedule " + schedule;
+    }
+
+    /** The schedule names a CPU that cannot run at some decision: it was not made for this scenario. */
+    public static final class ScheduleMismatchException extends RuntimeException {
+        public ScheduleMismatchException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.github.foliolab.explore;
+
+/**
+ * What an {@link Invariant} may ask the explorer about the simulated CPUs at the point it is checked:
+ * kernel invariants hold only where no CPU is in the middle of the update they describe.
+ */
+public interface View {
+    /** True if some CPU holds the lock (or rwsem) with this schedule-point id. */
+    boolean held(long lockId);
+
+    /** True if some CPU holds any lock. */
+    boolean anyHeld();
+
+    /**
+     * True between kernel functions: no CPU holds a lock and none is inside an {@link Explore#call}
+     * marker. Invariants about counters that a function updates in several steps hold only here.
+     */
+    boolean quiescent();
+
+    /** True for the final check after every CPU has finished. */
+    boolean atEnd();
+}

@@ -1,0 +1,79 @@
+package io.github.foliolab.explore.junit;
+
+import io.github.foliolab.explore.Explorer;
+import io.github.foliolab.explore.Options;
+import io.github.foliolab.explore.Result;
+import io.github.foliolab.explore.Scenario;
+import io.github.foliolab.explore.TraceTable;
+import io.github.foliolab.explore.Variant;
+import org.junit.jupiter.api.DynamicTest;
+
+import java.util.stream.Stream;
+
+/**
+ * JUnit 5 integration: an experiment is a test.
+ *
+ * <pre>{@code
+ * @TestFactory
+ * Stream<DynamicTest> munlockPutback() {
+ *     return Experiments.verdicts(new MunlockPutback(), Options.dfs(3));
+ * }
+ *
+ * @Test
+ * void fixAClosesTheRace() {
+ *     Experiments.assertNoViolation(new MunlockPutback(), "fix-a", Options.dfs(3));
+ * }
+ * }</pre>
+ *
+ * A failed assertion carries the verdict and, for a counterexample, the CPU table.
+ */
+public final class Experiments {
+    private Experiments() {}
+
+    /** One dynamic test per variant, each asserting the verdict the variant expects. */
+    public static Stream<DynamicTest> verdicts(Scenario scenario, Options options) {
+        return scenario.variants().stream().map(v -> DynamicTest.dynamicTest(scenario.name() + " [" + v.name() + "] "
+                + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, options)));
+    }
+
+    /** Explore {@code variant} and check the verdict is the one it expects. */
+    public static Result assertExpected(Scenario scenario, Variant variant, Options options) {
+        Result r = Explorer.explore(scenario, variant, options);
+        Result.Verdict want = switch (variant.expect()) {
+            case VIOLATION -> Result.Verdict.VIOLATION;
+            case CLEAN -> Result.Verdict.NO_VIOLATION;
+            case ACCEPTED -> Result.Verdict.ACCEPTED;
+        };
+        if (r.verdict() != want) {
+            throw new AssertionError("expected " + want + " but the explorer says:\n" + report(r));
+        }
+        return r;
+    }
+
+    /** The explorer must find a violation. */
+    public static Result assertViolation(Scenario scenario, String variant, Options options) {
+        Result r = Explorer.explore(scenario, scenario.variant(variant), options);
+        if (!r.violated()) {
+            throw new AssertionError("expected a violation but the explorer says:\n" + report(r));
+        }
+        return r;
+    }
+
+    /** The explorer must find no violation within the budget. */
+    public static Result assertNoViolation(Scenario scenario, String variant, Options options) {
+        Result r = Explorer.explore(scenario, scenario.variant(variant), options);
+        if (r.violated()) {
+            throw new AssertionError("expected no violation but the explorer found one:\n" + report(r));
+        }
+        return r;
+    }
+
+    /** The verdict line and, if there is one, the trace table. */
+    public static String report(Result r) {
+        String s = r.verdictLine() + "\n" + Explorer.MODEL_NOTE;
+        if (r.trace() != null) {
+            s += "\n" + (r.message() != null ? r.message() + "\n" : "") + TraceTable.render(r.trace());
+        }
+        return s;
+    }
+}

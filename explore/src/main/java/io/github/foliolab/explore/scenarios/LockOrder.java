@@ -1,0 +1,61 @@
+package io.github.foliolab.explore.scenarios;
+
+import io.github.foliolab.explore.Explore;
+import io.github.foliolab.explore.Scenario;
+import io.github.foliolab.explore.Variant;
+import io.github.foliolab.explore.World;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.sync.SpinLock;
+
+import java.util.List;
+
+/**
+ * ABBA lock ordering on two spinlocks: the explorer must report the cycle of blocked CPUs. The
+ * {@code ordered} variant takes both locks in one order and cannot deadlock.
+ */
+public final class LockOrder extends Scenario {
+    public static final Variant ABBA = new Variant("abba", "CPU A takes L1 then L2, CPU B takes L2 then L1",
+            Variant.Expect.VIOLATION);
+    public static final Variant ORDERED = new Variant("ordered", "both CPUs take L1 then L2", Variant.Expect.CLEAN);
+
+    @Override
+    public String name() {
+        return "lock-order";
+    }
+
+    @Override
+    public String summary() {
+        return "two spinlocks taken in opposite orders (ABBA deadlock)";
+    }
+
+    @Override
+    public List<Variant> variants() {
+        return List.of(ABBA, ORDERED);
+    }
+
+    @Override
+    public World build(Variant variant) {
+        Machine m = Machine.bootGcManaged(2, 512, 0);
+        SpinLock l1 = new SpinLock("L1");
+        SpinLock l2 = new SpinLock("L2");
+        boolean abba = variant.name().equals(ABBA.name());
+        return new World(m) {
+            @Override
+            public int nrCpus() {
+                return 2;
+            }
+
+            @Override
+            protected void run(int cpu) {
+                SpinLock first = cpu == 1 && abba ? l2 : l1;
+                SpinLock second = first == l1 ? l2 : l1;
+                Explore.call("critical_section()", () -> {
+                    first.lock();
+                    second.lock();
+                    second.unlock();
+                    first.unlock();
+                });
+            }
+        };
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.foliolab.explore.scenarios;
+
+import io.github.foliolab.explore.Checks;
+import io.github.foliolab.explore.Explore;
+import io.github.foliolab.explore.Invariant;
+import io.github.foliolab.explore.Scenario;
+import io.github.foliolab.explore.Variant;
+import io.github.foliolab.explore.World;
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.api.Gfp;
+
+import java.util.List;
+
+/**
+ * Two CPUs take a reference on F at once. {@code folio_get} is one atomic add; the {@code read-set}
+ * variant open-codes it as {@code folio_ref_count} then {@code folio_set_count(count + 1)} and loses an
+ * update, which the end check (ref = 1 + 2) catches.
+ */
+public final class RefcountGet extends Scenario {
+    public static final Variant ATOMIC = new Variant("folio_get", "each CPU calls folio_get(F)", Variant.Expect.CLEAN);
+    public static final Variant READ_SET = new Variant("read-set",
+            "each CPU reads the count and sets count + 1 (not atomic)", Variant.Expect.VIOLATION);
+
+    @Override
+    public String name() {
+        return "refcount-get";
+    }
+
+    @Override
+    public String summary() {
+        return "two concurrent references: atomic folio_get vs. a read-then-set open-coded get";
+    }
+
+    @Override
+    public List<Variant> variants() {
+        return List.of(ATOMIC, READ_SET);
+    }
+
+    @Override
+    public World build(Variant variant) {
+        Machine m = Machine.bootGcManaged(2, 512, 0);
+        boolean racy = variant.name().equals(READ_SET.name());
+        return new World(m) {
+            final Folio f = name(m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
+
+            @Override
+            public int nrCpus() {
+                return 2;
+            }
+
+            @Override
+            protected void run(int cpu) {
+                if (racy) {
+                    Explore.call("open_coded_get(F)", () -> {
+                        int c = f.refCount();
+                        f.memMap().setRefCount(f.pfn(), c + 1);
+                    });
+                } else {
+                    Explore.call("folio_get(F)", f::get);
+                }
+            }
+
+            @Override
+            public List<Invariant> invariants() {
+                return CoreInvariants.all();
+            }
+
+            @Override
+            protected void check(Checks checks) {
+                int ref = f.memMap().refCountRaw(f.pfn());
+                checks.require(ref == 3, "lost-reference", "F has refcount " + ref + " after two gets from 1 (expected 3)");
+            }
+        };
+    }
+}

@@ -1,0 +1,105 @@
+package io.github.foliolab.explore;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CliTest {
+    record Run(int status, String out, String err) {}
+
+    static Run cli(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int st = ExploreCli.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Run(st, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void violationExitsOneWithTheTable() {
+        Run r = cli("lru-ticket", "--variant", "test-then-clear");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.out().contains("| # | CPU A"), r.out());
+        assertTrue(r.out().contains("folio_test_lru(F) = true"), r.out());
+        assertTrue(r.out().contains("sequentially consistent"), r.out());
+    }
+
+    @Test
+    void noViolationExitsZeroWithTheCount() {
+        Run r = cli("explore", "lru-ticket", "--variant", "test-clear", "--bound", "2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s).*no violation in \\d+ schedules \\(bound exhausted.*"), r.out());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, cli().status());
+        assertEquals(2, cli("no-such-scenario").status());
+        assertEquals(2, cli("lru-ticket", "--strategy", "bogus").status());
+        assertEquals(2, cli("lru-ticket", "--variant", "nope").status());
+        assertEquals(2, cli("lru-ticket", "--bound").status());
+        assertEquals(2, cli("lru-ticket", "--replay", "A9Z").status());
+        assertEquals(2, cli("lru-ticket", "--replay", "C").status());
+        assertEquals(2, cli("lru-ticket", "--frobnicate").status());
+    }
+
+    @Test
+    void sameSeedSameBytes() {
+        Run a = cli("refcount-get", "--variant", "read-set", "--strategy", "random", "--seed", "99", "--schedules", "300");
+        Run b = cli("refcount-get", "--variant", "read-set", "--strategy", "random", "--seed", "99", "--schedules", "300");
+        assertEquals(1, a.status());
+        assertEquals(a.out(), b.out());
+        Run p1 = cli("lock-order", "--variant", "ordered", "--strategy", "pct", "--seed", "5", "--schedules", "200");
+        Run p2 = cli("lock-order", "--variant", "ordered", "--strategy", "pct", "--seed", "5", "--schedules", "200");
+        assertEquals(0, p1.status());
+        assertEquals(p1.out(), p2.out());
+        assertTrue(p1.out().contains("probability >= 1/(n*k^(d-1))"), p1.out());
+    }
+
+    @Test
+    void replayFromTheCommandLineReproducesTheTrace() {
+        Run found = cli("refcount-get", "--variant", "read-set");
+        String schedule = found.out().lines().filter(l -> l.startsWith("schedule: ")).findFirst().orElseThrow()
+                .substring("schedule: ".length()).split(" ")[0];
+        Run again = cli("refcount-get", "--variant", "read-set", "--replay", schedule);
+        assertEquals(1, again.status());
+        String table1 = found.out().substring(found.out().indexOf("| #"));
+        String table2 = again.out().substring(again.out().indexOf("| #"));
+        assertEquals(table1, table2);
+    }
+
+    @Test
+    void traceFilesAreWritten() throws Exception {
+        Path dir = Files.createTempDirectory("explore");
+        Path perfetto = dir.resolve("t.json");
+        Path json = dir.resolve("r.json");
+        Run r = cli("lock-order", "--variant", "abba", "--trace-out", perfetto.toString(), "--json-out", json.toString());
+        assertEquals(1, r.status());
+        String p = Files.readString(perfetto);
+        assertTrue(p.contains("\"traceEvents\""));
+        assertTrue(p.contains("\"thread_name\""));
+        assertTrue(p.contains("\"name\": \"CPU B\""));
+        assertTrue(p.contains("\"ph\": \"X\""));
+        MiniJson.parse(p);
+        String j = Files.readString(json);
+        Object parsed = MiniJson.parse(j);
+        assertTrue(parsed instanceof java.util.Map<?, ?> m && "VIOLATION".equals(m.get("verdict")), j);
+        assertTrue(j.contains("\"kind\": \"blocked\""));
+    }
+
+    @Test
+    void racesPrintsOneVerdictPerVariant() {
+        Run r = cli("races", "--bound", "2");
+        long variants = Races.all().stream().mapToLong(s -> s.variants().size()).sum();
+        long lines = r.out().lines().filter(l -> l.contains("]: ")).count();
+        assertEquals(variants, lines, r.out());
+        assertFalse(r.out().contains("UNEXPECTED"), r.out());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("races: "), r.err());
+    }
+}
