@@ -37,7 +37,7 @@ public final class Mmap {
 
     /** get_unmapped_area(): top-down search below mmap_base, or the hint if it is free. */
     private long unmappedArea(MmStruct mm, long addr, long len) {
-        if (len > MmStruct.TASK_SIZE - MMAP_MIN_ADDR) return -Errno.ENOMEM;
+        if (Long.compareUnsigned(len, MmStruct.TASK_SIZE - MMAP_MIN_ADDR) > 0) return -Errno.ENOMEM;
         if (addr != 0) {
             addr = Mman.pageAlign(addr);
             if (addr >= MMAP_MIN_ADDR && MmStruct.TASK_SIZE - len >= addr && mm.findVmaIntersection(addr, addr + len) == null) {
