@@ -2,4 +2,6 @@
 module io.github.foliolab.mm {
     requires transitive io.github.foliolab.lru;
     requires org.agrona;
+
+    exports io.github.foliolab.mm;
 }

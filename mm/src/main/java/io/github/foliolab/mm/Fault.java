@@ -1,0 +1,312 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.api.Gfp;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.VmEventItem;
+import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.folio.sync.SpinLock;
+
+/**
+ * The page-fault paths of mm/memory.c: handle_mm_fault / handle_pte_fault, do_anonymous_page,
+ * do_read_fault / do_cow_fault / do_shared_fault with shmem_fault, finish_fault / set_pte_range,
+ * do_wp_page with wp_can_reuse_anon_folio / wp_page_reuse / wp_page_copy / wp_page_shared.
+ * The caller holds the mmap_lock for reading (or writing) and has checked the access against the VMA.
+ *
+ * <p>Model differences: fault-around is off (fault_around_bytes = 4096 as in the conformance runs);
+ * only order-0 folios are allocated; contents are not modelled (copies copy nothing).
+ */
+public final class Fault {
+    public static final int VM_FAULT_OOM = 0x1;
+    public static final int VM_FAULT_SIGBUS = 0x2;
+    public static final int VM_FAULT_SIGSEGV = 0x40;
+    public static final int VM_FAULT_RETRY = 0x400;
+    public static final int VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV;
+
+    private final Mm ctx;
+    private final VmStat vmstat;
+
+    Fault(Mm ctx) {
+        this.ctx = ctx;
+        this.vmstat = ctx.machine().vmstat();
+    }
+
+    /** handle_mm_fault(): resolve a fault at {@code addr} in {@code vma}; returns 0 or VM_FAULT_* bits. */
+    public int handleMmFault(Vma vma, long addr, boolean write) {
+        vma.mm().mmapLock().assertLocked();
+        addr &= ~0xfffL;
+        vmstat.countEvent(VmEventItem.PGFAULT);
+        if (!vma.contains(addr)) {
+            return VM_FAULT_SIGSEGV;
+        }
+        PageTable pt = vma.mm().pageTables().alloc(addr);
+        long pte = pt.ptepGet(addr);
+        if (Pte.none(pte)) {
+            if (vma.isAnonymous()) {
+                return doAnonymousPage(vma, pt, addr, write);
+            }
+            return doFault(vma, pt, addr, write);
+        }
+        if (!Pte.present(pte)) {
+            // A migration entry: migration_entry_wait() then retry.
+            return VM_FAULT_RETRY;
+        }
+        SpinLock ptl = pt.ptl();
+        ptl.lock();
+        long cur = pt.ptepGet(addr);
+        if (cur != pte) {
+            ptl.unlock();
+            return 0; // changed under us: let the access retry
+        }
+        if (write && !Pte.write(pte)) {
+            return doWpPage(vma, pt, addr, pte); // releases the PTL
+        }
+        // Spurious / access-bit fault: pte_mkyoung (and dirty for a write).
+        long entry = pte | Pte.YOUNG | (write ? Pte.DIRTY : 0);
+        if (entry != pte) {
+            pt.modifyProt(addr, entry);
+        }
+        ptl.unlock();
+        return 0;
+    }
+
+    /** anon_vma_prepare(): give the VMA an anon_vma (under the mmap_lock, as the kernel's fault path may). */
+    static void anonVmaPrepare(Mm ctx, Vma vma) {
+        if (vma.anonVma != null) {
+            return;
+        }
+        synchronized (vma) { // mm->page_table_lock in __anon_vma_prepare
+            if (vma.anonVma == null) {
+                AnonVma av = ctx.newAnonVma();
+                av.link(vma);
+                vma.anonVma = av;
+            }
+        }
+    }
+
+    private static boolean vmaWritable(Vma vma) {
+        return (vma.flags() & VmFlags.VM_WRITE) != 0;
+    }
+
+    /** do_anonymous_page(). */
+    private int doAnonymousPage(Vma vma, PageTable pt, long addr, boolean write) {
+        SpinLock ptl = pt.ptl();
+        if (!write) {
+            // Map the shared zero page: special, read-only, no refcount, no rmap.
+            long entry = Pte.mkSpecial(ctx.node().zeroPfn());
+            ptl.lock();
+            try {
+                if (Pte.none(pt.ptepGet(addr))) {
+                    pt.setPteAt(addr, entry);
+                }
+            } finally {
+                ptl.unlock();
+            }
+            return 0;
+        }
+        anonVmaPrepare(ctx, vma);
+        Folio folio = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_ZERO, 0);
+        if (folio == null) {
+            return VM_FAULT_OOM;
+        }
+        folio.nonAtomicSet(PageFlags.PG_uptodate); // __folio_mark_uptodate (smp_wmb before set_pte_at)
+        long entry = Pte.mk(folio.pfn(), vmaWritable(vma), true, true);
+        ptl.lock();
+        if (!Pte.none(pt.ptepGet(addr))) {
+            ptl.unlock();
+            folio.put();
+            return 0;
+        }
+        ctx.rmap().folioAddNewAnonRmap(folio, vma, addr, true);
+        ctx.swap().folioAddLruVma(folio, vma.flags());
+        pt.setPteAt(addr, entry);
+        ptl.unlock();
+        return 0;
+    }
+
+    /** do_fault(): read, COW or shared fault of a file (shmem) VMA. */
+    private int doFault(Vma vma, PageTable pt, long addr, boolean write) {
+        if (!write) {
+            return doReadFault(vma, pt, addr);
+        }
+        if (!vma.isShared()) {
+            return doCowFault(vma, pt, addr);
+        }
+        return doSharedFault(vma, pt, addr);
+    }
+
+    /** __do_fault() with shmem_fault(): the locked page-cache folio with a reference, or an error. */
+    private Object doFaultGetFolio(Vma vma, long addr) {
+        long index = vma.linearPageIndex(addr);
+        if (index >= vma.file.sizePages()) {
+            return VM_FAULT_SIGBUS;
+        }
+        Folio f = ctx.shmem().shmemGetFolio(vma.file, index);
+        return f == null ? (Object) VM_FAULT_OOM : f;
+    }
+
+    private int doReadFault(Vma vma, PageTable pt, long addr) {
+        Object r = doFaultGetFolio(vma, addr);
+        if (r instanceof Integer err) {
+            return err;
+        }
+        Folio folio = (Folio) r;
+        int ret = finishFault(vma, pt, addr, folio, false, false);
+        folio.unlock();
+        return ret;
+    }
+
+    private int doSharedFault(Vma vma, PageTable pt, long addr) {
+        Object r = doFaultGetFolio(vma, addr);
+        if (r instanceof Integer err) {
+            return err;
+        }
+        Folio folio = (Folio) r;
+        int ret = finishFault(vma, pt, addr, folio, true, false);
+        // fault_dirty_shared_page(): folio_mark_dirty (shmem: noop_dirty_folio sets PG_dirty only).
+        if (ret == 0 && !folio.testDirty()) {
+            folio.set(PageFlags.PG_dirty);
+        }
+        folio.unlock();
+        return ret;
+    }
+
+    private int doCowFault(Vma vma, PageTable pt, long addr) {
+        anonVmaPrepare(ctx, vma);
+        Folio cow = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        if (cow == null) {
+            return VM_FAULT_OOM;
+        }
+        Object r = doFaultGetFolio(vma, addr);
+        if (r instanceof Integer err) {
+            cow.put();
+            return err;
+        }
+        Folio pageCache = (Folio) r;
+        cow.nonAtomicSet(PageFlags.PG_uptodate); // copy_user_highpage + __folio_mark_uptodate
+        int ret = finishFault(vma, pt, addr, cow, true, true);
+        pageCache.unlock();
+        pageCache.put();
+        return ret;
+    }
+
+    /**
+     * finish_fault() / set_pte_range(): map {@code folio} (whose reference becomes the PTE's) unless the
+     * PTE got populated meanwhile, in which case the reference is dropped. An anonymous COW copy gets
+     * folio_add_new_anon_rmap + folio_add_lru_vma; a page-cache folio gets folio_add_file_rmap_ptes.
+     */
+    private int finishFault(Vma vma, PageTable pt, long addr, Folio folio, boolean write, boolean anonCopy) {
+        SpinLock ptl = pt.ptl();
+        ptl.lock();
+        if (!Pte.none(pt.ptepGet(addr))) {
+            ptl.unlock();
+            folio.put();
+            return 0;
+        }
+        boolean writable = write ? vmaWritable(vma) : (vma.isShared() && vmaWritable(vma));
+        long entry = Pte.mk(folio.pfn(), writable, write, true);
+        if (anonCopy) {
+            ctx.rmap().folioAddNewAnonRmap(folio, vma, addr, true);
+            ctx.swap().folioAddLruVma(folio, vma.flags());
+        } else {
+            ctx.rmap().folioAddFileRmapPte(folio, vma);
+        }
+        pt.setPteAt(addr, entry);
+        ptl.unlock();
+        return 0;
+    }
+
+    /** do_wp_page(): entered with the PTL held on a present, write-protected PTE; releases it. */
+    private int doWpPage(Vma vma, PageTable pt, long addr, long pte) {
+        SpinLock ptl = pt.ptl();
+        Folio folio = Pte.special(pte) ? null : ctx.memMap().folio(Pte.pfn(pte));
+        if ((vma.flags() & (VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)) != 0) {
+            // wp_page_shared(): shmem has no page_mkwrite; make it writable and dirty.
+            pt.modifyProt(addr, Pte.mkDirty(Pte.mkWrite(pte)) | Pte.YOUNG);
+            ptl.unlock();
+            if (folio != null && !folio.testDirty()) {
+                folio.set(PageFlags.PG_dirty);
+            }
+            return 0;
+        }
+        if (folio != null && folio.isAnon()
+                && (folio.test(PageFlags.PG_anon_exclusive) || wpCanReuseAnonFolio(folio, ptl))) {
+            if (!folio.test(PageFlags.PG_anon_exclusive)) {
+                folio.set(PageFlags.PG_anon_exclusive);
+            }
+            // wp_page_reuse(): young, dirty, writable if the VMA allows.
+            long entry = Pte.mkDirty(pte) | Pte.YOUNG;
+            if (vmaWritable(vma)) entry = Pte.mkWrite(entry);
+            pt.modifyProt(addr, entry);
+            ptl.unlock();
+            vmstat.countEvent(VmEventItem.PGREUSE);
+            return 0;
+        }
+        if (folio != null) {
+            folio.get();
+        }
+        ptl.unlock();
+        return wpPageCopy(vma, pt, addr, pte, folio);
+    }
+
+    /**
+     * wp_can_reuse_anon_folio() for a small folio. Called with the PTL held; lru_add_drain() here
+     * (the kernel calls it under the PTL too) flushes this CPU's batches so their references go away.
+     */
+    private boolean wpCanReuseAnonFolio(Folio folio, SpinLock ptl) {
+        if (folio.refCount() > 3) {
+            return false;
+        }
+        if (!folio.testLru()) {
+            ctx.swap().lruAddDrain();
+        }
+        if (folio.refCount() > 1) { // no swap cache in the model
+            return false;
+        }
+        if (!folio.trylock()) {
+            return false;
+        }
+        if (folio.refCount() != 1) {
+            folio.unlock();
+            return false;
+        }
+        // folio_move_anon_rmap(): one process, one anon_vma per VMA lineage: nothing to move.
+        folio.unlock();
+        return true;
+    }
+
+    /** wp_page_copy(): {@code old} carries the reference do_wp_page took (null for the zero page). */
+    private int wpPageCopy(Vma vma, PageTable pt, long addr, long origPte, Folio old) {
+        anonVmaPrepare(ctx, vma);
+        boolean zero = Pte.special(origPte);
+        Folio fresh = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | (zero ? Gfp.__GFP_ZERO : 0), 0);
+        if (fresh == null) {
+            if (old != null) old.put();
+            return VM_FAULT_OOM;
+        }
+        fresh.nonAtomicSet(PageFlags.PG_uptodate);
+        SpinLock ptl = pt.ptl();
+        ptl.lock();
+        Folio toPut = fresh;
+        if (pt.ptepGet(addr) == origPte) {
+            long entry = Pte.mk(fresh.pfn(), vmaWritable(vma), true, true);
+            pt.ptepGetAndClear(addr); // ptep_clear_flush
+            ctx.rmap().folioAddNewAnonRmap(fresh, vma, addr, true);
+            ctx.swap().folioAddLruVma(fresh, vma.flags());
+            pt.setPteAt(addr, entry);
+            if (old != null) {
+                ctx.rmap().folioRemoveRmapPte(old, vma);
+            }
+            toPut = old; // the old PTE's reference
+        }
+        ptl.unlock();
+        if (toPut != null) {
+            toPut.put();
+        }
+        if (old != null) {
+            old.put();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.api.PageFlags;
+
+/** /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) and stable_page_flags() for a pfn. */
+public final class KPageFlags {
+    private KPageFlags() {}
+
+    public static final int KPF_LOCKED = 0;
+    public static final int KPF_REFERENCED = 2;
+    public static final int KPF_UPTODATE = 3;
+    public static final int KPF_DIRTY = 4;
+    public static final int KPF_LRU = 5;
+    public static final int KPF_ACTIVE = 6;
+    public static final int KPF_BUDDY = 10;
+    public static final int KPF_MMAP = 11;
+    public static final int KPF_ANON = 12;
+    public static final int KPF_SWAPBACKED = 14;
+    public static final int KPF_COMPOUND_HEAD = 15;
+    public static final int KPF_COMPOUND_TAIL = 16;
+    public static final int KPF_UNEVICTABLE = 18;
+    public static final int KPF_NOPAGE = 20;
+    public static final int KPF_ZERO_PAGE = 24;
+    public static final int KPF_RESERVED = 32;
+    public static final int KPF_MLOCKED = 33;
+    public static final int KPF_PRIVATE = 36;
+    public static final int KPF_OWNER_PRIVATE = 37;
+    public static final int KPF_ARCH = 38;
+
+    /** stable_page_flags() of the page at {@code pfn}. */
+    public static long of(MemMap mm, long pfn) {
+        long head = mm.compoundHead(pfn);
+        Folio folio = mm.folio(head);
+        long flags = mm.flagsWord(head);
+        long u = 0;
+        if (mm.isZeroFolio(pfn)) u |= 1L << KPF_ZERO_PAGE;
+        if (mm.isBuddy(pfn)) u |= 1L << KPF_BUDDY;
+        if (folio.mapped()) u |= 1L << KPF_MMAP;
+        if (folio.isAnon()) u |= 1L << KPF_ANON;
+        if (folio.isLarge()) u |= 1L << (pfn == head ? KPF_COMPOUND_HEAD : KPF_COMPOUND_TAIL);
+        u |= bit(flags, PageFlags.PG_locked, KPF_LOCKED);
+        u |= bit(flags, PageFlags.PG_referenced, KPF_REFERENCED);
+        u |= bit(flags, PageFlags.PG_uptodate, KPF_UPTODATE);
+        u |= bit(flags, PageFlags.PG_dirty, KPF_DIRTY);
+        u |= bit(flags, PageFlags.PG_lru, KPF_LRU);
+        u |= bit(flags, PageFlags.PG_active, KPF_ACTIVE);
+        u |= bit(flags, PageFlags.PG_swapbacked, KPF_SWAPBACKED);
+        u |= bit(flags, PageFlags.PG_unevictable, KPF_UNEVICTABLE);
+        u |= bit(flags, PageFlags.PG_mlocked, KPF_MLOCKED);
+        u |= bit(flags, PageFlags.PG_reserved, KPF_RESERVED);
+        u |= bit(flags, PageFlags.PG_private, KPF_PRIVATE);
+        return u;
+    }
+
+    private static long bit(long flags, int pg, int kpf) {
+        return (flags & (1L << pg)) != 0 ? 1L << kpf : 0;
+    }
+}

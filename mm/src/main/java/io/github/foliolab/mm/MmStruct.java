@@ -1,0 +1,228 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.sync.RwSem;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * struct mm_struct of one simulated process: its VMAs sorted by address (the maple tree), page tables,
+ * mmap_lock, def_flags, locked_vm and total_vm, and the process's RLIMIT_MEMLOCK and CAP_IPC_LOCK.
+ *
+ * <p>The VMA tree changes only with {@link #mmapLock()} held for writing and is read with it held for
+ * reading or writing. Rmap walkers reach VMAs through their anon_vma / address_space instead.
+ */
+public final class MmStruct {
+    /** TASK_SIZE of x86-64 with 4-level paging. */
+    public static final long TASK_SIZE = 0x7ffffffff000L;
+    /** The model's deterministic mmap_base (no ASLR). */
+    public static final long DEFAULT_MMAP_BASE = 0x7f0000000000L;
+    /** The kernel's default RLIMIT_MEMLOCK (8 MiB since 5.16). */
+    public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
+
+    private final Mm ctx;
+    private final long id;
+    private final RwSem mmapLock;
+    private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    private final PageTables pageTables;
+    private final long mmapBase;
+    /** mm->def_flags: VM_LOCKED / VM_LOCKONFAULT after mlockall(MCL_FUTURE); under mmap_lock (write). */
+    long defFlags;
+    /** mm->locked_vm in pages; under mmap_lock (write). */
+    long lockedVm;
+    /** mm->total_vm in pages; under mmap_lock (write). */
+    long totalVm;
+    private volatile long rlimitMemlock = DEFAULT_RLIMIT_MEMLOCK;
+    private volatile boolean capIpcLock;
+
+    MmStruct(Mm ctx, long mmapBase) {
+        this.ctx = ctx;
+        this.id = SchedPoints.newObjectId("mm");
+        this.mmapLock = new RwSem("mmap_lock#" + (id & 0xffff));
+        this.pageTables = new PageTables(id, ctx.machine().vmstat());
+        this.mmapBase = mmapBase;
+    }
+
+    public Mm ctx() {
+        return ctx;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** mm->mmap_lock: protects the VMA tree, def_flags, locked_vm, total_vm. */
+    public RwSem mmapLock() {
+        return mmapLock;
+    }
+
+    public PageTables pageTables() {
+        return pageTables;
+    }
+
+    public long mmapBase() {
+        return mmapBase;
+    }
+
+    public long defFlags() {
+        return defFlags;
+    }
+
+    /** Set mm->def_flags (mlockall); caller holds the mmap_lock for writing. */
+    public void setDefFlags(long f) {
+        mmapLock.assertWriteLocked();
+        defFlags = f;
+    }
+
+    /** mm->locked_vm in pages. */
+    public long lockedVm() {
+        return lockedVm;
+    }
+
+    /** Add to mm->locked_vm; caller holds the mmap_lock for writing. */
+    public void addLockedVm(long pages) {
+        mmapLock.assertWriteLocked();
+        if (lockedVm + pages < 0) {
+            throw new VmBugException("locked_vm underflow: " + lockedVm + " + " + pages);
+        }
+        lockedVm += pages;
+    }
+
+    /** VmLck of /proc/PID/status, in kB. */
+    public long vmLckKb() {
+        return lockedVm << 2;
+    }
+
+    public long totalVm() {
+        return totalVm;
+    }
+
+    /** rlimit(RLIMIT_MEMLOCK) in bytes (Long.MAX_VALUE = RLIM_INFINITY). */
+    public long rlimitMemlock() {
+        return rlimitMemlock;
+    }
+
+    public void setRlimitMemlock(long bytes) {
+        rlimitMemlock = bytes;
+    }
+
+    /** capable(CAP_IPC_LOCK). */
+    public boolean capIpcLock() {
+        return capIpcLock;
+    }
+
+    public void setCapIpcLock(boolean v) {
+        capIpcLock = v;
+    }
+
+    /** can_do_mlock(): RLIMIT_MEMLOCK != 0 or CAP_IPC_LOCK. */
+    public boolean canDoMlock() {
+        return rlimitMemlock != 0 || capIpcLock;
+    }
+
+    private void assertLocked() {
+        mmapLock.assertLocked();
+    }
+
+    /** find_vma(): the first VMA with end > addr, or null. */
+    public Vma findVma(long addr) {
+        assertLocked();
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        if (e != null && e.getValue().end > addr) {
+            return e.getValue();
+        }
+        Map.Entry<Long, Vma> h = vmas.higherEntry(addr);
+        return h == null ? null : h.getValue();
+    }
+
+    /** vma_lookup(): the VMA containing addr, or null. */
+    public Vma vmaLookup(long addr) {
+        assertLocked();
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        return e != null && e.getValue().end > addr ? e.getValue() : null;
+    }
+
+    /** find_vma_intersection(): first VMA intersecting [start, end), or null. */
+    public Vma findVmaIntersection(long start, long end) {
+        Vma v = findVma(start);
+        return v != null && v.start < end ? v : null;
+    }
+
+    /** The VMA before {@code vma} in address order, or null (vma_prev). */
+    public Vma prev(Vma vma) {
+        assertLocked();
+        Map.Entry<Long, Vma> e = vmas.lowerEntry(vma.start);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The VMA after {@code vma}, or null (vma_next). */
+    public Vma next(Vma vma) {
+        assertLocked();
+        Map.Entry<Long, Vma> e = vmas.higherEntry(vma.start);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The VMAs intersecting [start, end), in order (for_each_vma_range). */
+    public List<Vma> vmasIn(long start, long end) {
+        assertLocked();
+        List<Vma> out = new ArrayList<>();
+        Vma v = findVma(start);
+        while (v != null && v.start < end) {
+            out.add(v);
+            v = next(v);
+        }
+        return out;
+    }
+
+    /** Every VMA in address order (a snapshot; caller holds the mmap_lock). */
+    public List<Vma> vmas() {
+        assertLocked();
+        return new ArrayList<>(vmas.values());
+    }
+
+    /** Observers and tests: the VMA list taken under the mmap_lock for reading. */
+    public List<Vma> vmasSnapshot() {
+        mmapLock.downRead();
+        try {
+            return new ArrayList<>(vmas.values());
+        } finally {
+            mmapLock.upRead();
+        }
+    }
+
+    void treeInsert(Vma vma) {
+        mmapLock.assertWriteLocked();
+        Vma prev = vmas.put(vma.start, vma);
+        if (prev != null) {
+            vmas.put(prev.start, prev);
+            throw new VmBugException("VMA overlap inserting " + vma + " over " + prev);
+        }
+    }
+
+    void treeRemove(Vma vma) {
+        mmapLock.assertWriteLocked();
+        if (vmas.get(vma.start) != vma) {
+            throw new VmBugException("VMA " + vma + " not in the tree");
+        }
+        vmas.remove(vma.start);
+    }
+
+    /** Re-key a VMA whose start changed from {@code oldStart}. */
+    void treeRekey(Vma vma, long oldStart) {
+        mmapLock.assertWriteLocked();
+        if (vmas.get(oldStart) != vma) {
+            throw new VmBugException("VMA " + vma + " not in the tree at 0x" + Long.toHexString(oldStart));
+        }
+        vmas.remove(oldStart);
+        vmas.put(vma.start, vma);
+    }
+
+    @Override
+    public String toString() {
+        return "mm#" + (id & 0xffff);
+    }
+}

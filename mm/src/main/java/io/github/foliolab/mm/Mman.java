@@ -1,0 +1,60 @@
+package io.github.foliolab.mm;
+
+/** The uapi constants of the system-call layer (asm-generic/mman-common.h, mman.h, x86-64 values). */
+public final class Mman {
+    private Mman() {}
+
+    public static final int PROT_NONE = 0;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
+    public static final int PROT_SEM = 8;
+    public static final int PROT_GROWSDOWN = 0x01000000;
+    public static final int PROT_GROWSUP = 0x02000000;
+
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_SHARED_VALIDATE = 0x03;
+    public static final int MAP_TYPE = 0x0f;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_GROWSDOWN = 0x0100;
+    public static final int MAP_DENYWRITE = 0x0800;
+    public static final int MAP_EXECUTABLE = 0x1000;
+    public static final int MAP_LOCKED = 0x2000;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_NONBLOCK = 0x10000;
+    public static final int MAP_STACK = 0x20000;
+    public static final int MAP_HUGETLB = 0x40000;
+    public static final int MAP_SYNC = 0x80000;
+    public static final int MAP_FIXED_NOREPLACE = 0x100000;
+    public static final int MAP_UNINITIALIZED = 0x4000000;
+    /** LEGACY_MAP_MASK: the flags MAP_SHARED_VALIDATE accepts (plus MAP_SYNC, refused without DAX). */
+    public static final int LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE
+            | MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE
+            | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
+
+    public static final int MADV_NORMAL = 0;
+    public static final int MADV_RANDOM = 1;
+    public static final int MADV_SEQUENTIAL = 2;
+    public static final int MADV_WILLNEED = 3;
+    public static final int MADV_DONTNEED = 4;
+    public static final int MADV_FREE = 8;
+    public static final int MADV_COLD = 20;
+    public static final int MADV_PAGEOUT = 21;
+
+    public static final int MLOCK_ONFAULT = 0x01;
+    public static final int MCL_CURRENT = 1;
+    public static final int MCL_FUTURE = 2;
+    public static final int MCL_ONFAULT = 4;
+
+    /** mmap_min_addr default. */
+    public static final long MMAP_MIN_ADDR = 65536;
+    public static final long PAGE_SIZE = 4096;
+
+    /** PAGE_ALIGN() with unsigned wrap-around to 0. */
+    public static long pageAlign(long len) {
+        return (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    }
+}

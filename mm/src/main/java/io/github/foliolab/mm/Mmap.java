@@ -1,0 +1,333 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.api.VmFlags;
+
+import java.util.List;
+
+import static io.github.foliolab.mm.Mman.*;
+
+/**
+ * mmap(2), munmap(2) and mprotect(2): do_mmap / mmap_region with top-down placement from mmap_base and
+ * merging with neighbours, do_vmi_munmap, do_mprotect_pkey / mprotect_fixup, with the kernel's argument
+ * checks and errnos. A call rejected by its argument checks changes nothing.
+ */
+public final class Mmap {
+    private final Mm ctx;
+
+    Mmap(Mm ctx) {
+        this.ctx = ctx;
+    }
+
+    /** calc_vm_prot_bits(). */
+    static long protBits(int prot) {
+        long f = 0;
+        if ((prot & PROT_READ) != 0) f |= VmFlags.VM_READ;
+        if ((prot & PROT_WRITE) != 0) f |= VmFlags.VM_WRITE;
+        if ((prot & PROT_EXEC) != 0) f |= VmFlags.VM_EXEC;
+        return f;
+    }
+
+    /** mlock_future_ok(). */
+    static boolean mlockFutureOk(MmStruct mm, long vmFlags, long bytes) {
+        if ((vmFlags & VmFlags.VM_LOCKED) == 0 || mm.capIpcLock()) return true;
+        long locked = (bytes >>> 12) + mm.lockedVm;
+        long limit = mm.rlimitMemlock() >>> 12;
+        return Long.compareUnsigned(locked, limit) <= 0;
+    }
+
+    /** get_unmapped_area(): top-down search below mmap_base, or the hint if it is free. */
+    private long unmappedArea(MmStruct mm, long addr, long len) {
+        if (Long.compareUnsigned(len, MmStruct.TASK_SIZE - MMAP_MIN_ADDR) > 0) return -Errno.ENOMEM;
+        if (addr != 0) {
+            addr = Mman.pageAlign(addr);
+            if (addr >= MMAP_MIN_ADDR && MmStruct.TASK_SIZE - len >= addr && mm.findVmaIntersection(addr, addr + len) == null) {
+                return addr;
+            }
+        }
+        long high = Math.min(mm.mmapBase(), MmStruct.TASK_SIZE);
+        long gapEnd = high;
+        List<Vma> all = mm.vmas();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Vma v = all.get(i);
+            if (v.start >= gapEnd) continue;
+            if (v.end <= gapEnd && gapEnd - v.end >= len) return gapEnd - len;
+            gapEnd = Math.min(gapEnd, v.start);
+        }
+        if (gapEnd - MMAP_MIN_ADDR >= len) return gapEnd - len;
+        return -Errno.ENOMEM;
+    }
+
+    /**
+     * mmap(2) (ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap): returns the address or -errno. {@code file}
+     * is a tmpfs file for file mappings, null with MAP_ANONYMOUS. Population (MAP_POPULATE, VM_LOCKED)
+     * runs after the mmap_lock is dropped and its errors are ignored, as mm_populate() does.
+     */
+    public long mmap(MmStruct mm, long addr, long len, int prot, int flags, AddressSpace file, long offset) {
+        if ((offset & 0xfff) != 0) return -Errno.EINVAL;
+        long pgoff = offset >>> 12;
+        if ((flags & MAP_ANONYMOUS) == 0 && file == null) return -Errno.EBADF;
+        if ((flags & MAP_ANONYMOUS) != 0) file = null;
+        mm.mmapLock().downWrite();
+        long ret;
+        long populate;
+        try {
+            long[] pop = new long[1];
+            ret = doMmap(mm, addr, len, prot, flags, file, pgoff, pop);
+            populate = pop[0];
+        } finally {
+            mm.mmapLock().upWrite();
+        }
+        if (ret >= 0 && populate > 0) {
+            ctx.gup().mmPopulate(mm, ret, populate, true);
+        }
+        return ret;
+    }
+
+    private long doMmap(MmStruct mm, long addr, long len, int prot, int flags, AddressSpace file, long pgoff, long[] populate) {
+        if (len == 0) return -Errno.EINVAL;
+        if ((flags & MAP_FIXED) == 0 && addr != 0) {
+            addr = Math.max(addr, MMAP_MIN_ADDR); // round_hint_to_min
+        }
+        long alen = Mman.pageAlign(len);
+        if (alen == 0 || Long.compareUnsigned(alen, len) < 0) return -Errno.ENOMEM;
+        len = alen;
+        if (pgoff + (len >>> 12) < pgoff) return -Errno.EOVERFLOW;
+        int type = flags & MAP_TYPE;
+        if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -Errno.EINVAL;
+        if (type == MAP_SHARED_VALIDATE && (flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE)) != 0) {
+            return -Errno.EOPNOTSUPP;
+        }
+        if ((flags & MAP_SYNC) != 0 && type == MAP_SHARED_VALIDATE) return -Errno.EOPNOTSUPP; // no DAX
+        if ((flags & MAP_HUGETLB) != 0) return -Errno.EINVAL; // model: no hugetlbfs pool configured
+        long where;
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
+            if ((addr & 0xfff) != 0) return -Errno.EINVAL;
+            if (addr < MMAP_MIN_ADDR) return -Errno.EPERM;
+            if (Long.compareUnsigned(len, MmStruct.TASK_SIZE) > 0 || addr > MmStruct.TASK_SIZE - len) return -Errno.ENOMEM;
+            where = addr;
+            if ((flags & MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(where, where + len) != null) {
+                return -Errno.EEXIST;
+            }
+        } else {
+            where = unmappedArea(mm, addr, len);
+            if (where < 0) return where;
+        }
+        long vmFlags = protBits(prot) | mm.defFlags | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+        if ((flags & MAP_LOCKED) != 0) {
+            if (!mm.canDoMlock()) return -Errno.EPERM;
+            vmFlags |= VmFlags.VM_LOCKED;
+        }
+        if ((flags & MAP_GROWSDOWN) != 0) vmFlags |= VmFlags.VM_GROWSDOWN;
+        if (!mlockFutureOk(mm, vmFlags, len)) return -Errno.EAGAIN;
+        if (file != null) {
+            if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
+                vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+            }
+        } else {
+            if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
+                if ((flags & MAP_GROWSDOWN) != 0) return -Errno.EINVAL;
+                pgoff = 0;
+                vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+            } else {
+                pgoff = where >>> 12;
+            }
+        }
+        if ((flags & MAP_NORESERVE) != 0) vmFlags |= VmFlags.VM_NORESERVE;
+        mmapRegion(mm, file, where, len, vmFlags, pgoff, (flags & MAP_FIXED) != 0);
+        Vma vma = mm.vmaLookup(where);
+        if ((vma.flags() & VmFlags.VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE) {
+            populate[0] = len;
+        }
+        return where;
+    }
+
+    /** mmap_region(): replace whatever is mapped at [addr, addr+len) (MAP_FIXED), merge or create. */
+    private void mmapRegion(MmStruct mm, AddressSpace file, long addr, long len, long vmFlags, long pgoff, boolean fixed) {
+        if (fixed) {
+            doVmiMunmap(mm, addr, len);
+        }
+        long end = addr + len;
+        boolean anonShared = file == null && (vmFlags & VmFlags.VM_SHARED) != 0;
+        Vma vma = null;
+        if (!anonShared) {
+            vma = ctx.vmaModify().mergeNewRange(mm, addr, end, vmFlags, file, pgoff);
+        }
+        if (vma == null) {
+            if (anonShared) {
+                file = ctx.newShmemFile("dev/zero", len >>> 12); // shmem_zero_setup()
+                file.setAnonymous(true);
+            }
+            vma = new Vma(mm, addr, end, vmFlags, pgoff, file);
+            ctx.vmaModify().link(vma);
+        }
+        // __mmap_complete(): VM_LOCKED on a special VMA is dropped; otherwise accounted in locked_vm.
+        long pages = len >>> 12;
+        if ((vmFlags & VmFlags.VM_LOCKED) != 0) {
+            if ((vmFlags & VmFlags.VM_SPECIAL) != 0 || (vmFlags & VmFlags.VM_HUGETLB) != 0) {
+                vma.setFlags(vma.flags() & ~VmFlags.VM_LOCKED_MASK);
+            } else {
+                mm.lockedVm += pages;
+            }
+        }
+        mm.totalVm += pages;
+    }
+
+    /** munmap(2). */
+    public int munmap(MmStruct mm, long start, long len) {
+        if ((start & 0xfff) != 0 || Long.compareUnsigned(start, MmStruct.TASK_SIZE) > 0
+                || Long.compareUnsigned(len, MmStruct.TASK_SIZE - start) > 0) {
+            return -Errno.EINVAL;
+        }
+        long alen = Mman.pageAlign(len);
+        if (alen == 0) return -Errno.EINVAL;
+        mm.mmapLock().downWrite();
+        try {
+            doVmiMunmap(mm, start, alen);
+        } finally {
+            mm.mmapLock().upWrite();
+        }
+        releaseFiles(mm);
+        return 0;
+    }
+
+    private final java.util.ArrayDeque<AddressSpace> toRelease = new java.util.ArrayDeque<>();
+
+    /**
+     * do_vmi_align_munmap(): split at the boundaries, zap the pages (no lru_add_drain in 7.2), reduce
+     * locked_vm and total_vm, and remove the VMAs; a shmem file left without mappings is released
+     * after the mmap_lock is dropped (the deferred fput).
+     */
+    void doVmiMunmap(MmStruct mm, long start, long len) {
+        long end = start + len;
+        List<Vma> in = mm.vmasIn(start, end);
+        if (in.isEmpty()) return;
+        Vma first = in.get(0);
+        if (first.start < start) {
+            Vma upper = ctx.vmaModify().split(first, start);
+            in.set(0, upper);
+        }
+        Vma last = in.get(in.size() - 1);
+        if (last.end > end) {
+            ctx.vmaModify().split(last, end);
+        }
+        long locked = 0;
+        long pages = 0;
+        for (Vma v : in) {
+            pages += v.pages();
+            if ((v.flags() & VmFlags.VM_LOCKED) != 0) locked += v.pages();
+        }
+        // vms_clear_ptes(): unmap_vmas with one mmu_gather, then tlb_finish_mmu.
+        MmuGather tlb = MmuGather.gather(ctx);
+        for (Vma v : in) {
+            ctx.zap().zapRange(tlb, v, v.start, v.end);
+        }
+        tlb.finish();
+        mm.lockedVm -= locked;
+        mm.totalVm -= pages;
+        for (Vma v : in) {
+            ctx.vmaModify().unlink(v);
+            if (v.file != null && v.file.isAnonymous() && v.file.mapCount() == 0) {
+                synchronized (toRelease) {
+                    toRelease.add(v.file);
+                }
+            }
+        }
+    }
+
+    /** The deferred fput() of anonymous shmem files that lost their last mapping: truncate them. */
+    void releaseFiles(MmStruct mm) {
+        while (true) {
+            AddressSpace f;
+            synchronized (toRelease) {
+                f = toRelease.poll();
+            }
+            if (f == null) return;
+            ctx.shmem().truncateAll(f);
+        }
+    }
+
+    /** mprotect(2) (do_mprotect_pkey without pkeys). */
+    public int mprotect(MmStruct mm, long start, long len, int prot) {
+        if ((start & 0xfff) != 0) return -Errno.EINVAL;
+        if (len == 0) return 0;
+        long alen = Mman.pageAlign(len);
+        long end = start + alen;
+        if (alen == 0 || Long.compareUnsigned(end, start) <= 0) return -Errno.ENOMEM;
+        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) != 0) {
+            return -Errno.EINVAL;
+        }
+        int grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+        if (grows == (PROT_GROWSDOWN | PROT_GROWSUP)) return -Errno.EINVAL;
+        prot &= ~grows;
+        mm.mmapLock().downWrite();
+        try {
+            Vma vma = mm.findVmaIntersection(start, end);
+            if (vma == null) return -Errno.ENOMEM;
+            if (grows != 0) return -Errno.EINVAL; // no VM_GROWSDOWN/UP stacks in the model
+            if (vma.start > start) return -Errno.ENOMEM;
+            long nstart = start;
+            long tmp = vma.start;
+            int error = 0;
+            Vma v = vma;
+            while (v != null && v.start < end) {
+                if (v.start != tmp) {
+                    error = -Errno.ENOMEM;
+                    break;
+                }
+                long newFlags = protBits(prot) | (v.flags() & ~VmFlags.VM_ACCESS_FLAGS);
+                if ((newFlags & ~(newFlags >>> 4) & VmFlags.VM_ACCESS_FLAGS) != 0) {
+                    error = -Errno.EACCES;
+                    break;
+                }
+                Vma done = mprotectFixup(v, nstart, Math.min(v.end, end), newFlags);
+                tmp = done.end;
+                nstart = tmp;
+                v = mm.findVma(tmp);
+            }
+            if (error == 0 && tmp < end) error = -Errno.ENOMEM;
+            return error;
+        } finally {
+            mm.mmapLock().upWrite();
+        }
+    }
+
+    /** mprotect_fixup(): change the flags and the PTEs; a locked private VMA made writable is populated. */
+    private Vma mprotectFixup(Vma vma, long start, long end, long newFlags) {
+        long oldFlags = vma.flags();
+        if (newFlags == oldFlags) {
+            return vma;
+        }
+        Vma v = ctx.vmaModify().modifyFlags(vma, start, end, newFlags);
+        changeProtection(v, start, end, newFlags);
+        if ((oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED)) == VmFlags.VM_LOCKED
+                && (newFlags & VmFlags.VM_WRITE) != 0) {
+            ctx.gup().populateVmaPageRange(v, start, end);
+        }
+        return v;
+    }
+
+    /**
+     * change_protection(): write-protect the PTEs of [start, end) when VM_WRITE goes away.
+     * Model difference: PTEs are never made writable here (the kernel may, for exclusive anon and
+     * shared pages); the next write fault does it through do_wp_page's reuse path instead.
+     */
+    private void changeProtection(Vma vma, long start, long end, long newFlags) {
+        if ((newFlags & VmFlags.VM_WRITE) != 0) return;
+        for (long a = start; a < end; a += 4096) {
+            PageTable pt = vma.mm().pageTables().lookup(a);
+            if (pt == null) {
+                a = PageTables.pmdBase(a) + (1L << PageTable.PMD_SHIFT) - 4096;
+                continue;
+            }
+            pt.ptl().lock();
+            try {
+                long pte = pt.ptepGet(a);
+                if (Pte.present(pte) && Pte.write(pte)) {
+                    pt.modifyProt(a, Pte.wrprotect(pte));
+                }
+            } finally {
+                pt.ptl().unlock();
+            }
+        }
+    }
+}

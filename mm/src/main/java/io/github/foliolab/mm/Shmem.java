@@ -1,0 +1,135 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.api.Gfp;
+import io.github.foliolab.folio.api.NodeStatItem;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.lru.FolioBatch;
+
+/**
+ * mm/shmem.c for the model: the page cache of a tmpfs file, shmem_get_folio (SGP_CACHE) as shmem_fault
+ * uses it, and truncation when an anonymous shared mapping's file is released.
+ */
+public final class Shmem {
+    private final Mm ctx;
+    private final VmStat vmstat;
+
+    Shmem(Mm ctx) {
+        this.ctx = ctx;
+        this.vmstat = ctx.machine().vmstat();
+    }
+
+    /**
+     * shmem_get_folio_gfp(SGP_CACHE): the folio at {@code index}, locked and with a reference, allocated
+     * (PG_swapbacked, added to the page cache with one reference and to the LRU through folio_add_lru)
+     * if the slot is a hole. Returns null when the allocation fails (-ENOMEM).
+     */
+    public Folio shmemGetFolio(AddressSpace file, long index) {
+        while (true) {
+            long pfn = file.lookup(index);
+            if (pfn >= 0) {
+                Folio f = ctx.memMap().folio(pfn);
+                if (!f.tryGet()) { // filemap_get_entry's folio_try_get
+                    continue;
+                }
+                lockFolio(f);
+                if (f.mapping() != file.mappingWord()) { // truncated meanwhile
+                    f.unlock();
+                    f.put();
+                    continue;
+                }
+                return f;
+            }
+            Folio f = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+            if (f == null) {
+                return null;
+            }
+            f.nonAtomicSet(PageFlags.PG_locked); // __folio_set_locked: not visible to anybody yet
+            f.nonAtomicSet(PageFlags.PG_swapbacked);
+            if (!addToPageCache(f, file, index)) {
+                f.nonAtomicClear(PageFlags.PG_locked);
+                f.nonAtomicClear(PageFlags.PG_swapbacked);
+                f.put();
+                continue; // -EEXIST: somebody added it first
+            }
+            ctx.swap().folioAddLru(f);
+            f.set(PageFlags.PG_uptodate); // folio_mark_uptodate after clearing the new folio
+            return f;
+        }
+    }
+
+    private static void lockFolio(Folio f) {
+        // folio_lock(): sleep until the lock is ours (trylock is the acquire).
+        int round = 0;
+        while (!f.trylock()) {
+            if (++round > 1_000_000) {
+                throw new VmBugException("folio_lock: lock never released\n" + f.dump());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** shmem_add_to_page_cache(): a page-cache reference, mapping and index, NR_FILE_PAGES and NR_SHMEM. */
+    private boolean addToPageCache(Folio f, AddressSpace file, long index) {
+        f.refAdd(1);
+        ctx.memMap().setMapping(f.pfn(), file.mappingWord());
+        ctx.memMap().setIndex(f.pfn(), index);
+        if (!file.insert(index, f.pfn())) {
+            ctx.memMap().setMapping(f.pfn(), 0);
+            ctx.memMap().setIndex(f.pfn(), 0);
+            f.refSub(1);
+            return false;
+        }
+        vmstat.modNode(NodeStatItem.NR_FILE_PAGES, 1);
+        vmstat.modNode(NodeStatItem.NR_SHMEM, 1);
+        return true;
+    }
+
+    /**
+     * shmem_truncate_range(0, -1) as evict of an unlinked shmem inode runs it: every cached folio is
+     * removed from the page cache (its mapping cleared, NR_FILE_PAGES and NR_SHMEM decreased) and its
+     * page-cache reference dropped through folio_batch_release(), which runs lru_add_drain() first.
+     * The folios must no longer be mapped (the last VMA is gone).
+     */
+    void truncateAll(AddressSpace file) {
+        FolioBatch batch = new FolioBatch(ctx.memMap());
+        for (long pfn : file.cachedPfns()) {
+            Folio f = ctx.memMap().folio(pfn);
+            if (f.mapped()) {
+                throw new VmBugException("shmem truncate of a mapped folio\n" + f.dump());
+            }
+        }
+        for (long pfn : file.cachedPfns()) {
+            Folio f = ctx.memMap().folio(pfn);
+            long index = f.index();
+            lockFolio(f);
+            file.remove(index, pfn);
+            ctx.memMap().setMapping(pfn, 0);
+            vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -1);
+            vmstat.modNode(NodeStatItem.NR_SHMEM, -1);
+            f.nonAtomicClear(PageFlags.PG_dirty);
+            f.unlock();
+            if (batch.add(f) == 0) {
+                batchRelease(batch);
+            }
+        }
+        if (batch.count() > 0) {
+            batchRelease(batch);
+        }
+        ctx.forgetFile(file);
+    }
+
+    /** __folio_batch_release(): lru_add_drain() once per batch, then folios_put(). */
+    private void batchRelease(FolioBatch batch) {
+        if (!batch.percpuPvecDrained()) {
+            ctx.swap().lruAddDrain();
+            batch.setPercpuPvecDrained(true);
+        }
+        ctx.swap().foliosPut(batch);
+        boolean drained = batch.percpuPvecDrained();
+        batch.reinit(); // folio_batch_reinit() keeps percpu_pvec_drained
+        batch.setPercpuPvecDrained(drained);
+    }
+}

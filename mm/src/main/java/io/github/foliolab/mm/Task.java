@@ -1,0 +1,158 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.folio.cpu.Cpu;
+
+/**
+ * A simulated single-threaded process: its mm and the CPU its system calls and memory accesses run on
+ * (each call binds to the CPU with cpu.call). System calls return 0 (or an address) or -errno; user
+ * accesses return 0 or the signal that the fault delivered.
+ */
+public final class Task {
+    public static final int SIGBUS = 7;
+    public static final int SIGKILL = 9;
+    public static final int SIGSEGV = 11;
+
+    private final Mm ctx;
+    private final MmStruct mm;
+    private final Cpu cpu;
+
+    public Task(Machine machine, Cpu cpu) {
+        this.ctx = Mm.of(machine);
+        this.mm = ctx.newMm();
+        this.cpu = cpu;
+    }
+
+    public Mm ctx() {
+        return ctx;
+    }
+
+    public MmStruct mm() {
+        return mm;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    /** Move the task to another CPU (sched_setaffinity). */
+    public Task on(Cpu other) {
+        return new Task(this, other);
+    }
+
+    private Task(Task t, Cpu other) {
+        this.ctx = t.ctx;
+        this.mm = t.mm;
+        this.cpu = other;
+    }
+
+    public long mmap(long addr, long len, int prot, int flags, AddressSpace file, long offset) {
+        return cpu.call(() -> ctx.mmap().mmap(mm, addr, len, prot, flags, file, offset));
+    }
+
+    public int munmap(long addr, long len) {
+        return cpu.call(() -> ctx.mmap().munmap(mm, addr, len));
+    }
+
+    public int mprotect(long addr, long len, int prot) {
+        return cpu.call(() -> ctx.mmap().mprotect(mm, addr, len, prot));
+    }
+
+    public int madvise(long addr, long len, int advice) {
+        return cpu.call(() -> ctx.madvise().madvise(mm, addr, len, advice));
+    }
+
+    private MlockSyscalls mlockSyscalls() {
+        return ctx.mlockSyscalls();
+    }
+
+    public int mlock(long addr, long len) {
+        MlockSyscalls s = mlockSyscalls();
+        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlock(mm, addr, len));
+    }
+
+    public int mlock2(long addr, long len, int flags) {
+        MlockSyscalls s = mlockSyscalls();
+        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlock2(mm, addr, len, flags));
+    }
+
+    public int munlock(long addr, long len) {
+        MlockSyscalls s = mlockSyscalls();
+        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.munlock(mm, addr, len));
+    }
+
+    public int mlockall(int flags) {
+        MlockSyscalls s = mlockSyscalls();
+        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlockall(mm, flags));
+    }
+
+    public int munlockall() {
+        MlockSyscalls s = mlockSyscalls();
+        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.munlockall(mm));
+    }
+
+    /**
+     * A user read or write of one byte at {@code addr}: the hardware walk (setting the accessed and dirty
+     * bits when the PTE allows the access) or the page fault (do_user_addr_fault: find the VMA, check the
+     * access, handle_mm_fault, retry). Returns 0, SIGSEGV, SIGBUS or SIGKILL (out of memory).
+     */
+    public int touch(long addr, boolean write) {
+        return cpu.call(() -> access(addr, write));
+    }
+
+    private int access(long addr, boolean write) {
+        long page = addr & ~0xfffL;
+        for (int tries = 0; tries < 1000; tries++) {
+            mm.mmapLock().downRead();
+            try {
+                Vma vma = mm.vmaLookup(page);
+                if (vma == null) return SIGSEGV;
+                long f = vma.flags();
+                if (write ? (f & VmFlags.VM_WRITE) == 0 : !vma.isAccessible()) return SIGSEGV;
+                if (hardwareAccess(page, write)) return 0;
+                int ret = ctx.fault().handleMmFault(vma, page, write);
+                if ((ret & Fault.VM_FAULT_OOM) != 0) return SIGKILL;
+                if ((ret & Fault.VM_FAULT_SIGBUS) != 0) return SIGBUS;
+                if ((ret & Fault.VM_FAULT_SIGSEGV) != 0) return SIGSEGV;
+            } finally {
+                mm.mmapLock().upRead();
+            }
+        }
+        throw new IllegalStateException("fault livelock at 0x" + Long.toHexString(addr));
+    }
+
+    /**
+     * The MMU: if the PTE allows the access, set the accessed (and dirty) bits and return true.
+     * Model difference: the hardware's atomic A/D update is modelled as an update under the PTL.
+     */
+    private boolean hardwareAccess(long page, boolean write) {
+        PageTable pt = mm.pageTables().lookup(page);
+        if (pt == null) return false;
+        long pte = pt.ptepGetLockless(page);
+        if (!Pte.present(pte) || (write && !Pte.write(pte))) return false;
+        long want = pte | Pte.YOUNG | (write ? Pte.DIRTY : 0);
+        if (want == pte) return true;
+        pt.ptl().lock();
+        try {
+            long cur = pt.ptepGet(page);
+            if (cur != pte) return false;
+            pt.modifyProt(page, want);
+        } finally {
+            pt.ptl().unlock();
+        }
+        return true;
+    }
+
+    /** /proc/self/pagemap + /proc/kpageflags for one page: -1 when no present PTE maps it. */
+    public long kpageflags(long addr) {
+        long pte = mm.pageTables().peek(addr & ~0xfffL);
+        if (!Pte.present(pte)) return -1;
+        return KPageFlags.of(ctx.memMap(), Pte.pfn(pte));
+    }
+
+    /** VmLck in kB. */
+    public long vmLckKb() {
+        return mm.vmLckKb();
+    }
+}

@@ -1,0 +1,80 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.sync.SpinLock;
+
+/**
+ * unmap_page_range() / zap_pte_range() of mm/memory.c: clear the PTEs of a range, transfer dirty and
+ * young bits of file PTEs to their folios (folio_mark_dirty, folio_mark_accessed), remove the rmaps
+ * (delayed for dirty file PTEs until after the TLB flush) and queue the references in the mmu_gather.
+ */
+public final class Zap {
+    private final Mm ctx;
+
+    Zap(Mm ctx) {
+        this.ctx = ctx;
+    }
+
+    /** unmap_page_range() over [start, end) of {@code vma}. */
+    public void zapRange(MmuGather tlb, Vma vma, long start, long end) {
+        PageTables pts = vma.mm().pageTables();
+        long addr = start;
+        while (addr < end) {
+            long tableEnd = Math.min(end, PageTables.pmdBase(addr) + (1L << PageTable.PMD_SHIFT));
+            PageTable pt = pts.lookup(addr);
+            if (pt != null) {
+                zapPteRange(tlb, vma, pt, addr, tableEnd);
+            }
+            addr = tableEnd;
+        }
+    }
+
+    private void zapPteRange(MmuGather tlb, Vma vma, PageTable pt, long start, long end) {
+        SpinLock ptl = pt.ptl();
+        boolean forceFlush = false;
+        ptl.lock();
+        for (long addr = start; addr < end; addr += 4096) {
+            long pte = pt.ptepGet(addr);
+            if (Pte.none(pte)) {
+                continue;
+            }
+            if (!Pte.present(pte)) {
+                pt.ptepGetAndClear(addr); // swap or migration entry: just clear it
+                continue;
+            }
+            if (Pte.special(pte)) {
+                pt.ptepGetAndClear(addr); // the zero page: no folio, no reference
+                continue;
+            }
+            Folio folio = ctx.memMap().folio(Pte.pfn(pte));
+            boolean delayRmap = false;
+            if (!folio.isAnon()) {
+                long old = pt.ptepGetAndClear(addr);
+                if (Pte.dirty(old)) {
+                    if (!folio.testDirty()) {
+                        folio.set(PageFlags.PG_dirty); // folio_mark_dirty (shmem: noop_dirty_folio)
+                    }
+                    delayRmap = true; // tlb_delay_rmap(): x86 SMP
+                    forceFlush = true;
+                }
+                if (Pte.young(old)) {
+                    ctx.swap().folioMarkAccessed(folio);
+                }
+            } else {
+                pt.ptepGetAndClear(addr);
+            }
+            if (!delayRmap) {
+                ctx.rmap().folioRemoveRmapPte(folio, vma);
+            }
+            tlb.removeFolio(folio, delayRmap);
+        }
+        if (forceFlush) {
+            tlb.flushRmaps(vma); // before dropping the PTL, after the TLB flush
+        }
+        ptl.unlock();
+        if (forceFlush) {
+            tlb.flushMmu();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.api.VmFlags;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static io.github.foliolab.mm.Mman.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** VMA splitting and merging through mprotect: middles, ends, whole areas, across two VMAs. */
+class VmaSplitMergeTest {
+    static final long P = PAGE_SIZE;
+    static final long RW = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+    static final long RO = RW & ~VmFlags.VM_WRITE;
+
+    /** mprotect(r) of pages [from, from+n) of an 8-page area: the resulting VMA layout (pages, flags). */
+    @ParameterizedTest(name = "mprotect [{0},+{1}) -> {2}")
+    @CsvSource({
+        "0, 8, 'R8'",
+        "0, 3, 'R3 W5'",
+        "5, 3, 'W5 R3'",
+        "2, 3, 'W2 R3 W3'",
+        "7, 1, 'W7 R1'",
+    })
+    void mprotectSplits(long from, long n, String layout) {
+        MmFixture fx = new MmFixture();
+        long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
+        assertEquals(0, fx.task.mprotect(a + from * P, n * P, PROT_READ));
+        assertEquals(layout, describe(fx, a));
+        // Back to rw: everything merges into one VMA again with the original pgoff.
+        assertEquals(0, fx.task.mprotect(a + from * P, n * P, PROT_READ | PROT_WRITE));
+        assertEquals("W8", describe(fx, a));
+        assertEquals(List.of(List.of(a, a + 8 * P, RW, a >>> 12)), fx.vmaTable());
+        fx.checkInvariants();
+    }
+
+    static String describe(MmFixture fx, long base) {
+        StringBuilder sb = new StringBuilder();
+        for (Vma v : fx.mm.vmasSnapshot()) {
+            if (v.end() <= base) continue;
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append((v.flags() & VmFlags.VM_WRITE) != 0 ? 'W' : 'R').append(v.pages());
+            assertEquals(v.pgoff(), v.start() >>> 12, "anon pgoff follows the address");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void acrossTwoVmasMergesWithBoth() {
+        MmFixture fx = new MmFixture();
+        long a = fx.mmapAnon(9, PROT_READ | PROT_WRITE);
+        assertEquals(0, fx.task.mprotect(a + 3 * P, 3 * P, PROT_READ));
+        assertEquals("W3 R3 W3", describe(fx, a));
+        // A range covering the tail of the first VMA and the head of the read-only one.
+        assertEquals(0, fx.task.mprotect(a + 2 * P, 2 * P, PROT_READ));
+        assertEquals("W2 R4 W3", describe(fx, a));
+        // Now make the whole read-only part and its neighbours writable: one VMA.
+        assertEquals(0, fx.task.mprotect(a + P, 7 * P, PROT_READ | PROT_WRITE));
+        assertEquals("W9", describe(fx, a));
+    }
+
+    @Test
+    void adjacentMappingsMergeAtMmap() {
+        MmFixture fx = new MmFixture();
+        long a = fx.mmapAnon(4, PROT_READ | PROT_WRITE);
+        long b = fx.mmapAnon(2, PROT_READ | PROT_WRITE);
+        assertEquals(a - 2 * P, b, "top-down placement directly below the previous mapping");
+        assertEquals(1, fx.mm.vmasSnapshot().size(), "compatible anonymous neighbours merge");
+        long c = fx.mmapAnon(2, PROT_READ);
+        assertEquals(b - 2 * P, c);
+        assertEquals(2, fx.mm.vmasSnapshot().size(), "different protections do not merge");
+        AddressSpace f = Mm.of(fx.machine).newShmemFile("f", 2);
+        fx.mmapFile(f, 2, PROT_READ, true);
+        fx.mmapShmem(2, PROT_READ);
+        assertEquals(4, fx.mm.vmasSnapshot().size(), "file and shmem mappings do not merge with anon");
+        assertEquals(12, fx.mm.totalVm());
+    }
+
+    @Test
+    void munmapPartialRanges() {
+        MmFixture fx = new MmFixture();
+        long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
+        assertEquals(0, fx.task.munmap(a + 2 * P, 2 * P));
+        assertEquals("W2 W4", describe(fx, a));
+        assertEquals(0, fx.task.munmap(a, P));
+        assertEquals(0, fx.task.munmap(a + 7 * P, P));
+        assertEquals(List.of(List.of(a + P, a + 2 * P, RW, (a >>> 12) + 1),
+                List.of(a + 4 * P, a + 7 * P, RW, (a >>> 12) + 4)), fx.vmaTable());
+        assertEquals(4, fx.mm.totalVm());
+        // Unmapping a range with nothing in it succeeds and changes nothing.
+        String before = fx.snapshot();
+        assertEquals(0, fx.task.munmap(a + 2 * P, 2 * P));
+        assertEquals(before, fx.snapshot());
+    }
+}
