@@ -132,8 +132,10 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/foliolab-rk.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# run_vm SCRIPT OUT: boot one VM on SCRIPT, write its transcript to OUT; non-zero if it failed.
-run_vm() {
+# boot_vm SCRIPT OUT: boot one VM on SCRIPT, write its transcript to OUT.
+# Returns 0 on success, 1 on a script or runner error, 3 when the VM gave no transcript at all
+# (an infrastructure failure: nothing after the firmware banner, qemu crash or timeout).
+boot_vm() {
   local script=$1 out=$2 dir
   dir=$(mktemp -d "$work/vm.XXXXXX")
   mkdir "$dir/root"
@@ -153,13 +155,30 @@ run_vm() {
     log "$script: $(grep '^FOLIOLAB-ERROR' "$dir/console.txt" | head -1 | sed 's/^FOLIOLAB-ERROR //')"
     return 1
   fi
-  if ! grep -qx BEGIN "$dir/console.txt" || ! grep -qx END "$dir/console.txt"; then
-    log "$script: no complete transcript; console tail:"
+  if ! grep -qx BEGIN "$dir/console.txt"; then
+    return 3
+  fi
+  if ! grep -qx END "$dir/console.txt"; then
+    log "$script: transcript not terminated; console tail:"
     tail -20 "$dir/console.txt" >&2
     return 1
   fi
   sed -n '/^BEGIN$/,/^END$/p' "$dir/console.txt" | sed '1d;$d' > "$out"
   rm -rf "$dir"
+}
+
+# run_vm SCRIPT OUT: boot_vm, booting again (at most twice more) when a VM gave no transcript at
+# all. A transcript itself is never retried: two runs that disagree are reported by --record.
+run_vm() {
+  local attempt rc
+  for attempt in 1 2 3; do
+    rc=0
+    boot_vm "$1" "$2" || rc=$?
+    [ "$rc" -eq 3 ] || return "$rc"
+    log "$1: the VM gave no transcript (attempt $attempt); console tail:"
+    tail -3 "$cache/console/$(basename "$1").console" >&2
+  done
+  return 1
 }
 
 # One job per script: run once (or twice for --record) and leave a status file.

@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <termios.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -175,6 +176,11 @@ static void die(const char *what, const char *detail, int line);
 
 static void power_off(void)
 {
+    /*
+     * Wait until the console (a serial port) has really sent everything written so far: a
+     * write() only queues the bytes in the tty layer, and powering off right away can lose them.
+     */
+    tcdrain(1);
     sync();
     reboot(RB_POWER_OFF);
     /* If that failed, exiting PID 1 panics the kernel; panic=-1 and -no-reboot stop qemu. */
