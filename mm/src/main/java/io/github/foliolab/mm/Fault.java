@@ -8,6 +8,7 @@ import io.github.foliolab.folio.api.VmEventItem;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.sync.SpinLock;
 
+
 /**
  * The page-fault paths of mm/memory.c: handle_mm_fault / handle_pte_fault, do_anonymous_page,
  * do_read_fault / do_cow_fault / do_shared_fault with shmem_fault, finish_fault / set_pte_range,
@@ -71,18 +72,45 @@ public final class Fault {
         return 0;
     }
 
-    /** anon_vma_prepare(): give the VMA an anon_vma (under the mmap_lock, as the kernel's fault path may). */
+    /**
+     * anon_vma_prepare(): give the VMA an anon_vma, reusing an adjacent VMA's when the two could one day
+     * merge (find_mergeable_anon_vma / reusable_anon_vma), else a new one.
+     */
     static void anonVmaPrepare(Mm ctx, Vma vma) {
         if (vma.anonVma != null) {
             return;
         }
         synchronized (vma) { // mm->page_table_lock in __anon_vma_prepare
             if (vma.anonVma == null) {
-                AnonVma av = ctx.newAnonVma();
+                AnonVma av = findMergeableAnonVma(vma);
+                if (av == null) {
+                    av = ctx.newAnonVma();
+                }
                 av.link(vma);
                 vma.anonVma = av;
             }
         }
+    }
+
+    /** anon_vma_compatible(): a then b, adjacent, same file, flags equal but for access bits, pgoff contiguous. */
+    private static boolean anonVmaCompatible(Vma a, Vma b) {
+        return a.end == b.start && a.file == b.file
+                && ((a.flags() ^ b.flags()) & ~VmFlags.VM_ACCESS_FLAGS) == 0
+                && b.pgoff == a.pgoff + a.pages();
+    }
+
+    /** find_mergeable_anon_vma(): the next VMA's anon_vma, else the previous one's, if compatible. */
+    private static AnonVma findMergeableAnonVma(Vma vma) {
+        MmStruct mm = vma.mm();
+        Vma next = mm.next(vma);
+        if (next != null && next.anonVma != null && anonVmaCompatible(vma, next)) {
+            return next.anonVma;
+        }
+        Vma prev = mm.prev(vma);
+        if (prev != null && prev.anonVma != null && anonVmaCompatible(prev, vma)) {
+            return prev.anonVma;
+        }
+        return null;
     }
 
     private static boolean vmaWritable(Vma vma) {
