@@ -80,7 +80,9 @@ public final class Fault {
         if (vma.anonVma != null) {
             return;
         }
-        synchronized (vma) { // mm->page_table_lock in __anon_vma_prepare
+        MmStruct mm = vma.mm();
+        mm.pageTableLock().lock(); // __anon_vma_prepare: the assignment is made under page_table_lock
+        try {
             if (vma.anonVma == null) {
                 AnonVma av = findMergeableAnonVma(vma);
                 if (av == null) {
@@ -89,6 +91,8 @@ public final class Fault {
                 av.link(vma);
                 vma.anonVma = av;
             }
+        } finally {
+            mm.pageTableLock().unlock();
         }
     }
 

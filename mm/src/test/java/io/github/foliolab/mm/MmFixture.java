@@ -3,6 +3,8 @@ package io.github.foliolab.mm;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.lru.BatchKind;
+import io.github.foliolab.lru.Swap;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,8 +122,15 @@ final class MmFixture {
             Folio f = memMap.folio(e.getKey());
             assertEquals((int) e.getValue(), f.mapcount(), "mapcount of\n" + f.dump());
             int cache = f.isAnon() ? 0 : 1;
-            if (f.refCount() < f.mapcount() + cache) {
-                fail("refcount below mapcount + page cache\n" + f.dump());
+            int batched = 0;
+            Swap swap = Swap.of(machine);
+            for (int cpu = 0; cpu < machine.cpus().nr(); cpu++) {
+                for (BatchKind k : BatchKind.values()) {
+                    if (swap.batchContains(cpu, k, f)) batched++;
+                }
+            }
+            if (f.refCount() < f.mapcount() + cache + batched) {
+                fail("refcount below mapcount + page cache + batch references (" + batched + ")\n" + f.dump());
             }
         }
     }
