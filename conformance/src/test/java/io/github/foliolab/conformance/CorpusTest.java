@@ -55,11 +55,6 @@ class CorpusTest {
         return name + ": transcripts differ in line endings or trailing text";
     }
 
-    static {
-        // Until the mlock module's folio side is merged, the corpus runs on the test stand-in.
-        MlockSetup.folioSide = m -> MlockShim.install(m);
-    }
-
     static String runOne(Path script) {
         try {
             return ScriptRunner.run(script);
