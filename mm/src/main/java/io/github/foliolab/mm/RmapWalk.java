@@ -17,7 +17,7 @@ import java.util.List;
 public final class RmapWalk implements RmapOps {
     /** One mapping found by the walk: the VMA, the page table and address, with the PTL held. */
     @FunctionalInterface
-    interface Visitor {
+    public interface Visitor {
         /** Return false to stop the walk. */
         boolean visit(Vma vma, PageTable pt, long addr, long pte);
     }
@@ -32,7 +32,7 @@ public final class RmapWalk implements RmapOps {
      * rmap_walk(): call {@code visitor} for every PTE mapping {@code folio}, holding the anon_vma or
      * i_mmap lock and that PTE's lock.
      */
-    void walk(Folio folio, Visitor visitor) {
+    public void walk(Folio folio, Visitor visitor) {
         long mapping = folio.mapping();
         AnonVma av = ctx.anonVmaOf(mapping);
         AddressSpace file = av == null ? ctx.fileOf(mapping) : null;

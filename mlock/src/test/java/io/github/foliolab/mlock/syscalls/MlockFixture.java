@@ -4,7 +4,10 @@ import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.lru.Swap;
+import io.github.foliolab.mlock.Mlock;
+import io.github.foliolab.mlock.MlockBatch;
 import io.github.foliolab.mm.KPageFlags;
+import io.github.foliolab.mm.MmInvariants;
 import io.github.foliolab.mm.Mm;
 import io.github.foliolab.mm.MmStruct;
 import io.github.foliolab.mm.Pte;
@@ -78,6 +81,19 @@ final class MlockFixture {
             out.add(v.pages() + (f.isEmpty() ? "" : ":" + f));
         }
         return String.join(" ", out);
+    }
+
+    /** The rmap invariants, counting the mlock batches' references too. */
+    void checkInvariants() {
+        Mlock mlock = Mlock.of(machine);
+        MmInvariants.check(mm, f -> {
+            int n = 0;
+            for (int cpu = 0; cpu < machine.cpus().nr(); cpu++) {
+                MlockBatch b = mlock.batch(cpu);
+                for (int i = 0; i < b.count(); i++) if (b.pfn(i) == f.pfn()) n++;
+            }
+            return n;
+        });
     }
 
     /** VMAs, PTEs and counters, for "a rejected call changes nothing". */

@@ -4,6 +4,7 @@ import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.Vma;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -18,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MlockSyscallTest {
     static final long P = PAGE_SIZE;
     final MlockFixture fx = new MlockFixture();
+
+    @AfterEach
+    void invariants() {
+        fx.checkInvariants();
+    }
 
     @Test
     void mlockPopulatesAndLocksThenMunlockReleases() { // mlock2-tests test_mlock_lock, mincore03, mlock05
