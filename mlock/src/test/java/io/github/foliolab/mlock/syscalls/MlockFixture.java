@@ -24,11 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class MlockFixture {
     static final long P = PAGE_SIZE;
 
-    final Machine machine = Machine.boot(1, 8192, 0);
+    final Machine machine;
     final Task task;
     final MmStruct mm;
 
     MlockFixture() {
+        this(1);
+    }
+
+    MlockFixture(int cpus) {
+        machine = Machine.boot(cpus, 8192, 0);
         // The mlock module plugs into mm by itself (MmExtension); nothing to install by hand.
         assertTrue(Mm.of(machine).mlockSyscalls() instanceof MlockSys);
         task = new Task(machine, machine.cpu(0));
