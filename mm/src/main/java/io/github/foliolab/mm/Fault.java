@@ -147,7 +147,7 @@ public final class Fault {
         ptl.lock();
         if (!Pte.none(pt.ptepGet(addr))) {
             ptl.unlock();
-            folio.put();
+            folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return 0;
         }
         ctx.rmap().folioAddNewAnonRmap(folio, vma, addr, true);
@@ -185,7 +185,7 @@ public final class Fault {
         }
         Folio folio = (Folio) r;
         int ret = finishFault(vma, pt, addr, folio, false, false);
-        folio.unlock();
+        folio.unlock(); // folio_unlock: release
         return ret;
     }
 
@@ -198,9 +198,9 @@ public final class Fault {
         int ret = finishFault(vma, pt, addr, folio, true, false);
         // fault_dirty_shared_page(): folio_mark_dirty (shmem: noop_dirty_folio sets PG_dirty only).
         if (ret == 0 && !folio.testDirty()) {
-            folio.set(PageFlags.PG_dirty);
+            folio.set(PageFlags.PG_dirty); // set_bit: relaxed
         }
-        folio.unlock();
+        folio.unlock(); // folio_unlock: release
         return ret;
     }
 
@@ -212,14 +212,14 @@ public final class Fault {
         }
         Object r = doFaultGetFolio(vma, addr);
         if (r instanceof Integer err) {
-            cow.put();
+            cow.put(); // folio_put: fully ordered atomic_dec_and_test
             return err;
         }
         Folio pageCache = (Folio) r;
         cow.nonAtomicSet(PageFlags.PG_uptodate); // copy_user_highpage + __folio_mark_uptodate
         int ret = finishFault(vma, pt, addr, cow, true, true);
-        pageCache.unlock();
-        pageCache.put();
+        pageCache.unlock(); // folio_unlock: release
+        pageCache.put(); // folio_put: fully ordered atomic_dec_and_test
         return ret;
     }
 
@@ -233,7 +233,7 @@ public final class Fault {
         ptl.lock();
         if (!Pte.none(pt.ptepGet(addr))) {
             ptl.unlock();
-            folio.put();
+            folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return 0;
         }
         boolean writable = write ? vmaWritable(vma) : (vma.isShared() && vmaWritable(vma));
@@ -258,14 +258,14 @@ public final class Fault {
             pt.modifyProt(addr, Pte.mkDirty(Pte.mkWrite(pte)) | Pte.YOUNG);
             ptl.unlock();
             if (folio != null && !folio.testDirty()) {
-                folio.set(PageFlags.PG_dirty);
+                folio.set(PageFlags.PG_dirty); // set_bit: relaxed
             }
             return 0;
         }
         if (folio != null && folio.isAnon()
                 && (folio.test(PageFlags.PG_anon_exclusive) || wpCanReuseAnonFolio(folio, ptl))) {
             if (!folio.test(PageFlags.PG_anon_exclusive)) {
-                folio.set(PageFlags.PG_anon_exclusive);
+                folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
             }
             // wp_page_reuse(): young, dirty, writable if the VMA allows.
             long entry = Pte.mkDirty(pte) | Pte.YOUNG;
@@ -276,7 +276,7 @@ public final class Fault {
             return 0;
         }
         if (folio != null) {
-            folio.get();
+            folio.get(); // folio_get: relaxed atomic_inc
         }
         ptl.unlock();
         return wpPageCopy(vma, pt, addr, pte, folio);
@@ -296,15 +296,15 @@ public final class Fault {
         if (folio.refCount() > 1) { // no swap cache in the model
             return false;
         }
-        if (!folio.trylock()) {
+        if (!folio.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
             return false;
         }
         if (folio.refCount() != 1) {
-            folio.unlock();
+            folio.unlock(); // folio_unlock: release
             return false;
         }
         // folio_move_anon_rmap(): one process, one anon_vma per VMA lineage: nothing to move.
-        folio.unlock();
+        folio.unlock(); // folio_unlock: release
         return true;
     }
 
@@ -314,7 +314,7 @@ public final class Fault {
         boolean zero = Pte.special(origPte);
         Folio fresh = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | (zero ? Gfp.__GFP_ZERO : 0), 0);
         if (fresh == null) {
-            if (old != null) old.put();
+            if (old != null) old.put(); // folio_put: fully ordered atomic_dec_and_test
             return VM_FAULT_OOM;
         }
         fresh.nonAtomicSet(PageFlags.PG_uptodate);
@@ -334,10 +334,10 @@ public final class Fault {
         }
         ptl.unlock();
         if (toPut != null) {
-            toPut.put();
+            toPut.put(); // folio_put: fully ordered atomic_dec_and_test
         }
         if (old != null) {
-            old.put();
+            old.put(); // folio_put: fully ordered atomic_dec_and_test
         }
         return 0;
     }
