@@ -4,4 +4,6 @@ module io.github.foliolab.mm {
     requires org.agrona;
 
     exports io.github.foliolab.mm;
+
+    uses io.github.foliolab.mm.MmExtension;
 }

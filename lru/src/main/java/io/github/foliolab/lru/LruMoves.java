@@ -55,7 +55,9 @@ final class LruMoves {
         if (mm.testFlag(pfn, PG_lru)) { // VM_BUG_ON_FOLIO(folio_test_lru(folio)), checked before any change
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in lru_add\n" + mm.dumpPage(pfn));
         }
-        boolean wasUnevictable = mm.testClearFlag(pfn, PG_unevictable);
+        // folio_test_clear_unevictable(): the generic test_and_clear_bit returns early when a relaxed
+        // read finds the bit clear (include/asm-generic/bitops/atomic.h); the RMW only when it is set.
+        boolean wasUnevictable = mm.testFlag(pfn, PG_unevictable) && mm.testClearFlag(pfn, PG_unevictable);
         long nr = mm.nrPages(pfn);
         if (vmscan.folioEvictable(pfn)) {
             if (wasUnevictable) {

@@ -7,6 +7,7 @@ import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.folio.api.ZoneType;
+import io.github.foliolab.folio.cpu.Cpu;
 import io.github.foliolab.folio.sync.SpinLock;
 
 /**
@@ -45,13 +46,20 @@ public final class LruVec {
     private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
     /** lru_zone_size[zone][lru], under lru_lock. */
     private final long[] zoneSize = new long[NR_ZONES * LruList.NR_LRU_LISTS];
+    /** vmstat deltas not yet applied, under lru_lock; applied by {@link #unlock()}. */
+    private final long[] pendingStat = new long[NR_ZONES * LruList.NR_LRU_LISTS];
+    private boolean statsPending;
+    private static final ZoneType[] ZONES = ZoneType.values();
     /** lru_lock acquisitions (written under lru_lock, read racily): the cost measure of batching policies. */
     private long lockAcquisitions;
+    /** The same per simulated CPU of the acquirer (written under lru_lock). */
+    private final long[] lockAcquisitionsByCpu;
 
     private LruVec(Machine machine) {
         this.machine = machine;
         this.mm = machine.memMap();
         this.vmstat = machine.vmstat();
+        this.lockAcquisitionsByCpu = new long[machine.cpus().nr()];
         for (int i = 0; i < LruList.NR_LRU_LISTS; i++) {
             headNext[i] = headId(i);
             headPrev[i] = headId(i);
@@ -88,21 +96,52 @@ public final class LruVec {
     /** spin_lock_irq(&lruvec->lru_lock) (folio_lruvec_lock_irq / lruvec_lock_irq). */
     public void lock() {
         lruLock.lock();
+        countAcquisition();
+    }
+
+    private void countAcquisition() {
         lockAcquisitions++; // under lru_lock
+        if (Cpu.onCpu()) {
+            lockAcquisitionsByCpu[Cpu.current().id()]++; // under lru_lock
+        }
     }
 
     /** Try once (spin_trylock): true if taken. */
     public boolean tryLock() {
         if (lruLock.tryLock()) {
-            lockAcquisitions++; // under lru_lock
+            countAcquisition();
             return true;
         }
         return false;
     }
 
-    /** spin_unlock_irq(&lruvec->lru_lock). */
+    /** spin_unlock_irq(&lruvec->lru_lock): publishes the pending counter updates first. */
     public void unlock() {
+        flushStats();
         lruLock.unlock();
+    }
+
+    /** Apply the vmstat deltas accumulated under lru_lock (see {@link #updateLruSize}). */
+    private void flushStats() {
+        if (!statsPending) {
+            return;
+        }
+        statsPending = false;
+        for (int lru = 0; lru < LruList.NR_LRU_LISTS; lru++) {
+            long nodeDelta = 0;
+            for (int z = 0; z < NR_ZONES; z++) {
+                int i = z * LruList.NR_LRU_LISTS + lru;
+                long d = pendingStat[i];
+                if (d != 0) {
+                    pendingStat[i] = 0;
+                    nodeDelta += d;
+                    vmstat.modZone(ZONES[z], LruList.of(lru).zoneItem(), d);
+                }
+            }
+            if (nodeDelta != 0) {
+                vmstat.modNode(LruList.of(lru).nodeItem(), nodeDelta);
+            }
+        }
     }
 
     public SpinLock lruLock() {
@@ -112,6 +151,11 @@ public final class LruVec {
     /** lockdep_assert_held(&lruvec->lru_lock). */
     public void assertLocked() {
         lruLock.assertHeld();
+    }
+
+    /** lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread). */
+    public long lockAcquisitions(int cpu) {
+        return lockAcquisitionsByCpu[cpu];
     }
 
     /** Number of lru_lock acquisitions so far (racy read; exact when quiescent). */
@@ -174,12 +218,16 @@ public final class LruVec {
         mm.setLruPrev(pfn, LIST_POISON2);
     }
 
-    /** update_lru_size(): the lruvec/zone sizes and the node and zone vmstat counters. */
+    /**
+     * update_lru_size(): the lruvec/zone sizes, and the node and zone vmstat counters. The vmstat part is
+     * accumulated under lru_lock and applied when the lock is released (the kernel's updates go to
+     * per-CPU deltas folded in later; here they are exact at every lru_lock release).
+     */
     private void updateLruSize(LruList lru, long pfn, long nrPages) {
-        ZoneType z = mm.node().zoneOf(pfn).type();
-        zoneSize[z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal()] += nrPages;
-        vmstat.modNode(lru.nodeItem(), nrPages);
-        vmstat.modZone(z, lru.zoneItem(), nrPages);
+        int i = mm.node().zoneOf(pfn).type().ordinal() * LruList.NR_LRU_LISTS + lru.ordinal();
+        zoneSize[i] += nrPages;
+        pendingStat[i] += nrPages;
+        statsPending = true;
     }
 
     private LruList listFor(long pfn) {
@@ -244,9 +292,10 @@ public final class LruVec {
 
     /** update_lru_sizes(): add {@code delta} pages to the sizes of {@code lru} in zone {@code z}. */
     void adjustZoneSize(ZoneType z, LruList lru, long delta) {
-        zoneSize[z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal()] += delta;
-        vmstat.modNode(lru.nodeItem(), delta);
-        vmstat.modZone(z, lru.zoneItem(), delta);
+        int i = z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal();
+        zoneSize[i] += delta;
+        pendingStat[i] += delta;
+        statsPending = true;
     }
 
     /** list_del() without accounting (isolate_lru_folios moves to a private list, sizes fixed after). */

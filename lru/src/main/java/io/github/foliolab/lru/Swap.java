@@ -265,7 +265,9 @@ public final class Swap implements AutoCloseable {
                 if (!isLruAdd && !mm.testClearFlag(pfn, PG_lru)) {
                     continue;
                 }
-                if (isLruAdd && mm.refFreeze(pfn, 1)) {
+                // folio_ref_freeze(folio, 1): a failed cmpxchg is unordered, so a relaxed pre-read that
+                // sees another count is the same outcome without the locked instruction.
+                if (isLruAdd && mm.refCountRaw(pfn) == 1 && mm.refFreeze(pfn, 1)) {
                     mm.nonAtomicClearFlag(pfn, PG_active);
                     mm.nonAtomicClearFlag(pfn, PG_unevictable);
                     fbatch.clearSlot(i);

@@ -8,6 +8,7 @@ import io.github.foliolab.folio.api.VmEventItem;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.sync.SpinLock;
 
+
 /**
  * The page-fault paths of mm/memory.c: handle_mm_fault / handle_pte_fault, do_anonymous_page,
  * do_read_fault / do_cow_fault / do_shared_fault with shmem_fault, finish_fault / set_pte_range,
@@ -71,18 +72,49 @@ public final class Fault {
         return 0;
     }
 
-    /** anon_vma_prepare(): give the VMA an anon_vma (under the mmap_lock, as the kernel's fault path may). */
+    /**
+     * anon_vma_prepare(): give the VMA an anon_vma, reusing an adjacent VMA's when the two could one day
+     * merge (find_mergeable_anon_vma / reusable_anon_vma), else a new one.
+     */
     static void anonVmaPrepare(Mm ctx, Vma vma) {
         if (vma.anonVma != null) {
             return;
         }
-        synchronized (vma) { // mm->page_table_lock in __anon_vma_prepare
+        MmStruct mm = vma.mm();
+        mm.pageTableLock().lock(); // __anon_vma_prepare: the assignment is made under page_table_lock
+        try {
             if (vma.anonVma == null) {
-                AnonVma av = ctx.newAnonVma();
+                AnonVma av = findMergeableAnonVma(vma);
+                if (av == null) {
+                    av = ctx.newAnonVma();
+                }
                 av.link(vma);
                 vma.anonVma = av;
             }
+        } finally {
+            mm.pageTableLock().unlock();
         }
+    }
+
+    /** anon_vma_compatible(): a then b, adjacent, same file, flags equal but for access bits, pgoff contiguous. */
+    private static boolean anonVmaCompatible(Vma a, Vma b) {
+        return a.end == b.start && a.file == b.file
+                && ((a.flags() ^ b.flags()) & ~VmFlags.VM_ACCESS_FLAGS) == 0
+                && b.pgoff == a.pgoff + a.pages();
+    }
+
+    /** find_mergeable_anon_vma(): the next VMA's anon_vma, else the previous one's, if compatible. */
+    private static AnonVma findMergeableAnonVma(Vma vma) {
+        MmStruct mm = vma.mm();
+        Vma next = mm.next(vma);
+        if (next != null && next.anonVma != null && anonVmaCompatible(vma, next)) {
+            return next.anonVma;
+        }
+        Vma prev = mm.prev(vma);
+        if (prev != null && prev.anonVma != null && anonVmaCompatible(prev, vma)) {
+            return prev.anonVma;
+        }
+        return null;
     }
 
     private static boolean vmaWritable(Vma vma) {
@@ -115,7 +147,7 @@ public final class Fault {
         ptl.lock();
         if (!Pte.none(pt.ptepGet(addr))) {
             ptl.unlock();
-            folio.put();
+            folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return 0;
         }
         ctx.rmap().folioAddNewAnonRmap(folio, vma, addr, true);
@@ -153,7 +185,7 @@ public final class Fault {
         }
         Folio folio = (Folio) r;
         int ret = finishFault(vma, pt, addr, folio, false, false);
-        folio.unlock();
+        folio.unlock(); // folio_unlock: release
         return ret;
     }
 
@@ -166,9 +198,9 @@ public final class Fault {
         int ret = finishFault(vma, pt, addr, folio, true, false);
         // fault_dirty_shared_page(): folio_mark_dirty (shmem: noop_dirty_folio sets PG_dirty only).
         if (ret == 0 && !folio.testDirty()) {
-            folio.set(PageFlags.PG_dirty);
+            folio.set(PageFlags.PG_dirty); // set_bit: relaxed
         }
-        folio.unlock();
+        folio.unlock(); // folio_unlock: release
         return ret;
     }
 
@@ -180,14 +212,14 @@ public final class Fault {
         }
         Object r = doFaultGetFolio(vma, addr);
         if (r instanceof Integer err) {
-            cow.put();
+            cow.put(); // folio_put: fully ordered atomic_dec_and_test
             return err;
         }
         Folio pageCache = (Folio) r;
         cow.nonAtomicSet(PageFlags.PG_uptodate); // copy_user_highpage + __folio_mark_uptodate
         int ret = finishFault(vma, pt, addr, cow, true, true);
-        pageCache.unlock();
-        pageCache.put();
+        pageCache.unlock(); // folio_unlock: release
+        pageCache.put(); // folio_put: fully ordered atomic_dec_and_test
         return ret;
     }
 
@@ -201,7 +233,7 @@ public final class Fault {
         ptl.lock();
         if (!Pte.none(pt.ptepGet(addr))) {
             ptl.unlock();
-            folio.put();
+            folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return 0;
         }
         boolean writable = write ? vmaWritable(vma) : (vma.isShared() && vmaWritable(vma));
@@ -226,14 +258,14 @@ public final class Fault {
             pt.modifyProt(addr, Pte.mkDirty(Pte.mkWrite(pte)) | Pte.YOUNG);
             ptl.unlock();
             if (folio != null && !folio.testDirty()) {
-                folio.set(PageFlags.PG_dirty);
+                folio.set(PageFlags.PG_dirty); // set_bit: relaxed
             }
             return 0;
         }
         if (folio != null && folio.isAnon()
                 && (folio.test(PageFlags.PG_anon_exclusive) || wpCanReuseAnonFolio(folio, ptl))) {
             if (!folio.test(PageFlags.PG_anon_exclusive)) {
-                folio.set(PageFlags.PG_anon_exclusive);
+                folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
             }
             // wp_page_reuse(): young, dirty, writable if the VMA allows.
             long entry = Pte.mkDirty(pte) | Pte.YOUNG;
@@ -244,7 +276,7 @@ public final class Fault {
             return 0;
         }
         if (folio != null) {
-            folio.get();
+            folio.get(); // folio_get: relaxed atomic_inc
         }
         ptl.unlock();
         return wpPageCopy(vma, pt, addr, pte, folio);
@@ -264,15 +296,15 @@ public final class Fault {
         if (folio.refCount() > 1) { // no swap cache in the model
             return false;
         }
-        if (!folio.trylock()) {
+        if (!folio.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
             return false;
         }
         if (folio.refCount() != 1) {
-            folio.unlock();
+            folio.unlock(); // folio_unlock: release
             return false;
         }
         // folio_move_anon_rmap(): one process, one anon_vma per VMA lineage: nothing to move.
-        folio.unlock();
+        folio.unlock(); // folio_unlock: release
         return true;
     }
 
@@ -282,7 +314,7 @@ public final class Fault {
         boolean zero = Pte.special(origPte);
         Folio fresh = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | (zero ? Gfp.__GFP_ZERO : 0), 0);
         if (fresh == null) {
-            if (old != null) old.put();
+            if (old != null) old.put(); // folio_put: fully ordered atomic_dec_and_test
             return VM_FAULT_OOM;
         }
         fresh.nonAtomicSet(PageFlags.PG_uptodate);
@@ -302,10 +334,10 @@ public final class Fault {
         }
         ptl.unlock();
         if (toPut != null) {
-            toPut.put();
+            toPut.put(); // folio_put: fully ordered atomic_dec_and_test
         }
         if (old != null) {
-            old.put();
+            old.put(); // folio_put: fully ordered atomic_dec_and_test
         }
         return 0;
     }

@@ -117,7 +117,7 @@ public final class Madvise {
                 if (!pageout && Pte.young(pte)) {
                     pt.ptepTestAndClearYoung(addr); // clear_young_dirty_ptes(CYDP_CLEAR_YOUNG)
                 }
-                folio.clearReferenced();
+                folio.clearReferenced(); // folio_clear_referenced: clear_bit, relaxed; folio_set_workingset: set_bit, relaxed
                 if (folio.testActive()) folio.set(PageFlags.PG_workingset);
                 if (pageout) {
                     if (ctx.vmscan().folioIsolateLru(folio)) {

@@ -6,6 +6,7 @@ import io.github.foliolab.folio.Node;
 import io.github.foliolab.lru.Swap;
 import io.github.foliolab.lru.Vmscan;
 
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,6 +45,9 @@ public final class Mm {
         this.madvise = new Madvise(this);
         this.rmapWalk = new RmapWalk(this);
         Vmscan.of(machine).setRmapOps(rmapWalk);
+        for (MmExtension e : ServiceLoader.load(MmExtension.class, Mm.class.getClassLoader())) {
+            e.attach(this);
+        }
     }
 
     /** The machine's mm state (created on first use; installs the rmap operations for reclaim). */

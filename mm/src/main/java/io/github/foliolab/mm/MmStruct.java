@@ -3,6 +3,7 @@ package io.github.foliolab.mm;
 import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.sync.RwSem;
+import io.github.foliolab.folio.sync.SpinLock;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class MmStruct {
     private final Mm ctx;
     private final long id;
     private final RwSem mmapLock;
+    /** mm->page_table_lock: serialises anon_vma_prepare() of this mm's VMAs under the read mmap_lock. */
+    private final SpinLock pageTableLock;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     private final PageTables pageTables;
     private final long mmapBase;
@@ -43,6 +46,7 @@ public final class MmStruct {
         this.ctx = ctx;
         this.id = SchedPoints.newObjectId("mm");
         this.mmapLock = new RwSem("mmap_lock#" + (id & 0xffff));
+        this.pageTableLock = new SpinLock("page_table_lock#" + (id & 0xffff));
         this.pageTables = new PageTables(id, ctx.machine().vmstat());
         this.mmapBase = mmapBase;
     }
@@ -58,6 +62,11 @@ public final class MmStruct {
     /** mm->mmap_lock: protects the VMA tree, def_flags, locked_vm, total_vm. */
     public RwSem mmapLock() {
         return mmapLock;
+    }
+
+    /** mm->page_table_lock. */
+    public SpinLock pageTableLock() {
+        return pageTableLock;
     }
 
     public PageTables pageTables() {

@@ -77,6 +77,7 @@ public final class Mmap {
         } finally {
             mm.mmapLock().upWrite();
         }
+        releaseFiles(mm); // MAP_FIXED may have unmapped the last mapping of an anonymous shmem file
         if (ret >= 0 && populate > 0) {
             ctx.gup().mmPopulate(mm, ret, populate, true);
         }

@@ -49,9 +49,9 @@ public final class Rmap {
         if (!folio.testSwapbacked()) {
             folio.nonAtomicSet(PageFlags.PG_swapbacked); // __folio_set_swapbacked: nobody else sees it yet
         }
-        ctx.memMap().setIndex(folio.pfn(), vma.linearPageIndex(addr));
+        ctx.memMap().setIndex(folio.pfn(), vma.linearPageIndex(addr)); // plain store: the folio is not visible to anybody else yet
         // __folio_set_anon(): WRITE_ONCE(folio->mapping, anon_vma | PAGE_MAPPING_ANON).
-        ctx.memMap().setMapping(folio.pfn(), av.mappingWord());
+        ctx.memMap().setMapping(folio.pfn(), av.mappingWord()); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
         ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // atomic_set(_mapcount, 0) on a new folio
         if (exclusive) {
             folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: atomic set_bit, relaxed
@@ -70,7 +70,7 @@ public final class Rmap {
             vmstat.modNode(NodeStatItem.NR_ANON_MAPPED, 1);
         }
         if (exclusive) {
-            folio.set(PageFlags.PG_anon_exclusive);
+            folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
         }
         // The whole (small) folio is mapped: mlock it if the VMA is locked.
         ctx.mlockHooks().mlockVmaFolio(folio, vma.flags());

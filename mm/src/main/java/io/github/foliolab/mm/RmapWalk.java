@@ -17,7 +17,7 @@ import java.util.List;
 public final class RmapWalk implements RmapOps {
     /** One mapping found by the walk: the VMA, the page table and address, with the PTL held. */
     @FunctionalInterface
-    interface Visitor {
+    public interface Visitor {
         /** Return false to stop the walk. */
         boolean visit(Vma vma, PageTable pt, long addr, long pte);
     }
@@ -32,7 +32,7 @@ public final class RmapWalk implements RmapOps {
      * rmap_walk(): call {@code visitor} for every PTE mapping {@code folio}, holding the anon_vma or
      * i_mmap lock and that PTE's lock.
      */
-    void walk(Folio folio, Visitor visitor) {
+    public void walk(Folio folio, Visitor visitor) {
         long mapping = folio.mapping();
         AnonVma av = ctx.anonVmaOf(mapping);
         AddressSpace file = av == null ? ctx.fileOf(mapping) : null;
@@ -68,7 +68,7 @@ public final class RmapWalk implements RmapOps {
         if (!folio.mapped() || folio.mapping() == 0) return new Referenced(0, 0);
         boolean weLocked = false;
         if (!isLocked && !folio.isAnon()) {
-            weLocked = folio.trylock();
+            weLocked = folio.trylock(); // folio_trylock: test_and_set_bit_lock, acquire
             if (!weLocked) return new Referenced(1, 0);
         }
         int[] referenced = {0};
@@ -88,7 +88,7 @@ public final class RmapWalk implements RmapOps {
                 return true;
             });
         } finally {
-            if (weLocked) folio.unlock();
+            if (weLocked) folio.unlock(); // folio_unlock: release
         }
         return new Referenced(referenced[0], flags[0]);
     }
@@ -110,7 +110,7 @@ public final class RmapWalk implements RmapOps {
             }
             ctx.rmap().folioRemoveRmapPte(folio, vma);
             if ((vf & VmFlags.VM_LOCKED) != 0) ctx.mlockHooks().mlockDrainLocal();
-            folio.put();
+            folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return true;
         });
         return !folio.mapped();

@@ -36,8 +36,8 @@ public final class Shmem {
                 }
                 lockFolio(f);
                 if (f.mapping() != file.mappingWord()) { // truncated meanwhile
-                    f.unlock();
-                    f.put();
+                    f.unlock(); // folio_unlock: release
+                    f.put(); // folio_put: fully ordered atomic_dec_and_test
                     continue;
                 }
                 return f;
@@ -51,7 +51,7 @@ public final class Shmem {
             if (!addToPageCache(f, file, index)) {
                 f.nonAtomicClear(PageFlags.PG_locked);
                 f.nonAtomicClear(PageFlags.PG_swapbacked);
-                f.put();
+                f.put(); // folio_put: fully ordered atomic_dec_and_test
                 continue; // -EEXIST: somebody added it first
             }
             ctx.swap().folioAddLru(f);
@@ -63,7 +63,7 @@ public final class Shmem {
     private static void lockFolio(Folio f) {
         // folio_lock(): sleep until the lock is ours (trylock is the acquire).
         int round = 0;
-        while (!f.trylock()) {
+        while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
             if (++round > 1_000_000) {
                 throw new VmBugException("folio_lock: lock never released\n" + f.dump());
             }
@@ -73,13 +73,13 @@ public final class Shmem {
 
     /** shmem_add_to_page_cache(): a page-cache reference, mapping and index, NR_FILE_PAGES and NR_SHMEM. */
     private boolean addToPageCache(Folio f, AddressSpace file, long index) {
-        f.refAdd(1);
-        ctx.memMap().setMapping(f.pfn(), file.mappingWord());
-        ctx.memMap().setIndex(f.pfn(), index);
+        f.refAdd(1); // folio_ref_add: relaxed
+        ctx.memMap().setMapping(f.pfn(), file.mappingWord()); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
+        ctx.memMap().setIndex(f.pfn(), index); // plain store: the folio is not visible to anybody else yet
         if (!file.insert(index, f.pfn())) {
-            ctx.memMap().setMapping(f.pfn(), 0);
-            ctx.memMap().setIndex(f.pfn(), 0);
-            f.refSub(1);
+            ctx.memMap().setMapping(f.pfn(), 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
+            ctx.memMap().setIndex(f.pfn(), 0); // plain store: the folio is not visible to anybody else yet
+            f.refSub(1); // folio_ref_sub: relaxed
             return false;
         }
         vmstat.modNode(NodeStatItem.NR_FILE_PAGES, 1);
@@ -106,11 +106,11 @@ public final class Shmem {
             long index = f.index();
             lockFolio(f);
             file.remove(index, pfn);
-            ctx.memMap().setMapping(pfn, 0);
+            ctx.memMap().setMapping(pfn, 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
             vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -1);
             vmstat.modNode(NodeStatItem.NR_SHMEM, -1);
             f.nonAtomicClear(PageFlags.PG_dirty);
-            f.unlock();
+            f.unlock(); // folio_unlock: release
             if (batch.add(f) == 0) {
                 batchRelease(batch);
             }

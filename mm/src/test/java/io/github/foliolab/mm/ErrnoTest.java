@@ -15,6 +15,7 @@ class ErrnoTest {
         String before = fx.snapshot();
         assertEquals(-errno, call.getAsLong(), "expected -" + Errno.name(errno));
         assertEquals(before, fx.snapshot(), "a rejected call changed the process");
+        fx.checkInvariants();
     }
 
     @Test

@@ -2,17 +2,12 @@ package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
-import io.github.foliolab.folio.MemMap;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.github.foliolab.mm.Mman.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** A small machine with one process, plus the invariant checks and state snapshots the tests use. */
 final class MmFixture {
@@ -99,30 +94,6 @@ final class MmFixture {
      * the special bit.
      */
     void checkInvariants() {
-        MemMap memMap = machine.memMap();
-        Map<Long, Integer> maps = new HashMap<>();
-        for (Vma v : mm.vmasSnapshot()) {
-            for (long a = v.start(); a < v.end(); a += P) {
-                long pte = pte(a);
-                if (!Pte.present(pte)) continue;
-                long pfn = Pte.pfn(pte);
-                if (memMap.isZeroFolio(pfn)) {
-                    assertTrue(Pte.special(pte), "zero page mapped without the special bit at 0x" + Long.toHexString(a));
-                    continue;
-                }
-                assertTrue(!Pte.special(pte), "special PTE for a normal page");
-                assertTrue(memMap.refCount(pfn) > 0 && !memMap.isBuddy(pfn),
-                        "PTE at 0x" + Long.toHexString(a) + " points at a free folio\n" + memMap.dumpPage(pfn));
-                maps.merge(pfn, 1, Integer::sum);
-            }
-        }
-        for (Map.Entry<Long, Integer> e : maps.entrySet()) {
-            Folio f = memMap.folio(e.getKey());
-            assertEquals((int) e.getValue(), f.mapcount(), "mapcount of\n" + f.dump());
-            int cache = f.isAnon() ? 0 : 1;
-            if (f.refCount() < f.mapcount() + cache) {
-                fail("refcount below mapcount + page cache\n" + f.dump());
-            }
-        }
+        MmInvariants.check(mm, f -> 0);
     }
 }

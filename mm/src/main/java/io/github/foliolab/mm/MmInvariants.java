@@ -1,0 +1,75 @@
+package io.github.foliolab.mm;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.lru.BatchKind;
+import io.github.foliolab.lru.Swap;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * Consistency checks of a quiescent address space for tests and tools: every folio's mapcount equals
+ * the PTEs that map it, its refcount covers mapcount + page-cache reference + the per-CPU batch
+ * references, no PTE points at a free folio, and the zero page is mapped only by special PTEs.
+ */
+public final class MmInvariants {
+    private MmInvariants() {}
+
+    /** References the lru module's per-CPU batches hold on {@code folio} (racy unless quiescent). */
+    public static int lruBatchRefs(Swap swap, Folio folio) {
+        int n = 0;
+        for (int cpu = 0; cpu < swap.machine().cpus().nr(); cpu++) {
+            for (BatchKind k : BatchKind.values()) {
+                if (swap.batchContains(cpu, k, folio)) n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Check {@code mm}; {@code otherRefs} counts references held elsewhere that the caller knows of
+     * (e.g. mlock batch entries), added to the lru batches' own.
+     *
+     * @throws VmBugException describing the first violation
+     */
+    public static void check(MmStruct mm, ToIntFunction<Folio> otherRefs) {
+        Mm ctx = mm.ctx();
+        MemMap memMap = ctx.memMap();
+        Map<Long, Integer> maps = new HashMap<>();
+        for (Vma v : mm.vmasSnapshot()) {
+            for (long a = v.start(); a < v.end(); a += 4096) {
+                long pte = mm.pageTables().peek(a);
+                if (!Pte.present(pte)) continue;
+                long pfn = Pte.pfn(pte);
+                if (memMap.isZeroFolio(pfn)) {
+                    if (!Pte.special(pte)) {
+                        throw new VmBugException("zero page mapped without the special bit at 0x" + Long.toHexString(a));
+                    }
+                    continue;
+                }
+                if (Pte.special(pte)) {
+                    throw new VmBugException("special PTE for a normal page at 0x" + Long.toHexString(a));
+                }
+                if (memMap.refCount(pfn) <= 0 || memMap.isBuddy(pfn)) {
+                    throw new VmBugException("PTE at 0x" + Long.toHexString(a) + " points at a free folio\n" + memMap.dumpPage(pfn));
+                }
+                maps.merge(pfn, 1, Integer::sum);
+            }
+        }
+        Swap swap = ctx.swap();
+        for (Map.Entry<Long, Integer> e : maps.entrySet()) {
+            Folio f = memMap.folio(e.getKey());
+            if (f.mapcount() != e.getValue()) {
+                throw new VmBugException("mapcount " + f.mapcount() + " but " + e.getValue() + " PTEs\n" + f.dump());
+            }
+            int cache = f.isAnon() ? 0 : 1;
+            int batched = lruBatchRefs(swap, f) + otherRefs.applyAsInt(f);
+            if (f.refCount() < f.mapcount() + cache + batched) {
+                throw new VmBugException("refcount below mapcount + page cache + batch references (" + batched + ")\n" + f.dump());
+            }
+        }
+    }
+}
