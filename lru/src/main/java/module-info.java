@@ -5,4 +5,6 @@ module io.github.foliolab.lru {
     requires org.agrona;
 
     exports io.github.foliolab.lru;
+
+    uses io.github.foliolab.lru.LruExtension;
 }

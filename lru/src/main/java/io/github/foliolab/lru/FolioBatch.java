@@ -12,6 +12,9 @@ public final class FolioBatch {
     /** FOLIO_BATCH_SIZE in Linux 7.2. */
     public static final int FOLIO_BATCH_SIZE = 31;
 
+    /** The pfn a NULL slot holds. */
+    public static final long NULL_PFN = -1L;
+
     private final MemMap mm;
     private final long[] pfns;
     private int nr;
@@ -61,10 +64,35 @@ public final class FolioBatch {
         return pfns.length - nr;
     }
 
-    /** fbatch->folios[i]. */
+    /** folio_batch_add() of a pfn (no handle); returns the space left. */
+    public int addPfn(long pfn) {
+        if (nr == pfns.length) {
+            throw new IllegalStateException("folio_batch_add on a full batch (" + nr + " entries): pfn " + pfn);
+        }
+        pfns[nr++] = pfn;
+        return pfns.length - nr;
+    }
+
+    /** fbatch->folios[i] = NULL (an entry removed in place, as the lru_add drain does for dead folios). */
+    public void clearSlot(int i) {
+        if (i < 0 || i >= nr) {
+            throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
+        }
+        pfns[i] = NULL_PFN;
+    }
+
+    /** True if entry i was cleared to NULL. */
+    public boolean isNull(int i) {
+        return pfn(i) == NULL_PFN;
+    }
+
+    /** fbatch->folios[i]; a VM_BUG-free IllegalStateException if the slot is NULL. */
     public Folio get(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
+        }
+        if (pfns[i] == NULL_PFN) {
+            throw new IllegalStateException("folio batch slot " + i + " is NULL");
         }
         return mm.folio(pfns[i]);
     }
@@ -75,6 +103,14 @@ public final class FolioBatch {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
         }
         return pfns[i];
+    }
+
+    /** Overwrite entry i with a pfn. */
+    public void setPfn(int i, long pfn) {
+        if (i < 0 || i >= nr) {
+            throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
+        }
+        pfns[i] = pfn;
     }
 
     /** Overwrite entry i (compaction of a batch in place, as folios_put_refs does). */

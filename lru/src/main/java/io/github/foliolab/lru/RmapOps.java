@@ -18,4 +18,21 @@ public interface RmapOps {
 
     /** try_to_unmap(): unmap the folio from every VMA; true if it is no longer mapped. */
     boolean tryToUnmap(Folio folio);
+
+    /**
+     * mapping_unevictable(folio_mapping(folio)): the folio's address_space is AS_UNEVICTABLE (SHM_LOCK,
+     * ramfs). {@code mapping} is folio->mapping as stored (anon mappings carry bit 0). Default: never.
+     */
+    default boolean mappingUnevictable(long mapping) {
+        return false;
+    }
+
+    /**
+     * __remove_mapping(mapping, folio, true): for a locked, unmapped, clean file folio, freeze its count
+     * at 1 (isolation) + the page cache's references and delete it from the page cache; true if it is now
+     * frozen and may be freed. Default: the model has no page cache here, so false (the folio is kept).
+     */
+    default boolean removeMapping(Folio folio) {
+        return false;
+    }
 }

@@ -2,20 +2,117 @@ package io.github.foliolab.lru;
 
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.Node;
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.cpu.Cpu;
+import io.github.foliolab.folio.cpu.PerCpu;
+import io.github.foliolab.folio.sync.LocalLock;
+import io.github.foliolab.folio.sync.Mutex;
+
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.github.foliolab.folio.api.PageFlags.PG_active;
+import static io.github.foliolab.folio.api.PageFlags.PG_dirty;
+import static io.github.foliolab.folio.api.PageFlags.PG_dropbehind;
+import static io.github.foliolab.folio.api.PageFlags.PG_locked;
+import static io.github.foliolab.folio.api.PageFlags.PG_lru;
+import static io.github.foliolab.folio.api.PageFlags.PG_referenced;
+import static io.github.foliolab.folio.api.PageFlags.PG_swapbacked;
+import static io.github.foliolab.folio.api.PageFlags.PG_swapcache;
+import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
 
 /**
  * mm/swap.c of Linux 7.2 for one machine: the per-CPU folio batches (cpu_fbatches), their drains, and
  * the LRU entry points. Every method runs on the calling thread's simulated CPU (Cpu.current()).
  *
- * <p>CONTRACT STUB: these signatures are what the mm module calls; the lru work fills in the bodies.
+ * <p>Each batch entry owns one folio reference, taken before queueing (folio_get) and dropped by
+ * folios_put() when the batch drains. lru_add entries have PG_lru clear; the other batches hold folios
+ * whose PG_lru is still set, and their move is dropped at drain time if test-and-clear of PG_lru loses.
+ *
+ * <p>Batching (capacity, folio_may_be_lru_cached, remote drain, shared buffer) follows the machine's
+ * {@link LruBatchPolicy}, fixed with {@link #configure} before first use; the kernel's by default.
+ *
+ * <p>Model differences: the classic LRU only (no MGLRU: folio_add_lru never sets PG_active in fault
+ * context, folio_mark_accessed never bumps generation refs); no buffer-head LRUs; lru_cache_disable's
+ * synchronize_rcu_expedited() is modelled by taking and releasing every CPU's batch locks (every CPU
+ * that read lru_disable_count as 0 inside a batch-add section has left it); workingset_activation and
+ * PG_idle are not modelled.
  */
-public final class Swap {
+public final class Swap implements AutoCloseable {
     private static final Machine.Key<Swap> KEY = new Machine.Key<>("swap", Swap::new);
+    private static final Machine.Key<Config> CONFIG = new Machine.Key<>("lru-config", m -> new Config());
+
+    /** The machine's batching choices, frozen when its Swap is created. */
+    private static final class Config {
+        LruBatchPolicy policy = LruBatchPolicies.kernel();
+        PerCpuWorkqueue.Mode mode = PerCpuWorkqueue.Mode.THREADS;
+        boolean frozen;
+    }
+
+    /** The batches lru_add_drain_cpu drains after lru_add and lru_move_tail, in its order. */
+    private static final BatchKind[] LOCK_BATCHES_AFTER_ADD = {BatchKind.LRU_DEACTIVATE_FILE,
+        BatchKind.LRU_DEACTIVATE, BatchKind.LRU_LAZYFREE, BatchKind.LRU_ACTIVATE};
+    private static final BatchKind[] ALL_BATCHES = BatchKind.values();
 
     private final Machine machine;
+    private final MemMap mm;
+    private final Node node;
+    private final LruVec lruvec;
+    private final Vmscan vmscan;
+    private final LruMoves moves;
+    private final LruBatchPolicy policy;
+    private final PerCpu<CpuFbatches> fbatches;
+    private final PerCpuWorkqueue workqueue;
+    /** DEFINE_PER_CPU(struct work_struct, lru_add_drain_work). */
+    private final PerCpuWork[] drainWork;
+    private final SharedAddBuffer sharedBuffer;
+
+    /** lru_drain_gen of __lru_add_drain_all; written under {@link #drainAllLock}, read with acquire outside. */
+    private final AtomicInteger lruDrainGen = new AtomicInteger();
+    private final long drainGenId = SchedPoints.newObjectId("lru_drain_gen");
+    /** __lru_add_drain_all's static mutex: protects the generation bump, hasWork, the queue/flush pass. */
+    private final Mutex drainAllLock = new Mutex("lru_add_drain_all.lock");
+    /** has_work cpumask, under {@link #drainAllLock}. */
+    private final boolean[] hasWork;
+    /** lru_disable_count. */
+    private final AtomicInteger lruDisableCount = new AtomicInteger();
+    private final long disableCountId = SchedPoints.newObjectId("lru_disable_count");
+
+    private volatile MlockHooks mlockHooks;
+    private volatile boolean extensionsLoaded;
 
     private Swap(Machine machine) {
+        Config c = machine.state(CONFIG);
+        synchronized (c) {
+            c.frozen = true;
+            this.policy = c.policy;
+            this.workqueue = new PerCpuWorkqueue(machine, c.mode);
+        }
         this.machine = machine;
+        this.mm = machine.memMap();
+        this.node = machine.node();
+        this.lruvec = LruVec.of(machine);
+        this.vmscan = Vmscan.of(machine);
+        this.moves = new LruMoves(mm, lruvec, machine.vmstat(), vmscan);
+        int cap = policy.batchCapacity();
+        if (cap < 1) {
+            throw new IllegalArgumentException("policy " + policy.name() + ": batch capacity " + cap + " < 1");
+        }
+        this.fbatches = new PerCpu<>(machine.cpus(), cpu -> new CpuFbatches(mm, cpu, cap));
+        int n = machine.cpus().nr();
+        this.drainWork = new PerCpuWork[n];
+        for (int i = 0; i < n; i++) {
+            drainWork[i] = new PerCpuWork("lru_add_drain_work", i, this::lruAddAndBhLrusDrain);
+        }
+        this.hasWork = new boolean[n];
+        int shared = policy.sharedAddBufferSize();
+        this.sharedBuffer = shared > 0 ? new SharedAddBuffer(this, shared) : null;
     }
 
     /** The machine's mm/swap.c state. */
@@ -23,13 +120,197 @@ public final class Swap {
         return machine.state(KEY);
     }
 
+    /**
+     * Choose the batching policy and kworker mode of {@code machine}; must come before anything uses the
+     * machine's LRU ({@link #of}), and returns its Swap.
+     */
+    public static Swap configure(Machine machine, LruBatchPolicy policy, PerCpuWorkqueue.Mode mode) {
+        Config c = machine.state(CONFIG);
+        synchronized (c) {
+            if (c.frozen) {
+                throw new IllegalStateException("the LRU of this machine is already in use: configure it first");
+            }
+            c.policy = policy;
+            c.mode = mode;
+        }
+        return of(machine);
+    }
+
+    /** {@link #configure(Machine, LruBatchPolicy, PerCpuWorkqueue.Mode)} with kworker threads. */
+    public static Swap configure(Machine machine, LruBatchPolicy policy) {
+        return configure(machine, policy, PerCpuWorkqueue.Mode.THREADS);
+    }
+
     public Machine machine() {
         return machine;
     }
 
+    public LruBatchPolicy policy() {
+        return policy;
+    }
+
+    public LruVec lruvec() {
+        return lruvec;
+    }
+
+    /** mm_percpu_wq. */
+    public PerCpuWorkqueue workqueue() {
+        return workqueue;
+    }
+
+    /** Stop the kworker threads. */
+    @Override
+    public void close() {
+        workqueue.close();
+    }
+
+    // ------------------------------------------------------------ mlock hooks
+
+    /** Install mm/mlock.c's functions (the mlock module does this). */
+    public void setMlockHooks(MlockHooks hooks) {
+        this.mlockHooks = hooks;
+    }
+
+    /** The installed mlock hooks, loading {@link LruExtension}s on first use; null if there are none. */
+    public MlockHooks mlockHooks() {
+        MlockHooks h = mlockHooks;
+        if (h != null || extensionsLoaded) {
+            return h;
+        }
+        synchronized (this) {
+            if (!extensionsLoaded) {
+                extensionsLoaded = true;
+                for (LruExtension e : ServiceLoader.load(LruExtension.class, Swap.class.getClassLoader())) {
+                    e.attach(machine);
+                }
+            }
+        }
+        return mlockHooks;
+    }
+
+    // ------------------------------------------------------------ per-CPU batches
+
+    private CpuFbatches local() {
+        return fbatches.of(Cpu.current());
+    }
+
+    /** cpu_fbatches.lock of {@code cpu}: hold it around {@link #lruAddDrainCpu}. */
+    public LocalLock cpuFbatchesLock(int cpu) {
+        return fbatches.of(cpu).lock;
+    }
+
+    /** folio_batch_count() of a CPU's batch (racy unless that CPU's lock is held). */
+    public int batchCount(int cpu, BatchKind kind) {
+        return fbatches.of(cpu).batch(kind).count();
+    }
+
+    /** True if a CPU's batch holds the folio (racy unless that CPU's lock is held). */
+    public boolean batchContains(int cpu, BatchKind kind, Folio folio) {
+        return fbatches.of(cpu).batch(kind).contains(folio.pfn());
+    }
+
+    /** Entries waiting in the shared add buffer of a {@link LruBatchPolicy#sharedAddBufferSize} policy. */
+    public int sharedBufferCount() {
+        return sharedBuffer == null ? 0 : sharedBuffer.size();
+    }
+
+    /** folio_may_be_lru_cached() of the policy (!folio_test_large for the kernel). */
+    public boolean folioMayBeLruCached(Folio folio) {
+        return policy.mayBeLruCached(folio);
+    }
+
+    /** lru_cache_disabled(): atomic_read(&lru_disable_count) != 0 (relaxed). */
+    public boolean lruCacheDisabled() {
+        SchedPoints.before(LruOp.READ_DISABLE_COUNT, disableCountId, 0);
+        boolean r = lruDisableCount.getOpaque() != 0;
+        return SchedPoints.after(LruOp.READ_DISABLE_COUNT, disableCountId, r);
+    }
+
+    /**
+     * __folio_batch_add_and_move(): take the batch's reference, add to this CPU's batch under its local
+     * lock, and move the whole batch now if it became full, the folio may not be cached, or the LRU
+     * caches are disabled.
+     */
+    private void folioBatchAddAndMove(Folio folio, BatchKind kind) {
+        long pfn = folio.pfn();
+        mm.get(pfn); // folio_get: the batch's reference
+        CpuFbatches fb = local();
+        LocalLock l = fb.lockFor(kind);
+        l.lock();
+        try {
+            FolioBatch b = fb.batch(kind);
+            SchedPoints.before(LruOp.FOLIO_BATCH_ADD, pfn, fb.cpu);
+            if (b.addPfn(pfn) == 0 || !policy.mayBeLruCached(folio) || lruCacheDisabled()) {
+                folioBatchMoveLru(fb, b, kind);
+            }
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /**
+     * folio_batch_move_lru(): for each entry, win PG_lru (except lru_add, whose folios are off-LRU) or
+     * skip it; in lru_add, free dead folios (folio_ref_freeze(folio, 1) succeeds: the batch holds the only
+     * reference) instead of adding them; otherwise move under lru_lock and set PG_lru. Then unlock and
+     * folios_put() the batch's references. Caller holds the batch's local lock.
+     */
+    void folioBatchMoveLru(CpuFbatches fb, FolioBatch fbatch, BatchKind kind) {
+        boolean isLruAdd = kind == BatchKind.LRU_ADD;
+        FolioBatch dead = fb.deadFolios;
+        boolean locked = false;
+        try {
+            for (int i = 0; i < fbatch.count(); i++) {
+                long pfn = fbatch.pfn(i);
+                // Block memcg migration while the folio moves between lrus.
+                if (!isLruAdd && !mm.testClearFlag(pfn, PG_lru)) {
+                    continue;
+                }
+                // folio_ref_freeze(folio, 1): a failed cmpxchg is unordered, so a relaxed pre-read that
+                // sees another count is the same outcome without the locked instruction.
+                if (isLruAdd && mm.refCountRaw(pfn) == 1 && mm.refFreeze(pfn, 1)) {
+                    mm.nonAtomicClearFlag(pfn, PG_active);
+                    mm.nonAtomicClearFlag(pfn, PG_unevictable);
+                    fbatch.clearSlot(i);
+                    dead.addPfn(pfn);
+                    continue;
+                }
+                if (!locked) { // folio_lruvec_relock_irqsave: one lruvec per node here
+                    lruvec.lock();
+                    locked = true;
+                }
+                moves.move(kind, pfn);
+                mm.setFlag(pfn, PG_lru); // folio_set_lru, under lru_lock after the insertion
+            }
+        } finally {
+            if (locked) {
+                lruvec.unlock();
+            }
+        }
+        if (isLruAdd && dead.count() > 0) {
+            for (int i = 0; i < dead.count(); i++) {
+                node.freeFrozenFolio(mm.folio(dead.pfn(i))); // free_unref_folios
+            }
+            dead.reinit();
+        }
+        foliosPut(fbatch);
+    }
+
+    // ------------------------------------------------------------ entry points
+
     /** folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference. */
     public void folioAddLru(Folio folio) {
-        throw new UnsupportedOperationException("folio_add_lru: implemented by the lru work");
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PG_active) && mm.testFlag(pfn, PG_unevictable)) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_active(folio) && folio_test_unevictable(folio))\n" + folio.dump());
+        }
+        if (mm.testFlag(pfn, PG_lru)) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in folio_add_lru\n" + folio.dump());
+        }
+        if (sharedBuffer != null) {
+            sharedBuffer.add(folio);
+        } else {
+            folioBatchAddAndMove(folio, BatchKind.LRU_ADD);
+        }
     }
 
     /**
@@ -37,22 +318,333 @@ public final class Swap {
      * VMA goes to mlock_new_folio() instead.
      */
     public void folioAddLruVma(Folio folio, long vmFlags) {
-        throw new UnsupportedOperationException("folio_add_lru_vma: implemented by the lru work");
+        if (folio.testLru()) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in folio_add_lru_vma\n" + folio.dump());
+        }
+        if ((vmFlags & (VmFlags.VM_LOCKED | VmFlags.VM_SPECIAL)) == VmFlags.VM_LOCKED) {
+            MlockHooks h = mlockHooks();
+            if (h == null) {
+                throw new IllegalStateException("folio_add_lru_vma into a VM_LOCKED VMA needs mlock_new_folio: "
+                        + "the mlock module is not on the module path");
+            }
+            h.mlockNewFolio(folio);
+        } else {
+            folioAddLru(folio);
+        }
     }
 
-    /** lru_add_drain(): drain this CPU's LRU batches and its mlock batch. */
+    /** folio_rotate_reclaimable(): end of writeback of a PG_reclaim folio: queue it for the inactive tail. */
+    public void folioRotateReclaimable(Folio folio) {
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PG_locked) || mm.testFlag(pfn, PG_dirty)
+                || mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
+            return;
+        }
+        folioBatchAddAndMove(folio, BatchKind.LRU_MOVE_TAIL);
+    }
+
+    /** folio_activate() (SMP): queue an inactive, evictable LRU folio for activation. */
+    public void folioActivate(Folio folio) {
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PG_active) || mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
+            return;
+        }
+        folioBatchAddAndMove(folio, BatchKind.LRU_ACTIVATE);
+    }
+
+    /**
+     * __lru_cache_activate_folio(): search only this CPU's lru_add batch, newest first, and set PG_active
+     * on the folio if it is there. With a shared-buffer policy there is no local batch to search: nothing
+     * happens (that policy's difference).
+     */
+    private void lruCacheActivateFolio(Folio folio) {
+        CpuFbatches fb = local();
+        fb.lock.lock();
+        try {
+            FolioBatch b = fb.batch(BatchKind.LRU_ADD);
+            for (int i = b.count() - 1; i >= 0; i--) {
+                if (b.pfn(i) == folio.pfn()) {
+                    folio.setActive();
+                    break;
+                }
+            }
+        } finally {
+            fb.lock.unlock();
+        }
+    }
+
+    /**
+     * folio_mark_accessed() of the classic LRU: inactive,unreferenced -> inactive,referenced ->
+     * active (queued with folio_activate, or PG_active set directly if the folio is in this CPU's
+     * lru_add batch) -> active,referenced. Unevictable folios are left alone; PG_dropbehind folios too.
+     */
+    public void folioMarkAccessed(Folio folio) {
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PG_dropbehind)) {
+            return;
+        }
+        if (!mm.testFlag(pfn, PG_referenced)) {
+            mm.setFlag(pfn, PG_referenced);
+        } else if (mm.testFlag(pfn, PG_unevictable)) {
+            // The unevictable "list" is never rotated: marking accessed has no effect.
+        } else if (!mm.testFlag(pfn, PG_active)) {
+            if (mm.testFlag(pfn, PG_lru)) {
+                folioActivate(folio);
+            } else {
+                lruCacheActivateFolio(folio);
+            }
+            mm.clearFlag(pfn, PG_referenced);
+            // workingset_activation(): not modelled.
+        }
+    }
+
+    /** deactivate_file_folio(): hint that an evictable LRU file folio is a good reclaim candidate. */
+    public void deactivateFileFolio(Folio folio) {
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
+            return;
+        }
+        folioBatchAddAndMove(folio, BatchKind.LRU_DEACTIVATE_FILE);
+    }
+
+    /** folio_deactivate() (MADV_COLD): queue an active, evictable LRU folio for deactivation. */
+    public void folioDeactivate(Folio folio) {
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
+            return;
+        }
+        if (!mm.testFlag(pfn, PG_active)) {
+            return;
+        }
+        folioBatchAddAndMove(folio, BatchKind.LRU_DEACTIVATE);
+    }
+
+    /** folio_mark_lazyfree() (MADV_FREE): queue a clean anon folio for the inactive file list. */
+    public void folioMarkLazyfree(Folio folio) {
+        long pfn = folio.pfn();
+        if ((mm.mapping(pfn) & 1L) == 0 || !mm.testFlag(pfn, PG_swapbacked) || !mm.testFlag(pfn, PG_lru)
+                || mm.testFlag(pfn, PG_swapcache) || mm.testFlag(pfn, PG_unevictable)) {
+            return;
+        }
+        folioBatchAddAndMove(folio, BatchKind.LRU_LAZYFREE);
+    }
+
+    // ------------------------------------------------------------ drains
+
+    /**
+     * lru_add_drain_cpu(cpu): move every non-empty batch of {@code cpu} (lru_move_tail under its
+     * lock_irq). The caller holds that CPU's {@link #cpuFbatchesLock} (its own CPU's in the kernel; a
+     * remote one in the PREEMPT_RT-style drain).
+     */
+    public void lruAddDrainCpu(int cpu) {
+        CpuFbatches fb = fbatches.of(cpu);
+        if (!fb.lock.heldByCurrentThread()) {
+            throw new VmBugException("lockdep: lru_add_drain_cpu(" + cpu + ") without " + fb.lock.name());
+        }
+        FolioBatch b = fb.batch(BatchKind.LRU_ADD);
+        if (b.count() > 0) {
+            folioBatchMoveLru(fb, b, BatchKind.LRU_ADD);
+        }
+        b = fb.batch(BatchKind.LRU_MOVE_TAIL);
+        if (b.count() > 0) { // data_race(): no harm if a racing interrupt already did it
+            fb.lockIrq.lock();
+            try {
+                if (b.count() > 0) {
+                    folioBatchMoveLru(fb, b, BatchKind.LRU_MOVE_TAIL);
+                }
+            } finally {
+                fb.lockIrq.unlock();
+            }
+        }
+        for (BatchKind k : LOCK_BATCHES_AFTER_ADD) {
+            b = fb.batch(k);
+            if (b.count() > 0) {
+                folioBatchMoveLru(fb, b, k);
+            }
+        }
+    }
+
+    /** lru_add_drain(): drain this CPU's LRU batches, then its mlock batch (mlock_drain_local). */
     public void lruAddDrain() {
-        throw new UnsupportedOperationException("lru_add_drain: implemented by the lru work");
+        CpuFbatches fb = local();
+        fb.lock.lock();
+        try {
+            lruAddDrainCpu(fb.cpu);
+        } finally {
+            fb.lock.unlock();
+        }
+        if (sharedBuffer != null) {
+            sharedBuffer.drain();
+        }
+        MlockHooks h = mlockHooks();
+        if (h != null) {
+            h.mlockDrainLocal();
+        }
+    }
+
+    /** lru_add_and_bh_lrus_drain(): the per-CPU work of lru_add_drain_all (no bh LRUs in the model). */
+    private void lruAddAndBhLrusDrain() {
+        lruAddDrain();
+    }
+
+    /**
+     * cpu_needs_drain(cpu): any of the six batches non-empty, or need_mlock_drain(cpu). Racy reads by
+     * design (ordered by the smp_mb()s of __lru_add_drain_all).
+     */
+    public boolean cpuNeedsDrain(int cpu) {
+        CpuFbatches fb = fbatches.of(cpu);
+        SchedPoints.before(LruOp.READ_BATCH_COUNT, fb.id, cpu);
+        for (BatchKind k : ALL_BATCHES) {
+            if (fb.batch(k).count() > 0) {
+                return true;
+            }
+        }
+        MlockHooks h = mlockHooks();
+        return h != null && h.needMlockDrain(cpu);
+    }
+
+    /** The current lru_drain_gen (racy read, for tests). */
+    public int lruDrainGen() {
+        return lruDrainGen.get();
     }
 
     /** lru_add_drain_all(). */
     public void lruAddDrainAll() {
-        throw new UnsupportedOperationException("lru_add_drain_all: implemented by the lru work");
+        lruAddDrainAll(false);
     }
 
-    /** folios_put_refs(): drop refs[i] references (1 if refs is null) from each folio, freeing at zero. */
+    /**
+     * __lru_add_drain_all(force): full barrier; load-acquire lru_drain_gen; drain locally first; take the
+     * mutex; unless forced, return if another drain bumped the generation since we sampled it (it covers
+     * our additions); else bump the generation, full barrier, and get every CPU that needs it drained —
+     * by queueing lru_add_drain_per_cpu work on it and flushing it (the kernel), or by draining it from
+     * here under its local locks (REMOTE_LOCAL_LOCK policies).
+     */
+    private void lruAddDrainAll(boolean forceAllCpus) {
+        VarHandle.fullFence(); // smp_mb(): our batch stores visible before we load the generation
+        SchedPoints.before(LruOp.LOAD_DRAIN_GEN, drainGenId, 0);
+        int thisGen = lruDrainGen.getAcquire(); // smp_load_acquire
+        SchedPoints.after(LruOp.LOAD_DRAIN_GEN, drainGenId, thisGen);
+        lruAddDrain(); // "It helps everyone if we do our own local drain immediately."
+        drainAllLock.lock();
+        try {
+            if (thisGen != lruDrainGen.getOpaque() && !forceAllCpus) {
+                return; // a newer generation was already scheduled for draining
+            }
+            SchedPoints.before(LruOp.BUMP_DRAIN_GEN, drainGenId, thisGen);
+            lruDrainGen.set(lruDrainGen.getOpaque() + 1); // WRITE_ONCE + smp_mb(): volatile store is SC
+            VarHandle.fullFence();
+            int n = hasWork.length;
+            for (int cpu = 0; cpu < n; cpu++) {
+                hasWork[cpu] = false;
+            }
+            boolean remote = policy.remoteDrain() == LruBatchPolicy.RemoteDrain.REMOTE_LOCAL_LOCK;
+            for (int cpu = 0; cpu < n; cpu++) {
+                if (cpuNeedsDrain(cpu)) {
+                    if (remote) {
+                        drainCpuUnderLocalLocks(cpu);
+                    } else {
+                        workqueue.queueWorkOn(cpu, drainWork[cpu]);
+                        hasWork[cpu] = true;
+                    }
+                }
+            }
+            for (int cpu = 0; cpu < n; cpu++) {
+                if (hasWork[cpu]) {
+                    workqueue.flushWork(drainWork[cpu]);
+                }
+            }
+        } finally {
+            drainAllLock.unlock();
+        }
+    }
+
+    /** PREEMPT_RT-style remote drain: that CPU's batches under its cpu_fbatches.lock, then its mlock batch. */
+    private void drainCpuUnderLocalLocks(int cpu) {
+        CpuFbatches fb = fbatches.of(cpu);
+        fb.lock.lock();
+        try {
+            lruAddDrainCpu(cpu);
+        } finally {
+            fb.lock.unlock();
+        }
+        MlockHooks h = mlockHooks();
+        if (h != null) {
+            h.mlockDrainCpuLocked(cpu);
+        }
+    }
+
+    /**
+     * lru_cache_disable(): increment lru_disable_count, wait until every CPU has left any batch-add
+     * section that saw it zero (synchronize_rcu_expedited, modelled by taking and releasing each CPU's
+     * batch locks), then a forced lru_add_drain_all. Must be paired with {@link #lruCacheEnable()}.
+     */
+    public void lruCacheDisable() {
+        SchedPoints.before(LruOp.MOD_DISABLE_COUNT, disableCountId, 1);
+        lruDisableCount.incrementAndGet(); // atomic_inc: relaxed in the kernel; SC here
+        for (int cpu = 0; cpu < hasWork.length; cpu++) {
+            CpuFbatches fb = fbatches.of(cpu);
+            fb.lock.lock();
+            fb.lock.unlock();
+            fb.lockIrq.lock();
+            fb.lockIrq.unlock();
+        }
+        if (sharedBuffer != null) {
+            lruvec.lock(); // shared-buffer adders decide under lru_lock or after a completed offer
+            lruvec.unlock();
+        }
+        lruAddDrainAll(true);
+    }
+
+    /** lru_cache_enable(). */
+    public void lruCacheEnable() {
+        SchedPoints.before(LruOp.MOD_DISABLE_COUNT, disableCountId, -1);
+        int v = lruDisableCount.decrementAndGet(); // atomic_dec
+        if (v < 0) {
+            lruDisableCount.incrementAndGet();
+            throw new VmBugException("lru_cache_enable() without lru_cache_disable(): lru_disable_count " + v);
+        }
+    }
+
+    // ------------------------------------------------------------ putting references
+
+    /**
+     * folios_put_refs(): drop refs[i] references (1 if refs is null) from each folio; those that reach
+     * zero are taken off the LRU under one lru_lock hold (__page_cache_release) and freed in bulk
+     * (free_unref_folios). NULL slots and the zero page are skipped. The batch is returned empty.
+     */
     public void foliosPutRefs(FolioBatch folios, int[] refs) {
-        throw new UnsupportedOperationException("folios_put_refs: implemented by the lru work");
+        int j = 0;
+        boolean locked = false;
+        try {
+            for (int i = 0; i < folios.count(); i++) {
+                long pfn = folios.pfn(i);
+                if (pfn == FolioBatch.NULL_PFN || mm.isZeroFolio(pfn)) {
+                    continue;
+                }
+                int nrRefs = refs != null ? refs[i] : 1;
+                if (!mm.refSubAndTest(pfn, nrRefs)) {
+                    continue;
+                }
+                if (mm.testFlag(pfn, PG_lru)) {
+                    if (!locked) {
+                        lruvec.lock();
+                        locked = true;
+                    }
+                    lruvec.pageCacheReleaseLocked(pfn);
+                }
+                folios.setPfn(j++, pfn);
+            }
+        } finally {
+            if (locked) {
+                lruvec.unlock();
+            }
+        }
+        folios.truncate(j);
+        for (int i = 0; i < j; i++) {
+            node.freeFrozenFolio(mm.folio(folios.pfn(i)));
+        }
+        folios.reinit();
     }
 
     /** folios_put(). */
@@ -60,18 +652,38 @@ public final class Swap {
         foliosPutRefs(folios, null);
     }
 
-    /** folio_mark_accessed(). */
-    public void folioMarkAccessed(Folio folio) {
-        throw new UnsupportedOperationException("folio_mark_accessed: implemented by the lru work");
+    /** release_pages(): folio_put on each, batched through folios_put_refs in batches of 31. */
+    public void releasePages(List<Folio> folios) {
+        FolioBatch fb = new FolioBatch(mm);
+        for (Folio f : folios) {
+            if (fb.add(f) == 0) {
+                foliosPut(fb);
+            }
+        }
+        if (fb.count() > 0) {
+            foliosPut(fb);
+        }
     }
 
-    /** folio_deactivate() (MADV_COLD). */
-    public void folioDeactivate(Folio folio) {
-        throw new UnsupportedOperationException("folio_deactivate: implemented by the lru work");
+    /** __folio_batch_release(): lru_add_drain() once per batch, then folios_put(). */
+    public void folioBatchRelease(FolioBatch fbatch) {
+        if (!fbatch.percpuPvecDrained()) {
+            lruAddDrain();
+            fbatch.setPercpuPvecDrained(true);
+        }
+        foliosPut(fbatch);
     }
 
-    /** folio_mark_lazyfree() (MADV_FREE). */
-    public void folioMarkLazyfree(Folio folio) {
-        throw new UnsupportedOperationException("folio_mark_lazyfree: implemented by the lru work");
+    /** The LRU move functions, for the shared buffer. */
+    LruMoves moves() {
+        return moves;
+    }
+
+    MemMap memMap() {
+        return mm;
+    }
+
+    Node node() {
+        return node;
     }
 }

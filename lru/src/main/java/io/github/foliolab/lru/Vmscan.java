@@ -2,23 +2,62 @@ package io.github.foliolab.lru;
 
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.api.NodeStatItem;
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.api.VmEventItem;
+import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.folio.api.ZoneType;
 
+import java.util.ArrayList;
 import java.util.List;
+
+import static io.github.foliolab.folio.api.PageFlags.PG_active;
+import static io.github.foliolab.folio.api.PageFlags.PG_dirty;
+import static io.github.foliolab.folio.api.PageFlags.PG_lru;
+import static io.github.foliolab.folio.api.PageFlags.PG_mlocked;
+import static io.github.foliolab.folio.api.PageFlags.PG_reclaim;
+import static io.github.foliolab.folio.api.PageFlags.PG_referenced;
+import static io.github.foliolab.folio.api.PageFlags.PG_swapbacked;
+import static io.github.foliolab.folio.api.PageFlags.PG_swapcache;
+import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
+import static io.github.foliolab.folio.api.PageFlags.PG_workingset;
+import static io.github.foliolab.folio.api.PageFlags.PG_writeback;
 
 /**
  * The LRU half of mm/vmscan.c of Linux 7.2 for one machine: isolation and putback, reclaim of a list,
  * culling to the unevictable list, check_move_unevictable_folios.
  *
- * <p>CONTRACT STUB: these signatures are what the mm module calls; the lru work fills in the bodies.
+ * <p>Isolated folios are held on Java lists ({@code List<Folio>}) rather than linked through
+ * folio->lru; list_del() still poisons the lru words of a linked folio, as the kernel's does.
+ *
+ * <p>Model differences (reclaim is simplified but keeps the unevictable/activation logic of
+ * shrink_folio_list): there is no swap device, so anon swap-backed folios are never reclaimed (they go
+ * to activate_locked, as when add_to_swap() fails); there is no writeback: a dirty file folio gets
+ * PG_reclaim and is activated (direct reclaim's behaviour), a folio under writeback is kept; file
+ * folios are freed only if {@link RmapOps#removeMapping} says the page cache let them go; no memcg, no
+ * zone skipping (every zone is eligible), no demotion, no throttling, no cost balancing; reclaim is
+ * always "direct" (pgscan_direct / pgsteal_direct).
  */
 public final class Vmscan {
     private static final Machine.Key<Vmscan> KEY = new Machine.Key<>("vmscan", Vmscan::new);
 
+    /** enum folio_references. */
+    public enum FolioReferences { FOLIOREF_RECLAIM, FOLIOREF_RECLAIM_CLEAN, FOLIOREF_KEEP, FOLIOREF_ACTIVATE }
+
+    /** What isolate_lru_folios() reports: pages taken and pages scanned. */
+    public record IsolateResult(long nrTaken, long nrScanned) {}
+
     private final Machine machine;
+    private final MemMap mm;
+    private final VmStat vmstat;
     private volatile RmapOps rmapOps;
 
     private Vmscan(Machine machine) {
         this.machine = machine;
+        this.mm = machine.memMap();
+        this.vmstat = machine.vmstat();
     }
 
     public static Vmscan of(Machine machine) {
@@ -38,18 +77,468 @@ public final class Vmscan {
         return rmapOps;
     }
 
-    /** folio_isolate_lru(): take the folio off its LRU (the PG_lru ticket), with a reference. */
+    private Swap swap() {
+        return Swap.of(machine);
+    }
+
+    private LruVec lruvec() {
+        return LruVec.of(machine);
+    }
+
+    // ------------------------------------------------------------ evictability
+
+    /**
+     * folio_evictable() (mm/internal.h): the mapping is not AS_UNEVICTABLE ({@link RmapOps#mappingUnevictable})
+     * and PG_mlocked is clear. folio_mapping() of an anon folio is NULL here (no swap cache).
+     */
+    public boolean folioEvictable(Folio folio) {
+        return folioEvictable(folio.pfn());
+    }
+
+    boolean folioEvictable(long pfn) {
+        long mapping = mm.mapping(pfn);
+        RmapOps r = rmapOps;
+        if (mapping != 0 && (mapping & 1L) == 0 && r != null && r.mappingUnevictable(mapping)) {
+            return false;
+        }
+        return !mm.testFlag(pfn, PG_mlocked);
+    }
+
+    // ------------------------------------------------------------ isolation and putback
+
+    /**
+     * folio_isolate_lru(): if test-and-clear of PG_lru wins, take the isolation reference and delete the
+     * folio from its list under lru_lock. PG_active / PG_unevictable are left as they were; NR_ISOLATED_*
+     * is the caller's job ({@link #modIsolated}). The caller holds a reference and not lru_lock.
+     */
     public boolean folioIsolateLru(Folio folio) {
-        throw new UnsupportedOperationException("folio_isolate_lru: implemented by the lru work");
+        long pfn = folio.pfn();
+        if (mm.refCountRaw(pfn) <= 0) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(!folio_ref_count(folio)) in folio_isolate_lru\n" + folio.dump());
+        }
+        if (lruvec().lruLock().heldByCurrentThread()) {
+            throw new VmBugException("folio_isolate_lru with lru_lock held: deadlock\n" + folio.dump());
+        }
+        if (!mm.testClearFlag(pfn, PG_lru)) {
+            return false;
+        }
+        mm.get(pfn); // the isolation reference
+        LruVec lv = lruvec();
+        lv.lock();
+        try {
+            lv.delFolio(pfn);
+        } finally {
+            lv.unlock();
+        }
+        return true;
     }
 
     /** folio_putback_lru(): folio_add_lru() then drop the isolation reference. */
     public void folioPutbackLru(Folio folio) {
-        throw new UnsupportedOperationException("folio_putback_lru: implemented by the lru work");
+        swap().folioAddLru(folio);
+        folio.put(); // drop the reference from isolation
     }
 
-    /** reclaim_pages() (MADV_PAGEOUT): reclaim isolated folios; returns the number of pages reclaimed. */
+    /** node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio), sign * nr): the isolator's accounting. */
+    public void modIsolated(Folio folio, int sign) {
+        vmstat.modNode(folio.isFileLru() ? NodeStatItem.NR_ISOLATED_FILE : NodeStatItem.NR_ISOLATED_ANON,
+                sign * folio.nrPages());
+    }
+
+    /**
+     * isolate_lru_folios(): with lru_lock held, take up to {@code nrToScan} pages from the tail of
+     * {@code lru} onto {@code dst}. A folio without PG_lru, or mapped when !mayUnmap, or whose count is
+     * zero (folio_try_get fails: being freed), or whose PG_lru another isolator wins, is rotated to the
+     * head instead. folio_try_get comes BEFORE folio_test_clear_lru (R-LRU-1). Sizes are adjusted here;
+     * NR_ISOLATED_* is the caller's.
+     */
+    public IsolateResult isolateLruFolios(long nrToScan, LruList lru, List<Folio> dst, boolean mayUnmap) {
+        LruVec lv = lruvec();
+        lv.assertLocked();
+        if (lru == LruList.LRU_UNEVICTABLE) {
+            throw new VmBugException("isolate_lru_folios on LRU_UNEVICTABLE: it is never linked nor scanned");
+        }
+        long scan = 0;
+        long totalScan = 0;
+        long taken = 0;
+        long[] zoneTaken = new long[ZoneType.values().length];
+        long size = lv.size(lru);
+        long visited = 0;
+        while (scan < nrToScan && visited < size) {
+            long pfn = lv.tail(lru);
+            if (pfn < 0) {
+                break;
+            }
+            long nr = mm.nrPages(pfn);
+            visited += nr;
+            totalScan += nr;
+            scan += nr;
+            boolean take = false;
+            if (!mm.testFlag(pfn, PG_lru)) {
+                // being isolated or moved by a winner that waits for lru_lock: leave it
+            } else if (!mayUnmap && mm.folioMapcount(pfn) > 0) {
+                // not ours to unmap
+            } else if (!mm.tryGet(pfn)) {
+                // count zero: being freed; the releaser will unlink it
+            } else if (!mm.testClearFlag(pfn, PG_lru)) {
+                mm.put(pfn); // another thread is already isolating it
+            } else {
+                take = true;
+            }
+            if (take) {
+                lv.unlink(pfn);
+                taken += nr;
+                zoneTaken[mm.node().zoneOf(pfn).type().ordinal()] += nr;
+                dst.add(mm.folio(pfn));
+            } else {
+                lv.listMoveToHead(pfn, lru);
+            }
+        }
+        for (ZoneType z : ZoneType.values()) {
+            if (zoneTaken[z.ordinal()] != 0) {
+                lv.adjustZoneSize(z, lru, -zoneTaken[z.ordinal()]);
+            }
+        }
+        return new IsolateResult(taken, totalScan);
+    }
+
+    /**
+     * move_folios_to_lru(): put reclaim's survivors back, under lru_lock. An unevictable one goes through
+     * folio_putback_lru (lru_add culls it); the others get PG_lru set BEFORE the isolation reference is
+     * dropped (R-LRU-2); if that drop was the last, the folio is freed here. Returns pages moved. The
+     * caller must not hold lru_lock. {@code list} is emptied.
+     */
+    public long moveFoliosToLru(List<Folio> list) {
+        LruVec lv = lruvec();
+        long moved = 0;
+        boolean locked = false;
+        List<Folio> free = null;
+        try {
+            for (Folio f : list) {
+                long pfn = f.pfn();
+                if (!locked) {
+                    lv.lock();
+                    locked = true;
+                }
+                if (mm.testFlag(pfn, PG_lru)) {
+                    throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in move_folios_to_lru\n" + f.dump());
+                }
+                if (!folioEvictable(pfn)) {
+                    lv.unlock();
+                    locked = false;
+                    folioPutbackLru(f);
+                    continue;
+                }
+                mm.setFlag(pfn, PG_lru); // before the put: the list's integrity against a racing final put
+                if (mm.refSubAndTest(pfn, 1)) { // folio_put_testzero
+                    lv.clearLruFlags(pfn);
+                    if (free == null) free = new ArrayList<>();
+                    free.add(f);
+                    continue;
+                }
+                lv.addFolio(pfn);
+                moved += mm.nrPages(pfn);
+            }
+        } finally {
+            if (locked) {
+                lv.unlock();
+            }
+        }
+        list.clear();
+        if (free != null) {
+            for (Folio f : free) {
+                machine.node().freeFrozenFolio(f);
+            }
+        }
+        return moved;
+    }
+
+    // ------------------------------------------------------------ reclaim
+
+    private RmapOps.Referenced folioReferenced(Folio folio, boolean isLocked) {
+        RmapOps r = rmapOps;
+        if (r != null) {
+            return r.folioReferenced(folio, isLocked);
+        }
+        return new RmapOps.Referenced(folio.mapped() ? 1 : 0, 0);
+    }
+
+    /** folio_check_references() of the classic LRU. */
+    public FolioReferences folioCheckReferences(Folio folio) {
+        RmapOps.Referenced r = folioReferenced(folio, true);
+        if ((r.vmFlags() & VmFlags.VM_LOCKED) != 0) {
+            return FolioReferences.FOLIOREF_ACTIVATE; // now mlocked: let it move to the unevictable list
+        }
+        if (r.referenced() == -1) {
+            return FolioReferences.FOLIOREF_KEEP;
+        }
+        boolean referencedFolio = folio.testClearReferenced();
+        if (r.referenced() > 0) {
+            folio.setReferenced();
+            if (referencedFolio || r.referenced() > 1) {
+                return FolioReferences.FOLIOREF_ACTIVATE;
+            }
+            if ((r.vmFlags() & VmFlags.VM_EXEC) != 0 && folio.isFileLru()) {
+                return FolioReferences.FOLIOREF_ACTIVATE;
+            }
+            return FolioReferences.FOLIOREF_KEEP;
+        }
+        if (referencedFolio && folio.isFileLru()) {
+            return FolioReferences.FOLIOREF_RECLAIM_CLEAN;
+        }
+        return FolioReferences.FOLIOREF_RECLAIM;
+    }
+
+    /**
+     * shrink_folio_list(): try to free each isolated folio. Unevictable ones (e.g. PG_mlocked left on an
+     * evictable list) go straight to activate_locked; referenced ones are kept or activated (a VM_LOCKED
+     * mapping found by the rmap walk mlocks the folio and activates); mapped ones are unmapped through
+     * {@link RmapOps#tryToUnmap} or activated; lazyfree anon folios are freed if the isolation reference
+     * is the only one (folio_ref_freeze(1)). activate_locked sets PG_active only if the folio is not
+     * PG_mlocked. Freed folios leave the list; the rest stay on it for {@link #moveFoliosToLru}. Returns
+     * pages reclaimed.
+     */
+    public long shrinkFolioList(List<Folio> folioList, boolean ignoreReferences) {
+        List<Folio> ret = new ArrayList<>(folioList.size());
+        List<Folio> free = new ArrayList<>();
+        long reclaimed = 0;
+        long pgactivate = 0;
+        for (Folio folio : folioList) {
+            long pfn = folio.pfn();
+            if (!folio.trylock()) {
+                ret.add(folio); // keep
+                continue;
+            }
+            if (folio.testActive()) {
+                folio.unlock();
+                throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_active(folio)) in shrink_folio_list\n" + folio.dump());
+            }
+            long nr = folio.nrPages();
+            Outcome o = shrinkOne(folio, ignoreReferences);
+            switch (o) {
+                case FREE -> {
+                    folio.unlock();
+                    reclaimed += nr;
+                    free.add(folio);
+                }
+                case ACTIVATE -> {
+                    if (!mm.testFlag(pfn, PG_mlocked)) {
+                        folio.setActive();
+                        pgactivate += nr;
+                    }
+                    folio.unlock();
+                    ret.add(folio);
+                }
+                case KEEP -> {
+                    folio.unlock();
+                    ret.add(folio);
+                }
+            }
+        }
+        for (Folio f : free) {
+            machine.node().freeFrozenFolio(f);
+        }
+        vmstat.countEvents(VmEventItem.PGACTIVATE, pgactivate);
+        folioList.clear();
+        folioList.addAll(ret);
+        return reclaimed;
+    }
+
+    private enum Outcome { FREE, ACTIVATE, KEEP }
+
+    private Outcome shrinkOne(Folio folio, boolean ignoreReferences) {
+        long pfn = folio.pfn();
+        if (!folioEvictable(pfn)) {
+            return Outcome.ACTIVATE;
+        }
+        FolioReferences refs = ignoreReferences ? FolioReferences.FOLIOREF_RECLAIM : folioCheckReferences(folio);
+        if (refs == FolioReferences.FOLIOREF_ACTIVATE) {
+            return Outcome.ACTIVATE;
+        }
+        if (refs == FolioReferences.FOLIOREF_KEEP) {
+            return Outcome.KEEP;
+        }
+        boolean anon = folio.isAnon();
+        boolean swapbacked = mm.testFlag(pfn, PG_swapbacked);
+        if (anon && swapbacked && !mm.testFlag(pfn, PG_swapcache)) {
+            return Outcome.ACTIVATE; // add_to_swap() fails: the model has no swap device
+        }
+        if (folio.mapped()) {
+            RmapOps r = rmapOps;
+            if (r == null || !r.tryToUnmap(folio) || folio.mapped()) {
+                return Outcome.ACTIVATE; // still mapped (a VM_LOCKED VMA mlocks it and refuses)
+            }
+        }
+        if (mm.testFlag(pfn, PG_writeback)) {
+            mm.setFlag(pfn, PG_reclaim);
+            return Outcome.KEEP;
+        }
+        if (mm.testFlag(pfn, PG_dirty) && !(anon && !swapbacked)) {
+            mm.setFlag(pfn, PG_reclaim); // direct reclaim does not write back: flushers will
+            return Outcome.ACTIVATE;
+        }
+        if (anon && !swapbacked) { // lazyfree
+            if (!mm.refFreeze(pfn, 1)) {
+                return Outcome.KEEP;
+            }
+            vmstat.countEvents(VmEventItem.PGLAZYFREED, folio.nrPages());
+            return Outcome.FREE;
+        }
+        if (folio.mapping() == 0) {
+            return Outcome.KEEP; // !mapping: putback drops the isolation reference (and frees if last)
+        }
+        RmapOps r = rmapOps;
+        return r != null && r.removeMapping(folio) ? Outcome.FREE : Outcome.KEEP;
+    }
+
+    /**
+     * shrink_inactive_list(): lru_add_drain(), isolate from the tail of an inactive list, shrink the
+     * folios, put the survivors back. Returns pages reclaimed.
+     */
+    public long shrinkInactiveList(long nrToScan, LruList lru) {
+        if (lru.isActive() || !lru.isEvictable()) {
+            throw new IllegalArgumentException("shrink_inactive_list of " + lru);
+        }
+        swap().lruAddDrain();
+        LruVec lv = lruvec();
+        List<Folio> list = new ArrayList<>();
+        IsolateResult r;
+        NodeStatItem isolated = lru.isFile() ? NodeStatItem.NR_ISOLATED_FILE : NodeStatItem.NR_ISOLATED_ANON;
+        lv.lock();
+        try {
+            r = isolateLruFolios(nrToScan, lru, list, true);
+            vmstat.modNode(isolated, r.nrTaken());
+            vmstat.modNode(NodeStatItem.PGSCAN_DIRECT, r.nrScanned());
+            vmstat.modNode(lru.isFile() ? NodeStatItem.PGSCAN_FILE : NodeStatItem.PGSCAN_ANON, r.nrScanned());
+        } finally {
+            lv.unlock();
+        }
+        if (r.nrTaken() == 0) {
+            return 0;
+        }
+        long reclaimed = shrinkFolioList(list, false);
+        moveFoliosToLru(list);
+        vmstat.modNode(isolated, -r.nrTaken());
+        vmstat.modNode(NodeStatItem.PGSTEAL_DIRECT, reclaimed);
+        vmstat.modNode(lru.isFile() ? NodeStatItem.PGSTEAL_FILE : NodeStatItem.PGSTEAL_ANON, reclaimed);
+        return reclaimed;
+    }
+
+    /**
+     * shrink_active_list(): isolate from the tail of an active list; unevictable folios are put back (and
+     * culled by lru_add); referenced executable file folios stay active; the rest lose PG_active, gain
+     * PG_workingset and go to the inactive list (pgdeactivate).
+     */
+    public void shrinkActiveList(long nrToScan, LruList lru) {
+        if (!lru.isActive()) {
+            throw new IllegalArgumentException("shrink_active_list of " + lru);
+        }
+        swap().lruAddDrain();
+        LruVec lv = lruvec();
+        List<Folio> hold = new ArrayList<>();
+        IsolateResult r;
+        NodeStatItem isolated = lru.isFile() ? NodeStatItem.NR_ISOLATED_FILE : NodeStatItem.NR_ISOLATED_ANON;
+        lv.lock();
+        try {
+            r = isolateLruFolios(nrToScan, lru, hold, true);
+            vmstat.modNode(isolated, r.nrTaken());
+            vmstat.modNode(NodeStatItem.PGREFILL, r.nrScanned());
+        } finally {
+            lv.unlock();
+        }
+        List<Folio> active = new ArrayList<>();
+        List<Folio> inactive = new ArrayList<>();
+        for (Folio folio : hold) {
+            if (!folioEvictable(folio.pfn())) {
+                folioPutbackLru(folio);
+                continue;
+            }
+            RmapOps.Referenced ref = folioReferenced(folio, false);
+            if (ref.referenced() != 0 && (ref.vmFlags() & VmFlags.VM_EXEC) != 0 && folio.isFileLru()) {
+                active.add(folio);
+                continue;
+            }
+            folio.clearActive(); // we are de-activating
+            mm.setFlag(folio.pfn(), PG_workingset);
+            inactive.add(folio);
+        }
+        moveFoliosToLru(active);
+        long deactivated = moveFoliosToLru(inactive);
+        vmstat.countEvents(VmEventItem.PGDEACTIVATE, deactivated);
+        vmstat.modNode(isolated, -r.nrTaken());
+    }
+
+    /**
+     * A simplified shrink_lruvec(): deactivate from each active list, then reclaim from each inactive
+     * list, {@code nrToScan} pages per list. Returns pages reclaimed.
+     */
+    public long shrinkLruvec(long nrToScan) {
+        shrinkActiveList(nrToScan, LruList.LRU_ACTIVE_ANON);
+        shrinkActiveList(nrToScan, LruList.LRU_ACTIVE_FILE);
+        return shrinkInactiveList(nrToScan, LruList.LRU_INACTIVE_ANON)
+                + shrinkInactiveList(nrToScan, LruList.LRU_INACTIVE_FILE);
+    }
+
+    /**
+     * check_move_unevictable_folios(): for each folio count unevictable_pgs_scanned; if PG_lru is won,
+     * move an evictable folio off the unevictable "list" (unevictable_pgs_rescued) and set PG_lru again.
+     */
+    public void checkMoveUnevictableFolios(FolioBatch fbatch) {
+        LruVec lv = lruvec();
+        long scanned = 0;
+        long rescued = 0;
+        boolean locked = false;
+        try {
+            for (int i = 0; i < fbatch.count(); i++) {
+                long pfn = fbatch.pfn(i);
+                if (pfn == FolioBatch.NULL_PFN) continue;
+                long nr = mm.nrPages(pfn);
+                scanned += nr;
+                if (!mm.testClearFlag(pfn, PG_lru)) {
+                    continue;
+                }
+                if (!locked) {
+                    lv.lock();
+                    locked = true;
+                }
+                if (folioEvictable(pfn) && mm.testFlag(pfn, PG_unevictable)) {
+                    lv.delFolio(pfn);
+                    mm.clearFlag(pfn, PG_unevictable);
+                    lv.addFolio(pfn);
+                    rescued += nr;
+                }
+                mm.setFlag(pfn, PG_lru);
+            }
+        } finally {
+            if (locked) {
+                lv.unlock();
+            }
+        }
+        vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, rescued);
+        vmstat.countEvents(VmEventItem.UNEVICTABLE_PGSCANNED, scanned);
+    }
+
+    /**
+     * reclaim_pages() (MADV_PAGEOUT): the folios are isolated (PG_lru clear) by the caller. Clear
+     * PG_active, shrink them ignoring references, put back what is left. Returns pages reclaimed.
+     */
     public long reclaimPages(List<Folio> folios) {
-        throw new UnsupportedOperationException("reclaim_pages: implemented by the lru work");
+        if (folios.isEmpty()) {
+            return 0;
+        }
+        for (Folio f : folios) {
+            if (f.testLru() || f.testUnevictable()) {
+                throw new VmBugException("reclaim_pages needs isolated, evictable-list folios\n" + f.dump());
+            }
+        }
+        List<Folio> list = new ArrayList<>(folios);
+        for (Folio f : list) {
+            f.clearActive();
+        }
+        long reclaimed = shrinkFolioList(list, true);
+        for (Folio f : list) {
+            folioPutbackLru(f);
+        }
+        return reclaimed;
     }
 }

@@ -1,0 +1,194 @@
+package io.github.foliolab.bench;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.api.Gfp;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.PageLayout;
+import io.github.foliolab.folio.cpu.Cpu;
+import io.github.foliolab.lru.LruBatchPolicies;
+import io.github.foliolab.lru.LruVec;
+import io.github.foliolab.lru.Swap;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+/**
+ * folio_add_lru() throughput per batching policy, with a periodic lru_add_drain(): each invocation adds
+ * the thread's pool of {@value #POOL} folios on the thread's own simulated CPU and then drains that CPU
+ * (so every folio reaches the LRU inside the timed region). Between invocations (untimed) the thread
+ * takes its folios off the LRU again under one lru_lock hold, so they can be re-added.
+ *
+ * <p>Counters (@AuxCounters, EVENTS): {@code lruLockAcquisitions} (lru_lock acquisitions during the
+ * timed adds and drains) and {@code foliosAdded}; their ratio is lru_lock acquisitions per folio.
+ * {@code bareAtomics} is the floor: the per-folio atomics any LRU add needs (folio_get, set PG_lru,
+ * folio_put) as bare VarHandle operations on the memmap.
+ *
+ * <p>Run with {@code -t 1} and {@code -t 2}; every thread gets its own simulated CPU.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+public class LruAddBench {
+    static final int POOL = 992; // 32 * FOLIO_BATCH_SIZE: no partial batch at the periodic drain
+    static final int MAX_THREADS = 4;
+
+    private static final VarHandle REF = PageLayout.PAGE.varHandle(groupElement("_refcount"));
+    private static final VarHandle FLAGS = PageLayout.PAGE.varHandle(groupElement("flags"));
+
+    /** The machine, shared by the benchmark's threads. */
+    @State(Scope.Benchmark)
+    public static class Shared {
+        @Param({"kernel", "unbatched", "batch-4", "batch-15", "batch-64", "batch-128", "shared-mpsc-1024"})
+        public String policy;
+
+        Machine machine;
+        Swap swap;
+        LruVec lruvec;
+        final AtomicInteger nextCpu = new AtomicInteger();
+
+        @Setup(Level.Trial)
+        public void setup() {
+            machine = Machine.boot(MAX_THREADS, 16384, 0);
+            swap = Swap.configure(machine, LruBatchPolicies.byName(policy));
+            lruvec = LruVec.of(machine);
+            nextCpu.set(0);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            swap.close();
+        }
+    }
+
+    /** One thread's CPU and folios. */
+    @State(Scope.Thread)
+    public static class PerThread {
+        Cpu cpu;
+        int index;
+        Folio[] pool;
+        Runnable addAll;
+        Runnable unlinkAll;
+        MemMap mm;
+        MemorySegment seg;
+
+        @Setup(Level.Trial)
+        public void setup(Shared s) {
+            index = s.nextCpu.getAndIncrement();
+            cpu = s.machine.cpu(index);
+            mm = s.machine.memMap();
+            seg = mm.segment();
+            pool = new Folio[POOL];
+            for (int i = 0; i < POOL; i++) {
+                Folio f = s.machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+                mm.setMapping(f.pfn(), 0x1000L | 1L);
+                f.set(PageFlags.PG_swapbacked);
+                pool[i] = f;
+            }
+            Swap swap = s.swap;
+            LruVec lv = s.lruvec;
+            Folio[] p = pool;
+            addAll = () -> {
+                for (Folio f : p) {
+                    swap.folioAddLru(f);
+                }
+                swap.lruAddDrain();
+            };
+            unlinkAll = () -> {
+                swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
+                lv.lock();
+                try {
+                    for (Folio f : p) {
+                        if (f.testClearLru()) {
+                            lv.delFolio(f.pfn());
+                        }
+                    }
+                } finally {
+                    lv.unlock();
+                }
+            };
+        }
+
+        /** Untimed: take this thread's folios off the LRU again (one lru_lock hold). */
+        @TearDown(Level.Invocation)
+        public void unlink() {
+            cpu.run(unlinkAll);
+        }
+    }
+
+    /** lru_lock acquisitions and folios added during the timed region. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Counters {
+        public long lruLockAcquisitions;
+        public long foliosAdded;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            lruLockAcquisitions = 0;
+            foliosAdded = 0;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POOL)
+    public void addAndDrain(Shared s, PerThread t, Counters c) {
+        long before = s.lruvec.lockAcquisitions(t.index);
+        t.cpu.run(t.addAll);
+        // Exact: acquisitions are counted per simulated CPU, and only this thread runs on this one.
+        c.lruLockAcquisitions += s.lruvec.lockAcquisitions(t.index) - before;
+        c.foliosAdded += POOL;
+    }
+
+    /** Folios for the bare-atomics floor (never put on the LRU). */
+    @State(Scope.Thread)
+    public static class BareThread {
+        Folio[] pool;
+        MemorySegment seg;
+
+        @Setup(Level.Trial)
+        public void setup(Shared s) {
+            seg = s.machine.memMap().segment();
+            pool = new Folio[POOL];
+            for (int i = 0; i < POOL; i++) {
+                pool[i] = s.machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+            }
+        }
+    }
+
+    /** The floor: folio_get + set PG_lru + folio_put per folio as bare VarHandle atomics. */
+    @Benchmark
+    @OperationsPerInvocation(POOL)
+    public void bareAtomics(BareThread t) {
+        MemorySegment seg = t.seg;
+        long m = 1L << PageFlags.PG_lru;
+        for (Folio f : t.pool) {
+            long off = f.pfn() * PageLayout.PAGE_DESC_SIZE;
+            REF.getAndAdd(seg, off, 1);
+            FLAGS.getAndBitwiseOr(seg, off, m);
+            REF.getAndAdd(seg, off, -1);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.github.foliolab.lru;
+
+import java.util.List;
+
+/** The batching policies shipped with the library (what the lru benchmarks compare). */
+public final class LruBatchPolicies {
+    private LruBatchPolicies() {}
+
+    /** The capacities of the sweep: 1, 4, 15 (the old PAGEVEC_SIZE), 31, 64, 128. */
+    public static final List<Integer> SWEEP = List.of(1, 4, 15, 31, 64, 128);
+
+    private record Simple(String name, int batchCapacity, RemoteDrain remoteDrain, int sharedAddBufferSize)
+            implements LruBatchPolicy {
+        Simple {
+            if (batchCapacity < 1) {
+                throw new IllegalArgumentException("batch capacity must be >= 1, got " + batchCapacity);
+            }
+        }
+    }
+
+    /** Linux 7.2: per-CPU batches of 31, !large may be cached, work-queue remote drain. */
+    public static LruBatchPolicy kernel() {
+        return new Simple("kernel", FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
+    }
+
+    /** Like {@link #kernel()} but lru_add_drain_all drains remote CPUs under their local locks (PREEMPT_RT style). */
+    public static LruBatchPolicy kernelRemoteLocalLock() {
+        return new Simple("kernel-rt-drain", FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.REMOTE_LOCAL_LOCK, 0);
+    }
+
+    /** Unbatched: a batch of one, so every add takes lru_lock. */
+    public static LruBatchPolicy unbatched() {
+        return new Simple("unbatched", 1, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
+    }
+
+    /** Per-CPU batches of {@code capacity} (the sweep); otherwise the kernel's rules. */
+    public static LruBatchPolicy capacity(int capacity) {
+        return new Simple("batch-" + capacity, capacity, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
+    }
+
+    /**
+     * Caffeine-style: one shared MPSC buffer of {@code size} slots for lru_add, drained (up to the whole
+     * buffer) by whichever adder wins a trylock of lru_lock once {@code drainThreshold()} = 31 entries wait;
+     * the other batches stay per-CPU of 31.
+     */
+    public static LruBatchPolicy sharedBuffer(int size) {
+        return new Simple("shared-mpsc-" + size, FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.WORK_QUEUE, size);
+    }
+
+    /** A policy by name: kernel, kernel-rt-drain, unbatched, batch-N, shared-mpsc-N. */
+    public static LruBatchPolicy byName(String name) {
+        if (name.equals("kernel")) return kernel();
+        if (name.equals("kernel-rt-drain")) return kernelRemoteLocalLock();
+        if (name.equals("unbatched")) return unbatched();
+        if (name.startsWith("batch-")) return capacity(Integer.parseInt(name.substring(6)));
+        if (name.startsWith("shared-mpsc-")) return sharedBuffer(Integer.parseInt(name.substring(12)));
+        throw new IllegalArgumentException("unknown LRU batching policy " + name);
+    }
+}

@@ -1,0 +1,412 @@
+package io.github.foliolab.lru;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.api.ZoneType;
+import io.github.foliolab.folio.cpu.Cpu;
+import io.github.foliolab.folio.sync.SpinLock;
+
+/**
+ * struct lruvec of the machine's node: the five LRU list heads, lru_lock, and the per-list, per-zone
+ * sizes (lruvec->lists, lru_lock, lru_zone_size; include/linux/mmzone.h, mm_inline.h).
+ *
+ * <p>The lists are intrusive doubly linked lists through the folios' lru words in the memmap
+ * ({@link MemMap#lruNext}/{@link MemMap#lruPrev} hold pfns, shifted left by one so that bit 0, the
+ * tail-page bit of the overlaid compound_info, stays clear as with the kernel's aligned pointers). A list head is not a folio: its id is
+ * {@code -1 - lru} (always negative), and its next/prev live in this object. As in 7.2's
+ * lruvec_add_folio, an {@link LruList#LRU_UNEVICTABLE} folio is counted in the sizes but never linked,
+ * which leaves its lru words to mlock_count.
+ *
+ * <p>Model difference: memcg is not modelled, so there is one lruvec per node (the kernel has one per
+ * memcg and node); folio_lruvec_lock/relock therefore always find this one.
+ */
+public final class LruVec {
+    private static final Machine.Key<LruVec> KEY = new Machine.Key<>("lruvec", LruVec::new);
+
+    /**
+     * LIST_POISON1 / LIST_POISON2 as list_del() leaves them in the lru words (raw memmap values: even, so
+     * not a tail marker, and negative, so neither a pfn nor a head id when decoded).
+     */
+    public static final long LIST_POISON1 = -0x100L;
+    public static final long LIST_POISON2 = -0x122L;
+
+    private static final int NR_ZONES = ZoneType.values().length;
+
+    private final Machine machine;
+    private final MemMap mm;
+    private final VmStat vmstat;
+    /** lru_lock: protects the lists (head and folio lru words of linked folios), the sizes, and mlock_count. */
+    private final SpinLock lruLock = new SpinLock("lru_lock");
+    /** Under lru_lock. */
+    private final long[] headNext = new long[LruList.NR_LRU_LISTS];
+    private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
+    /** lru_zone_size[zone][lru], under lru_lock. */
+    private final long[] zoneSize = new long[NR_ZONES * LruList.NR_LRU_LISTS];
+    /** vmstat deltas not yet applied, under lru_lock; applied by {@link #unlock()}. */
+    private final long[] pendingStat = new long[NR_ZONES * LruList.NR_LRU_LISTS];
+    private boolean statsPending;
+    private static final ZoneType[] ZONES = ZoneType.values();
+    /** lru_lock acquisitions (written under lru_lock, read racily): the cost measure of batching policies. */
+    private long lockAcquisitions;
+    /** The same per simulated CPU of the acquirer (written under lru_lock). */
+    private final long[] lockAcquisitionsByCpu;
+
+    private LruVec(Machine machine) {
+        this.machine = machine;
+        this.mm = machine.memMap();
+        this.vmstat = machine.vmstat();
+        this.lockAcquisitionsByCpu = new long[machine.cpus().nr()];
+        for (int i = 0; i < LruList.NR_LRU_LISTS; i++) {
+            headNext[i] = headId(i);
+            headPrev[i] = headId(i);
+        }
+        // __folio_put() -> page_cache_release(): take a dying folio off its list.
+        machine.node().setReleaseHook(this::pageCacheRelease);
+    }
+
+    /** The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)). */
+    public static LruVec of(Machine machine) {
+        return machine.state(KEY);
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    public MemMap memMap() {
+        return mm;
+    }
+
+    /** The list head id of {@code lru}: {@code -1 - lru}. */
+    public static long headId(int lru) {
+        return -1L - lru;
+    }
+
+    /** True if {@code id} names a list head rather than a folio. */
+    public static boolean isHead(long id) {
+        return id < 0 && id >= -LruList.NR_LRU_LISTS;
+    }
+
+    // ------------------------------------------------------------ lru_lock
+
+    /** spin_lock_irq(&lruvec->lru_lock) (folio_lruvec_lock_irq / lruvec_lock_irq). */
+    public void lock() {
+        lruLock.lock();
+        countAcquisition();
+    }
+
+    private void countAcquisition() {
+        lockAcquisitions++; // under lru_lock
+        if (Cpu.onCpu()) {
+            lockAcquisitionsByCpu[Cpu.current().id()]++; // under lru_lock
+        }
+    }
+
+    /** Try once (spin_trylock): true if taken. */
+    public boolean tryLock() {
+        if (lruLock.tryLock()) {
+            countAcquisition();
+            return true;
+        }
+        return false;
+    }
+
+    /** spin_unlock_irq(&lruvec->lru_lock): publishes the pending counter updates first. */
+    public void unlock() {
+        flushStats();
+        lruLock.unlock();
+    }
+
+    /** Apply the vmstat deltas accumulated under lru_lock (see {@link #updateLruSize}). */
+    private void flushStats() {
+        if (!statsPending) {
+            return;
+        }
+        statsPending = false;
+        for (int lru = 0; lru < LruList.NR_LRU_LISTS; lru++) {
+            long nodeDelta = 0;
+            for (int z = 0; z < NR_ZONES; z++) {
+                int i = z * LruList.NR_LRU_LISTS + lru;
+                long d = pendingStat[i];
+                if (d != 0) {
+                    pendingStat[i] = 0;
+                    nodeDelta += d;
+                    vmstat.modZone(ZONES[z], LruList.of(lru).zoneItem(), d);
+                }
+            }
+            if (nodeDelta != 0) {
+                vmstat.modNode(LruList.of(lru).nodeItem(), nodeDelta);
+            }
+        }
+    }
+
+    public SpinLock lruLock() {
+        return lruLock;
+    }
+
+    /** lockdep_assert_held(&lruvec->lru_lock). */
+    public void assertLocked() {
+        lruLock.assertHeld();
+    }
+
+    /** lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread). */
+    public long lockAcquisitions(int cpu) {
+        return lockAcquisitionsByCpu[cpu];
+    }
+
+    /** Number of lru_lock acquisitions so far (racy read; exact when quiescent). */
+    public long lockAcquisitions() {
+        return lockAcquisitions;
+    }
+
+    // ------------------------------------------------------------ links (under lru_lock)
+
+    /*
+     * In the memmap a link is stored as id << 1: lru.next overlays compound_info, whose bit 0 means "tail
+     * page", and the kernel's list pointers are aligned so that bit is always clear. Storing a raw odd pfn
+     * (or a negative head id) would make the folio look like a tail page.
+     */
+    private static long encode(long id) {
+        return id << 1;
+    }
+
+    private static long decode(long raw) {
+        return raw >> 1;
+    }
+
+    private long next(long id) {
+        return id < 0 ? headNext[(int) (-1 - id)] : decode(mm.lruNext(id));
+    }
+
+    private long prev(long id) {
+        return id < 0 ? headPrev[(int) (-1 - id)] : decode(mm.lruPrev(id));
+    }
+
+    private void setNext(long id, long v) {
+        if (id < 0) headNext[(int) (-1 - id)] = v;
+        else mm.setLruNext(id, encode(v));
+    }
+
+    private void setPrev(long id, long v) {
+        if (id < 0) headPrev[(int) (-1 - id)] = v;
+        else mm.setLruPrev(id, encode(v));
+    }
+
+    /** __list_add(new, prev, next). */
+    private void listInsert(long pfn, long prev, long next) {
+        setPrev(next, pfn);
+        mm.setLruNext(pfn, encode(next));
+        mm.setLruPrev(pfn, encode(prev));
+        setNext(prev, pfn);
+    }
+
+    /** list_del(): unlink and poison the entry's lru words. */
+    private void listDel(long pfn) {
+        long n = next(pfn);
+        long p = prev(pfn);
+        if (next(p) != pfn || prev(n) != pfn) {
+            throw new VmBugException("list_del corruption: folio pfn 0x" + Long.toHexString(pfn) + " next " + n
+                    + " prev " + p + "\n" + mm.dumpPage(pfn));
+        }
+        setNext(p, n);
+        setPrev(n, p);
+        mm.setLruNext(pfn, LIST_POISON1);
+        mm.setLruPrev(pfn, LIST_POISON2);
+    }
+
+    /**
+     * update_lru_size(): the lruvec/zone sizes, and the node and zone vmstat counters. The vmstat part is
+     * accumulated under lru_lock and applied when the lock is released (the kernel's updates go to
+     * per-CPU deltas folded in later; here they are exact at every lru_lock release).
+     */
+    private void updateLruSize(LruList lru, long pfn, long nrPages) {
+        int i = mm.node().zoneOf(pfn).type().ordinal() * LruList.NR_LRU_LISTS + lru.ordinal();
+        zoneSize[i] += nrPages;
+        pendingStat[i] += nrPages;
+        statsPending = true;
+    }
+
+    private LruList listFor(long pfn) {
+        return LruList.folioLruList(mm, pfn);
+    }
+
+    /**
+     * lruvec_add_folio(): account the folio to folio_lru_list() and, unless that is LRU_UNEVICTABLE, link
+     * it at the head. Caller holds lru_lock. Does not touch PG_lru.
+     */
+    public void addFolio(long pfn) {
+        LruList lru = listFor(pfn);
+        updateLruSize(lru, pfn, mm.nrPages(pfn));
+        if (lru != LruList.LRU_UNEVICTABLE) {
+            long head = headId(lru.ordinal());
+            listInsert(pfn, head, next(head));
+        }
+    }
+
+    /** lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock. */
+    public void addFolioTail(long pfn) {
+        LruList lru = listFor(pfn);
+        updateLruSize(lru, pfn, mm.nrPages(pfn));
+        // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway.
+        if (lru == LruList.LRU_UNEVICTABLE) {
+            throw new VmBugException("lruvec_add_folio_tail of an unevictable folio\n" + mm.dumpPage(pfn));
+        }
+        long head = headId(lru.ordinal());
+        listInsert(pfn, prev(head), head);
+    }
+
+    /**
+     * lruvec_del_folio(): unlink (unless unevictable) and subtract from folio_lru_list()'s sizes. The
+     * folio's flags must still say which list it is on. Caller holds lru_lock.
+     */
+    public void delFolio(long pfn) {
+        LruList lru = listFor(pfn);
+        if (lru != LruList.LRU_UNEVICTABLE) {
+            listDel(pfn);
+        }
+        updateLruSize(lru, pfn, -mm.nrPages(pfn));
+    }
+
+    /** list_move(&folio->lru, &lists[lru]): relink at the head of a list without accounting. */
+    void listMoveToHead(long pfn, LruList lru) {
+        listDel(pfn);
+        long head = headId(lru.ordinal());
+        listInsert(pfn, head, next(head));
+    }
+
+    /** The pfn at the tail of {@code lru} (lru_to_folio), or -1 if empty. Caller holds lru_lock. */
+    public long tail(LruList lru) {
+        long p = headPrev[lru.ordinal()];
+        return p < 0 ? -1 : p;
+    }
+
+    /** The pfn before {@code pfn} on its list (towards the head), or -1 at the head. Under lru_lock. */
+    public long prevOf(long pfn) {
+        long p = prev(pfn);
+        return p < 0 ? -1 : p;
+    }
+
+    /** update_lru_sizes(): add {@code delta} pages to the sizes of {@code lru} in zone {@code z}. */
+    void adjustZoneSize(ZoneType z, LruList lru, long delta) {
+        int i = z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal();
+        zoneSize[i] += delta;
+        pendingStat[i] += delta;
+        statsPending = true;
+    }
+
+    /** list_del() without accounting (isolate_lru_folios moves to a private list, sizes fixed after). */
+    void unlink(long pfn) {
+        listDel(pfn);
+    }
+
+    // ------------------------------------------------------------ __page_cache_release
+
+    /**
+     * __page_cache_release() with the lock already held: if PG_lru is set, delete from the lruvec and
+     * __folio_clear_lru_flags(). Only for a folio whose count reached zero.
+     */
+    void pageCacheReleaseLocked(long pfn) {
+        if (mm.testFlag(pfn, PageFlags.PG_lru)) {
+            delFolio(pfn);
+            clearLruFlags(pfn);
+        }
+    }
+
+    /** page_cache_release(): the release hook of __folio_put(). */
+    private void pageCacheRelease(Folio folio) {
+        long pfn = folio.pfn();
+        if (mm.testFlag(pfn, PageFlags.PG_lru)) {
+            lock();
+            try {
+                delFolio(pfn);
+                clearLruFlags(pfn);
+            } finally {
+                unlock();
+            }
+        }
+    }
+
+    /**
+     * __folio_clear_lru_flags(): non-atomic clears of PG_lru, and of PG_active and PG_unevictable unless
+     * both are set (left for bad_page() to report). The count is zero: nobody else can see the folio.
+     */
+    void clearLruFlags(long pfn) {
+        if (!mm.testFlag(pfn, PageFlags.PG_lru)) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(!folio_test_lru(folio))\n" + mm.dumpPage(pfn));
+        }
+        mm.nonAtomicClearFlag(pfn, PageFlags.PG_lru);
+        long f = mm.flagsWord(pfn);
+        if ((f & (1L << PageFlags.PG_active)) != 0 && (f & (1L << PageFlags.PG_unevictable)) != 0) {
+            return;
+        }
+        mm.nonAtomicClearFlag(pfn, PageFlags.PG_active);
+        mm.nonAtomicClearFlag(pfn, PageFlags.PG_unevictable);
+    }
+
+    // ------------------------------------------------------------ inspection
+
+    /** lruvec_lru_size() over both zones, in pages (racy unless the lock is held). */
+    public long size(LruList lru) {
+        long s = 0;
+        for (int z = 0; z < NR_ZONES; z++) {
+            s += zoneSize[z * LruList.NR_LRU_LISTS + lru.ordinal()];
+        }
+        return s;
+    }
+
+    /** The pages of {@code lru} in zone {@code z} (lruvec->lru_zone_size). */
+    public long zoneSize(ZoneType z, LruList lru) {
+        return zoneSize[z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal()];
+    }
+
+    /** The pfns on {@code lru} from head to tail, taking lru_lock (for tests and checkers). */
+    public long[] listPfns(LruList lru) {
+        lock();
+        try {
+            return listPfnsLocked(lru);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** {@link #listPfns} with lru_lock held by the caller. */
+    public long[] listPfnsLocked(LruList lru) {
+        long head = headId(lru.ordinal());
+        int n = 0;
+        for (long p = next(head); p != head; p = next(p)) {
+            n++;
+            if (n > mm.nrPages()) {
+                throw new VmBugException("LRU list " + lru + " is corrupted (cycle not through its head)");
+            }
+        }
+        long[] out = new long[n];
+        int i = 0;
+        for (long p = next(head); p != head; p = next(p)) {
+            out[i++] = p;
+        }
+        return out;
+    }
+
+    /** True if the folio is linked on {@code lru} (walks the list under lru_lock). */
+    public boolean isOnList(Folio folio, LruList lru) {
+        for (long p : listPfns(lru)) {
+            if (p == folio.pfn()) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The linked list the folio is on, or null: LRU_UNEVICTABLE is never linked, so an unevictable folio
+     * reports null here (check {@link LruList#folioLruList} and PG_lru instead).
+     */
+    public LruList linkedListOf(Folio folio) {
+        for (LruList l : LruList.values()) {
+            if (l != LruList.LRU_UNEVICTABLE && isOnList(folio, l)) return l;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.foliolab.lru;
+
+import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.sync.Completion;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A struct work_struct bound to one CPU (DEFINE_PER_CPU(struct work_struct, lru_add_drain_work)): a
+ * function, the WORK_STRUCT_PENDING bit, and the completion flush_work() waits on.
+ */
+public final class PerCpuWork {
+    private final long id;
+    private final int cpu;
+    private final Runnable fn;
+    /** WORK_STRUCT_PENDING: test_and_set by queue_work_on (fully ordered), cleared when the work starts. */
+    private final AtomicBoolean pending = new AtomicBoolean();
+    /** The flush barrier: complete()d (release) after fn ran; flush_work waits on it (acquire). */
+    private final Completion done;
+
+    public PerCpuWork(String name, int cpu, Runnable fn) {
+        this.id = SchedPoints.newObjectId(name + "/" + cpu);
+        this.cpu = cpu;
+        this.fn = fn;
+        this.done = new Completion(name + "-done/" + cpu);
+        done.complete(); // never queued: flush_work returns at once
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public int cpu() {
+        return cpu;
+    }
+
+    public boolean isPending() {
+        return pending.get();
+    }
+
+    /** Mark pending; false if it already was (queue_work_on returns false then). Fully ordered. */
+    boolean markPending() {
+        if (!pending.compareAndSet(false, true)) {
+            return false;
+        }
+        done.reinit();
+        return true;
+    }
+
+    /** process_one_work(): clear PENDING, run, then complete the flush barrier. */
+    void run() {
+        SchedPoints.before(LruOp.RUN_WORK, id, cpu);
+        pending.set(false); // full barrier (set_work_pool_and_clear_pending has smp_mb)
+        try {
+            fn.run();
+        } finally {
+            done.complete();
+        }
+    }
+
+    /** flush_work(): wait until the last queued run has finished. */
+    void flush() {
+        done.waitForCompletion();
+    }
+}

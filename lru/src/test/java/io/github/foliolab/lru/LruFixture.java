@@ -1,0 +1,121 @@
+package io.github.foliolab.lru;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.api.Gfp;
+import io.github.foliolab.folio.api.NodeStatItem;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.VmEventItem;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A small machine with the lru state, and helpers the lru tests share. */
+final class LruFixture implements AutoCloseable {
+    final Machine machine;
+    final MemMap mm;
+    final VmStat vmstat;
+    final Swap swap;
+    final Vmscan vmscan;
+    final LruVec lruvec;
+
+    LruFixture(int cpus, LruBatchPolicy policy, PerCpuWorkqueue.Mode mode) {
+        machine = Machine.boot(cpus, 16384, 0);
+        mm = machine.memMap();
+        vmstat = machine.vmstat();
+        swap = Swap.configure(machine, policy, mode);
+        vmscan = Vmscan.of(machine);
+        lruvec = LruVec.of(machine);
+    }
+
+    LruFixture(int cpus) {
+        this(cpus, LruBatchPolicies.kernel(), PerCpuWorkqueue.Mode.THREADS);
+    }
+
+    /** A new private anon folio as a fault leaves it: ref 1 (the mapping's), PG_swapbacked, anon mapping. */
+    Folio anon() {
+        return anon(0);
+    }
+
+    Folio anon(int order) {
+        Folio f = machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, order);
+        mm.setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
+        f.set(PageFlags.PG_swapbacked);
+        return f;
+    }
+
+    /** A new file folio (no page cache in this module: mapping 0), ref 1. */
+    Folio file() {
+        return machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+    }
+
+    void on(int cpu, Runnable r) {
+        machine.cpu(cpu).run(r);
+    }
+
+    <T> T on(int cpu, Supplier<T> s) {
+        return machine.cpu(cpu).call(s);
+    }
+
+    long node(NodeStatItem i) {
+        return vmstat.node(i);
+    }
+
+    long ev(VmEventItem i) {
+        return vmstat.event(i);
+    }
+
+    /** The list sizes equal the node counters, and each linked list has exactly size pages. */
+    void assertListsConsistent() {
+        for (LruList l : LruList.values()) {
+            assertEquals(lruvec.size(l), vmstat.node(l.nodeItem()), "size vs counter of " + l);
+            assertEquals(lruvec.size(l), vmstat.zoneSum(l.zoneItem()), "size vs zone counter of " + l);
+            if (l != LruList.LRU_UNEVICTABLE) {
+                long pages = 0;
+                for (long pfn : lruvec.listPfns(l)) {
+                    pages += mm.nrPages(pfn);
+                    assertEquals(l, LruList.folioLruList(mm, pfn), "folio on the wrong list");
+                }
+                assertEquals(lruvec.size(l), pages, "linked pages of " + l);
+            }
+        }
+    }
+
+    /** Snapshot of every event and node counter, for delta assertions. */
+    Map<VmEventItem, Long> events() {
+        Map<VmEventItem, Long> m = new EnumMap<>(VmEventItem.class);
+        for (VmEventItem i : VmEventItem.values()) m.put(i, vmstat.event(i));
+        return m;
+    }
+
+    /** Every event except those listed is unchanged since {@code before}. */
+    void assertOtherEventsUnchanged(Map<VmEventItem, Long> before, VmEventItem... changed) {
+        outer:
+        for (VmEventItem i : VmEventItem.values()) {
+            for (VmEventItem c : changed) if (c == i) continue outer;
+            if (i == VmEventItem.PGFREE) continue;
+            assertEquals(before.get(i), vmstat.event(i), "event " + i.procName() + " changed");
+        }
+    }
+
+    static void assertFlags(Folio f, boolean lru, boolean active, boolean unevictable) {
+        assertEquals(lru, f.testLru(), "PG_lru of " + f);
+        assertEquals(active, f.testActive(), "PG_active of " + f);
+        assertEquals(unevictable, f.testUnevictable(), "PG_unevictable of " + f);
+    }
+
+    static void assertTrueMsg(boolean b, String msg) {
+        assertTrue(b, msg);
+    }
+
+    @Override
+    public void close() {
+        swap.close();
+    }
+}
