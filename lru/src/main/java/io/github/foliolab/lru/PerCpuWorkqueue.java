@@ -36,6 +36,8 @@ public final class PerCpuWorkqueue implements AutoCloseable {
     private final MpscAtomicArrayQueue<PerCpuWork>[] queues;
     /** Started kworkers; guarded by this (start/close), read racily by queue_work_on for unpark. */
     private final Thread[] workers;
+    /** Schedule-point ids of the per-CPU queues (a simulated kworker waits on its queue's id). */
+    private final long[] queueIds;
     private volatile boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -48,6 +50,10 @@ public final class PerCpuWorkqueue implements AutoCloseable {
             queues[i] = new MpscAtomicArrayQueue<>(QUEUE_CAPACITY);
         }
         this.workers = new Thread[n];
+        this.queueIds = new long[n];
+        for (int i = 0; i < n; i++) {
+            queueIds[i] = io.github.foliolab.folio.api.sched.SchedPoints.newObjectId("mm_percpu_wq/" + i);
+        }
     }
 
     public Mode mode() {
@@ -72,6 +78,7 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         while (!queues[cpu].offer(work)) {
             Thread.onSpinWait(); // bounded queue of distinct per-CPU works: never full in practice
         }
+        SchedPoints.released(LruOp.QUEUE_WORK_ON, queueIds[cpu]); // wake a simulated kworker
         if (mode == Mode.THREADS) {
             Thread t = workers[cpu];
             if (t == null) {
@@ -108,6 +115,25 @@ public final class PerCpuWorkqueue implements AutoCloseable {
             n++;
         }
         return n;
+    }
+
+    /**
+     * One round of a simulated kworker for {@link Mode#MANUAL} under the explorer: wait (a
+     * {@link SchedPoints#contended} wait on the CPU's queue, released by queue_work_on) until work is
+     * queued or the queue is closed, then run it on the calling thread, which must be bound to
+     * {@code cpu}. Returns how many items ran (0 only when closed).
+     */
+    public int waitAndRunPending(int cpu) {
+        int round = 0;
+        while (queues[cpu].isEmpty() && !closed) {
+            SchedPoints.contended(LruOp.RUN_WORK, queueIds[cpu]);
+            if (round++ < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return runPending(cpu);
     }
 
     private synchronized Thread startWorker(int cpu) {

@@ -79,6 +79,21 @@ class DrainAllTest {
     }
 
     @Test
+    void simulatedKworkerWaitsForWorkThenRunsIt() throws Exception {
+        try (LruFixture fx = new LruFixture(2, LruBatchPolicies.kernel(), PerCpuWorkqueue.Mode.MANUAL)) {
+            List<Folio> fs = addOn(fx, 1, 3);
+            PerCpuWorkqueue wq = fx.swap.workqueue();
+            AtomicInteger ran = new AtomicInteger();
+            Thread kworker = Thread.ofPlatform().start(() -> fx.on(1, () -> ran.set(wq.waitAndRunPending(1))));
+            fx.on(0, fx.swap::lruAddDrainAll);
+            kworker.join(10_000);
+            assertFalse(kworker.isAlive());
+            assertEquals(1, ran.get());
+            assertDrained(fx, fs);
+        }
+    }
+
+    @Test
     void drainAllUnderRemoteLocalLocks() {
         try (LruFixture fx = new LruFixture(3, LruBatchPolicies.kernelRemoteLocalLock(), PerCpuWorkqueue.Mode.MANUAL)) {
             List<Folio> fs = addOn(fx, 2, 6);

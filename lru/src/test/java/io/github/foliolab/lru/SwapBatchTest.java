@@ -267,6 +267,21 @@ class SwapBatchTest {
     }
 
     @Test
+    void countersPrintAsProcVmstatLines() {
+        Folio f = fx.anon();
+        f.set(PageFlags.PG_mlocked);
+        fx.on(0, () -> {
+            fx.swap.folioAddLru(f);
+            fx.swap.lruAddDrain();
+        });
+        List<String> lines = fx.vmstat.procVmstat();
+        assertTrue(lines.contains("nr_unevictable " + fx.node(NodeStatItem.NR_UNEVICTABLE)));
+        assertTrue(lines.contains("nr_zone_unevictable " + fx.vmstat.zoneSum(io.github.foliolab.folio.api.ZoneStatItem.NR_ZONE_UNEVICTABLE)));
+        assertTrue(lines.contains("unevictable_pgs_culled " + fx.ev(VmEventItem.UNEVICTABLE_PGCULLED)));
+        assertEquals(1, fx.ev(VmEventItem.UNEVICTABLE_PGCULLED));
+    }
+
+    @Test
     void moveFunctionsDeactivateLazyfreeRotate() {
         Folio a = fx.anon();
         Folio b = fx.anon();

@@ -1,0 +1,382 @@
+package io.github.foliolab.mlock;
+
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.api.VmEventItem;
+import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.folio.api.ZoneStatItem;
+import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.cpu.Cpu;
+import io.github.foliolab.folio.cpu.PerCpu;
+import io.github.foliolab.lru.LruVec;
+import io.github.foliolab.lru.MlockHooks;
+import io.github.foliolab.lru.Swap;
+import io.github.foliolab.lru.Vmscan;
+
+import static io.github.foliolab.folio.api.PageFlags.PG_active;
+import static io.github.foliolab.folio.api.PageFlags.PG_lru;
+import static io.github.foliolab.folio.api.PageFlags.PG_mlocked;
+import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
+
+/**
+ * The folio half of mm/mlock.c of Linux 7.2 for one machine: the per-CPU mlock folio batch and its
+ * three workers, mlock_count, and the rmap-side entry points mlock_vma_folio / munlock_vma_folio.
+ * {@code Mlock.of(machine)} also installs mlock_new_folio and mlock_drain_local into mm/swap.c
+ * (folio_add_lru_vma's VM_LOCKED path, lru_add_drain).
+ *
+ * <p>mlock_count (overlaying lru.prev) is maintained only while the folio is PG_unevictable and on the
+ * LRU, under lru_lock, and deliberately undercounts: lru_add resets it to 0, and the workers leave it
+ * alone when they lose the PG_lru race.
+ *
+ * <p>Model difference: simulated CPUs never go offline, so {@link #mlockDrainRemote} (the kernel's
+ * drain of a dead CPU's batch, which takes no lock) takes the target CPU's mlock_fbatch.lock, which
+ * makes it safe to call while that CPU runs.
+ */
+public final class Mlock {
+    private static final Machine.Key<Mlock> KEY = new Machine.Key<>("mlock", Mlock::new);
+
+    private final Machine machine;
+    private final MemMap mm;
+    private final VmStat vmstat;
+    private final Swap swap;
+    private final LruVec lruvec;
+    private final Vmscan vmscan;
+    private final PerCpu<MlockBatch> batches;
+
+    private Mlock(Machine machine) {
+        this.machine = machine;
+        this.mm = machine.memMap();
+        this.vmstat = machine.vmstat();
+        this.swap = Swap.of(machine);
+        this.lruvec = LruVec.of(machine);
+        this.vmscan = Vmscan.of(machine);
+        int cap = swap.policy().batchCapacity();
+        this.batches = new PerCpu<>(machine.cpus(), cpu -> new MlockBatch(mm, cpu, cap));
+        swap.setMlockHooks(new Hooks());
+    }
+
+    /** The machine's mm/mlock.c state (installs the hooks mm/swap.c calls). */
+    public static Mlock of(Machine machine) {
+        return machine.state(KEY);
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    /** mlock_fbatch of {@code cpu} (for inspection; its lock guards it). */
+    public MlockBatch batch(int cpu) {
+        return batches.of(cpu);
+    }
+
+    private final class Hooks implements MlockHooks {
+        @Override
+        public void mlockNewFolio(Folio folio) {
+            Mlock.this.mlockNewFolio(folio);
+        }
+
+        @Override
+        public void mlockDrainLocal() {
+            Mlock.this.mlockDrainLocal();
+        }
+
+        @Override
+        public boolean needMlockDrain(int cpu) {
+            return Mlock.this.needMlockDrain(cpu);
+        }
+
+        @Override
+        public void mlockDrainCpuLocked(int cpu) {
+            Mlock.this.mlockDrainRemote(cpu);
+        }
+    }
+
+    // ------------------------------------------------------------ queueing
+
+    private void checkReferenced(Folio folio, String fn) {
+        if (mm.refCountRaw(folio.pfn()) <= 0) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(folio_ref_count(folio) <= 0) in " + fn
+                    + " (the caller must hold a reference)\n" + folio.dump());
+        }
+        if (mm.isTail(folio.pfn())) {
+            throw new VmBugException("VM_BUG_ON_PAGE(PageTail(page)) in " + fn + "\n" + folio.dump());
+        }
+    }
+
+    /** folio_get, append with a tag, drain now if full / not cacheable / caches disabled. Lock held. */
+    private void addAndMaybeDrain(MlockBatch mb, Folio folio, int tag) {
+        long pfn = folio.pfn();
+        mm.get(pfn); // the batch entry's reference
+        SchedPoints.before(MlockOp.MLOCK_BATCH_ADD, pfn, tag);
+        if (mb.fbatch.addPfn(MlockBatch.encode(pfn, tag)) == 0 || !swap.folioMayBeLruCached(folio)
+                || swap.lruCacheDisabled()) {
+            mlockFolioBatch(mb);
+        }
+    }
+
+    private void modMlock(Folio folio, long nr) {
+        vmstat.modZone(folio.zone().type(), ZoneStatItem.NR_MLOCK, nr); // zone_stat_mod_folio
+    }
+
+    /**
+     * mlock_folio(): mlock a folio already on (or temporarily off) the LRU. Under mlock_fbatch.lock: if
+     * folio_test_set_mlocked finds it clear, NR_MLOCK += nr and unevictable_pgs_mlocked += nr; then queue
+     * an LRU_FOLIO entry with a reference. The caller holds a reference.
+     */
+    public void mlockFolio(Folio folio) {
+        checkReferenced(folio, "mlock_folio");
+        MlockBatch mb = batches.of(Cpu.current());
+        mb.lock.lock();
+        try {
+            if (!folio.testSetMlocked()) {
+                long nr = folio.nrPages();
+                modMlock(folio, nr);
+                vmstat.countEvents(VmEventItem.UNEVICTABLE_PGMLOCKED, nr);
+            }
+            addAndMaybeDrain(mb, folio, MlockBatch.LRU_FOLIO);
+        } finally {
+            mb.lock.unlock();
+        }
+    }
+
+    /**
+     * mlock_new_folio(): mlock a newly allocated folio not yet on the LRU (folio_add_lru_vma of a
+     * VM_LOCKED VMA). PG_mlocked is set unconditionally and NR_MLOCK / unevictable_pgs_mlocked always
+     * counted; a NEW_FOLIO entry is queued with a reference.
+     */
+    public void mlockNewFolio(Folio folio) {
+        checkReferenced(folio, "mlock_new_folio");
+        if (folio.testLru()) {
+            throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in mlock_new_folio\n" + folio.dump());
+        }
+        MlockBatch mb = batches.of(Cpu.current());
+        long nr = folio.nrPages();
+        mb.lock.lock();
+        try {
+            folio.set(PG_mlocked);
+            modMlock(folio, nr);
+            vmstat.countEvents(VmEventItem.UNEVICTABLE_PGMLOCKED, nr);
+            addAndMaybeDrain(mb, folio, MlockBatch.NEW_FOLIO);
+        } finally {
+            mb.lock.unlock();
+        }
+    }
+
+    /**
+     * munlock_folio(): queue an untagged (munlock) entry with a reference. No flag changes here:
+     * clearing PG_mlocked is left to __munlock_folio, which knows whether other mlocks remain.
+     */
+    public void munlockFolio(Folio folio) {
+        checkReferenced(folio, "munlock_folio");
+        MlockBatch mb = batches.of(Cpu.current());
+        mb.lock.lock();
+        try {
+            addAndMaybeDrain(mb, folio, MlockBatch.MUNLOCK);
+        } finally {
+            mb.lock.unlock();
+        }
+    }
+
+    /**
+     * mlock_vma_folio() (mm/internal.h): mlock_folio() if {@code (vm_flags & (VM_LOCKED | VM_SPECIAL)) ==
+     * VM_LOCKED}. The VM_SPECIAL test makes it a no-op while mlock_vma_pages_range() runs with VM_IO set
+     * (no double counting) and while a driver's ->mmap inserts pages.
+     */
+    public void mlockVmaFolio(Folio folio, long vmFlags) {
+        if ((vmFlags & (VmFlags.VM_LOCKED | VmFlags.VM_SPECIAL)) == VmFlags.VM_LOCKED) {
+            mlockFolio(folio);
+        }
+    }
+
+    /**
+     * munlock_vma_folio() (mm/internal.h): munlock_folio() whenever the VMA is VM_LOCKED, even if only
+     * part of a large folio is unmapped ("page reclaim will correct it if it's wrong").
+     */
+    public void munlockVmaFolio(Folio folio, long vmFlags) {
+        if ((vmFlags & VmFlags.VM_LOCKED) != 0) {
+            munlockFolio(folio);
+        }
+    }
+
+    // ------------------------------------------------------------ draining
+
+    /**
+     * mlock_folio_batch(): for each entry strip the tag (storing the plain pfn back) and run
+     * __mlock_folio, __mlock_new_folio or __munlock_folio, carrying the held lru_lock from one to the
+     * next (folio_lruvec_relock_irq); then unlock and folios_put() the batch's references.
+     */
+    void mlockFolioBatch(MlockBatch mb) {
+        boolean locked = false;
+        try {
+            for (int i = 0; i < mb.fbatch.count(); i++) {
+                long entry = mb.fbatch.pfn(i);
+                int tag = MlockBatch.tagOf(entry);
+                long pfn = MlockBatch.pfnOf(entry);
+                mb.fbatch.setPfn(i, pfn);
+                if ((tag & MlockBatch.LRU_FOLIO) != 0) {
+                    locked = mlockFolioLocked(pfn, locked);
+                } else if ((tag & MlockBatch.NEW_FOLIO) != 0) {
+                    locked = mlockNewFolioLocked(pfn, locked);
+                } else {
+                    locked = munlockFolioLocked(pfn, locked);
+                }
+            }
+        } finally {
+            if (locked) {
+                lruvec.unlock();
+            }
+        }
+        swap.foliosPut(mb.fbatch);
+    }
+
+    private boolean relock(boolean locked) {
+        if (!locked) {
+            lruvec.lock(); // folio_lruvec_relock_irq: one lruvec per node in the model
+        }
+        return true;
+    }
+
+    /**
+     * __mlock_folio(): nothing if PG_lru is lost ("nothing more we can do while it's off LRU": whoever
+     * puts it back sees PG_mlocked in lru_add). Otherwise, under lru_lock: an evictable folio (PG_mlocked
+     * already cleared by another CPU) is rescued if unevictable; an unevictable one gets mlock_count++ if
+     * still PG_mlocked; an evictable-list one is culled (PG_active cleared, PG_unevictable set,
+     * mlock_count = !!PG_mlocked, unevictable_pgs_culled). PG_lru is set again. Returns whether lru_lock
+     * is held.
+     */
+    private boolean mlockFolioLocked(long pfn, boolean locked) {
+        if (!mm.testClearFlag(pfn, PG_lru)) {
+            return locked;
+        }
+        locked = relock(locked);
+        long nr = mm.nrPages(pfn);
+        if (vmscan.folioEvictable(mm.folio(pfn))) {
+            // Surprising but possible: PG_mlocked got cleared already by another CPU.
+            if (mm.testFlag(pfn, PG_unevictable)) {
+                lruvec.delFolio(pfn);
+                mm.clearFlag(pfn, PG_unevictable);
+                lruvec.addFolio(pfn);
+                vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, nr);
+            }
+        } else if (mm.testFlag(pfn, PG_unevictable)) {
+            if (mm.testFlag(pfn, PG_mlocked)) {
+                mm.setMlockCount(pfn, mm.mlockCount(pfn) + 1); // under lru_lock
+            }
+        } else {
+            lruvec.delFolio(pfn);
+            mm.clearFlag(pfn, PG_active);
+            mm.setFlag(pfn, PG_unevictable);
+            mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
+            lruvec.addFolio(pfn);
+            vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
+        }
+        mm.setFlag(pfn, PG_lru);
+        return locked;
+    }
+
+    /**
+     * __mlock_new_folio(): under lru_lock, unless it is (surprisingly) evictable already, set
+     * PG_unevictable, mlock_count = !!PG_mlocked, unevictable_pgs_culled; add to the lruvec; set PG_lru.
+     */
+    private boolean mlockNewFolioLocked(long pfn, boolean locked) {
+        if (mm.testFlag(pfn, PG_lru)) {
+            if (locked) {
+                lruvec.unlock(); // leave lru_lock free before reporting
+            }
+            throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in __mlock_new_folio\n" + mm.dumpPage(pfn));
+        }
+        locked = relock(locked);
+        if (!vmscan.folioEvictable(mm.folio(pfn))) {
+            mm.setFlag(pfn, PG_unevictable);
+            mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
+            vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, mm.nrPages(pfn));
+        }
+        lruvec.addFolio(pfn);
+        mm.setFlag(pfn, PG_lru);
+        return locked;
+    }
+
+    /**
+     * __munlock_folio(): if PG_lru is won (isolated), under lru_lock decrement a positive mlock_count of an
+     * unevictable folio and stop if another mlock remains. Then test-and-clear PG_mlocked: NR_MLOCK -= nr
+     * and unevictable_pgs_munlocked, or unevictable_pgs_stranded when we did not isolate it and it is
+     * still PG_unevictable (someone else holds it off the LRU). Then, only if isolated, an unevictable
+     * folio that is now evictable is rescued. PG_lru is set again if we took it.
+     */
+    private boolean munlockFolioLocked(long pfn, boolean locked) {
+        long nr = mm.nrPages(pfn);
+        boolean isolated = false;
+        if (mm.testClearFlag(pfn, PG_lru)) {
+            isolated = true;
+            locked = relock(locked);
+            if (mm.testFlag(pfn, PG_unevictable)) {
+                int c = mm.mlockCount(pfn); // maintained, but might undercount
+                if (c > 0) {
+                    c--;
+                    mm.setMlockCount(pfn, c);
+                }
+                if (c > 0) {
+                    mm.setFlag(pfn, PG_lru);
+                    return locked; // still mlocked by another VMA
+                }
+            }
+            // else assume that was the last mlock: reclaim will fix it if not
+        }
+        if (mm.testClearFlag(pfn, PG_mlocked)) {
+            modMlock(mm.folio(pfn), -nr);
+            if (isolated || !mm.testFlag(pfn, PG_unevictable)) {
+                vmstat.countEvents(VmEventItem.UNEVICTABLE_PGMUNLOCKED, nr);
+            } else {
+                vmstat.countEvents(VmEventItem.UNEVICTABLE_PGSTRANDED, nr);
+            }
+        }
+        // folio_evictable() has to be checked *after* clearing PG_mlocked.
+        if (isolated && mm.testFlag(pfn, PG_unevictable) && vmscan.folioEvictable(mm.folio(pfn))) {
+            lruvec.delFolio(pfn);
+            mm.clearFlag(pfn, PG_unevictable);
+            lruvec.addFolio(pfn);
+            vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, nr);
+        }
+        if (isolated) {
+            mm.setFlag(pfn, PG_lru);
+        }
+        return locked;
+    }
+
+    /** mlock_drain_local(): drain this CPU's mlock batch under its lock. */
+    public void mlockDrainLocal() {
+        MlockBatch mb = batches.of(Cpu.current());
+        mb.lock.lock();
+        try {
+            if (mb.fbatch.count() > 0) {
+                mlockFolioBatch(mb);
+            }
+        } finally {
+            mb.lock.unlock();
+        }
+    }
+
+    /**
+     * mlock_drain_remote(cpu): drain another CPU's mlock batch from here. See the class comment: taken
+     * under that CPU's mlock_fbatch.lock, as CPUs never go offline in the model.
+     */
+    public void mlockDrainRemote(int cpu) {
+        MlockBatch mb = batches.of(cpu);
+        mb.lock.lock();
+        try {
+            if (mb.fbatch.count() > 0) {
+                mlockFolioBatch(mb);
+            }
+        } finally {
+            mb.lock.unlock();
+        }
+    }
+
+    /** need_mlock_drain(cpu): that CPU's mlock batch is non-empty (racy read). */
+    public boolean needMlockDrain(int cpu) {
+        return batches.of(cpu).fbatch.count() > 0;
+    }
+}
