@@ -1,6 +1,8 @@
 package io.github.foliolab.explore;
 
 import io.github.foliolab.explore.scenarios.LockOrder;
+import io.github.foliolab.explore.scenarios.LostActivation;
+import io.github.foliolab.explore.scenarios.MunlockPutback;
 import io.github.foliolab.explore.scenarios.LruTicket;
 import io.github.foliolab.explore.scenarios.RefcountGet;
 
@@ -13,9 +15,11 @@ public final class Races {
 
     public static List<Scenario> all() {
         List<Scenario> l = new ArrayList<>();
+        l.add(new MunlockPutback());
         l.add(new LockOrder());
         l.add(new RefcountGet());
         l.add(new LruTicket());
+        l.add(new LostActivation());
         return l;
     }
 

@@ -1,0 +1,82 @@
+package io.github.foliolab.explore.scenarios;
+
+import io.github.foliolab.explore.Invariant;
+import io.github.foliolab.explore.World;
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.lru.BatchKind;
+import io.github.foliolab.lru.LruBatchPolicies;
+import io.github.foliolab.lru.LruVec;
+import io.github.foliolab.lru.PerCpuWorkqueue;
+import io.github.foliolab.lru.Swap;
+import io.github.foliolab.lru.Vmscan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A world with the lru module: the kernel's batching policy, kworkers in {@link PerCpuWorkqueue.Mode#MANUAL}
+ * mode (no threads of their own: a queued drain runs only where a scenario body runs it, so the explorer
+ * schedules it), the core and LRU invariants, and the reference bookkeeping the refcount invariant needs.
+ */
+public abstract class LruWorld extends World {
+    protected final Swap swap;
+    protected final Vmscan vmscan;
+    protected final LruVec lruvec;
+
+    protected LruWorld(Machine machine) {
+        super(machine);
+        this.swap = Swap.configure(machine, LruBatchPolicies.kernel(), PerCpuWorkqueue.Mode.MANUAL);
+        this.vmscan = Vmscan.of(machine);
+        this.lruvec = LruVec.of(machine);
+    }
+
+    /** A fresh 2-CPU machine whose memmap the garbage collector frees. */
+    public static Machine newMachine(int cpus) {
+        return Machine.bootGcManaged(cpus, 512, 0);
+    }
+
+    /**
+     * The references on {@code f} that the setup and the bodies hold outside the LRU and mlock batches
+     * (mappings, page cache, isolation, temporary gets), as the bodies record them; -1 if the scenario
+     * does not track them (the refcount invariant is then skipped for {@code f}).
+     */
+    public int heldReferences(Folio f) {
+        return -1;
+    }
+
+    /** Entries for {@code f} in batches other than mm/swap.c's (the mlock batches). */
+    public int otherBatchEntries(Folio f) {
+        return 0;
+    }
+
+    /** Entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points). */
+    public final int lruBatchEntries(Folio f) {
+        int n = 0;
+        for (int cpu = 0; cpu < machine().cpus().nr(); cpu++) {
+            for (BatchKind k : BatchKind.values()) {
+                if (swap.batchContains(cpu, k, f)) n++;
+            }
+        }
+        return n;
+    }
+
+    public final Swap swap() {
+        return swap;
+    }
+
+    public final Vmscan vmscan() {
+        return vmscan;
+    }
+
+    public final LruVec lruvec() {
+        return lruvec;
+    }
+
+    @Override
+    public List<Invariant> invariants() {
+        List<Invariant> l = new ArrayList<>(CoreInvariants.all());
+        l.addAll(LruInvariants.all());
+        return l;
+    }
+}

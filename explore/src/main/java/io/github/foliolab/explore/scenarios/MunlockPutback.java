@@ -1,0 +1,167 @@
+package io.github.foliolab.explore.scenarios;
+
+import io.github.foliolab.explore.Checks;
+import io.github.foliolab.explore.Explore;
+import io.github.foliolab.explore.Scenario;
+import io.github.foliolab.explore.Variant;
+import io.github.foliolab.explore.World;
+import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.api.Gfp;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.ZoneStatItem;
+
+import java.util.List;
+
+/**
+ * Race R1 (semantics.md section 14, scenario S13; the July 2023 linux-mm thread on mlock_pte_range and
+ * large folios): CPU A munlocks the last VM_LOCKED mapping of F (munlock_folio, then the mlock batch's
+ * drain runs __munlock_folio) while CPU B isolates F and puts it back (folio_isolate_lru,
+ * folio_putback_lru, lru_add_drain -> lru_add). In 7.2 A can lose the PG_lru ticket to B, take the
+ * non-isolated path and clear PG_mlocked without lru_lock after B's lru_add read it as set: F is stranded
+ * on the unevictable LRU, no longer mlocked and mapped by no VM_LOCKED VMA.
+ *
+ * <p>Setup: F, a small anon folio mapped once (the allocation reference stands for the mapping), culled to
+ * the unevictable LRU: {lru, unevictable, mlocked, swapbacked}, mlock_count 1. At the folio level the VMA
+ * is implicit: once A's body starts, no VM_LOCKED VMA maps F.
+ *
+ * <p>Variants (fixes are alternative bodies in {@link MlockReplica}, never changes to the library):
+ * {@code 7.2} runs the library's own code; {@code replica} runs the scenario's transcription of 7.2 (the
+ * baseline the fixes are written against: it must fail the same way); {@code fix-a}, {@code fix-b},
+ * {@code fix-c} and {@code fix-ab} the fixes.
+ */
+public final class MunlockPutback extends Scenario {
+    public static final Variant AS_IS = Variant.asIs("the library's munlock_folio/__munlock_folio and "
+            + "folio_isolate_lru/folio_putback_lru/lru_add of Linux 7.2", Variant.Expect.VIOLATION);
+    public static final Variant REPLICA = new Variant("replica", "the scenario's transcription of 7.2's "
+            + "__munlock_folio and lru_add (the baseline of the fixes)", Variant.Expect.VIOLATION);
+    public static final Variant FIX_A = new Variant("fix-a", "__munlock_folio clears PG_mlocked before it tries "
+            + "folio_test_clear_lru; lru_add as 7.2", Variant.Expect.VIOLATION);
+    public static final Variant FIX_B = new Variant("fix-b", "lru_add sets PG_lru before folio_evictable(); "
+            + "__munlock_folio does folio_test_clear_lru under lru_lock", Variant.Expect.VIOLATION);
+    public static final Variant FIX_C = new Variant("fix-c", "__munlock_folio re-tests PG_lru under lru_lock when "
+            + "it lost the ticket, and clears PG_mlocked under lru_lock; lru_add as 7.2", Variant.Expect.CLEAN);
+    public static final Variant FIX_AB = new Variant("fix-ab", "both halves of the pre-5.18 protocol: PG_mlocked "
+            + "cleared before folio_test_clear_lru, PG_lru set before folio_evictable()", Variant.Expect.CLEAN);
+
+    @Override
+    public String name() {
+        return "munlock-putback";
+    }
+
+    @Override
+    public String summary() {
+        return "R1: munlock of the last VM_LOCKED mapping vs. isolation + putback strands F on the unevictable LRU";
+    }
+
+    @Override
+    public List<Variant> variants() {
+        return List.of(AS_IS, REPLICA, FIX_A, FIX_B, FIX_C, FIX_AB);
+    }
+
+    @Override
+    public World build(Variant variant) {
+        return new R1World(variant);
+    }
+
+    /** One schedule's machine for R1. */
+    static final class R1World extends MlockWorld {
+        final Folio f;
+        final MlockReplica replica;
+        final Variant variant;
+        /** References B holds: its lookup reference and the isolation reference. */
+        int bRefs;
+
+        R1World(Variant variant) {
+            super(LruWorld.newMachine(2));
+            this.variant = variant;
+            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
+            this.replica = new MlockReplica(f, lruvec, vmscan);
+            f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
+            f.nonAtomicSet(PageFlags.PG_swapbacked);
+            machine().cpu(0).run(() -> {
+                swap.folioAddLru(f);
+                swap.lruAddDrain();
+                mlockFolioAndDrain(f);
+            });
+        }
+
+        @Override
+        public int nrCpus() {
+            return 2;
+        }
+
+        @Override
+        public int heldReferences(Folio folio) {
+            return 1 + bRefs;
+        }
+
+        @Override
+        protected void run(int cpu) {
+            if (cpu == 0) {
+                cpuA();
+            } else {
+                cpuB();
+            }
+        }
+
+        /** CPU A: munlock(V) reaches F: munlock_folio, then the mlock batch drains (__munlock_folio). */
+        private void cpuA() {
+            MlockReplica.Munlock body = switch (variant.name()) {
+                case "replica" -> MlockReplica.Munlock.V72;
+                case "fix-a" -> MlockReplica.Munlock.CLEAR_MLOCKED_FIRST;
+                case "fix-b" -> MlockReplica.Munlock.TEST_CLEAR_LRU_LOCKED;
+                case "fix-c" -> MlockReplica.Munlock.RECHECK_UNDER_LOCK;
+                case "fix-ab" -> MlockReplica.Munlock.DEKKER;
+                default -> null;
+            };
+            if (body == null) {
+                munlockFolioAndDrain(f);
+            } else {
+                replica.munlockFolio(body);
+            }
+        }
+
+        /** CPU B: an isolator (reclaim, compaction, migration) takes F off the LRU and puts it back. */
+        private void cpuB() {
+            if (!Explore.test("folio_try_get(F)", f::tryGet)) {
+                return;
+            }
+            bRefs++;
+            if (Explore.test("folio_isolate_lru(F)", () -> vmscan.folioIsolateLru(f))) {
+                bRefs++;
+                boolean setLruFirst = variant.name().equals("fix-b") || variant.name().equals("fix-ab");
+                if (setLruFirst) {
+                    // putbackAndDrain drops the isolation reference inside folio_putback_lru.
+                    replica.putbackAndDrain(MlockReplica.LruAdd.SET_LRU_FIRST);
+                    bRefs--;
+                } else {
+                    Explore.call("folio_putback_lru(F)", () -> vmscan.folioPutbackLru(f));
+                    bRefs--;
+                    Explore.call("lru_add_drain()", swap::lruAddDrain);
+                }
+            }
+            bRefs--;
+            Explore.call("folio_put(F)", () -> {
+                f.put();
+            });
+        }
+
+        @Override
+        protected void check(Checks checks) {
+            long fl = f.flags();
+            boolean lru = (fl & (1L << PageFlags.PG_lru)) != 0;
+            boolean unevictable = (fl & (1L << PageFlags.PG_unevictable)) != 0;
+            boolean mlocked = (fl & (1L << PageFlags.PG_mlocked)) != 0;
+            if (unevictable && !mlocked) {
+                checks.violation("stranded", "F is unevictable (" + PageFlags.describe(fl) + ", counted in nr_unevictable = "
+                        + lruvec.size(io.github.foliolab.lru.LruList.LRU_UNEVICTABLE) + ") but not mlocked, and no "
+                        + "VM_LOCKED VMA maps it: reclaim never scans it again");
+            }
+            checks.require(!mlocked, "still-mlocked", "F kept PG_mlocked after its last VM_LOCKED mapping was munlocked: "
+                    + PageFlags.describe(fl));
+            checks.require(lru, "off-lru", "F ended off the LRU: " + PageFlags.describe(fl));
+            long nrMlock = machine().vmstat().zoneSum(ZoneStatItem.NR_MLOCK);
+            checks.require(nrMlock == 0, "nr_mlock", "nr_mlock is " + nrMlock + " at the end (expected 0)");
+        }
+    }
+}
