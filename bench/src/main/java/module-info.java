@@ -2,7 +2,8 @@
 module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
     requires jmh.core;
-    requires java.management;
+    requires java.management; // MemMapFootprint (heap in use)
+    requires java.desktop; // LruBenchChart (ImageIO, Graphics2D)
 
     exports io.github.foliolab.bench;
     exports io.github.foliolab.bench.jmh_generated;
