@@ -1,6 +1,14 @@
 package io.github.foliolab.examples;
 
+import io.github.foliolab.conformance.ScriptException;
+import io.github.foliolab.conformance.ScriptRunner;
+import io.github.foliolab.explore.ExploreCli;
 import io.github.foliolab.folio.Machine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -20,12 +28,28 @@ public final class FolioLab {
 
     private static Map<String, Entry> commands() {
         Map<String, Entry> m = new LinkedHashMap<>();
+        m.put("races", new Entry("races",
+                "run every registered race scenario and fix variant; one verdict line each (the main job)",
+                (a, out, err) -> ExploreCli.run(prepend("races", a), out, err)));
+        m.put("explore", new Entry("explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N]\n"
+                + "          [--schedules N] [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]",
+                "explore one scenario's interleavings; exit 1 with the CPU A / CPU B trace on a violation,"
+                        + "\n      0 when none was found within the budget, 2 on a usage error",
+                (a, out, err) -> ExploreCli.run(prepend("explore", a), out, err)));
+        m.put("script", new Entry("script FILE",
+                "run a conformance script (shared/conformance/FORMAT.md v1) on a fresh simulated machine\n"
+                        + "      and print its transcript; a script error is FILE:LINE: message with exit 2",
+                FolioLab::script));
         m.put("vmstat", new Entry("vmstat [--pages N] [--movable N]",
                 "boot a simulated machine and print its /proc/vmstat", FolioLab::vmstat));
         return m;
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
+            // The explorer runs one simulated CPU at a time: one carrier thread is enough.
+            System.setProperty("jdk.virtualThreadScheduler.parallelism", "1");
+        }
         int rc = run(args, System.out, System.err);
         System.out.flush();
         System.exit(rc);
@@ -53,10 +77,40 @@ public final class FolioLab {
         s.println();
         s.println("subcommands:");
         for (Entry e : cmds.values()) {
-            s.printf("  %-70s%n      %s%n", e.usage(), e.help());
+            s.printf("  %s%n      %s%n", e.usage(), e.help());
         }
         s.println("  --help");
         s.println("      this text");
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] a = new String[rest.length + 1];
+        a[0] = first;
+        System.arraycopy(rest, 0, a, 1, rest.length);
+        return a;
+    }
+
+    private static int script(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 1) {
+            err.println("usage: bin/foliolab script FILE");
+            return 2;
+        }
+        String text;
+        try {
+            text = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("foliolab script: cannot read " + args[0] + ": " + e.getMessage());
+            return 2;
+        }
+        String transcript;
+        try {
+            transcript = ScriptRunner.run(args[0], text);
+        } catch (ScriptException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        out.print(transcript);
+        return 0;
     }
 
     private static int vmstat(String[] args, PrintStream out, PrintStream err) {
