@@ -1,6 +1,7 @@
 /** JMH benchmarks (run from the shaded benchmarks.jar on the class path). */
 module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
+    requires io.github.foliolab.conformance;
     requires jmh.core;
     requires java.management; // MemMapFootprint (heap in use)
     requires java.desktop; // LruBenchChart (ImageIO, Graphics2D)
