@@ -262,4 +262,30 @@ class MlockSyscallTest {
             big.put();
         }
     }
+
+    @Test
+    void folioReferencedOfALockedMappingMlocksAndReportsVmLocked() {
+        long a = fx.anon(1);
+        assertEquals(0, fx.task.touch(a, true));
+        fx.drain();
+        // Lock the VMA behind mlock's back (as if mlock_vma_pages_range had lost a race).
+        fx.mm.mmapLock().downWrite();
+        try {
+            Vma v = fx.mm.vmaLookup(a);
+            v.setFlags(v.flags() | io.github.foliolab.folio.api.VmFlags.VM_LOCKED);
+            fx.mm.addLockedVm(1);
+        } finally {
+            fx.mm.mmapLock().upWrite();
+        }
+        Folio f = fx.folio(a);
+        io.github.foliolab.lru.RmapOps ops = io.github.foliolab.mm.Mm.of(fx.machine).vmscan().rmapOps();
+        io.github.foliolab.lru.RmapOps.Referenced r = fx.machine.cpu(0).call(() -> ops.folioReferenced(f, true));
+        assertTrue((r.vmFlags() & io.github.foliolab.folio.api.VmFlags.VM_LOCKED) != 0);
+        assertTrue(f.testMlocked(), "mlock_vma_folio ran from the walk");
+        assertFalse(fx.machine.cpu(0).call(() -> ops.tryToUnmap(f)), "try_to_unmap refuses a VM_LOCKED mapping");
+        fx.drain();
+        assertEquals("MUL", fx.tokens(a, 1));
+        assertEquals(0, fx.task.munlock(a, P));
+        assertEquals("L", fx.tokens(a, 1));
+    }
 }
