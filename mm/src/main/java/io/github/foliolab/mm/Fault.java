@@ -41,6 +41,9 @@ public final class Fault {
         if (!vma.contains(addr)) {
             return VM_FAULT_SIGSEGV;
         }
+        if ((vma.flags() & (VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0) {
+            return VM_FAULT_SIGBUS; // a device mapping whose driver has no ->fault
+        }
         PageTable pt = vma.mm().pageTables().alloc(addr);
         long pte = pt.ptepGet(addr);
         if (Pte.none(pte)) {

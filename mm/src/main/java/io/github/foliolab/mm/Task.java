@@ -51,6 +51,11 @@ public final class Task {
         return cpu.call(() -> ctx.mmap().mmap(mm, addr, len, prot, flags, file, offset));
     }
 
+    /** mmap of a device: see {@link Mmap#mmapSpecial}. */
+    public long mmapSpecial(long len, int prot, long specialFlags) {
+        return cpu.call(() -> ctx.mmap().mmapSpecial(mm, len, prot, specialFlags));
+    }
+
     public int munmap(long addr, long len) {
         return cpu.call(() -> ctx.mmap().munmap(mm, addr, len));
     }

@@ -5,6 +5,7 @@ import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.Vma;
 import org.junit.jupiter.api.AfterEach;
+import io.github.foliolab.folio.api.VmFlags;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -272,7 +273,7 @@ class MlockSyscallTest {
         fx.mm.mmapLock().downWrite();
         try {
             Vma v = fx.mm.vmaLookup(a);
-            v.setFlags(v.flags() | io.github.foliolab.folio.api.VmFlags.VM_LOCKED);
+            v.setFlags(v.flags() | VmFlags.VM_LOCKED);
             fx.mm.addLockedVm(1);
         } finally {
             fx.mm.mmapLock().upWrite();
@@ -280,12 +281,29 @@ class MlockSyscallTest {
         Folio f = fx.folio(a);
         io.github.foliolab.lru.RmapOps ops = io.github.foliolab.mm.Mm.of(fx.machine).vmscan().rmapOps();
         io.github.foliolab.lru.RmapOps.Referenced r = fx.machine.cpu(0).call(() -> ops.folioReferenced(f, true));
-        assertTrue((r.vmFlags() & io.github.foliolab.folio.api.VmFlags.VM_LOCKED) != 0);
+        assertTrue((r.vmFlags() & VmFlags.VM_LOCKED) != 0);
         assertTrue(f.testMlocked(), "mlock_vma_folio ran from the walk");
         assertFalse(fx.machine.cpu(0).call(() -> ops.tryToUnmap(f)), "try_to_unmap refuses a VM_LOCKED mapping");
         fx.drain();
         assertEquals("MUL", fx.tokens(a, 1));
         assertEquals(0, fx.task.munlock(a, P));
         assertEquals("L", fx.tokens(a, 1));
+    }
+
+    @Test
+    void specialMappingsAreNeverLocked() {
+        long dev = fx.task.mmapSpecial(4 * P, PROT_READ | PROT_WRITE, VmFlags.VM_IO
+                | VmFlags.VM_PFNMAP);
+        assertTrue(dev > 0);
+        // mlock_fixup skips VM_SPECIAL silently; populate skips VM_IO | VM_PFNMAP.
+        assertEquals(0, fx.task.mlock(dev, 4 * P));
+        assertEquals("4", fx.vmas(dev, 4));
+        assertEquals(0, fx.task.vmLckKb());
+        assertEquals(0, fx.task.mlockall(MCL_CURRENT | MCL_FUTURE));
+        assertEquals("4", fx.vmas(dev, 4));
+        long dev2 = fx.task.mmapSpecial(P, PROT_READ, VmFlags.VM_IO);
+        assertEquals("1", fx.vmas(dev2, 1), "def_flags' VM_LOCKED is dropped for VM_SPECIAL");
+        assertEquals(0, fx.task.vmLckKb());
+        assertEquals(0, fx.task.munlockall());
     }
 }
