@@ -162,6 +162,17 @@ public class LruAddBench {
         c.foliosAdded += POOL;
     }
 
+    /** A machine for the bare-atomics floor (no policy parameter: it does not depend on one). */
+    @State(Scope.Benchmark)
+    public static class BareMachine {
+        Machine machine;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            machine = Machine.boot(MAX_THREADS, 16384, 0);
+        }
+    }
+
     /** Folios for the bare-atomics floor (never put on the LRU). */
     @State(Scope.Thread)
     public static class BareThread {
@@ -169,7 +180,7 @@ public class LruAddBench {
         MemorySegment seg;
 
         @Setup(Level.Trial)
-        public void setup(Shared s) {
+        public void setup(BareMachine s) {
             seg = s.machine.memMap().segment();
             pool = new Folio[POOL];
             for (int i = 0; i < POOL; i++) {
