@@ -306,4 +306,30 @@ class MlockSyscallTest {
         assertEquals(0, fx.task.vmLckKb());
         assertEquals(0, fx.task.munlockall());
     }
+
+    /** mlock of [from, from+n) of an 8-page populated area, then munlock of the same range. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "mlock [{0},+{1}) -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "0, 8, '8:l'",
+        "0, 3, '3:l 5'",
+        "5, 3, '5 3:l'",
+        "2, 3, '2 3:l 3'",
+        "7, 1, '7 1:l'",
+    })
+    void mlockSplitTable(long from, long n, String layout) {
+        long a = fx.anon(8);
+        for (int i = 0; i < 8; i++) assertEquals(0, fx.task.touch(a + i * P, true));
+        assertEquals(0, fx.task.mlock(a + from * P, n * P));
+        assertEquals(layout, fx.vmas(a, 8));
+        assertEquals(n * 4, fx.task.vmLckKb());
+        StringBuilder want = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i > 0) want.append(' ');
+            want.append(i >= from && i < from + n ? "MUL" : "L");
+        }
+        assertEquals(want.toString(), fx.tokens(a, 8));
+        assertEquals(0, fx.task.munlock(a + from * P, n * P));
+        assertEquals("8", fx.vmas(a, 8));
+        assertEquals(0, fx.task.vmLckKb());
+    }
 }
