@@ -15,7 +15,7 @@ import io.github.foliolab.folio.sync.SpinLock;
  * do_wp_page with wp_can_reuse_anon_folio / wp_page_reuse / wp_page_copy / wp_page_shared.
  * The caller holds the mmap_lock for reading (or writing) and has checked the access against the VMA.
  *
- * <p>Model differences: fault-around is off (fault_around_bytes = 4096 as in the conformance runs);
+ * <p>Model difference: fault-around is off (fault_around_bytes = 4096 as in the conformance runs);
  * only order-0 folios are allocated; contents are not modelled (copies copy nothing).
  */
 public final class Fault {

@@ -10,6 +10,10 @@ import static io.github.foliolab.mm.Mman.*;
  * mmap(2), munmap(2) and mprotect(2): do_mmap / mmap_region with top-down placement from mmap_base and
  * merging with neighbours, do_vmi_munmap, do_mprotect_pkey / mprotect_fixup, with the kernel's argument
  * checks and errnos. A call rejected by its argument checks changes nothing.
+ *
+ * <p>Model difference: mmap_base is fixed (no ASLR) and no stack guard gap is kept; there is no
+ * map_count limit, no VM_ACCOUNT / overcommit accounting, and MAP_HUGETLB is refused with -EINVAL
+ * (no hugetlbfs pool).
  */
 public final class Mmap {
     private final Mm ctx;
