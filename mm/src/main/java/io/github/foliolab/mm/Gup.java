@@ -82,7 +82,8 @@ public final class Gup {
                 int ret = ctx.fault().handleMmFault(vma, addr, (gupFlags & FOLL_WRITE) != 0);
                 if ((ret & Fault.VM_FAULT_OOM) != 0) return done > 0 ? done : -Errno.ENOMEM;
                 if ((ret & (Fault.VM_FAULT_SIGBUS | Fault.VM_FAULT_SIGSEGV)) != 0) return done > 0 ? done : -Errno.EFAULT;
-                if (++tries > 1000) throw new IllegalStateException("GUP livelock at 0x" + Long.toHexString(addr));
+                if (++tries > 1_000_000) throw new IllegalStateException("GUP livelock at 0x" + Long.toHexString(addr));
+                if ((ret & Fault.VM_FAULT_RETRY) != 0) Thread.yield();
             }
             done++;
             addr += 4096;

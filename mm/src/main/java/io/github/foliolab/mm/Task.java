@@ -108,7 +108,8 @@ public final class Task {
 
     private int access(long addr, boolean write) {
         long page = addr & ~0xfffL;
-        for (int tries = 0; tries < 1000; tries++) {
+        for (int tries = 0; tries < 1_000_000; tries++) {
+            if (tries > 0) Thread.yield(); // VM_FAULT_RETRY (a migration entry): let the migration finish
             mm.mmapLock().downRead();
             try {
                 Vma vma = mm.vmaLookup(page);
