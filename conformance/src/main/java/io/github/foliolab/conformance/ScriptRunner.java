@@ -2,6 +2,7 @@ package io.github.foliolab.conformance;
 
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.lru.Swap;
 import io.github.foliolab.mm.AddressSpace;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.KPageFlags;
@@ -64,7 +65,12 @@ public final class ScriptRunner {
     /** Parse and run a script given as text; {@code name} is used in error messages. */
     public static String run(String name, String text) {
         Script s = Script.parse(name, text);
-        return new ScriptRunner(s).runAll();
+        ScriptRunner r = new ScriptRunner(s);
+        try {
+            return r.runAll();
+        } finally {
+            r.shutdown();
+        }
     }
 
     /** The command of the script that produced transcript line {@code lineIndex} (0-based), for diffs. */
@@ -74,6 +80,12 @@ public final class ScriptRunner {
             if (!l.startsWith("  ")) return l;
         }
         return "(start)";
+    }
+
+    /** Power off: stop the machine's kworkers and release its off-heap memmap. */
+    private void shutdown() {
+        Swap.of(machine).close();
+        machine.memMap().close();
     }
 
     private String runAll() {
