@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Random v1 scripts (seeded): the simulator must run every one to the end without a VM_BUG, a bad
- * page or any other exception, and give the same transcript twice.
+ * page or any other exception, keep the rmap invariants after every command, and give the same
+ * transcript twice.
  */
 class RandomScriptTest {
     static final String[] KINDS = {"anon", "shmem", "file", "file-private"};
@@ -64,7 +65,7 @@ class RandomScriptTest {
             String text = script(r);
             String a;
             try {
-                a = ScriptRunner.run("random-" + k + ".script", text);
+                a = ScriptRunner.run("random-" + k + ".script", text, true);
             } catch (RuntimeException | Error e) {
                 fail("random script " + k + " threw " + e + "\n" + text, e);
                 return;
