@@ -608,7 +608,6 @@ public final class Swap implements AutoCloseable {
             }
         } while (!lruDisableCount.compareAndSet(v, v - 1)); // atomic_dec: relaxed in the kernel; SC here
     }
-    }
 
     // ------------------------------------------------------------ putting references
 
