@@ -63,7 +63,7 @@ public final class LruBenchChart {
             double alloc = secondary(sec, "gc.alloc.rate.norm");
             double cpu = secondary(sec, "cpuNanos");
             out.add(new Row(bench, policy, threads, score, err, unit,
-                    folios > 0 && !Double.isNaN(locks) ? locks / folios : Double.NaN, alloc,
+                    folios > 0 && !Double.isNaN(locks) && !bench.equals("bareAtomics") ? locks / folios : Double.NaN, alloc,
                     folios > 0 ? cpu / folios : Double.NaN));
         }
         return out;
