@@ -171,6 +171,11 @@ public final class Swap implements AutoCloseable {
         this.mlockHooks = hooks;
     }
 
+    /** The installed mlock hooks, without looking for extensions. */
+    public MlockHooks mlockHooksIfInstalled() {
+        return mlockHooks;
+    }
+
     /** The installed mlock hooks, loading {@link LruExtension}s on first use; null if there are none. */
     public MlockHooks mlockHooks() {
         MlockHooks h = mlockHooks;
