@@ -5,6 +5,7 @@ module io.github.foliolab.bench {
     requires jmh.core;
     requires java.management; // MemMapFootprint (heap in use)
     requires java.desktop; // LruBenchChart (ImageIO, Graphics2D)
+    requires java.management; // LruAddBench: thread CPU time
 
     exports io.github.foliolab.bench;
     exports io.github.foliolab.bench.jmh_generated;

@@ -2,6 +2,10 @@ package io.github.foliolab.conformance;
 
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.lru.Swap;
+import io.github.foliolab.mlock.Mlock;
+import io.github.foliolab.mlock.MlockBatch;
+import io.github.foliolab.mm.MmInvariants;
 import io.github.foliolab.mm.AddressSpace;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.KPageFlags;
@@ -39,9 +43,11 @@ public final class ScriptRunner {
     private final Map<String, Long> addr = new HashMap<>();
     private final List<Script.Region> created = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
+    private final boolean checkInvariants;
 
-    private ScriptRunner(Script script) {
+    private ScriptRunner(Script script, boolean checkInvariants) {
         this.script = script;
+        this.checkInvariants = checkInvariants;
         this.machine = Simulator.bootMachine();
         this.task = Simulator.rootTask(machine);
         this.pad = task.mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
@@ -63,8 +69,21 @@ public final class ScriptRunner {
 
     /** Parse and run a script given as text; {@code name} is used in error messages. */
     public static String run(String name, String text) {
+        return run(name, text, false);
+    }
+
+    /**
+     * Like {@link #run(String, String)}; with {@code checkInvariants}, MmInvariants are checked after
+     * every command (counting the LRU and mlock batches' references), for self-tests of the model.
+     */
+    static String run(String name, String text, boolean checkInvariants) {
         Script s = Script.parse(name, text);
-        return new ScriptRunner(s).runAll();
+        ScriptRunner r = new ScriptRunner(s, checkInvariants);
+        try {
+            return r.runAll();
+        } finally {
+            r.shutdown();
+        }
     }
 
     /** The command of the script that produced transcript line {@code lineIndex} (0-based), for diffs. */
@@ -76,9 +95,32 @@ public final class ScriptRunner {
         return "(start)";
     }
 
+    private void checkInvariants() {
+        Mlock mlock = Mlock.of(machine);
+        MmInvariants.check(task.mm(), f -> {
+            int n = 0;
+            for (int cpu = 0; cpu < machine.cpus().nr(); cpu++) {
+                MlockBatch b = mlock.batch(cpu);
+                for (int i = 0; i < b.count(); i++) {
+                    if (b.pfn(i) == f.pfn()) n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    /** Power off: stop the machine's kworkers and release its off-heap memmap. */
+    private void shutdown() {
+        Swap.of(machine).close();
+        machine.memMap().close();
+    }
+
     private String runAll() {
         for (Script.Command c : script.commands()) {
             runCommand(c);
+            if (checkInvariants) {
+                checkInvariants();
+            }
         }
         return out.toString();
     }

@@ -64,13 +64,26 @@ public final class LruVec {
             headNext[i] = headId(i);
             headPrev[i] = headId(i);
         }
-        // __folio_put() -> page_cache_release(): take a dying folio off its list.
-        machine.node().setReleaseHook(this::pageCacheRelease);
     }
 
     /** The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)). */
     public static LruVec of(Machine machine) {
-        return machine.state(KEY);
+        LruVec lv = machine.state(KEY);
+        if (!lv.hookInstalled) {
+            // __folio_put() -> page_cache_release(): installed by the instance the machine kept (two
+            // threads racing on first use may both construct one; only the winner is returned here).
+            lv.installReleaseHook();
+        }
+        return lv;
+    }
+
+    private volatile boolean hookInstalled;
+
+    private synchronized void installReleaseHook() {
+        if (!hookInstalled) {
+            machine.node().setReleaseHook(this::pageCacheRelease);
+            hookInstalled = true;
+        }
     }
 
     public Machine machine() {
@@ -250,11 +263,12 @@ public final class LruVec {
     /** lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock. */
     public void addFolioTail(long pfn) {
         LruList lru = listFor(pfn);
-        updateLruSize(lru, pfn, mm.nrPages(pfn));
-        // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway.
+        // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway; the model
+        // reports it (before changing anything).
         if (lru == LruList.LRU_UNEVICTABLE) {
             throw new VmBugException("lruvec_add_folio_tail of an unevictable folio\n" + mm.dumpPage(pfn));
         }
+        updateLruSize(lru, pfn, mm.nrPages(pfn));
         long head = headId(lru.ordinal());
         listInsert(pfn, prev(head), head);
     }

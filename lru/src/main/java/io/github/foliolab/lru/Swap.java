@@ -171,6 +171,11 @@ public final class Swap implements AutoCloseable {
         this.mlockHooks = hooks;
     }
 
+    /** The installed mlock hooks, without looking for extensions. */
+    public MlockHooks mlockHooksIfInstalled() {
+        return mlockHooks;
+    }
+
     /** The installed mlock hooks, loading {@link LruExtension}s on first use; null if there are none. */
     public MlockHooks mlockHooks() {
         MlockHooks h = mlockHooks;
@@ -222,7 +227,7 @@ public final class Swap implements AutoCloseable {
     /** lru_cache_disabled(): atomic_read(&lru_disable_count) != 0 (relaxed). */
     public boolean lruCacheDisabled() {
         SchedPoints.before(LruOp.READ_DISABLE_COUNT, disableCountId, 0);
-        boolean r = lruDisableCount.getOpaque() != 0;
+        boolean r = lruDisableCount.getOpaque() != 0; // atomic_read: relaxed
         return SchedPoints.after(LruOp.READ_DISABLE_COUNT, disableCountId, r);
     }
 
@@ -300,10 +305,11 @@ public final class Swap implements AutoCloseable {
     /** folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference. */
     public void folioAddLru(Folio folio) {
         long pfn = folio.pfn();
-        if (mm.testFlag(pfn, PG_active) && mm.testFlag(pfn, PG_unevictable)) {
+        long flags = mm.flagsWord(pfn); // the VM_BUG_ON checks: one relaxed read, not schedule points
+        if ((flags & (1L << PG_active)) != 0 && (flags & (1L << PG_unevictable)) != 0) {
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_active(folio) && folio_test_unevictable(folio))\n" + folio.dump());
         }
-        if (mm.testFlag(pfn, PG_lru)) {
+        if ((flags & (1L << PG_lru)) != 0) {
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in folio_add_lru\n" + folio.dump());
         }
         if (sharedBuffer != null) {
@@ -528,7 +534,7 @@ public final class Swap implements AutoCloseable {
         lruAddDrain(); // "It helps everyone if we do our own local drain immediately."
         drainAllLock.lock();
         try {
-            if (thisGen != lruDrainGen.getOpaque() && !forceAllCpus) {
+            if (thisGen != lruDrainGen.getOpaque() && !forceAllCpus) { // READ_ONCE under the mutex
                 return; // a newer generation was already scheduled for draining
             }
             SchedPoints.before(LruOp.BUMP_DRAIN_GEN, drainGenId, thisGen);
@@ -599,11 +605,13 @@ public final class Swap implements AutoCloseable {
     /** lru_cache_enable(). */
     public void lruCacheEnable() {
         SchedPoints.before(LruOp.MOD_DISABLE_COUNT, disableCountId, -1);
-        int v = lruDisableCount.decrementAndGet(); // atomic_dec
-        if (v < 0) {
-            lruDisableCount.incrementAndGet();
-            throw new VmBugException("lru_cache_enable() without lru_cache_disable(): lru_disable_count " + v);
-        }
+        int v;
+        do {
+            v = lruDisableCount.get();
+            if (v <= 0) { // checked before changing anything
+                throw new VmBugException("lru_cache_enable() without lru_cache_disable(): lru_disable_count " + v);
+            }
+        } while (!lruDisableCount.compareAndSet(v, v - 1)); // atomic_dec: relaxed in the kernel; SC here
     }
 
     // ------------------------------------------------------------ putting references

@@ -15,7 +15,7 @@ import io.github.foliolab.folio.sync.SpinLock;
  * do_wp_page with wp_can_reuse_anon_folio / wp_page_reuse / wp_page_copy / wp_page_shared.
  * The caller holds the mmap_lock for reading (or writing) and has checked the access against the VMA.
  *
- * <p>Model differences: fault-around is off (fault_around_bytes = 4096 as in the conformance runs);
+ * <p>Model difference: fault-around is off (fault_around_bytes = 4096 as in the conformance runs);
  * only order-0 folios are allocated; contents are not modelled (copies copy nothing).
  */
 public final class Fault {
@@ -40,6 +40,9 @@ public final class Fault {
         vmstat.countEvent(VmEventItem.PGFAULT);
         if (!vma.contains(addr)) {
             return VM_FAULT_SIGSEGV;
+        }
+        if ((vma.flags() & (VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0) {
+            return VM_FAULT_SIGBUS; // a device mapping whose driver has no ->fault
         }
         PageTable pt = vma.mm().pageTables().alloc(addr);
         long pte = pt.ptepGet(addr);

@@ -10,9 +10,16 @@ import io.github.foliolab.folio.sync.SpinLock;
  * follow_page_pte with FOLL_TOUCH, faultin_page, populate_vma_page_range and __mm_populate.
  */
 public final class Gup {
-    public static final int FOLL_WRITE = 0x01;
-    public static final int FOLL_TOUCH = 0x02;
-    public static final int FOLL_FORCE = 0x10;
+    /** FOLL_WRITE (kernel value). */
+    public static final int FOLL_WRITE = 1;
+    /** FOLL_GET: take a reference on each page returned (MemMap's value). */
+    public static final int FOLL_GET = io.github.foliolab.folio.MemMap.FOLL_GET;
+    /** FOLL_FORCE (kernel value). */
+    public static final int FOLL_FORCE = 1 << 3;
+    /** FOLL_PIN: pin each page returned (MemMap's value). */
+    public static final int FOLL_PIN = io.github.foliolab.folio.MemMap.FOLL_PIN;
+    /** FOLL_TOUCH (kernel value, an mm-internal flag). */
+    public static final int FOLL_TOUCH = 1 << 16;
 
     private final Mm ctx;
 
@@ -37,36 +44,68 @@ public final class Gup {
     }
 
     /**
-     * follow_page_pte(): true if the page is there for this access (and, with FOLL_TOUCH, marks it
-     * accessed and dirty as the kernel does); false means "fault it in".
+     * follow_page_pte(): the pfn of the page if it is there for this access (with FOLL_TOUCH it is
+     * marked accessed and dirty as the kernel does; with FOLL_GET / FOLL_PIN a reference or pin is
+     * taken with try_grab_folio under the PTL); -1 means "fault it in"; -2 means try_grab_folio failed.
      */
-    private boolean followPagePte(Vma vma, long addr, int gupFlags) {
+    private long followPagePte(Vma vma, long addr, int gupFlags) {
         PageTable pt = vma.mm().pageTables().lookup(addr);
-        if (pt == null) return false;
+        if (pt == null) return -1;
         SpinLock ptl = pt.ptl();
-        Folio folio;
         ptl.lock();
         try {
             long pte = pt.ptepGet(addr);
-            if (!Pte.present(pte)) return false;
-            if ((gupFlags & FOLL_WRITE) != 0 && !Pte.write(pte)) {
-                return false; // can_follow_write_pte(): COW not broken yet
+            if (!Pte.present(pte)) return -1;
+            Folio folio = ctx.memMap().pageFolio(Pte.pfn(pte)); // vm_normal_page, or the zero page
+            if ((gupFlags & FOLL_WRITE) != 0 && !canFollowWritePte(pte, folio, vma, gupFlags)) {
+                return -1; // COW not broken yet: fault with FAULT_FLAG_WRITE
             }
-            folio = ctx.memMap().folio(Pte.pfn(pte)); // vm_normal_page, or the zero page
+            if ((gupFlags & (FOLL_GET | FOLL_PIN)) != 0 && folio.tryGrabFolio(1, gupFlags) != 0) {
+                return -2;
+            }
             if ((gupFlags & FOLL_TOUCH) != 0) {
                 if ((gupFlags & FOLL_WRITE) != 0 && !Pte.dirty(pte) && !folio.testDirty()) {
-                    folio.set(PageFlags.PG_dirty); // folio_mark_dirty
+                    folio.set(PageFlags.PG_dirty); // folio_mark_dirty: set_bit, relaxed
                 }
                 ctx.swap().folioMarkAccessed(folio);
             }
+            return Pte.pfn(pte);
         } finally {
             ptl.unlock();
         }
-        return true;
+    }
+
+    /**
+     * can_follow_write_pte(): a writable PTE, or (FOLL_FORCE on a private, VM_MAYWRITE, not VM_WRITE
+     * mapping) an exclusive anonymous page whose COW was already broken.
+     */
+    private static boolean canFollowWritePte(long pte, Folio folio, Vma vma, int gupFlags) {
+        if (Pte.write(pte)) return true;
+        if ((gupFlags & FOLL_FORCE) == 0) return false;
+        long f = vma.flags();
+        if ((f & (VmFlags.VM_MAYSHARE | VmFlags.VM_SHARED)) != 0) return false;
+        if ((f & VmFlags.VM_MAYWRITE) == 0) return false;
+        if ((f & VmFlags.VM_WRITE) != 0) return false;
+        if (Pte.special(pte) || !folio.isAnon()) return false;
+        return folio.test(PageFlags.PG_anon_exclusive);
     }
 
     /** __get_user_pages() without pages: returns the number of pages done or -errno. */
     public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags) {
+        return getUserPages(mm, start, nrPages, gupFlags, null);
+    }
+
+    /**
+     * __get_user_pages(): fault in and follow [start, start + nrPages pages); with {@code pfns} non-null
+     * (and FOLL_GET or FOLL_PIN in {@code gupFlags}) the page frames are stored there, each holding a
+     * reference or pin the caller must drop (unpin_user_page / put_page). Returns the number of pages
+     * done, or -errno if none was. The caller holds the mmap_lock.
+     */
+    public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfns) {
+        mm.mmapLock().assertLocked();
+        if ((gupFlags & FOLL_GET) != 0 && (gupFlags & FOLL_PIN) != 0) {
+            throw new io.github.foliolab.folio.api.VmBugException("FOLL_GET and FOLL_PIN together");
+        }
         long done = 0;
         Vma vma = null;
         long addr = start;
@@ -78,12 +117,16 @@ public final class Gup {
                 if (err != 0) return done > 0 ? done : err;
             }
             int tries = 0;
-            while (!followPagePte(vma, addr, gupFlags)) {
+            long pfn;
+            while ((pfn = followPagePte(vma, addr, gupFlags)) == -1) {
                 int ret = ctx.fault().handleMmFault(vma, addr, (gupFlags & FOLL_WRITE) != 0);
                 if ((ret & Fault.VM_FAULT_OOM) != 0) return done > 0 ? done : -Errno.ENOMEM;
                 if ((ret & (Fault.VM_FAULT_SIGBUS | Fault.VM_FAULT_SIGSEGV)) != 0) return done > 0 ? done : -Errno.EFAULT;
-                if (++tries > 1000) throw new IllegalStateException("GUP livelock at 0x" + Long.toHexString(addr));
+                if (++tries > 1_000_000) throw new IllegalStateException("GUP livelock at 0x" + Long.toHexString(addr));
+                if ((ret & Fault.VM_FAULT_RETRY) != 0) Thread.yield();
             }
+            if (pfn == -2) return done > 0 ? done : -Errno.ENOMEM;
+            if (pfns != null) pfns[(int) done] = pfn;
             done++;
             addr += 4096;
         }

@@ -16,6 +16,9 @@ import static io.github.foliolab.mm.Mman.*;
  * madvise_dontneed_free_valid_vma (VM_LOCKED and VM_PFNMAP refused with -EINVAL), can_madv_lru_vma
  * for COLD/PAGEOUT (VM_LOCKED, VM_PFNMAP, VM_HUGETLB refused), the cold/pageout PTE walk, and
  * willneed (no swap in the model: only the lru_add_drain()).
+ *
+ * <p>Model difference: only these four behaviours exist; any other advice is -EINVAL. There is no
+ * swap, so MADV_WILLNEED's swap-in walks find nothing to read.
  */
 public final class Madvise {
     private final Mm ctx;

@@ -44,15 +44,35 @@ public final class Mm {
         this.mmap = new Mmap(this);
         this.madvise = new Madvise(this);
         this.rmapWalk = new RmapWalk(this);
+    }
+
+    /**
+     * The machine's mm state (created on first use). The instance the machine keeps installs the rmap
+     * operations for reclaim and attaches the {@link MmExtension}s, once: a racing first use may build a
+     * second instance, which is dropped without side effects.
+     */
+    public static Mm of(Machine machine) {
+        Mm m = machine.state(KEY);
+        if (!m.published) {
+            m.publish();
+        }
+        return m;
+    }
+
+    /** Guards {@link #publish}; the extensions may call {@link #of} again from the same thread. */
+    private boolean publishing;
+    private volatile boolean published;
+
+    private synchronized void publish() {
+        if (published || publishing) {
+            return;
+        }
+        publishing = true;
         Vmscan.of(machine).setRmapOps(rmapWalk);
         for (MmExtension e : ServiceLoader.load(MmExtension.class, Mm.class.getClassLoader())) {
             e.attach(this);
         }
-    }
-
-    /** The machine's mm state (created on first use; installs the rmap operations for reclaim). */
-    public static Mm of(Machine machine) {
-        return machine.state(KEY);
+        published = true;
     }
 
     public Machine machine() {

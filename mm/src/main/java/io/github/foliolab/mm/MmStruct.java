@@ -14,6 +14,9 @@ import java.util.TreeMap;
  * struct mm_struct of one simulated process: its VMAs sorted by address (the maple tree), page tables,
  * mmap_lock, def_flags, locked_vm and total_vm, and the process's RLIMIT_MEMLOCK and CAP_IPC_LOCK.
  *
+ * <p>Model difference: the maple tree is a sorted map; one thread per process (no fork, no
+ * per-VMA locks), so the mmap_lock alone guards the tree.
+ *
  * <p>The VMA tree changes only with {@link #mmapLock()} held for writing and is read with it held for
  * reading or writing. Rmap walkers reach VMAs through their anon_vma / address_space instead.
  */

@@ -10,6 +10,10 @@ import static io.github.foliolab.mm.Mman.*;
  * mmap(2), munmap(2) and mprotect(2): do_mmap / mmap_region with top-down placement from mmap_base and
  * merging with neighbours, do_vmi_munmap, do_mprotect_pkey / mprotect_fixup, with the kernel's argument
  * checks and errnos. A call rejected by its argument checks changes nothing.
+ *
+ * <p>Model difference: mmap_base is fixed (no ASLR) and no stack guard gap is kept; there is no
+ * map_count limit, no VM_ACCOUNT / overcommit accounting, and MAP_HUGETLB is refused with -EINVAL
+ * (no hugetlbfs pool).
  */
 public final class Mmap {
     private final Mm ctx;
@@ -171,6 +175,34 @@ public final class Mmap {
             }
         }
         mm.totalVm += pages;
+    }
+
+    /**
+     * A driver's mmap of a device (the VMA remap_pfn_range / vm_insert_page leave): private anonymous
+     * placement, no backing memory, with {@code specialFlags} (VM_IO, VM_PFNMAP, VM_DONTEXPAND,
+     * VM_MIXEDMAP) set. MAP_LOCKED / def_flags lock bits are dropped as __mmap_complete() drops them for
+     * VM_SPECIAL VMAs. Faults on it get SIGBUS (the model's device has no ->fault). Returns the address
+     * or -errno.
+     */
+    public long mmapSpecial(MmStruct mm, long len, int prot, long specialFlags) {
+        if ((specialFlags & ~VmFlags.VM_SPECIAL) != 0 || specialFlags == 0) return -Errno.EINVAL;
+        if (len == 0) return -Errno.EINVAL;
+        long alen = Mman.pageAlign(len);
+        if (alen == 0) return -Errno.ENOMEM;
+        mm.mmapLock().downWrite();
+        try {
+            long where = unmappedArea(mm, 0, alen);
+            if (where < 0) return where;
+            long vmFlags = protBits(prot) | mm.defFlags | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE
+                    | VmFlags.VM_MAYEXEC | VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE | specialFlags;
+            vmFlags &= ~VmFlags.VM_LOCKED_MASK; // __mmap_complete(): never VM_LOCKED, never counted
+            Vma vma = new Vma(mm, where, where + alen, vmFlags, 0, null);
+            ctx.vmaModify().link(vma);
+            mm.totalVm += alen >>> 12;
+            return where;
+        } finally {
+            mm.mmapLock().upWrite();
+        }
     }
 
     /** munmap(2). */

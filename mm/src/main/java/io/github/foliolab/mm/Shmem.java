@@ -60,14 +60,18 @@ public final class Shmem {
         }
     }
 
+    /**
+     * folio_lock(): retry folio_trylock (each attempt is a schedule point) until the holder unlocks.
+     * Model difference: no wait queue or PG_waiters; the waiter spins, yielding its thread.
+     */
     private static void lockFolio(Folio f) {
-        // folio_lock(): sleep until the lock is ours (trylock is the acquire).
         int round = 0;
         while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
-            if (++round > 1_000_000) {
-                throw new VmBugException("folio_lock: lock never released\n" + f.dump());
+            if (++round % 64 == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
     }
 

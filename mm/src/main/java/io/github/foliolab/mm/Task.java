@@ -51,6 +51,11 @@ public final class Task {
         return cpu.call(() -> ctx.mmap().mmap(mm, addr, len, prot, flags, file, offset));
     }
 
+    /** mmap of a device: see {@link Mmap#mmapSpecial}. */
+    public long mmapSpecial(long len, int prot, long specialFlags) {
+        return cpu.call(() -> ctx.mmap().mmapSpecial(mm, len, prot, specialFlags));
+    }
+
     public int munmap(long addr, long len) {
         return cpu.call(() -> ctx.mmap().munmap(mm, addr, len));
     }
@@ -103,7 +108,8 @@ public final class Task {
 
     private int access(long addr, boolean write) {
         long page = addr & ~0xfffL;
-        for (int tries = 0; tries < 1000; tries++) {
+        for (int tries = 0; tries < 1_000_000; tries++) {
+            if (tries > 0) Thread.yield(); // VM_FAULT_RETRY (a migration entry): let the migration finish
             mm.mmapLock().downRead();
             try {
                 Vma vma = mm.vmaLookup(page);

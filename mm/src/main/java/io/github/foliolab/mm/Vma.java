@@ -73,9 +73,9 @@ public final class Vma {
         return (end - start) >>> 12;
     }
 
-    /** vma_is_anonymous(): no vm_ops (private anonymous memory). */
+    /** vma_is_anonymous(): no vm_ops (anonymous memory: no file and not a device mapping). */
     public boolean isAnonymous() {
-        return file == null;
+        return file == null && (flags & VmFlags.VM_SPECIAL) == 0;
     }
 
     /** VM_SHARED set (a MAP_SHARED writable-capable mapping). */

@@ -4,6 +4,7 @@ import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.lru.Swap;
 import org.junit.jupiter.api.AfterEach;
+import io.github.foliolab.folio.api.VmFlags;
 import org.junit.jupiter.api.Test;
 
 import static io.github.foliolab.mm.Mman.*;
@@ -161,5 +162,19 @@ class FaultTest {
         long kpf = fx.task.kpageflags(a + 2 * P);
         assertTrue((kpf & (1L << KPageFlags.KPF_LRU)) != 0, "MADV_COLD drained the batch first");
         assertEquals(0, kpf & (1L << KPageFlags.KPF_ACTIVE));
+    }
+
+    @Test
+    void deviceMappingsAreSpecial() {
+        long ioMap = fx.task.mmapSpecial(2 * P, PROT_READ | PROT_WRITE, VmFlags.VM_IO
+                | VmFlags.VM_DONTEXPAND);
+        long pfn = fx.task.mmapSpecial(2 * P, PROT_READ, VmFlags.VM_PFNMAP
+                | VmFlags.VM_IO);
+        assertTrue(ioMap > 0 && pfn > 0);
+        assertEquals(Task.SIGBUS, fx.task.touch(ioMap, false), "no ->fault: SIGBUS");
+        assertEquals(-Errno.EINVAL, fx.task.madvise(pfn, P, MADV_DONTNEED), "VM_PFNMAP refuses DONTNEED");
+        assertEquals(-Errno.EINVAL, fx.task.madvise(pfn, P, MADV_COLD));
+        assertEquals(0, fx.task.madvise(ioMap, P, MADV_DONTNEED), "VM_IO alone is allowed");
+        assertEquals(-Errno.EINVAL, fx.task.mmapSpecial(P, PROT_READ, VmFlags.VM_LOCKED));
     }
 }

@@ -174,13 +174,17 @@ public final class MlockSys implements MlockSyscalls {
         if (newFlags == oldFlags || !vmaSupportsMlock(vma)) {
             return vma;
         }
-        vma = ctx.vmaModify().modifyFlags(vma, start, end, newFlags);
         long nrPages = (end - start) >>> 12;
         if ((newFlags & VmFlags.VM_LOCKED) == 0) {
             nrPages = -nrPages;
         } else if ((oldFlags & VmFlags.VM_LOCKED) != 0) {
             nrPages = 0;
         }
+        if (mm.lockedVm() + nrPages < 0) { // a broken invariant: report it before changing anything
+            throw new io.github.foliolab.folio.api.VmBugException("locked_vm " + mm.lockedVm() + " would underflow unlocking "
+                    + -nrPages + " pages of " + vma);
+        }
+        vma = ctx.vmaModify().modifyFlags(vma, start, end, newFlags);
         mm.addLockedVm(nrPages);
         if ((newFlags & VmFlags.VM_LOCKED) != 0 && (oldFlags & VmFlags.VM_LOCKED) != 0) {
             vma.setFlags(newFlags); // no work: mlocking twice would be wrong

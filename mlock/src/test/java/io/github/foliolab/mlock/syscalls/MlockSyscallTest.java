@@ -5,6 +5,7 @@ import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.Vma;
 import org.junit.jupiter.api.AfterEach;
+import io.github.foliolab.folio.api.VmFlags;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -261,5 +262,74 @@ class MlockSyscallTest {
             fx.machine.memMap().setIndex(big.pfn(), 0);
             big.put();
         }
+    }
+
+    @Test
+    void folioReferencedOfALockedMappingMlocksAndReportsVmLocked() {
+        long a = fx.anon(1);
+        assertEquals(0, fx.task.touch(a, true));
+        fx.drain();
+        // Lock the VMA behind mlock's back (as if mlock_vma_pages_range had lost a race).
+        fx.mm.mmapLock().downWrite();
+        try {
+            Vma v = fx.mm.vmaLookup(a);
+            v.setFlags(v.flags() | VmFlags.VM_LOCKED);
+            fx.mm.addLockedVm(1);
+        } finally {
+            fx.mm.mmapLock().upWrite();
+        }
+        Folio f = fx.folio(a);
+        io.github.foliolab.lru.RmapOps ops = io.github.foliolab.mm.Mm.of(fx.machine).vmscan().rmapOps();
+        io.github.foliolab.lru.RmapOps.Referenced r = fx.machine.cpu(0).call(() -> ops.folioReferenced(f, true));
+        assertTrue((r.vmFlags() & VmFlags.VM_LOCKED) != 0);
+        assertTrue(f.testMlocked(), "mlock_vma_folio ran from the walk");
+        assertFalse(fx.machine.cpu(0).call(() -> ops.tryToUnmap(f)), "try_to_unmap refuses a VM_LOCKED mapping");
+        fx.drain();
+        assertEquals("MUL", fx.tokens(a, 1));
+        assertEquals(0, fx.task.munlock(a, P));
+        assertEquals("L", fx.tokens(a, 1));
+    }
+
+    @Test
+    void specialMappingsAreNeverLocked() {
+        long dev = fx.task.mmapSpecial(4 * P, PROT_READ | PROT_WRITE, VmFlags.VM_IO
+                | VmFlags.VM_PFNMAP);
+        assertTrue(dev > 0);
+        // mlock_fixup skips VM_SPECIAL silently; populate skips VM_IO | VM_PFNMAP.
+        assertEquals(0, fx.task.mlock(dev, 4 * P));
+        assertEquals("4", fx.vmas(dev, 4));
+        assertEquals(0, fx.task.vmLckKb());
+        assertEquals(0, fx.task.mlockall(MCL_CURRENT | MCL_FUTURE));
+        assertEquals("4", fx.vmas(dev, 4));
+        long dev2 = fx.task.mmapSpecial(P, PROT_READ, VmFlags.VM_IO);
+        assertEquals("1", fx.vmas(dev2, 1), "def_flags' VM_LOCKED is dropped for VM_SPECIAL");
+        assertEquals(0, fx.task.vmLckKb());
+        assertEquals(0, fx.task.munlockall());
+    }
+
+    /** mlock of [from, from+n) of an 8-page populated area, then munlock of the same range. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "mlock [{0},+{1}) -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "0, 8, '8:l'",
+        "0, 3, '3:l 5'",
+        "5, 3, '5 3:l'",
+        "2, 3, '2 3:l 3'",
+        "7, 1, '7 1:l'",
+    })
+    void mlockSplitTable(long from, long n, String layout) {
+        long a = fx.anon(8);
+        for (int i = 0; i < 8; i++) assertEquals(0, fx.task.touch(a + i * P, true));
+        assertEquals(0, fx.task.mlock(a + from * P, n * P));
+        assertEquals(layout, fx.vmas(a, 8));
+        assertEquals(n * 4, fx.task.vmLckKb());
+        StringBuilder want = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i > 0) want.append(' ');
+            want.append(i >= from && i < from + n ? "MUL" : "L");
+        }
+        assertEquals(want.toString(), fx.tokens(a, 8));
+        assertEquals(0, fx.task.munlock(a + from * P, n * P));
+        assertEquals("8", fx.vmas(a, 8));
+        assertEquals(0, fx.task.vmLckKb());
     }
 }
