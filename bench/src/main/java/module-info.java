@@ -3,9 +3,8 @@ module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
     requires io.github.foliolab.conformance;
     requires jmh.core;
-    requires java.management; // MemMapFootprint (heap in use)
+    requires java.management; // MemMapFootprint (heap in use), LruAddBench (thread CPU time)
     requires java.desktop; // LruBenchChart (ImageIO, Graphics2D)
-    requires java.management; // LruAddBench: thread CPU time
 
     exports io.github.foliolab.bench;
     exports io.github.foliolab.bench.jmh_generated;
