@@ -31,7 +31,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int MAIN = -1;
     private static final int NONE = -2;
     /** How long a waiting thread spins on its turn before parking. */
-    private static final int SPINS = 2_000;
+    private static final int SPINS = Integer.getInteger("foliolab.explore.spins", 2_000);
     private static final long SCHEDULE_TIMEOUT_NANOS = 60_000_000_000L;
 
     private static final int START = 0;
@@ -568,6 +568,11 @@ final class Engine implements SchedHook, View, AutoCloseable {
     @Override
     public boolean atEnd() {
         return atEnd;
+    }
+
+    @Override
+    public int round() {
+        return atEnd ? -1 : steps;
     }
 
     private static String firstLine(Throwable t) {

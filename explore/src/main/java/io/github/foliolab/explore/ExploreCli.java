@@ -135,6 +135,7 @@ public final class ExploreCli {
             return 2;
         }
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         Result r;
         try {
             r = Explorer.explore(scenario, v, options, n -> err.println("explore: " + n + " schedules ..."));
@@ -143,9 +144,10 @@ public final class ExploreCli {
             return 2;
         }
         long t1 = System.nanoTime();
+        long c1 = cpuNanos();
         print(scenario, v, r, out);
         if (stats) {
-            printStats(err, r.schedules(), t1 - t0);
+            printStats(err, r.schedules(), t1 - t0, c1 - c0);
         }
         try {
             if (traceOut != null) {
@@ -202,6 +204,7 @@ public final class ExploreCli {
         boolean any = false;
         long total = 0;
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         for (Scenario s : Races.all()) {
             for (Variant v : s.variants()) {
                 err.println("races: " + s.name() + " [" + v.name() + "] ...");
@@ -218,13 +221,20 @@ public final class ExploreCli {
             }
         }
         if (stats) {
-            printStats(err, total, System.nanoTime() - t0);
+            printStats(err, total, System.nanoTime() - t0, cpuNanos() - c0);
         }
         return any ? 1 : 0;
     }
 
-    private static void printStats(PrintStream err, long schedules, long nanos) {
+    private static void printStats(PrintStream err, long schedules, long nanos, long cpu) {
         double s = nanos / 1e9;
-        err.printf(Locale.ROOT, "explore: %d schedules in %.3f s = %.0f schedules/s%n", schedules, s, schedules / Math.max(s, 1e-9));
+        double c = cpu / 1e9;
+        err.printf(Locale.ROOT, "explore: %d schedules in %.3f s = %.0f schedules/s (process CPU time %.3f s = %.0f schedules per CPU-second)%n",
+                schedules, s, schedules / Math.max(s, 1e-9), c, schedules / Math.max(c, 1e-9));
+    }
+
+    /** The CPU time of the whole process (all threads, JIT and GC included), or 0 if unknown. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 }

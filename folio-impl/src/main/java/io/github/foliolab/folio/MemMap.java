@@ -83,18 +83,25 @@ public final class MemMap {
     }
 
     /**
-     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors live in an automatic arena that
-     * the garbage collector frees ({@link #close} is then a no-op). Closing a shared arena costs a
-     * handshake with every thread, too much for the explorer, which builds a machine per schedule.
+     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors live in a heap segment over a
+     * {@code long[]} (8-byte aligned, every access mode supported) that the garbage collector reclaims
+     * like any array ({@link #close} is then a no-op). The explorer builds a machine per schedule:
+     * closing a shared arena costs a handshake with every thread, and automatic arenas allocate direct
+     * memory whose limit forces full collections.
      */
     MemMap(long nrPages, boolean gcManaged) {
         if (nrPages <= 0 || nrPages > (1L << 36)) {
             throw new IllegalArgumentException("nrPages out of range: " + nrPages);
         }
         this.nrPages = nrPages;
-        this.arena = gcManaged ? Arena.ofAuto() : Arena.ofShared();
         this.gcManaged = gcManaged;
-        this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+        if (gcManaged) {
+            this.arena = null;
+            this.seg = MemorySegment.ofArray(new long[Math.toIntExact(nrPages * PAGE_DESC_SIZE / Long.BYTES)]);
+        } else {
+            this.arena = Arena.ofShared();
+            this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+        }
         for (long pfn = 0; pfn < nrPages; pfn++) {
             MAPCOUNT.set(seg, off(pfn), -1);
         }
@@ -122,7 +129,7 @@ public final class MemMap {
     /** Release the off-heap memory. The memmap must not be used afterwards. */
     public void close() {
         if (gcManaged) {
-            return; // an automatic arena is freed by the garbage collector once unreachable
+            return; // a heap segment is reclaimed by the garbage collector once unreachable
         }
         arena.close();
     }

@@ -37,13 +37,6 @@ public final class LruInvariants {
         return false;
     }
 
-    private static long[][] linkedLists(LruVec lv) {
-        long[][] out = new long[LruList.NR_LRU_LISTS][];
-        for (LruList l : LruList.values()) {
-            out[l.ordinal()] = l == LruList.LRU_UNEVICTABLE ? new long[0] : lv.listPfnsLocked(l);
-        }
-        return out;
-    }
 
     private static LruList expectedList(long flags) {
         boolean active = (flags & (1L << PageFlags.PG_active)) != 0;
@@ -68,10 +61,11 @@ public final class LruInvariants {
     public static final Invariant LINKED_MATCH_SIZES = Invariant.of("lru-linked-match-sizes", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         LruVec lv = lw(w).lruvec();
+        long[][] lists = lw(w).linkedLists(v);
         for (LruList l : LruList.values()) {
             if (l == LruList.LRU_UNEVICTABLE) continue;
             long pages = 0;
-            for (long pfn : lv.listPfnsLocked(l)) pages += w.machine().memMap().nrPages(pfn);
+            for (long pfn : lists[l.ordinal()]) pages += w.machine().memMap().nrPages(pfn);
             if (pages != lv.size(l)) return l + " links " + pages + " pages but its size is " + lv.size(l);
         }
         return null;
@@ -92,8 +86,7 @@ public final class LruInvariants {
     /** A folio linked on a list is on the list its flags name (active, file/anon; never unevictable). */
     public static final Invariant LINKED_ON_ITS_LIST = Invariant.of("lru-linked-on-its-list", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
-        LruVec lv = lw(w).lruvec();
-        long[][] lists = linkedLists(lv);
+        long[][] lists = lw(w).linkedLists(v);
         for (LruList l : LruList.values()) {
             for (long pfn : lists[l.ordinal()]) {
                 LruList want = expectedList(w.machine().memMap().flagsWord(pfn));
@@ -110,7 +103,7 @@ public final class LruInvariants {
      */
     public static final Invariant LRU_FLAG_LISTED = Invariant.of("lru-flag-listed", (w, v) -> {
         if (!v.quiescent()) return null;
-        long[][] lists = linkedLists(lw(w).lruvec());
+        long[][] lists = lw(w).linkedLists(v);
         for (Folio f : w.folios()) {
             long fl = f.flags();
             if ((fl & (1L << PageFlags.PG_lru)) == 0) continue;
@@ -123,7 +116,7 @@ public final class LruInvariants {
     /** Between functions, a folio without PG_lru is on no list (isolated, batched or free folios are off-LRU). */
     public static final Invariant OFF_LRU_UNLINKED = Invariant.of("off-lru-unlinked", (w, v) -> {
         if (!v.quiescent()) return null;
-        long[][] lists = linkedLists(lw(w).lruvec());
+        long[][] lists = lw(w).linkedLists(v);
         for (Folio f : w.folios()) {
             if ((f.flags() & (1L << PageFlags.PG_lru)) == 0 && linked(lists, f.pfn())) {
                 return w.folioName(f.pfn()) + " is linked on an LRU list without PG_lru";
@@ -189,7 +182,7 @@ public final class LruInvariants {
     public static final Invariant FREE_NOT_ON_LRU = Invariant.of("free-not-on-lru", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         LruWorld lw = lw(w);
-        long[][] lists = linkedLists(lw.lruvec());
+        long[][] lists = lw.linkedLists(v);
         for (Folio f : w.folios()) {
             if (!f.memMap().isBuddy(f.pfn())) continue;
             if (linked(lists, f.pfn())) return "free " + w.folioName(f.pfn()) + " is still linked on an LRU list";
