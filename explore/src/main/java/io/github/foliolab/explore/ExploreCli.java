@@ -18,7 +18,9 @@ import java.util.Locale;
  * </pre>
  *
  * Exit status: 1 when a violation was found (the trace is printed on {@code out}), 0 when none was
- * found within the budget, 2 on a usage error. Output on {@code out} depends only on the arguments
+ * found within the budget, 2 on a usage error. The examples module's command line calls {@link #run};
+ * running it with {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the
+ * simulated CPUs' virtual threads on one carrier thread (faster; the results are the same). Output on {@code out} depends only on the arguments
  * (same seed, same bytes); {@code --stats} prints the schedules per second on {@code err}.
  */
 public final class ExploreCli {
@@ -38,14 +40,6 @@ public final class ExploreCli {
               --trace-out  write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)
               --json-out   write the result and trace as JSON
             exit status: 1 violation found, 0 none found within the budget, 2 usage error""";
-
-    public static void main(String[] args) {
-        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
-            // One carrier: only one simulated CPU runs at a time anyway, and hand-offs stay on one OS thread.
-            System.setProperty("jdk.virtualThreadScheduler.parallelism", "1");
-        }
-        System.exit(run(args, System.out, System.err));
-    }
 
     /** Run the command; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
