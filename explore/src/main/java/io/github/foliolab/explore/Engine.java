@@ -143,15 +143,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
         awaitMain();
         // Every CPU has finished (or was unwound).
         if (violation == null) {
+            // The scenario's end checks first (they say what went wrong in the scenario's terms), then the
+            // invariants once more on the final state.
             atEnd = true;
-            if (checkInvariants) {
+            w.check(checks);
+            if (!checks.violations().isEmpty()) {
+                violation = String.join("\n", checks.violations());
+            } else if (checkInvariants) {
                 checkAll();
-            }
-            if (violation == null) {
-                w.check(checks);
-                if (!checks.violations().isEmpty()) {
-                    violation = String.join("\n", checks.violations());
-                }
             }
         }
         mainThread = null;

@@ -190,8 +190,41 @@ public final class LruInvariants {
         return null;
     });
 
+    /**
+     * Between functions, a folio on the unevictable LRU (PG_lru + PG_unevictable) is really unevictable:
+     * PG_mlocked, or an unevictable mapping (section 6.7). Otherwise nothing will ever move it back:
+     * the stranded state of race R1.
+     */
+    public static final Invariant UNEVICTABLE_REALLY_UNEVICTABLE = Invariant.of("unevictable-lru-not-evictable", (w, v) -> {
+        if (!v.quiescent()) return null;
+        for (Folio f : w.folios()) {
+            long fl = f.flags();
+            if ((fl & (1L << PageFlags.PG_lru)) != 0 && (fl & (1L << PageFlags.PG_unevictable)) != 0
+                    && lw(w).vmscan().folioEvictable(f)) {
+                return w.folioName(f.pfn()) + " is on the unevictable LRU but evictable: " + PageFlags.describe(fl);
+            }
+        }
+        return null;
+    });
+
+    /** Between functions, the LRU, isolation and mlock counters are not negative. */
+    public static final Invariant COUNTERS_NONNEGATIVE = Invariant.of("vmstat-nonnegative", (w, v) -> {
+        if (!v.quiescent()) return null;
+        var vm = w.machine().vmstat();
+        for (LruList l : LruList.values()) {
+            if (vm.node(l.nodeItem()) < 0) return l.nodeItem().procName() + " is " + vm.node(l.nodeItem());
+        }
+        for (var item : List.of(io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_ANON,
+                io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_FILE)) {
+            if (vm.node(item) < 0) return item.procName() + " is " + vm.node(item);
+        }
+        long mlock = vm.zoneSum(io.github.foliolab.folio.api.ZoneStatItem.NR_MLOCK);
+        return mlock < 0 ? "nr_mlock is " + mlock : null;
+    });
+
     public static List<Invariant> all() {
         return List.of(SIZES_MATCH_VMSTAT, LINKED_MATCH_SIZES, SIZES_NONNEGATIVE, LINKED_ON_ITS_LIST, LRU_FLAG_LISTED,
-                OFF_LRU_UNLINKED, UNEVICTABLE_ACCOUNTED, BATCHED_OFF_LRU, REFCOUNT_COVERS_HOLDERS, FREE_NOT_ON_LRU);
+                OFF_LRU_UNLINKED, UNEVICTABLE_ACCOUNTED, BATCHED_OFF_LRU, REFCOUNT_COVERS_HOLDERS, FREE_NOT_ON_LRU,
+                UNEVICTABLE_REALLY_UNEVICTABLE, COUNTERS_NONNEGATIVE);
     }
 }
