@@ -40,22 +40,23 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int BLOCKED = 3;
     private static final int DONE = 4;
 
-    /** A simulated CPU's worker: its index, bound to the worker thread for its whole life. */
-    record Worker(Engine engine, int index) {}
+    /** The installed engine (SchedPoints allows one hook at a time), for {@link Explore}'s markers. */
+    private static volatile Engine active;
 
-    private static final ScopedValue<Worker> WORKER = ScopedValue.newInstance();
-    /** Virtual threads hand the turn over without an OS context switch; platform threads are the fallback. */
+    /** The engine whose simulated CPU the calling thread is, or null. */
+    static Engine current() {
+        Engine e = active;
+        return e != null && e.indexOf(Thread.currentThread()) >= 0 ? e : null;
+    }
+
     /** Live worker threads of all engines (tests check that none outlives its engine). */
     static final java.util.concurrent.atomic.AtomicInteger LIVE_WORKERS = new java.util.concurrent.atomic.AtomicInteger();
 
     static final boolean VIRTUAL = !Boolean.getBoolean("foliolab.explore.platformThreads");
 
-    /** The worker of the calling thread if it is one of this engine's simulated CPUs. */
-    static Worker currentWorker() {
-        return WORKER.isBound() ? WORKER.get() : null;
-    }
-
     private final Thread[] threads = new Thread[MAX_CPUS];
+    /** threads[0 .. started) exist; written before each is started (the start is the publication). */
+    private volatile int started;
     private volatile int turn = MAIN;
     private volatile boolean shutdown;
     private Thread mainThread;
@@ -91,6 +92,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     Engine() {
         SchedPoints.install(this);
+        active = this;
     }
 
     // ------------------------------------------------------------------ one schedule
@@ -123,18 +125,20 @@ final class Engine implements SchedHook, View, AutoCloseable {
             hasPending[i] = false;
             hasPendingTry[i] = false;
             if (threads[i] == null) {
-                Worker wk = new Worker(this, i);
+                int index = i;
                 Runnable loop = () -> {
                     try {
-                        ScopedValue.where(WORKER, wk).run(() -> workerLoop(wk.index()));
+                        workerLoop(index);
                     } finally {
                         LIVE_WORKERS.decrementAndGet();
                     }
                 };
                 LIVE_WORKERS.incrementAndGet();
                 String name = "explore-cpu-" + Trace.cpuName(i);
-                threads[i] = VIRTUAL ? Thread.ofVirtual().name(name).start(loop)
-                        : Thread.ofPlatform().name(name).daemon(true).start(loop);
+                threads[i] = VIRTUAL ? Thread.ofVirtual().name(name).unstarted(loop)
+                        : Thread.ofPlatform().name(name).daemon(true).unstarted(loop);
+                started = i + 1;
+                threads[i].start();
             }
         }
         mainThread = Thread.currentThread();
@@ -239,12 +243,18 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     // ------------------------------------------------------------------ the hook
 
-    private int managed() {
-        Worker w = WORKER.isBound() ? WORKER.get() : null;
-        if (w != null && w.engine() == this && !inCheck) {
-            return w.index();
+    /** The simulated CPU whose thread {@code t} is, or -1. */
+    private int indexOf(Thread t) {
+        Thread[] ts = threads;
+        for (int i = 0, n = started; i < n; i++) {
+            if (ts[i] == t) return i;
         }
         return -1;
+    }
+
+    private int managed() {
+        int i = indexOf(Thread.currentThread());
+        return i >= 0 && !inCheck ? i : -1;
     }
 
     @Override
@@ -591,6 +601,9 @@ final class Engine implements SchedHook, View, AutoCloseable {
     @Override
     public void close() {
         SchedPoints.uninstall(this);
+        if (active == this) {
+            active = null;
+        }
         shutdown = true;
         for (int i = 0; i < MAX_CPUS; i++) {
             Thread t = threads[i];

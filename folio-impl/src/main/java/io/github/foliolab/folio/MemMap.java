@@ -70,6 +70,8 @@ public final class MemMap {
 
     private final Arena arena;
     private final boolean gcManaged;
+    /** A gcManaged memmap was closed (its segment went back to the pool); guards a second close. */
+    private boolean closed;
     private final MemorySegment seg;
     private final long nrPages;
     private Node node;
@@ -83,11 +85,12 @@ public final class MemMap {
     }
 
     /**
-     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors live in a heap segment over a
-     * {@code long[]} (8-byte aligned, every access mode supported) that the garbage collector reclaims
-     * like any array ({@link #close} is then a no-op). The explorer builds a machine per schedule:
-     * closing a shared arena costs a handshake with every thread, and automatic arenas allocate direct
-     * memory whose limit forces full collections.
+     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors come from a small pool of recycled
+     * segments ({@link #close} zeroes nothing and returns the segment to the pool; a segment that is never
+     * returned lives in an automatic arena and is freed by the garbage collector). The explorer builds a
+     * machine per schedule: closing a shared arena costs a handshake with every thread, allocating from
+     * automatic arenas hits the direct-memory limit and forces full collections, and heap segments pay
+     * an alignment check on every access.
      */
     MemMap(long nrPages, boolean gcManaged) {
         if (nrPages <= 0 || nrPages > (1L << 36)) {
@@ -97,7 +100,7 @@ public final class MemMap {
         this.gcManaged = gcManaged;
         if (gcManaged) {
             this.arena = null;
-            this.seg = MemorySegment.ofArray(new long[Math.toIntExact(nrPages * PAGE_DESC_SIZE / Long.BYTES)]);
+            this.seg = SegmentPool.take(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
         } else {
             this.arena = Arena.ofShared();
             this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
@@ -129,7 +132,11 @@ public final class MemMap {
     /** Release the off-heap memory. The memmap must not be used afterwards. */
     public void close() {
         if (gcManaged) {
-            return; // a heap segment is reclaimed by the garbage collector once unreachable
+            if (!closed) {
+                closed = true;
+                SegmentPool.give(seg); // reused (zeroed) by the next gcManaged memmap of the same size
+            }
+            return;
         }
         arena.close();
     }
