@@ -2,6 +2,7 @@
 module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
     requires jmh.core;
+    requires java.desktop; // LruBenchChart (ImageIO, Graphics2D)
 
     exports io.github.foliolab.bench;
     exports io.github.foliolab.bench.jmh_generated;

@@ -52,7 +52,7 @@ final class LruMoves {
      * and folio_evictable(), as in 7.2 (race R1 lives here).
      */
     void lruAdd(long pfn) {
-        if (mm.testFlag(pfn, PG_lru)) { // VM_BUG_ON_FOLIO(folio_test_lru(folio)), checked before any change
+        if ((mm.flagsWord(pfn) & (1L << PG_lru)) != 0) { // VM_BUG_ON_FOLIO(folio_test_lru(folio)), before any change
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in lru_add\n" + mm.dumpPage(pfn));
         }
         // folio_test_clear_unevictable(): the generic test_and_clear_bit returns early when a relaxed

@@ -250,11 +250,12 @@ public final class LruVec {
     /** lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock. */
     public void addFolioTail(long pfn) {
         LruList lru = listFor(pfn);
-        updateLruSize(lru, pfn, mm.nrPages(pfn));
-        // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway.
+        // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway; the model
+        // reports it (before changing anything).
         if (lru == LruList.LRU_UNEVICTABLE) {
             throw new VmBugException("lruvec_add_folio_tail of an unevictable folio\n" + mm.dumpPage(pfn));
         }
+        updateLruSize(lru, pfn, mm.nrPages(pfn));
         long head = headId(lru.ordinal());
         listInsert(pfn, prev(head), head);
     }

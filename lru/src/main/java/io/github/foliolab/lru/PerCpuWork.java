@@ -13,6 +13,8 @@ public final class PerCpuWork {
     private final long id;
     private final int cpu;
     private final Runnable fn;
+    /** Set once the work was first queued (flush_work of a never-queued work returns at once). */
+    private volatile boolean everQueued;
     /** WORK_STRUCT_PENDING: test_and_set by queue_work_on (fully ordered), cleared when the work starts. */
     private final AtomicBoolean pending = new AtomicBoolean();
     /** The flush barrier: complete()d (release) after fn ran; flush_work waits on it (acquire). */
@@ -23,7 +25,6 @@ public final class PerCpuWork {
         this.cpu = cpu;
         this.fn = fn;
         this.done = new Completion(name + "-done/" + cpu);
-        done.complete(); // never queued: flush_work returns at once
     }
 
     public long id() {
@@ -44,6 +45,7 @@ public final class PerCpuWork {
             return false;
         }
         done.reinit();
+        everQueued = true; // volatile store, after reinit: a flusher that sees it waits for this run
         return true;
     }
 
@@ -60,6 +62,8 @@ public final class PerCpuWork {
 
     /** flush_work(): wait until the last queued run has finished. */
     void flush() {
-        done.waitForCompletion();
+        if (everQueued) {
+            done.waitForCompletion();
+        }
     }
 }

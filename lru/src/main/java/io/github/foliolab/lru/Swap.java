@@ -300,10 +300,11 @@ public final class Swap implements AutoCloseable {
     /** folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference. */
     public void folioAddLru(Folio folio) {
         long pfn = folio.pfn();
-        if (mm.testFlag(pfn, PG_active) && mm.testFlag(pfn, PG_unevictable)) {
+        long flags = mm.flagsWord(pfn); // the VM_BUG_ON checks: one relaxed read, not schedule points
+        if ((flags & (1L << PG_active)) != 0 && (flags & (1L << PG_unevictable)) != 0) {
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_active(folio) && folio_test_unevictable(folio))\n" + folio.dump());
         }
-        if (mm.testFlag(pfn, PG_lru)) {
+        if ((flags & (1L << PG_lru)) != 0) {
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in folio_add_lru\n" + folio.dump());
         }
         if (sharedBuffer != null) {
