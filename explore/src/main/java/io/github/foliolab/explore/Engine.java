@@ -100,9 +100,15 @@ final class Engine implements SchedHook, View, AutoCloseable {
     /** Run one schedule of {@code w} under {@code s}; afterwards ask {@link #violation()} and friends. */
     void runSchedule(World w, Strategy s, boolean checkInvariants, int maxSteps) {
         int n = w.nrCpus();
-        if (n < 1 || n > MAX_CPUS || n > w.machine().cpus().nr()) {
-            throw new IllegalArgumentException("a world needs 1.." + MAX_CPUS + " CPUs, at most the machine's "
-                    + w.machine().cpus().nr() + ": " + n);
+        if (n < 1 || n > MAX_CPUS) {
+            throw new IllegalArgumentException("a world runs 1.." + MAX_CPUS + " bodies, not " + n);
+        }
+        for (int b = 0; b < n; b++) {
+            int c = w.machineCpu(b);
+            if (c < 0 || c >= w.machine().cpus().nr()) {
+                throw new IllegalArgumentException("body " + b + " runs on CPU " + c + ", but the machine has "
+                        + w.machine().cpus().nr() + " CPUs");
+            }
         }
         this.world = w;
         this.nr = n;
@@ -199,7 +205,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
                 previous = i;
                 World w = world;
                 try {
-                    w.machine().cpu(i).run(() -> w.run(i));
+                    w.machine().cpu(w.machineCpu(i)).run(() -> w.run(i));
                 } catch (Abort a) {
                     // unwound
                 } catch (Throwable t) {
@@ -227,7 +233,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
             if (next == NONE) {
                 next = firstLive();
                 if (next != MAIN) {
-                    fail(deadlockMessage());
+                    stuck();
                 }
             }
         }
@@ -327,7 +333,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         rec.blocked(i, op, waitId);
         int next = decide(-1);
         if (next == NONE) {
-            fail(deadlockMessage());
+            stuck(); // a deadlock, or only idle daemons left: either way this schedule is over
         }
         if (aborting) {
             throw Abort.INSTANCE;
@@ -495,6 +501,20 @@ final class Engine implements SchedHook, View, AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /**
+     * Nobody can run and some CPUs have not finished: if they are all daemons waiting for work the
+     * schedule is over (they are unwound quietly), else it is a deadlock.
+     */
+    private void stuck() {
+        for (int j = 0; j < nr; j++) {
+            if (status[j] != DONE && !world.daemon(j)) {
+                fail(deadlockMessage());
+                return;
+            }
+        }
+        aborting = true; // unwind the idle daemons; no violation
     }
 
     private String deadlockMessage() {

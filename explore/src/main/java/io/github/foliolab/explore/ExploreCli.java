@@ -188,8 +188,15 @@ public final class ExploreCli {
                 out.println();
                 out.print(TraceTable.render(r.trace()));
             }
-            case NO_VIOLATION -> out.println("no violation in " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s")
-                    + (r.exhausted() ? " (bound exhausted: every schedule within the bound was run)" : " (budget reached)"));
+            case NO_VIOLATION -> {
+                out.println("no violation in " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s")
+                        + (r.exhausted() ? " (bound exhausted: every schedule within the bound was run)" : " (budget reached)"));
+                if (r.trace() != null) {
+                    out.println("schedule: " + r.schedule());
+                    out.println();
+                    out.print(TraceTable.render(r.trace()));
+                }
+            }
         }
     }
 

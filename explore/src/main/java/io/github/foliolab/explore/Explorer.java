@@ -68,6 +68,7 @@ public final class Explorer {
         Trace acceptedTrace = null;
         int acceptedSteps = 0;
         int lastSteps = 0;
+        Trace replayTrace = null;
         boolean exhausted = false;
         try (Engine engine = new Engine()) {
             while (true) {
@@ -93,6 +94,9 @@ public final class Explorer {
                                 strategy.describe(), engine.schedule(), engine.violation(), engine.trace(),
                                 engine.steps());
                     }
+                    if (options.replay() != null) {
+                        replayTrace = engine.trace(); // a replayed schedule is shown whatever its verdict
+                    }
                     if (acceptedSchedule == null && !engine.accepted().isEmpty()) {
                         acceptedSchedule = engine.schedule();
                         acceptedMessage = String.join("\n", engine.accepted());
@@ -112,6 +116,6 @@ public final class Explorer {
                     strategy.describe(), acceptedSchedule, acceptedMessage, acceptedTrace, acceptedSteps);
         }
         return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, n, exhausted,
-                strategy.describe(), null, null, null, lastSteps);
+                strategy.describe(), options.replay(), null, replayTrace, lastSteps);
     }
 }

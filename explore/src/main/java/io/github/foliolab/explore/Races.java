@@ -1,5 +1,6 @@
 package io.github.foliolab.explore;
 
+import io.github.foliolab.explore.scenarios.DrainAll;
 import io.github.foliolab.explore.scenarios.LockOrder;
 import io.github.foliolab.explore.scenarios.LostActivation;
 import io.github.foliolab.explore.scenarios.MlockLruAdd;
@@ -19,6 +20,7 @@ public final class Races {
         l.add(new MunlockPutback());
         l.add(new MlockLruAdd());
         l.add(new LostActivation());
+        l.add(new DrainAll());
         l.add(new LockOrder());
         l.add(new RefcountGet());
         l.add(new LruTicket());

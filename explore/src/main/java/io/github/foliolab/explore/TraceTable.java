@@ -30,7 +30,7 @@ public final class TraceTable {
         String[] header = new String[trace.cpus() + 1];
         header[0] = "#";
         for (int c = 0; c < trace.cpus(); c++) {
-            header[c + 1] = "CPU " + Trace.cpuName(c);
+            header[c + 1] = trace.columns().get(c);
         }
         int[] width = new int[header.length];
         for (int c = 0; c < header.length; c++) {

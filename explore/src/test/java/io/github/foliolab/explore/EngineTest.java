@@ -190,6 +190,64 @@ class EngineTest {
     }
 
     @Test
+    void aDaemonLeftWaitingEndsTheScheduleButABlockedTaskIsADeadlock() {
+        // Body 1 waits on a completion nobody completes. As a daemon that is the end of the schedule; as
+        // a task it is a deadlock.
+        for (boolean daemon : new boolean[] {true, false}) {
+            Scenario s = new Scenario() {
+                @Override
+                public String name() {
+                    return "waiter";
+                }
+
+                @Override
+                public String summary() {
+                    return "waiter";
+                }
+
+                @Override
+                public List<Variant> variants() {
+                    return List.of(Variant.asIs("x", Variant.Expect.CLEAN));
+                }
+
+                @Override
+                public World build(Variant v) {
+                    Machine m = Machine.bootGcManaged(1, 512, 0);
+                    io.github.foliolab.folio.sync.Completion c = new io.github.foliolab.folio.sync.Completion("never");
+                    return new World(m) {
+                        @Override
+                        public int nrCpus() {
+                            return 2;
+                        }
+
+                        @Override
+                        protected int machineCpu(int body) {
+                            return 0;
+                        }
+
+                        @Override
+                        protected boolean daemon(int body) {
+                            return daemon && body == 1;
+                        }
+
+                        @Override
+                        protected void run(int body) {
+                            if (body == 1) c.waitForCompletion();
+                        }
+                    };
+                }
+            };
+            Result r = Explorer.explore(s, s.variants().get(0), Options.dfs(2));
+            if (daemon) {
+                assertEquals(Result.Verdict.NO_VIOLATION, r.verdict(), String.valueOf(r.message()));
+            } else {
+                assertTrue(r.violated());
+                assertTrue(r.message().contains("CPU B waits for never (nobody will release it)"), r.message());
+            }
+        }
+    }
+
+    @Test
     void unmanagedThreadsPassThroughTheHook() throws Exception {
         try (Engine e = new Engine()) {
             assertSame(e, SchedPoints.installed());

@@ -1,6 +1,7 @@
 package io.github.foliolab.explore;
 
 import io.github.foliolab.explore.junit.Experiments;
+import io.github.foliolab.explore.scenarios.DrainAll;
 import io.github.foliolab.explore.scenarios.LostActivation;
 import io.github.foliolab.explore.scenarios.MlockLruAdd;
 import io.github.foliolab.explore.scenarios.MunlockPutback;
@@ -121,6 +122,20 @@ class KernelScenariosTest {
         CliTest.Run b = CliTest.cli("munlock-putback", "--strategy", "random", "--seed", "11", "--schedules", "5000");
         assertEquals(1, a.status());
         assertEquals(a.out(), b.out());
+    }
+
+    @Test
+    void drainAllDrainsWhatWasAddedBeforeItThroughTheKworker() {
+        Result r = Explorer.explore(new DrainAll(), DrainAll.AS_IS, BOUND_3);
+        assertEquals(Result.Verdict.NO_VIOLATION, r.verdict(), Experiments.report(r));
+        assertTrue(r.exhausted());
+        // The default schedule: A adds F, B's drain queues work on CPU 0 and waits; kworker/0 drains.
+        Result replay = Explorer.explore(new DrainAll(), DrainAll.AS_IS, Options.replay("-"));
+        String table = TraceTable.render(replay.trace());
+        assertTrue(table.contains("| kworker/0"), table);
+        assertTrue(table.contains("queue_work_on(lru_add_drain_work/0)"), table);
+        assertTrue(table.contains("wait_for_completion(lru_add_drain_work-done/0) ... waits"), table);
+        assertTrue(replay.sharedSteps().contains("C: folio_set_lru(F)"), replay.sharedSteps().toString());
     }
 
     /** The JUnit 5 integration: one dynamic test per variant, each checking its expected verdict. */
