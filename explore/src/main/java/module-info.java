@@ -1,7 +1,7 @@
 /** The deterministic interleaving explorer. */
 module io.github.foliolab.explore {
     requires transitive io.github.foliolab.mlock;
-    requires static transitive org.junit.jupiter.api;
+    requires static org.junit.jupiter.api;
 
     exports io.github.foliolab.explore;
     exports io.github.foliolab.explore.scenarios;
