@@ -163,6 +163,13 @@ class InvariantsTest {
     }
 
     @Test
+    void anUnevictableFolioLinkedOnAList() {
+        Sane w = new Sane();
+        w.f.setUnevictable(); // still linked on the inactive list
+        assertNotNull(check(LruInvariants.MLOCK_COUNT_ONLY_UNEVICTABLE, w));
+    }
+
+    @Test
     void aFolioLeftLocked() {
         Sane w = new Sane();
         assertTrue(w.f.trylock());

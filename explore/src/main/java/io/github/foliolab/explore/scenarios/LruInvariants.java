@@ -207,6 +207,32 @@ public final class LruInvariants {
         return null;
     });
 
+    /**
+     * mlock_count only on unevictable folios (section 6.5): between functions, a PG_lru folio's lru words
+     * hold a count exactly when it is PG_unevictable (never linked then, count within 0..2^20); an
+     * evictable PG_lru folio's lru words are list links.
+     */
+    public static final Invariant MLOCK_COUNT_ONLY_UNEVICTABLE = Invariant.of("mlock-count-only-unevictable", (w, v) -> {
+        if (!v.quiescent()) return null;
+        long[][] lists = lw(w).linkedLists(v);
+        for (Folio f : w.folios()) {
+            long fl = f.flags();
+            if ((fl & (1L << PageFlags.PG_lru)) == 0) continue;
+            boolean unevictable = (fl & (1L << PageFlags.PG_unevictable)) != 0;
+            boolean isLinked = linked(lists, f.pfn());
+            if (unevictable && isLinked) {
+                return w.folioName(f.pfn()) + " is unevictable but linked: its lru words cannot hold mlock_count";
+            }
+            if (unevictable && (f.mlockCount() < 0 || f.mlockCount() > (1 << 20))) {
+                return w.folioName(f.pfn()) + " has mlock_count " + f.mlockCount();
+            }
+            if (!unevictable && !isLinked) {
+                return w.folioName(f.pfn()) + " is evictable with PG_lru but unlinked: its lru words are not list links";
+            }
+        }
+        return null;
+    });
+
     /** Between functions, the LRU, isolation and mlock counters are not negative. */
     public static final Invariant COUNTERS_NONNEGATIVE = Invariant.of("vmstat-nonnegative", (w, v) -> {
         if (!v.quiescent()) return null;
@@ -225,6 +251,6 @@ public final class LruInvariants {
     public static List<Invariant> all() {
         return List.of(SIZES_MATCH_VMSTAT, LINKED_MATCH_SIZES, SIZES_NONNEGATIVE, LINKED_ON_ITS_LIST, LRU_FLAG_LISTED,
                 OFF_LRU_UNLINKED, UNEVICTABLE_ACCOUNTED, BATCHED_OFF_LRU, REFCOUNT_COVERS_HOLDERS, FREE_NOT_ON_LRU,
-                UNEVICTABLE_REALLY_UNEVICTABLE, COUNTERS_NONNEGATIVE);
+                UNEVICTABLE_REALLY_UNEVICTABLE, COUNTERS_NONNEGATIVE, MLOCK_COUNT_ONLY_UNEVICTABLE);
     }
 }
