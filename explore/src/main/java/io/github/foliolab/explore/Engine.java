@@ -85,6 +85,8 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private String violation;
     private RuntimeException strategyError;
     private boolean inCheck;
+    private int quiescentRound = Integer.MIN_VALUE;
+    private boolean quiescentValue;
     private boolean atEnd;
     private final Checks checks = new Checks();
     private final Recorder rec = new Recorder();
@@ -122,6 +124,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         aborting = false;
         violation = null;
         strategyError = null;
+        quiescentRound = Integer.MIN_VALUE;
         atEnd = false;
         checks.clear();
         rec.reset();
@@ -585,6 +588,17 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public boolean quiescent() {
+        if (!inCheck) {
+            return computeQuiescent();
+        }
+        if (quiescentRound != round()) { // one computation per check round, shared by the invariants
+            quiescentValue = computeQuiescent();
+            quiescentRound = round();
+        }
+        return quiescentValue;
+    }
+
+    private boolean computeQuiescent() {
         if (anyHeld()) {
             return false;
         }
