@@ -93,7 +93,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private final int[] enabledScratch = new int[MAX_CPUS];
 
     Engine() {
-        SchedPoints.install(this);
+        Dispatcher.attach(this);
         active = this;
     }
 
@@ -634,7 +634,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public void close() {
-        SchedPoints.uninstall(this);
+        Dispatcher.detach(this);
         if (active == this) {
             active = null;
         }

@@ -19,6 +19,15 @@ public final class Explorer {
     public static final String MODEL_NOTE = "model: sequentially consistent interleavings of the schedule points "
             + "(no store buffering or reordering: barrier-only fixes cannot be judged)";
 
+    /**
+     * Remove the explorer's schedule-point hook, which stays installed after the first exploration (a
+     * call and a volatile read per schedule point, instead of relinking and deoptimising the library
+     * at every exploration). Call it when the JVM goes on to measure the library without the explorer.
+     */
+    public static void unlink() {
+        Dispatcher.unlink();
+    }
+
     public static Result explore(Scenario scenario, Variant variant, Options options) {
         return explore(scenario, variant, options, null);
     }

@@ -23,7 +23,7 @@ class EngineTest {
     @AfterEach
     void noThreadLeft() {
         assertEquals(0, Engine.LIVE_WORKERS.get(), "worker threads outlived their explorer");
-        assertNull(SchedPoints.installed(), "the hook stayed installed");
+        assertTrue(Dispatcher.idle(), "the exploration stayed attached to the hook");
     }
 
     /** A two-CPU scenario from a body; F is a fresh folio, L a spinlock. */
@@ -250,7 +250,7 @@ class EngineTest {
     @Test
     void unmanagedThreadsPassThroughTheHook() throws Exception {
         try (Engine e = new Engine()) {
-            assertSame(e, SchedPoints.installed());
+            assertNotNull(SchedPoints.installed());
             Machine m = Machine.bootGcManaged(1, 512, 0);
             Folio f = m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
             Thread t = Thread.ofPlatform().start(() -> {
@@ -263,6 +263,15 @@ class EngineTest {
             assertFalse(t.isAlive());
             assertEquals(2, f.refCount());
         }
+    }
+
+    @Test
+    void unlinkRemovesTheHookAndTheNextExplorationInstallsItAgain() {
+        Explorer.explore(new LockOrder(), LockOrder.ORDERED, Options.dfs(0));
+        assertNotNull(SchedPoints.installed());
+        Explorer.unlink();
+        assertNull(SchedPoints.installed());
+        assertTrue(Explorer.explore(new LockOrder(), LockOrder.ABBA, Options.dfs(2)).violated());
     }
 
     @Test

@@ -100,12 +100,18 @@ public final class MemMap {
         this.gcManaged = gcManaged;
         if (gcManaged) {
             this.arena = null;
-            this.seg = SegmentPool.take(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+            // A recycled or new segment, initialised by copying the fresh-memmap image of this size.
+            this.seg = SegmentPool.take(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE, MemMap::initFresh);
         } else {
             this.arena = Arena.ofShared();
             this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+            initFresh(seg);
         }
-        for (long pfn = 0; pfn < nrPages; pfn++) {
+    }
+
+    /** A fresh memmap: all zero except {@code _mapcount = -1} in every descriptor. */
+    private static void initFresh(MemorySegment seg) {
+        for (long pfn = 0, n = seg.byteSize() / PAGE_DESC_SIZE; pfn < n; pfn++) {
             MAPCOUNT.set(seg, off(pfn), -1);
         }
     }
