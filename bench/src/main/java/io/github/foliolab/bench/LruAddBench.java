@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -141,25 +143,35 @@ public class LruAddBench {
         }
     }
 
-    /** lru_lock acquisitions and folios added during the timed region. */
+    /**
+     * lru_lock acquisitions, folios added, and the thread CPU time spent in the timed region (a measure
+     * that oversubscription of the machine does not distort as much as wall-clock throughput; spinning on
+     * a contended lock is CPU time too).
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Counters {
         public long lruLockAcquisitions;
         public long foliosAdded;
+        public long cpuNanos;
 
         @Setup(Level.Iteration)
         public void reset() {
             lruLockAcquisitions = 0;
             foliosAdded = 0;
+            cpuNanos = 0;
         }
     }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Benchmark
     @OperationsPerInvocation(POOL)
     public void addAndDrain(Shared s, PerThread t, Counters c) {
         long before = s.lruvec.lockAcquisitions(t.index);
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         t.cpu.run(t.addAll);
+        c.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
         // Exact: acquisitions are counted per simulated CPU, and only this thread runs on this one.
         c.lruLockAcquisitions += s.lruvec.lockAcquisitions(t.index) - before;
         c.foliosAdded += POOL;
@@ -195,7 +207,8 @@ public class LruAddBench {
     /** The floor: folio_get + set PG_lru + folio_put per folio as bare VarHandle atomics. */
     @Benchmark
     @OperationsPerInvocation(POOL)
-    public void bareAtomics(BareThread t) {
+    public void bareAtomics(BareThread t, Counters c) {
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         MemorySegment seg = t.seg;
         long m = 1L << PageFlags.PG_lru;
         for (Folio f : t.pool) {
@@ -204,5 +217,7 @@ public class LruAddBench {
             FLAGS.getAndBitwiseOr(seg, off, m);
             REF.getAndAdd(seg, off, -1);
         }
+        c.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
+        c.foliosAdded += POOL;
     }
 }

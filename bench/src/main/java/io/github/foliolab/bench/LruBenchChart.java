@@ -29,7 +29,7 @@ public final class LruBenchChart {
 
     /** One result row. */
     record Row(String bench, String policy, int threads, double score, double error, String unit,
-               double lockPerFolio, double allocPerOp) {}
+               double lockPerFolio, double allocPerOp, double cpuNsPerFolio) {}
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
@@ -61,8 +61,10 @@ public final class LruBenchChart {
             double locks = secondary(sec, "lruLockAcquisitions");
             double folios = secondary(sec, "foliosAdded");
             double alloc = secondary(sec, "gc.alloc.rate.norm");
+            double cpu = secondary(sec, "cpuNanos");
             out.add(new Row(bench, policy, threads, score, err, unit,
-                    folios > 0 ? locks / folios : Double.NaN, alloc));
+                    folios > 0 && !Double.isNaN(locks) && !bench.equals("bareAtomics") ? locks / folios : Double.NaN, alloc,
+                    folios > 0 ? cpu / folios : Double.NaN));
         }
         return out;
     }
@@ -78,11 +80,11 @@ public final class LruBenchChart {
 
     static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| benchmark | policy | threads | throughput (ops/us) | ± | lru_lock per folio | B/op |\n");
-        sb.append("|---|---|---|---|---|---|---|\n");
+        sb.append("| benchmark | policy | threads | throughput (ops/us) | ± | CPU ns per folio | lru_lock per folio | B/op |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %s | %s |%n", r.bench(), r.policy(),
-                    r.threads(), r.score(), r.error(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.1f | %s | %s |%n", r.bench(), r.policy(),
+                    r.threads(), r.score(), r.error(), r.cpuNsPerFolio(),
                     Double.isNaN(r.lockPerFolio()) ? "-" : String.format(Locale.ROOT, "%.4f (1/%.1f)", r.lockPerFolio(), 1 / r.lockPerFolio()),
                     Double.isNaN(r.allocPerOp()) ? "-" : String.format(Locale.ROOT, "%.3f", r.allocPerOp())));
         }
@@ -104,23 +106,46 @@ public final class LruBenchChart {
             byPolicy.put("bare atomics", bare);
         }
         List<Integer> threadCounts = rows.stream().map(Row::threads).distinct().sorted().toList();
-        double max = rows.stream().mapToDouble(Row::score).max().orElse(1);
         int w = 1100;
-        int h = 560;
-        int left = 80;
-        int bottom = 120;
-        int top = 60;
+        int h = 1060;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        g.drawString("folio_add_lru + periodic lru_add_drain: throughput per batching policy (ops/us, higher is better)", left, 30);
-        int plotH = h - top - bottom;
+        panel(g, byPolicy, threadCounts, Row::score,
+                "folio_add_lru + periodic lru_add_drain: throughput (ops/us, higher is better)", 0, w, 500, true);
+        panel(g, byPolicy, threadCounts, Row::cpuNsPerFolio,
+                "thread CPU time per folio (ns, lower is better)", 500, w, 500, false);
+        Color[] colors = colors();
+        int ly = h - 40;
+        for (int ti = 0; ti < threadCounts.size(); ti++) {
+            g.setColor(colors[ti % colors.length]);
+            g.fillRect(80 + ti * 120, ly, 14, 14);
+            g.setColor(Color.BLACK);
+            g.drawString(threadCounts.get(ti) + " thread(s)", 80 + ti * 120 + 20, ly + 12);
+        }
+        g.dispose();
+        ImageIO.write(img, "png", out.toFile());
+    }
+
+    private static Color[] colors() {
+        return new Color[] {new Color(66, 133, 244), new Color(234, 67, 53), new Color(52, 168, 83), new Color(251, 188, 5)};
+    }
+
+    private static void panel(Graphics2D g, Map<String, Map<Integer, Row>> byPolicy, List<Integer> threadCounts,
+                              java.util.function.ToDoubleFunction<Row> metric, String title, int y0, int w, int h,
+                              boolean showLocks) {
+        double max = byPolicy.values().stream().flatMap(m -> m.values().stream()).mapToDouble(metric)
+                .filter(v -> !Double.isNaN(v)).max().orElse(1);
+        int left = 80;
+        int top = y0 + 50;
+        int plotH = h - 50 - 80;
         int plotW = w - left - 40;
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString(title, left, y0 + 30);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.setStroke(new BasicStroke(1));
         for (int i = 0; i <= 5; i++) {
@@ -131,7 +156,7 @@ public final class LruBenchChart {
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format(Locale.ROOT, "%.1f", v), 20, y + 4);
         }
-        Color[] colors = {new Color(66, 133, 244), new Color(234, 67, 53), new Color(52, 168, 83), new Color(251, 188, 5)};
+        Color[] colors = colors();
         int groups = byPolicy.size();
         int groupW = plotW / Math.max(1, groups);
         int barW = Math.max(8, (groupW - 20) / Math.max(1, threadCounts.size()));
@@ -140,31 +165,23 @@ public final class LruBenchChart {
             int gx = left + gi * groupW + 10;
             for (int ti = 0; ti < threadCounts.size(); ti++) {
                 Row r = e.getValue().get(threadCounts.get(ti));
-                if (r == null) continue;
-                int bh = (int) (plotH * r.score() / max);
+                if (r == null || Double.isNaN(metric.applyAsDouble(r))) continue;
+                double v = metric.applyAsDouble(r);
+                int bh = (int) (plotH * v / max);
                 int x = gx + ti * barW;
                 g.setColor(colors[ti % colors.length]);
                 g.fillRect(x, top + plotH - bh, barW - 2, bh);
                 g.setColor(Color.BLACK);
-                g.drawString(String.format(Locale.ROOT, "%.1f", r.score()), x, top + plotH - bh - 3);
+                g.drawString(String.format(Locale.ROOT, "%.1f", v), x, top + plotH - bh - 3);
             }
             g.setColor(Color.BLACK);
             g.drawString(e.getKey(), gx, top + plotH + 16);
             Row any = e.getValue().values().iterator().next();
-            if (!Double.isNaN(any.lockPerFolio())) {
+            if (showLocks && !Double.isNaN(any.lockPerFolio())) {
                 g.drawString(String.format(Locale.ROOT, "lock/folio %.3f", any.lockPerFolio()), gx, top + plotH + 32);
             }
             gi++;
         }
-        int ly = h - 50;
-        for (int ti = 0; ti < threadCounts.size(); ti++) {
-            g.setColor(colors[ti % colors.length]);
-            g.fillRect(left + ti * 120, ly, 14, 14);
-            g.setColor(Color.BLACK);
-            g.drawString(threadCounts.get(ti) + " thread(s)", left + ti * 120 + 20, ly + 12);
-        }
-        g.dispose();
-        ImageIO.write(img, "png", out.toFile());
     }
 
     /** A minimal JSON reader (objects, arrays, strings, numbers, true/false/null). */

@@ -41,7 +41,7 @@ public final class PerCpuWork {
 
     /** Mark pending; false if it already was (queue_work_on returns false then). Fully ordered. */
     boolean markPending() {
-        if (!pending.compareAndSet(false, true)) {
+        if (!pending.compareAndSet(false, true)) { // test_and_set_bit(WORK_STRUCT_PENDING): fully ordered
             return false;
         }
         done.reinit();

@@ -110,7 +110,7 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         }
         int n = 0;
         PerCpuWork w;
-        while ((w = queues[cpu].poll()) != null) {
+        while ((w = queues[cpu].poll()) != null) { // poll: acquire, pairs with the queuer's offer
             w.run();
             n++;
         }

@@ -79,7 +79,7 @@ final class SharedAddBuffer {
     private List<Folio> drainLocked() {
         List<Folio> dead = null;
         Folio f;
-        while ((f = queue.poll()) != null) {
+        while ((f = queue.poll()) != null) { // poll: acquire (pairs with offer); single consumer under lru_lock
             long pfn = f.pfn();
             if (mm.refFreeze(pfn, 1)) {
                 mm.nonAtomicClearFlag(pfn, PG_active);

@@ -171,6 +171,11 @@ public final class Swap implements AutoCloseable {
         this.mlockHooks = hooks;
     }
 
+    /** The installed mlock hooks, without looking for extensions. */
+    public MlockHooks mlockHooksIfInstalled() {
+        return mlockHooks;
+    }
+
     /** The installed mlock hooks, loading {@link LruExtension}s on first use; null if there are none. */
     public MlockHooks mlockHooks() {
         MlockHooks h = mlockHooks;
@@ -222,7 +227,7 @@ public final class Swap implements AutoCloseable {
     /** lru_cache_disabled(): atomic_read(&lru_disable_count) != 0 (relaxed). */
     public boolean lruCacheDisabled() {
         SchedPoints.before(LruOp.READ_DISABLE_COUNT, disableCountId, 0);
-        boolean r = lruDisableCount.getOpaque() != 0;
+        boolean r = lruDisableCount.getOpaque() != 0; // atomic_read: relaxed
         return SchedPoints.after(LruOp.READ_DISABLE_COUNT, disableCountId, r);
     }
 
@@ -529,7 +534,7 @@ public final class Swap implements AutoCloseable {
         lruAddDrain(); // "It helps everyone if we do our own local drain immediately."
         drainAllLock.lock();
         try {
-            if (thisGen != lruDrainGen.getOpaque() && !forceAllCpus) {
+            if (thisGen != lruDrainGen.getOpaque() && !forceAllCpus) { // READ_ONCE under the mutex
                 return; // a newer generation was already scheduled for draining
             }
             SchedPoints.before(LruOp.BUMP_DRAIN_GEN, drainGenId, thisGen);
@@ -600,11 +605,13 @@ public final class Swap implements AutoCloseable {
     /** lru_cache_enable(). */
     public void lruCacheEnable() {
         SchedPoints.before(LruOp.MOD_DISABLE_COUNT, disableCountId, -1);
-        int v = lruDisableCount.decrementAndGet(); // atomic_dec
-        if (v < 0) {
-            lruDisableCount.incrementAndGet();
-            throw new VmBugException("lru_cache_enable() without lru_cache_disable(): lru_disable_count " + v);
-        }
+        int v;
+        do {
+            v = lruDisableCount.get();
+            if (v <= 0) { // checked before changing anything
+                throw new VmBugException("lru_cache_enable() without lru_cache_disable(): lru_disable_count " + v);
+            }
+        } while (!lruDisableCount.compareAndSet(v, v - 1)); // atomic_dec: relaxed in the kernel; SC here
     }
 
     // ------------------------------------------------------------ putting references

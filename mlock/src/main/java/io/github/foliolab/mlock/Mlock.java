@@ -55,12 +55,18 @@ public final class Mlock {
         this.vmscan = Vmscan.of(machine);
         int cap = swap.policy().batchCapacity();
         this.batches = new PerCpu<>(machine.cpus(), cpu -> new MlockBatch(mm, cpu, cap));
-        swap.setMlockHooks(new Hooks());
     }
+
+    private final Hooks hooks = new Hooks();
 
     /** The machine's mm/mlock.c state (installs the hooks mm/swap.c calls). */
     public static Mlock of(Machine machine) {
-        return machine.state(KEY);
+        Mlock m = machine.state(KEY);
+        // Installed by the instance the machine kept (a racing first use may construct two).
+        if (m.swap.mlockHooksIfInstalled() != m.hooks) {
+            m.swap.setMlockHooks(m.hooks);
+        }
+        return m;
     }
 
     public Machine machine() {
