@@ -78,6 +78,15 @@ class KernelScenariosTest {
     }
 
     @Test
+    void restoringOnlyLruAddsOrderDoesNotCloseTheRace() {
+        Result r = Explorer.explore(new MunlockPutback(), MunlockPutback.FIX_B_LRU_ADD_ONLY, BOUND_3);
+        assertTrue(r.violated(), Experiments.report(r));
+        // B set PG_lru first, yet A's ticket test came before it and A cleared PG_mlocked after B's read.
+        assertTrue(indexOfStep(r, "A: folio_test_clear_lru(F) = false") < indexOfStep(r, "B: folio_set_lru(F)"));
+        assertTrue(indexOfStep(r, "B: folio_test_mlocked(F) = true") < indexOfStep(r, "A: folio_test_clear_mlocked(F) = true"));
+    }
+
+    @Test
     void fixCRecheckUnderLruLockClosesTheRaceWithinBound3() {
         Result r = Explorer.explore(new MunlockPutback(), MunlockPutback.FIX_C, BOUND_3);
         assertEquals(Result.Verdict.NO_VIOLATION, r.verdict(), Experiments.report(r));
