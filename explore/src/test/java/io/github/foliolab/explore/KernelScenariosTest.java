@@ -45,6 +45,19 @@ class KernelScenariosTest {
     }
 
     @Test
+    void aLargeFolioIsStrandedWithoutAnyBatching() {
+        Result r = Explorer.explore(new MunlockPutback(), MunlockPutback.AS_IS_LARGE, Options.dfs(1));
+        assertTrue(r.violated(), Experiments.report(r));
+        assertTrue(r.message().contains("counted in nr_unevictable = 4"), r.message());
+        // folio_may_be_lru_cached() is false: lru_add runs inside folio_putback_lru itself.
+        String table = TraceTable.render(r.trace());
+        int putback = table.indexOf("folio_putback_lru(F) {");
+        int drain = table.indexOf("lru_add_drain() {");
+        int setLru = table.indexOf("folio_set_lru(F)");
+        assertTrue(putback >= 0 && setLru > putback && setLru < drain, table);
+    }
+
+    @Test
     void theCounterexampleReplaysToTheIdenticalTrace() {
         Result r = Explorer.explore(new MunlockPutback(), MunlockPutback.AS_IS, BOUND_3);
         Result again = Explorer.explore(new MunlockPutback(), MunlockPutback.AS_IS, Options.replay(r.schedule()));

@@ -32,6 +32,8 @@ import java.util.List;
 public final class MunlockPutback extends Scenario {
     public static final Variant AS_IS = Variant.asIs("the library's munlock_folio/__munlock_folio and "
             + "folio_isolate_lru/folio_putback_lru/lru_add of Linux 7.2", Variant.Expect.VIOLATION);
+    public static final Variant AS_IS_LARGE = new Variant("7.2-large", "the library's 7.2 code with F an order-2 "
+            + "(16 KiB) large folio: its batches drain at once (folio_may_be_lru_cached is false)", Variant.Expect.VIOLATION);
     public static final Variant REPLICA = new Variant("replica", "the scenario's transcription of 7.2's "
             + "__munlock_folio and lru_add (the baseline of the fixes)", Variant.Expect.VIOLATION);
     public static final Variant FIX_A = new Variant("fix-a", "__munlock_folio clears PG_mlocked before it tries "
@@ -57,7 +59,7 @@ public final class MunlockPutback extends Scenario {
 
     @Override
     public List<Variant> variants() {
-        return List.of(AS_IS, REPLICA, FIX_A, FIX_B, FIX_B_LRU_ADD_ONLY, FIX_C, FIX_AB);
+        return List.of(AS_IS, AS_IS_LARGE, REPLICA, FIX_A, FIX_B, FIX_B_LRU_ADD_ONLY, FIX_C, FIX_AB);
     }
 
     @Override
@@ -76,7 +78,8 @@ public final class MunlockPutback extends Scenario {
         R1World(Variant variant) {
             super(LruWorld.newMachine(2));
             this.variant = variant;
-            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
+            int order = variant.name().equals("7.2-large") ? 2 : 0;
+            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, order), "F");
             this.replica = new MlockReplica(f, lruvec, vmscan);
             f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
             f.nonAtomicSet(PageFlags.PG_swapbacked);
