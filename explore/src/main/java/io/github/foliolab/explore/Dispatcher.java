@@ -14,9 +14,15 @@ import io.github.foliolab.folio.api.sched.SchedPoints;
 final class Dispatcher implements SchedHook {
     private static final Dispatcher INSTANCE = new Dispatcher();
 
+    /** The running exploration's engine; volatile: read by every schedule point of every thread. */
     private volatile Engine engine;
 
     private Dispatcher() {}
+
+    /*
+     * attach/detach/unlink are synchronized on the class: the monitor protects the pair (installed hook,
+     * engine) against two explorations starting at once.
+     */
 
     /** Route the schedule points to {@code e}; one exploration at a time. */
     static synchronized void attach(Engine e) {

@@ -57,7 +57,13 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private final Thread[] threads = new Thread[MAX_CPUS];
     /** threads[0 .. started) exist; written before each is started (the start is the publication). */
     private volatile int started;
+    /**
+     * Which simulated CPU may run (or MAIN). Not a kernel object: a volatile write by the CPU handing over
+     * and the volatile read by the one taking over order everything the first did before everything the
+     * second does next (release/acquire), which is what makes the interleaving sequentially consistent.
+     */
     private volatile int turn = MAIN;
+    /** Set by close() before the last hand-off to each worker (published by the volatile turn). */
     private volatile boolean shutdown;
     private Thread mainThread;
 
