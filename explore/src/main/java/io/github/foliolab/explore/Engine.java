@@ -31,7 +31,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int MAIN = -1;
     private static final int NONE = -2;
     /** How long a waiting thread spins on its turn before parking. */
-    private static final int SPINS = 2_000;
+    private static final int SPINS = Integer.getInteger("foliolab.explore.spins", 2_000);
     private static final long SCHEDULE_TIMEOUT_NANOS = 60_000_000_000L;
 
     private static final int START = 0;
@@ -40,23 +40,30 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int BLOCKED = 3;
     private static final int DONE = 4;
 
-    /** A simulated CPU's worker: its index, bound to the worker thread for its whole life. */
-    record Worker(Engine engine, int index) {}
+    /** The installed engine (SchedPoints allows one hook at a time), for {@link Explore}'s markers. */
+    private static volatile Engine active;
 
-    private static final ScopedValue<Worker> WORKER = ScopedValue.newInstance();
-    /** Virtual threads hand the turn over without an OS context switch; platform threads are the fallback. */
+    /** The engine whose simulated CPU the calling thread is, or null. */
+    static Engine current() {
+        Engine e = active;
+        return e != null && e.indexOf(Thread.currentThread()) >= 0 ? e : null;
+    }
+
     /** Live worker threads of all engines (tests check that none outlives its engine). */
     static final java.util.concurrent.atomic.AtomicInteger LIVE_WORKERS = new java.util.concurrent.atomic.AtomicInteger();
 
     static final boolean VIRTUAL = !Boolean.getBoolean("foliolab.explore.platformThreads");
 
-    /** The worker of the calling thread if it is one of this engine's simulated CPUs. */
-    static Worker currentWorker() {
-        return WORKER.isBound() ? WORKER.get() : null;
-    }
-
     private final Thread[] threads = new Thread[MAX_CPUS];
+    /** threads[0 .. started) exist; written before each is started (the start is the publication). */
+    private volatile int started;
+    /**
+     * Which simulated CPU may run (or MAIN). Not a kernel object: a volatile write by the CPU handing over
+     * and the volatile read by the one taking over order everything the first did before everything the
+     * second does next (release/acquire), which is what makes the interleaving sequentially consistent.
+     */
     private volatile int turn = MAIN;
+    /** Set by close() before the last hand-off to each worker (published by the volatile turn). */
     private volatile boolean shutdown;
     private Thread mainThread;
 
@@ -84,13 +91,16 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private String violation;
     private RuntimeException strategyError;
     private boolean inCheck;
+    private int quiescentRound = Integer.MIN_VALUE;
+    private boolean quiescentValue;
     private boolean atEnd;
     private final Checks checks = new Checks();
     private final Recorder rec = new Recorder();
     private final int[] enabledScratch = new int[MAX_CPUS];
 
     Engine() {
-        SchedPoints.install(this);
+        Dispatcher.attach(this);
+        active = this;
     }
 
     // ------------------------------------------------------------------ one schedule
@@ -98,9 +108,15 @@ final class Engine implements SchedHook, View, AutoCloseable {
     /** Run one schedule of {@code w} under {@code s}; afterwards ask {@link #violation()} and friends. */
     void runSchedule(World w, Strategy s, boolean checkInvariants, int maxSteps) {
         int n = w.nrCpus();
-        if (n < 1 || n > MAX_CPUS || n > w.machine().cpus().nr()) {
-            throw new IllegalArgumentException("a world needs 1.." + MAX_CPUS + " CPUs, at most the machine's "
-                    + w.machine().cpus().nr() + ": " + n);
+        if (n < 1 || n > MAX_CPUS) {
+            throw new IllegalArgumentException("a world runs 1.." + MAX_CPUS + " bodies, not " + n);
+        }
+        for (int b = 0; b < n; b++) {
+            int c = w.machineCpu(b);
+            if (c < 0 || c >= w.machine().cpus().nr()) {
+                throw new IllegalArgumentException("body " + b + " runs on CPU " + c + ", but the machine has "
+                        + w.machine().cpus().nr() + " CPUs");
+            }
         }
         this.world = w;
         this.nr = n;
@@ -114,6 +130,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         aborting = false;
         violation = null;
         strategyError = null;
+        quiescentRound = Integer.MIN_VALUE;
         atEnd = false;
         checks.clear();
         rec.reset();
@@ -123,18 +140,20 @@ final class Engine implements SchedHook, View, AutoCloseable {
             hasPending[i] = false;
             hasPendingTry[i] = false;
             if (threads[i] == null) {
-                Worker wk = new Worker(this, i);
+                int index = i;
                 Runnable loop = () -> {
                     try {
-                        ScopedValue.where(WORKER, wk).run(() -> workerLoop(wk.index()));
+                        workerLoop(index);
                     } finally {
                         LIVE_WORKERS.decrementAndGet();
                     }
                 };
                 LIVE_WORKERS.incrementAndGet();
                 String name = "explore-cpu-" + Trace.cpuName(i);
-                threads[i] = VIRTUAL ? Thread.ofVirtual().name(name).start(loop)
-                        : Thread.ofPlatform().name(name).daemon(true).start(loop);
+                threads[i] = VIRTUAL ? Thread.ofVirtual().name(name).unstarted(loop)
+                        : Thread.ofPlatform().name(name).daemon(true).unstarted(loop);
+                started = i + 1;
+                threads[i].start();
             }
         }
         mainThread = Thread.currentThread();
@@ -143,15 +162,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
         awaitMain();
         // Every CPU has finished (or was unwound).
         if (violation == null) {
+            // The scenario's end checks first (they say what went wrong in the scenario's terms), then the
+            // invariants once more on the final state.
             atEnd = true;
-            if (checkInvariants) {
+            w.check(checks);
+            if (!checks.violations().isEmpty()) {
+                violation = String.join("\n", checks.violations());
+            } else if (checkInvariants) {
                 checkAll();
-            }
-            if (violation == null) {
-                w.check(checks);
-                if (!checks.violations().isEmpty()) {
-                    violation = String.join("\n", checks.violations());
-                }
             }
         }
         mainThread = null;
@@ -196,7 +214,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
                 previous = i;
                 World w = world;
                 try {
-                    w.machine().cpu(i).run(() -> w.run(i));
+                    w.machine().cpu(w.machineCpu(i)).run(() -> w.run(i));
                 } catch (Abort a) {
                     // unwound
                 } catch (Throwable t) {
@@ -224,7 +242,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
             if (next == NONE) {
                 next = firstLive();
                 if (next != MAIN) {
-                    fail(deadlockMessage());
+                    stuck();
                 }
             }
         }
@@ -240,12 +258,18 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     // ------------------------------------------------------------------ the hook
 
-    private int managed() {
-        Worker w = WORKER.isBound() ? WORKER.get() : null;
-        if (w != null && w.engine() == this && !inCheck) {
-            return w.index();
+    /** The simulated CPU whose thread {@code t} is, or -1. */
+    private int indexOf(Thread t) {
+        Thread[] ts = threads;
+        for (int i = 0, n = started; i < n; i++) {
+            if (ts[i] == t) return i;
         }
         return -1;
+    }
+
+    private int managed() {
+        int i = indexOf(Thread.currentThread());
+        return i >= 0 && !inCheck ? i : -1;
     }
 
     @Override
@@ -318,7 +342,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         rec.blocked(i, op, waitId);
         int next = decide(-1);
         if (next == NONE) {
-            fail(deadlockMessage());
+            stuck(); // a deadlock, or only idle daemons left: either way this schedule is over
         }
         if (aborting) {
             throw Abort.INSTANCE;
@@ -488,6 +512,20 @@ final class Engine implements SchedHook, View, AutoCloseable {
         return -1;
     }
 
+    /**
+     * Nobody can run and some CPUs have not finished: if they are all daemons waiting for work the
+     * schedule is over (they are unwound quietly), else it is a deadlock.
+     */
+    private void stuck() {
+        for (int j = 0; j < nr; j++) {
+            if (status[j] != DONE && !world.daemon(j)) {
+                fail(deadlockMessage());
+                return;
+            }
+        }
+        aborting = true; // unwind the idle daemons; no violation
+    }
+
     private String deadlockMessage() {
         StringBuilder sb = new StringBuilder("deadlock: ");
         List<String> parts = new ArrayList<>();
@@ -556,6 +594,17 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public boolean quiescent() {
+        if (!inCheck) {
+            return computeQuiescent();
+        }
+        if (quiescentRound != round()) { // one computation per check round, shared by the invariants
+            quiescentValue = computeQuiescent();
+            quiescentRound = round();
+        }
+        return quiescentValue;
+    }
+
+    private boolean computeQuiescent() {
         if (anyHeld()) {
             return false;
         }
@@ -568,6 +617,11 @@ final class Engine implements SchedHook, View, AutoCloseable {
     @Override
     public boolean atEnd() {
         return atEnd;
+    }
+
+    @Override
+    public int round() {
+        return atEnd ? -1 : steps;
     }
 
     private static String firstLine(Throwable t) {
@@ -586,7 +640,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public void close() {
-        SchedPoints.uninstall(this);
+        Dispatcher.detach(this);
+        if (active == this) {
+            active = null;
+        }
         shutdown = true;
         for (int i = 0; i < MAX_CPUS; i++) {
             Thread t = threads[i];

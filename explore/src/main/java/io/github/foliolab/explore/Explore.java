@@ -12,8 +12,7 @@ public final class Explore {
     private Explore() {}
 
     private static Engine engine() {
-        Engine.Worker w = Engine.currentWorker();
-        return w != null ? w.engine() : null;
+        return Engine.current();
     }
 
     /** Run {@code body} labelled as the kernel function {@code label}. */

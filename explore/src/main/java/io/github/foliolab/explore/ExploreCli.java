@@ -18,7 +18,9 @@ import java.util.Locale;
  * </pre>
  *
  * Exit status: 1 when a violation was found (the trace is printed on {@code out}), 0 when none was
- * found within the budget, 2 on a usage error. Output on {@code out} depends only on the arguments
+ * found within the budget, 2 on a usage error. The examples module's command line calls {@link #run};
+ * running it with {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the
+ * simulated CPUs' virtual threads on one carrier thread (faster; the results are the same). Output on {@code out} depends only on the arguments
  * (same seed, same bytes); {@code --stats} prints the schedules per second on {@code err}.
  */
 public final class ExploreCli {
@@ -38,14 +40,6 @@ public final class ExploreCli {
               --trace-out  write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)
               --json-out   write the result and trace as JSON
             exit status: 1 violation found, 0 none found within the budget, 2 usage error""";
-
-    public static void main(String[] args) {
-        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
-            // One carrier: only one simulated CPU runs at a time anyway, and hand-offs stay on one OS thread.
-            System.setProperty("jdk.virtualThreadScheduler.parallelism", "1");
-        }
-        System.exit(run(args, System.out, System.err));
-    }
 
     /** Run the command; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -135,6 +129,7 @@ public final class ExploreCli {
             return 2;
         }
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         Result r;
         try {
             r = Explorer.explore(scenario, v, options, n -> err.println("explore: " + n + " schedules ..."));
@@ -143,9 +138,10 @@ public final class ExploreCli {
             return 2;
         }
         long t1 = System.nanoTime();
+        long c1 = cpuNanos();
         print(scenario, v, r, out);
         if (stats) {
-            printStats(err, r.schedules(), t1 - t0);
+            printStats(err, r.schedules(), t1 - t0, c1 - c0);
         }
         try {
             if (traceOut != null) {
@@ -192,8 +188,15 @@ public final class ExploreCli {
                 out.println();
                 out.print(TraceTable.render(r.trace()));
             }
-            case NO_VIOLATION -> out.println("no violation in " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s")
-                    + (r.exhausted() ? " (bound exhausted: every schedule within the bound was run)" : " (budget reached)"));
+            case NO_VIOLATION -> {
+                out.println("no violation in " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s")
+                        + (r.exhausted() ? " (bound exhausted: every schedule within the bound was run)" : " (budget reached)"));
+                if (r.trace() != null) {
+                    out.println("schedule: " + r.schedule());
+                    out.println();
+                    out.print(TraceTable.render(r.trace()));
+                }
+            }
         }
     }
 
@@ -202,6 +205,7 @@ public final class ExploreCli {
         boolean any = false;
         long total = 0;
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         for (Scenario s : Races.all()) {
             for (Variant v : s.variants()) {
                 err.println("races: " + s.name() + " [" + v.name() + "] ...");
@@ -218,13 +222,20 @@ public final class ExploreCli {
             }
         }
         if (stats) {
-            printStats(err, total, System.nanoTime() - t0);
+            printStats(err, total, System.nanoTime() - t0, cpuNanos() - c0);
         }
         return any ? 1 : 0;
     }
 
-    private static void printStats(PrintStream err, long schedules, long nanos) {
+    private static void printStats(PrintStream err, long schedules, long nanos, long cpu) {
         double s = nanos / 1e9;
-        err.printf(Locale.ROOT, "explore: %d schedules in %.3f s = %.0f schedules/s%n", schedules, s, schedules / Math.max(s, 1e-9));
+        double c = cpu / 1e9;
+        err.printf(Locale.ROOT, "explore: %d schedules in %.3f s = %.0f schedules/s (process CPU time %.3f s = %.0f schedules per CPU-second)%n",
+                schedules, s, schedules / Math.max(s, 1e-9), c, schedules / Math.max(c, 1e-9));
+    }
+
+    /** The CPU time of the whole process (all threads, JIT and GC included), or 0 if unknown. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 }

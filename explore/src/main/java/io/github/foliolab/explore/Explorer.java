@@ -19,6 +19,15 @@ public final class Explorer {
     public static final String MODEL_NOTE = "model: sequentially consistent interleavings of the schedule points "
             + "(no store buffering or reordering: barrier-only fixes cannot be judged)";
 
+    /**
+     * Remove the explorer's schedule-point hook, which stays installed after the first exploration (a
+     * call and a volatile read per schedule point, instead of relinking and deoptimising the library
+     * at every exploration). Call it when the JVM goes on to measure the library without the explorer.
+     */
+    public static void unlink() {
+        Dispatcher.unlink();
+    }
+
     public static Result explore(Scenario scenario, Variant variant, Options options) {
         return explore(scenario, variant, options, null);
     }
@@ -68,6 +77,7 @@ public final class Explorer {
         Trace acceptedTrace = null;
         int acceptedSteps = 0;
         int lastSteps = 0;
+        Trace replayTrace = null;
         boolean exhausted = false;
         try (Engine engine = new Engine()) {
             while (true) {
@@ -93,6 +103,9 @@ public final class Explorer {
                                 strategy.describe(), engine.schedule(), engine.violation(), engine.trace(),
                                 engine.steps());
                     }
+                    if (options.replay() != null) {
+                        replayTrace = engine.trace(); // a replayed schedule is shown whatever its verdict
+                    }
                     if (acceptedSchedule == null && !engine.accepted().isEmpty()) {
                         acceptedSchedule = engine.schedule();
                         acceptedMessage = String.join("\n", engine.accepted());
@@ -112,6 +125,6 @@ public final class Explorer {
                     strategy.describe(), acceptedSchedule, acceptedMessage, acceptedTrace, acceptedSteps);
         }
         return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, n, exhausted,
-                strategy.describe(), null, null, null, lastSteps);
+                strategy.describe(), options.replay(), null, replayTrace, lastSteps);
     }
 }

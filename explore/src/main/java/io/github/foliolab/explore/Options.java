@@ -17,19 +17,22 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
     public static final String PCT = "pct";
     public static final String DFS = "dfs";
 
-    /** Bounded exhaustive search, preemption bound 3, up to a million schedules. */
+    /** Bounded exhaustive search with preemption bound {@code bound}, up to a million schedules, invariants on. */
     public static Options dfs(int bound) {
         return new Options(DFS, 0, 1_000_000, bound, null, true, 10_000);
     }
 
+    /** Seeded random walk of {@code schedules} schedules, invariants on. */
     public static Options random(long seed, long schedules) {
         return new Options(RANDOM, seed, schedules, 0, null, true, 10_000);
     }
 
+    /** PCT of depth {@code depth}, {@code schedules} schedules, invariants on. */
     public static Options pct(long seed, long schedules, int depth) {
         return new Options(PCT, seed, schedules, depth, null, true, 10_000);
     }
 
+    /** Run one schedule string once (the trace is kept whatever the verdict). */
     public static Options replay(String schedule) {
         return new Options(DFS, 0, 1, 0, schedule, true, 10_000);
     }

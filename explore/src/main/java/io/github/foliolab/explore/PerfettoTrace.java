@@ -20,7 +20,7 @@ public final class PerfettoTrace {
         if (t != null) {
             for (int c = 0; c < t.cpus(); c++) {
                 sb.append(",\n  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": ").append(c + 1)
-                        .append(", \"args\": {\"name\": ").append(Json.q("CPU " + Trace.cpuName(c))).append("}}");
+                        .append(", \"args\": {\"name\": ").append(Json.q(t.columns().get(c))).append("}}");
             }
             long end = 0;
             for (Trace.Row row : t.rows()) {

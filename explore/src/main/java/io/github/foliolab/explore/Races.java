@@ -1,7 +1,9 @@
 package io.github.foliolab.explore;
 
+import io.github.foliolab.explore.scenarios.DrainAll;
 import io.github.foliolab.explore.scenarios.LockOrder;
 import io.github.foliolab.explore.scenarios.LostActivation;
+import io.github.foliolab.explore.scenarios.MlockLruAdd;
 import io.github.foliolab.explore.scenarios.MunlockPutback;
 import io.github.foliolab.explore.scenarios.LruTicket;
 import io.github.foliolab.explore.scenarios.RefcountGet;
@@ -16,10 +18,12 @@ public final class Races {
     public static List<Scenario> all() {
         List<Scenario> l = new ArrayList<>();
         l.add(new MunlockPutback());
+        l.add(new MlockLruAdd());
+        l.add(new LostActivation());
+        l.add(new DrainAll());
         l.add(new LockOrder());
         l.add(new RefcountGet());
         l.add(new LruTicket());
-        l.add(new LostActivation());
         return l;
     }
 

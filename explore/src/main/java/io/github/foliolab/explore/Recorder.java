@@ -136,7 +136,11 @@ final class Recorder {
                 case EXCEPTION -> rows.add(new Trace.Row(i, 0, cpus[i], k, labels[i], null, true, depths[i]));
             }
         }
-        return new Trace(nrCpus, List.copyOf(rows));
+        List<String> columns = new ArrayList<>(nrCpus);
+        for (int c = 0; c < nrCpus; c++) {
+            columns.add(world.bodyName(c));
+        }
+        return new Trace(nrCpus, List.copyOf(rows), List.copyOf(columns));
     }
 
     /** {@code folio_test_clear_lru(F)}, {@code spin_lock(lru_lock)}, {@code folio_ref_add(F, 2)}. */
@@ -151,6 +155,9 @@ final class Recorder {
             case ADDRESS -> "0x" + Long.toHexString(id);
             case NONE -> "";
         };
+        if (name.endsWith(")")) {
+            return name; // the kernel name already names its object: smp_load_acquire(lru_drain_gen)
+        }
         StringBuilder sb = new StringBuilder(name).append('(').append(subject);
         if (op instanceof FolioOp f && AMOUNT_FOLIO_OPS.contains(f)) {
             sb.append(subject.isEmpty() ? "" : ", ").append(arg);

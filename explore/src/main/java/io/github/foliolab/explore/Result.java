@@ -11,9 +11,9 @@ import java.util.List;
  * @param schedules  how many schedules ran
  * @param exhausted  true if the strategy covered its whole space (bounded exhaustive search ran out)
  * @param strategy   what the strategy guarantees, one line
- * @param schedule   the counterexample's (or the accepted outcome's) schedule string, or null
+ * @param schedule   the counterexample's (or the accepted outcome's, or the replayed) schedule string, or null
  * @param message    the violation, or the accepted outcome, or null
- * @param trace      the trace of {@code schedule}, or null
+ * @param trace      the trace of {@code schedule} (always present for a replay), or null
  * @param steps      the number of shared steps of {@code schedule} (or of the last schedule run)
  */
 public record Result(String scenario, String variant, Verdict verdict, long schedules, boolean exhausted,

@@ -6,10 +6,11 @@ import java.util.List;
  * The rendered trace of one schedule: what each simulated CPU did, in the order the explorer ran it.
  * Built from the recording at the end of the schedule (object names are resolved then), immutable.
  *
- * @param cpus the number of CPUs (columns)
- * @param rows every recorded event, including the folded (CPU-local) ones
+ * @param cpus    the number of CPUs (columns)
+ * @param rows    every recorded event, including the folded (CPU-local) ones
+ * @param columns the column titles ({@code CPU A}, {@code kworker/0}, ...)
  */
-public record Trace(int cpus, List<Row> rows) {
+public record Trace(int cpus, List<Row> rows, List<String> columns) {
     /** What a row records. */
     public enum Kind {
         /** A schedule point: an atomic step on shared state (or a CPU-local one, folded in tables). */

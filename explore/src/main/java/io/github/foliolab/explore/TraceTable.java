@@ -12,13 +12,22 @@ public final class TraceTable {
     private TraceTable() {}
 
     public static String render(Trace trace) {
+        List<Trace.Row> all = trace.rows();
+        boolean[] hidden = collapsedMarkers(all);
         List<String[]> rows = new ArrayList<>();
-        for (Trace.Row r : trace.rows()) {
+        for (int i = 0; i < all.size(); i++) {
+            Trace.Row r = all.get(i);
+            if (hidden[i]) {
+                continue;
+            }
             if (r.kind() == Trace.Kind.STEP && !r.shared()) {
                 continue;
             }
             if (r.kind() == Trace.Kind.RETURN && r.result() == null) {
                 continue;
+            }
+            if (r.kind() == Trace.Kind.STEP && r.depth() > 0 && isUnwrapped(all, hidden, i)) {
+                r = new Trace.Row(r.seq(), r.step(), r.cpu(), r.kind(), r.call(), r.result(), r.shared(), r.depth() - 1);
             }
             String[] cells = new String[trace.cpus() + 1];
             cells[0] = r.step() > 0 ? Integer.toString(r.step()) : "";
@@ -30,7 +39,7 @@ public final class TraceTable {
         String[] header = new String[trace.cpus() + 1];
         header[0] = "#";
         for (int c = 0; c < trace.cpus(); c++) {
-            header[c + 1] = "CPU " + Trace.cpuName(c);
+            header[c + 1] = trace.columns().get(c);
         }
         int[] width = new int[header.length];
         for (int c = 0; c < header.length; c++) {
@@ -50,6 +59,51 @@ public final class TraceTable {
             line(sb, row, width);
         }
         return sb.toString();
+    }
+
+    /**
+     * Markers that add nothing: a function whose only shared step is the call itself
+     * ({@code folio_try_get(F) { folio_try_get(F) = true } = true}) is shown as that one step.
+     */
+    private static boolean[] collapsedMarkers(List<Trace.Row> rows) {
+        boolean[] hidden = new boolean[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Trace.Row call = rows.get(i);
+            if (call.kind() != Trace.Kind.CALL) continue;
+            int step = -1;
+            int ret = -1;
+            boolean simple = true;
+            for (int j = i + 1; j < rows.size() && simple; j++) {
+                Trace.Row r = rows.get(j);
+                if (r.cpu() != call.cpu()) continue;
+                if (r.kind() == Trace.Kind.STEP && !r.shared()) continue;
+                if (r.kind() == Trace.Kind.STEP && step < 0 && r.call().equals(call.call())) {
+                    step = j;
+                } else if (r.kind() == Trace.Kind.RETURN && step >= 0) {
+                    ret = j;
+                    break;
+                } else {
+                    simple = false;
+                }
+            }
+            if (simple && step >= 0 && ret >= 0) {
+                hidden[i] = true;
+                hidden[ret] = true;
+            }
+        }
+        return hidden;
+    }
+
+    /** True if the step at {@code i} lost its enclosing marker to {@link #collapsedMarkers}. */
+    private static boolean isUnwrapped(List<Trace.Row> rows, boolean[] hidden, int i) {
+        Trace.Row step = rows.get(i);
+        for (int j = i - 1; j >= 0; j--) {
+            Trace.Row r = rows.get(j);
+            if (r.cpu() != step.cpu()) continue;
+            if (r.kind() == Trace.Kind.STEP && !r.shared()) continue;
+            return hidden[j] && r.kind() == Trace.Kind.CALL;
+        }
+        return false;
     }
 
     private static void line(StringBuilder sb, String[] cells, int[] width) {

@@ -19,4 +19,10 @@ public interface View {
 
     /** True for the final check after every CPU has finished. */
     boolean atEnd();
+
+    /**
+     * Identifies the state being checked: the number of shared steps taken, or -1 for the final check.
+     * Invariants that derive the same data (an LRU list walk) may cache it per round.
+     */
+    int round();
 }

@@ -29,6 +29,27 @@ public abstract class World {
     /** The body of {@code cpu}; runs on the machine's CPU {@code cpu} in its own simulated thread. */
     protected abstract void run(int cpu);
 
+    /**
+     * The machine CPU body {@code body} runs on; by default the body's own number. A per-CPU kworker is
+     * a second body on the same machine CPU as the task it serves.
+     */
+    protected int machineCpu(int body) {
+        return body;
+    }
+
+    /**
+     * True for a body that serves others and may still be waiting when every other body has finished
+     * (a kworker waiting for work): the schedule then ends normally instead of being a deadlock.
+     */
+    protected boolean daemon(int body) {
+        return false;
+    }
+
+    /** The column title of body {@code body} in traces: {@code CPU A}, or e.g. {@code kworker/0}. */
+    public String bodyName(int body) {
+        return "CPU " + Trace.cpuName(body);
+    }
+
     /** The end checks, after every CPU has finished. */
     protected void check(Checks checks) {}
 

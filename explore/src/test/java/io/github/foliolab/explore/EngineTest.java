@@ -23,7 +23,7 @@ class EngineTest {
     @AfterEach
     void noThreadLeft() {
         assertEquals(0, Engine.LIVE_WORKERS.get(), "worker threads outlived their explorer");
-        assertNull(SchedPoints.installed(), "the hook stayed installed");
+        assertTrue(Dispatcher.idle(), "the exploration stayed attached to the hook");
     }
 
     /** A two-CPU scenario from a body; F is a fresh folio, L a spinlock. */
@@ -190,9 +190,67 @@ class EngineTest {
     }
 
     @Test
+    void aDaemonLeftWaitingEndsTheScheduleButABlockedTaskIsADeadlock() {
+        // Body 1 waits on a completion nobody completes. As a daemon that is the end of the schedule; as
+        // a task it is a deadlock.
+        for (boolean daemon : new boolean[] {true, false}) {
+            Scenario s = new Scenario() {
+                @Override
+                public String name() {
+                    return "waiter";
+                }
+
+                @Override
+                public String summary() {
+                    return "waiter";
+                }
+
+                @Override
+                public List<Variant> variants() {
+                    return List.of(Variant.asIs("x", Variant.Expect.CLEAN));
+                }
+
+                @Override
+                public World build(Variant v) {
+                    Machine m = Machine.bootGcManaged(1, 512, 0);
+                    io.github.foliolab.folio.sync.Completion c = new io.github.foliolab.folio.sync.Completion("never");
+                    return new World(m) {
+                        @Override
+                        public int nrCpus() {
+                            return 2;
+                        }
+
+                        @Override
+                        protected int machineCpu(int body) {
+                            return 0;
+                        }
+
+                        @Override
+                        protected boolean daemon(int body) {
+                            return daemon && body == 1;
+                        }
+
+                        @Override
+                        protected void run(int body) {
+                            if (body == 1) c.waitForCompletion();
+                        }
+                    };
+                }
+            };
+            Result r = Explorer.explore(s, s.variants().get(0), Options.dfs(2));
+            if (daemon) {
+                assertEquals(Result.Verdict.NO_VIOLATION, r.verdict(), String.valueOf(r.message()));
+            } else {
+                assertTrue(r.violated());
+                assertTrue(r.message().contains("CPU B waits for never (nobody will release it)"), r.message());
+            }
+        }
+    }
+
+    @Test
     void unmanagedThreadsPassThroughTheHook() throws Exception {
         try (Engine e = new Engine()) {
-            assertSame(e, SchedPoints.installed());
+            assertNotNull(SchedPoints.installed());
             Machine m = Machine.bootGcManaged(1, 512, 0);
             Folio f = m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
             Thread t = Thread.ofPlatform().start(() -> {
@@ -205,6 +263,15 @@ class EngineTest {
             assertFalse(t.isAlive());
             assertEquals(2, f.refCount());
         }
+    }
+
+    @Test
+    void unlinkRemovesTheHookAndTheNextExplorationInstallsItAgain() {
+        Explorer.explore(new LockOrder(), LockOrder.ORDERED, Options.dfs(0));
+        assertNotNull(SchedPoints.installed());
+        Explorer.unlink();
+        assertNull(SchedPoints.installed());
+        assertTrue(Explorer.explore(new LockOrder(), LockOrder.ABBA, Options.dfs(2)).violated());
     }
 
     @Test

@@ -70,6 +70,8 @@ public final class MemMap {
 
     private final Arena arena;
     private final boolean gcManaged;
+    /** A gcManaged memmap was closed (its segment went back to the pool); guards a second close. */
+    private boolean closed;
     private final MemorySegment seg;
     private final long nrPages;
     private Node node;
@@ -83,19 +85,33 @@ public final class MemMap {
     }
 
     /**
-     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors live in an automatic arena that
-     * the garbage collector frees ({@link #close} is then a no-op). Closing a shared arena costs a
-     * handshake with every thread, too much for the explorer, which builds a machine per schedule.
+     * As {@link #MemMap(long)}; with {@code gcManaged} the descriptors come from a small pool of recycled
+     * segments ({@link #close} zeroes nothing and returns the segment to the pool; a segment that is never
+     * returned lives in an automatic arena and is freed by the garbage collector). The explorer builds a
+     * machine per schedule: closing a shared arena costs a handshake with every thread, allocating from
+     * automatic arenas hits the direct-memory limit and forces full collections, and heap segments pay
+     * an alignment check on every access.
      */
     MemMap(long nrPages, boolean gcManaged) {
         if (nrPages <= 0 || nrPages > (1L << 36)) {
             throw new IllegalArgumentException("nrPages out of range: " + nrPages);
         }
         this.nrPages = nrPages;
-        this.arena = gcManaged ? Arena.ofAuto() : Arena.ofShared();
         this.gcManaged = gcManaged;
-        this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
-        for (long pfn = 0; pfn < nrPages; pfn++) {
+        if (gcManaged) {
+            this.arena = null;
+            // A recycled or new segment, initialised by copying the fresh-memmap image of this size.
+            this.seg = SegmentPool.take(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE, MemMap::initFresh);
+        } else {
+            this.arena = Arena.ofShared();
+            this.seg = arena.allocate(nrPages * PAGE_DESC_SIZE, PAGE_DESC_SIZE);
+            initFresh(seg);
+        }
+    }
+
+    /** A fresh memmap: all zero except {@code _mapcount = -1} in every descriptor. */
+    private static void initFresh(MemorySegment seg) {
+        for (long pfn = 0, n = seg.byteSize() / PAGE_DESC_SIZE; pfn < n; pfn++) {
             MAPCOUNT.set(seg, off(pfn), -1);
         }
     }
@@ -122,7 +138,11 @@ public final class MemMap {
     /** Release the off-heap memory. The memmap must not be used afterwards. */
     public void close() {
         if (gcManaged) {
-            return; // an automatic arena is freed by the garbage collector once unreachable
+            if (!closed) {
+                closed = true;
+                SegmentPool.give(seg); // reused (zeroed) by the next gcManaged memmap of the same size
+            }
+            return;
         }
         arena.close();
     }

@@ -58,7 +58,9 @@ public final class Node {
         // memmap_init(): the zone links live in the flags word (set_page_links).
         for (long pfn = 0; pfn < normalPages + movablePages; pfn++) {
             long z = pfn < normalPages ? ZoneType.ZONE_NORMAL.ordinal() : ZoneType.ZONE_MOVABLE.ordinal();
-            mm.setFlagsWordPlain(pfn, z << PageFlags.ZONES_PGSHIFT);
+            if (z != 0) { // a fresh memmap is zeroed: zone 0's links need no store
+                mm.setFlagsWordPlain(pfn, z << PageFlags.ZONES_PGSHIFT);
+            }
         }
         // CMA areas: the top pageblocks of ZONE_NORMAL, marked before the pages reach the free lists.
         long cmaStart = (normalPages - cmaPages) & ~((1L << PageLayout.PAGEBLOCK_ORDER) - 1);

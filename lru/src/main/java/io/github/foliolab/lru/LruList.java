@@ -64,7 +64,11 @@ public enum LruList {
      * PG_swapbacked. A VM_BUG if both PG_active and PG_unevictable are set. Reads the flags relaxed.
      */
     public static LruList folioLruList(MemMap mm, long pfn) {
-        long flags = mm.flagsWord(pfn);
+        return folioLruList(mm, pfn, mm.flagsWord(pfn));
+    }
+
+    /** {@link #folioLruList(MemMap, long)} from a flags word already read. */
+    static LruList folioLruList(MemMap mm, long pfn, long flags) {
         boolean active = (flags & (1L << PageFlags.PG_active)) != 0;
         if ((flags & (1L << PageFlags.PG_unevictable)) != 0) {
             if (active) {

@@ -249,11 +249,17 @@ public final class LruVec {
 
     /**
      * lruvec_add_folio(): account the folio to folio_lru_list() and, unless that is LRU_UNEVICTABLE, link
-     * it at the head. Caller holds lru_lock. Does not touch PG_lru.
+     * it at the head. Caller holds lru_lock. Does not touch PG_lru. (One read of the flags word gives the
+     * list, the zone and whether the folio is large: the caller owns the folio, its flags are stable.)
      */
     public void addFolio(long pfn) {
-        LruList lru = listFor(pfn);
-        updateLruSize(lru, pfn, mm.nrPages(pfn));
+        long flags = mm.flagsWord(pfn);
+        LruList lru = LruList.folioLruList(mm, pfn, flags);
+        long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
+        int i = (int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal();
+        zoneSize[i] += nr;
+        pendingStat[i] += nr;
+        statsPending = true;
         if (lru != LruList.LRU_UNEVICTABLE) {
             long head = headId(lru.ordinal());
             listInsert(pfn, head, next(head));

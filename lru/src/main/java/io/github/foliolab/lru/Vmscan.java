@@ -162,15 +162,12 @@ public final class Vmscan {
         long totalScan = 0;
         long taken = 0;
         long[] zoneTaken = new long[ZoneType.values().length];
-        long size = lv.size(lru);
-        long visited = 0;
-        while (scan < nrToScan && visited < size) {
+        while (scan < nrToScan) {
             long pfn = lv.tail(lru);
             if (pfn < 0) {
-                break;
+                break; // list_empty(src)
             }
             long nr = mm.nrPages(pfn);
-            visited += nr;
             totalScan += nr;
             scan += nr;
             boolean take = false;

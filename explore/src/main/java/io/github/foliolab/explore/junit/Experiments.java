@@ -30,7 +30,11 @@ import java.util.stream.Stream;
 public final class Experiments {
     private Experiments() {}
 
-    /** One dynamic test per variant, each asserting the verdict the variant expects. */
+    /**
+     * One dynamic test per variant, each asserting the verdict the variant expects. (JUnit is an optional
+     * dependency of this module: callers of this class have it on their test path.)
+     */
+    @SuppressWarnings("exports")
     public static Stream<DynamicTest> verdicts(Scenario scenario, Options options) {
         return scenario.variants().stream().map(v -> DynamicTest.dynamicTest(scenario.name() + " [" + v.name() + "] "
                 + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, options)));

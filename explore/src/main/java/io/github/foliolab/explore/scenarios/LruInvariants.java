@@ -37,13 +37,6 @@ public final class LruInvariants {
         return false;
     }
 
-    private static long[][] linkedLists(LruVec lv) {
-        long[][] out = new long[LruList.NR_LRU_LISTS][];
-        for (LruList l : LruList.values()) {
-            out[l.ordinal()] = l == LruList.LRU_UNEVICTABLE ? new long[0] : lv.listPfnsLocked(l);
-        }
-        return out;
-    }
 
     private static LruList expectedList(long flags) {
         boolean active = (flags & (1L << PageFlags.PG_active)) != 0;
@@ -68,10 +61,11 @@ public final class LruInvariants {
     public static final Invariant LINKED_MATCH_SIZES = Invariant.of("lru-linked-match-sizes", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         LruVec lv = lw(w).lruvec();
+        long[][] lists = lw(w).linkedLists(v);
         for (LruList l : LruList.values()) {
             if (l == LruList.LRU_UNEVICTABLE) continue;
             long pages = 0;
-            for (long pfn : lv.listPfnsLocked(l)) pages += w.machine().memMap().nrPages(pfn);
+            for (long pfn : lists[l.ordinal()]) pages += w.machine().memMap().nrPages(pfn);
             if (pages != lv.size(l)) return l + " links " + pages + " pages but its size is " + lv.size(l);
         }
         return null;
@@ -92,8 +86,7 @@ public final class LruInvariants {
     /** A folio linked on a list is on the list its flags name (active, file/anon; never unevictable). */
     public static final Invariant LINKED_ON_ITS_LIST = Invariant.of("lru-linked-on-its-list", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
-        LruVec lv = lw(w).lruvec();
-        long[][] lists = linkedLists(lv);
+        long[][] lists = lw(w).linkedLists(v);
         for (LruList l : LruList.values()) {
             for (long pfn : lists[l.ordinal()]) {
                 LruList want = expectedList(w.machine().memMap().flagsWord(pfn));
@@ -110,7 +103,7 @@ public final class LruInvariants {
      */
     public static final Invariant LRU_FLAG_LISTED = Invariant.of("lru-flag-listed", (w, v) -> {
         if (!v.quiescent()) return null;
-        long[][] lists = linkedLists(lw(w).lruvec());
+        long[][] lists = lw(w).linkedLists(v);
         for (Folio f : w.folios()) {
             long fl = f.flags();
             if ((fl & (1L << PageFlags.PG_lru)) == 0) continue;
@@ -123,7 +116,7 @@ public final class LruInvariants {
     /** Between functions, a folio without PG_lru is on no list (isolated, batched or free folios are off-LRU). */
     public static final Invariant OFF_LRU_UNLINKED = Invariant.of("off-lru-unlinked", (w, v) -> {
         if (!v.quiescent()) return null;
-        long[][] lists = linkedLists(lw(w).lruvec());
+        long[][] lists = lw(w).linkedLists(v);
         for (Folio f : w.folios()) {
             if ((f.flags() & (1L << PageFlags.PG_lru)) == 0 && linked(lists, f.pfn())) {
                 return w.folioName(f.pfn()) + " is linked on an LRU list without PG_lru";
@@ -189,7 +182,7 @@ public final class LruInvariants {
     public static final Invariant FREE_NOT_ON_LRU = Invariant.of("free-not-on-lru", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         LruWorld lw = lw(w);
-        long[][] lists = linkedLists(lw.lruvec());
+        long[][] lists = lw.linkedLists(v);
         for (Folio f : w.folios()) {
             if (!f.memMap().isBuddy(f.pfn())) continue;
             if (linked(lists, f.pfn())) return "free " + w.folioName(f.pfn()) + " is still linked on an LRU list";
@@ -197,8 +190,67 @@ public final class LruInvariants {
         return null;
     });
 
+    /**
+     * Between functions, a folio on the unevictable LRU (PG_lru + PG_unevictable) is really unevictable:
+     * PG_mlocked, or an unevictable mapping (section 6.7). Otherwise nothing will ever move it back:
+     * the stranded state of race R1.
+     */
+    public static final Invariant UNEVICTABLE_REALLY_UNEVICTABLE = Invariant.of("unevictable-lru-not-evictable", (w, v) -> {
+        if (!v.quiescent()) return null;
+        for (Folio f : w.folios()) {
+            long fl = f.flags();
+            if ((fl & (1L << PageFlags.PG_lru)) != 0 && (fl & (1L << PageFlags.PG_unevictable)) != 0
+                    && lw(w).vmscan().folioEvictable(f)) {
+                return w.folioName(f.pfn()) + " is on the unevictable LRU but evictable: " + PageFlags.describe(fl);
+            }
+        }
+        return null;
+    });
+
+    /**
+     * mlock_count only on unevictable folios (section 6.5): between functions, a PG_lru folio's lru words
+     * hold a count exactly when it is PG_unevictable (never linked then, count within 0..2^20); an
+     * evictable PG_lru folio's lru words are list links.
+     */
+    public static final Invariant MLOCK_COUNT_ONLY_UNEVICTABLE = Invariant.of("mlock-count-only-unevictable", (w, v) -> {
+        if (!v.quiescent()) return null;
+        long[][] lists = lw(w).linkedLists(v);
+        for (Folio f : w.folios()) {
+            long fl = f.flags();
+            if ((fl & (1L << PageFlags.PG_lru)) == 0) continue;
+            boolean unevictable = (fl & (1L << PageFlags.PG_unevictable)) != 0;
+            boolean isLinked = linked(lists, f.pfn());
+            if (unevictable && isLinked) {
+                return w.folioName(f.pfn()) + " is unevictable but linked: its lru words cannot hold mlock_count";
+            }
+            if (unevictable && (f.mlockCount() < 0 || f.mlockCount() > (1 << 20))) {
+                return w.folioName(f.pfn()) + " has mlock_count " + f.mlockCount();
+            }
+            if (!unevictable && !isLinked) {
+                return w.folioName(f.pfn()) + " is evictable with PG_lru but unlinked: its lru words are not list links";
+            }
+        }
+        return null;
+    });
+
+    /** Between functions, the LRU, isolation and mlock counters are not negative. */
+    public static final Invariant COUNTERS_NONNEGATIVE = Invariant.of("vmstat-nonnegative", (w, v) -> {
+        if (!v.quiescent()) return null;
+        var vm = w.machine().vmstat();
+        for (LruList l : LruList.values()) {
+            if (vm.node(l.nodeItem()) < 0) return l.nodeItem().procName() + " is " + vm.node(l.nodeItem());
+        }
+        for (var item : List.of(io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_ANON,
+                io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_FILE)) {
+            if (vm.node(item) < 0) return item.procName() + " is " + vm.node(item);
+        }
+        long mlock = vm.zoneSum(io.github.foliolab.folio.api.ZoneStatItem.NR_MLOCK);
+        return mlock < 0 ? "nr_mlock is " + mlock : null;
+    });
+
     public static List<Invariant> all() {
         return List.of(SIZES_MATCH_VMSTAT, LINKED_MATCH_SIZES, SIZES_NONNEGATIVE, LINKED_ON_ITS_LIST, LRU_FLAG_LISTED,
-                OFF_LRU_UNLINKED, UNEVICTABLE_ACCOUNTED, BATCHED_OFF_LRU, REFCOUNT_COVERS_HOLDERS, FREE_NOT_ON_LRU);
+                OFF_LRU_UNLINKED, UNEVICTABLE_ACCOUNTED, BATCHED_OFF_LRU, REFCOUNT_COVERS_HOLDERS, FREE_NOT_ON_LRU,
+                UNEVICTABLE_REALLY_UNEVICTABLE, COUNTERS_NONNEGATIVE, MLOCK_COUNT_ONLY_UNEVICTABLE);
     }
 }

@@ -61,6 +61,25 @@ public abstract class LruWorld extends World {
         return n;
     }
 
+    private int linkedRound = Integer.MIN_VALUE;
+    private long[][] linked;
+
+    /**
+     * The pfns linked on each LRU list (LRU_UNEVICTABLE: none), walked without lru_lock: only while no
+     * CPU holds it. Cached for the invariants of one check round.
+     */
+    final long[][] linkedLists(io.github.foliolab.explore.View v) {
+        if (linked == null || linkedRound != v.round()) {
+            long[][] out = new long[io.github.foliolab.lru.LruList.NR_LRU_LISTS][];
+            for (io.github.foliolab.lru.LruList l : io.github.foliolab.lru.LruList.values()) {
+                out[l.ordinal()] = l == io.github.foliolab.lru.LruList.LRU_UNEVICTABLE ? new long[0] : lruvec.listPfnsLocked(l);
+            }
+            linked = out;
+            linkedRound = v.round();
+        }
+        return linked;
+    }
+
     public final Swap swap() {
         return swap;
     }

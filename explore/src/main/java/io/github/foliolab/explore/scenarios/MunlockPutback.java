@@ -27,17 +27,21 @@ import java.util.List;
  * <p>Variants (fixes are alternative bodies in {@link MlockReplica}, never changes to the library):
  * {@code 7.2} runs the library's own code; {@code replica} runs the scenario's transcription of 7.2 (the
  * baseline the fixes are written against: it must fail the same way); {@code fix-a}, {@code fix-b},
- * {@code fix-c} and {@code fix-ab} the fixes.
+ * {@code fix-b-lru-add}, {@code fix-c} and {@code fix-ab} the fixes.
  */
 public final class MunlockPutback extends Scenario {
     public static final Variant AS_IS = Variant.asIs("the library's munlock_folio/__munlock_folio and "
             + "folio_isolate_lru/folio_putback_lru/lru_add of Linux 7.2", Variant.Expect.VIOLATION);
+    public static final Variant AS_IS_LARGE = new Variant("7.2-large", "the library's 7.2 code with F an order-2 "
+            + "(16 KiB) large folio: its batches drain at once (folio_may_be_lru_cached is false)", Variant.Expect.VIOLATION);
     public static final Variant REPLICA = new Variant("replica", "the scenario's transcription of 7.2's "
             + "__munlock_folio and lru_add (the baseline of the fixes)", Variant.Expect.VIOLATION);
     public static final Variant FIX_A = new Variant("fix-a", "__munlock_folio clears PG_mlocked before it tries "
             + "folio_test_clear_lru; lru_add as 7.2", Variant.Expect.VIOLATION);
     public static final Variant FIX_B = new Variant("fix-b", "lru_add sets PG_lru before folio_evictable(); "
             + "__munlock_folio does folio_test_clear_lru under lru_lock", Variant.Expect.VIOLATION);
+    public static final Variant FIX_B_LRU_ADD_ONLY = new Variant("fix-b-lru-add", "only lru_add's half of fix (b): "
+            + "PG_lru set before folio_evictable(); __munlock_folio as 7.2", Variant.Expect.VIOLATION);
     public static final Variant FIX_C = new Variant("fix-c", "__munlock_folio re-tests PG_lru under lru_lock when "
             + "it lost the ticket, and clears PG_mlocked under lru_lock; lru_add as 7.2", Variant.Expect.CLEAN);
     public static final Variant FIX_AB = new Variant("fix-ab", "both halves of the pre-5.18 protocol: PG_mlocked "
@@ -55,7 +59,7 @@ public final class MunlockPutback extends Scenario {
 
     @Override
     public List<Variant> variants() {
-        return List.of(AS_IS, REPLICA, FIX_A, FIX_B, FIX_C, FIX_AB);
+        return List.of(AS_IS, AS_IS_LARGE, REPLICA, FIX_A, FIX_B, FIX_B_LRU_ADD_ONLY, FIX_C, FIX_AB);
     }
 
     @Override
@@ -74,7 +78,8 @@ public final class MunlockPutback extends Scenario {
         R1World(Variant variant) {
             super(LruWorld.newMachine(2));
             this.variant = variant;
-            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
+            int order = variant.name().equals("7.2-large") ? 2 : 0;
+            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, order), "F");
             this.replica = new MlockReplica(f, lruvec, vmscan);
             f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
             f.nonAtomicSet(PageFlags.PG_swapbacked);
@@ -107,7 +112,7 @@ public final class MunlockPutback extends Scenario {
         /** CPU A: munlock(V) reaches F: munlock_folio, then the mlock batch drains (__munlock_folio). */
         private void cpuA() {
             MlockReplica.Munlock body = switch (variant.name()) {
-                case "replica" -> MlockReplica.Munlock.V72;
+                case "replica", "fix-b-lru-add" -> MlockReplica.Munlock.V72;
                 case "fix-a" -> MlockReplica.Munlock.CLEAR_MLOCKED_FIRST;
                 case "fix-b" -> MlockReplica.Munlock.TEST_CLEAR_LRU_LOCKED;
                 case "fix-c" -> MlockReplica.Munlock.RECHECK_UNDER_LOCK;
@@ -129,7 +134,7 @@ public final class MunlockPutback extends Scenario {
             bRefs++;
             if (Explore.test("folio_isolate_lru(F)", () -> vmscan.folioIsolateLru(f))) {
                 bRefs++;
-                boolean setLruFirst = variant.name().equals("fix-b") || variant.name().equals("fix-ab");
+                boolean setLruFirst = variant.name().startsWith("fix-b") || variant.name().equals("fix-ab");
                 if (setLruFirst) {
                     // putbackAndDrain drops the isolation reference inside folio_putback_lru.
                     replica.putbackAndDrain(MlockReplica.LruAdd.SET_LRU_FIRST);
