@@ -55,6 +55,10 @@ public final class Mman {
     public static final int MADV_WILLNEED = 3;
     public static final int MADV_DONTNEED = 4;
     public static final int MADV_FREE = 8;
+    public static final int MADV_DONTFORK = 10;
+    public static final int MADV_DOFORK = 11;
+    public static final int MADV_HUGEPAGE = 14;
+    public static final int MADV_NOHUGEPAGE = 15;
     public static final int MADV_COLD = 20;
     public static final int MADV_PAGEOUT = 21;
 

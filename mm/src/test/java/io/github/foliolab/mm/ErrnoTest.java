@@ -172,6 +172,8 @@ class ErrnoTest {
             c.add(new Case("madvise(" + adv + ") range entirely unmapped", Errno.ENOMEM, w -> w.t.madvise(w.hole(), 2 * P, adv)));
         }
         c.add(new Case("madvise unknown advice", Errno.EINVAL, w -> w.t.madvise(w.anon, P, 9999)));
+        c.add(new Case("madvise(MADV_DOFORK) of a VM_SPECIAL area", Errno.EINVAL, w -> w.t.madvise(w.pfnmap, P, MADV_DOFORK)));
+        c.add(new Case("madvise(MADV_RANDOM) range entirely unmapped", Errno.ENOMEM, w -> w.t.madvise(w.hole(), P, MADV_RANDOM)));
         c.add(new Case("madvise unknown advice, unaligned: advice first", Errno.EINVAL, w -> w.t.madvise(w.anon + 1, P, 9999)));
         for (int adv : new int[] {MADV_DONTNEED, MADV_COLD, MADV_PAGEOUT}) {
             c.add(new Case("madvise(" + adv + ") of a VM_LOCKED area", Errno.EINVAL, w -> w.t.madvise(w.locked, 4 * P, adv)));

@@ -170,4 +170,31 @@ class VmaSplitMergeTest {
         for (int i : new int[] {0, 2, 3, 4, 5, 7}) assertEquals(-1, fx.task.kpageflags(a + i * P));
         assertTrue(fx.task.kpageflags(a + P) >= 0 && fx.task.kpageflags(a + 6 * P) >= 0);
     }
+
+    @Test
+    void madviseFlagAdvicesSplitAndMergeLikeMprotect() {
+        MmFixture fx = fixture();
+        long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
+        assertEquals(0, fx.task.madvise(a + 2 * P, 3 * P, MADV_RANDOM));
+        assertEquals(List.of(List.of(a, a + 2 * P, RW, a >>> 12),
+                List.of(a + 2 * P, a + 5 * P, RW | VmFlags.VM_RAND_READ, (a >>> 12) + 2),
+                List.of(a + 5 * P, a + 8 * P, RW, (a >>> 12) + 5)), fx.vmaTable());
+        assertEquals(0, fx.task.madvise(a + 3 * P, P, MADV_SEQUENTIAL));
+        assertEquals(5, fx.vmaTable().size(), "a different advice in the middle of a VMA splits it in three");
+        assertEquals(0, fx.task.madvise(a, 8 * P, MADV_NORMAL));
+        assertEquals(List.of(List.of(a, a + 8 * P, RW, a >>> 12)), fx.vmaTable(), "MADV_NORMAL merges everything back");
+        // Advice that changes nothing does not split.
+        assertEquals(0, fx.task.madvise(a + P, P, MADV_DOFORK));
+        assertEquals(1, fx.vmaTable().size());
+        assertEquals(0, fx.task.madvise(a, 8 * P, MADV_DONTFORK));
+        assertEquals(0, fx.task.madvise(a, 4 * P, MADV_NOHUGEPAGE));
+        assertEquals(List.of(List.of(a, a + 4 * P, RW | VmFlags.VM_DONTCOPY | VmFlags.VM_NOHUGEPAGE, a >>> 12),
+                List.of(a + 4 * P, a + 8 * P, RW | VmFlags.VM_DONTCOPY, (a >>> 12) + 4)), fx.vmaTable());
+        assertEquals(0, fx.task.madvise(a, 4 * P, MADV_HUGEPAGE));
+        assertEquals(RW | VmFlags.VM_DONTCOPY | VmFlags.VM_HUGEPAGE, fx.vmaTable().get(0).get(2));
+        // A hole: the VMAs around it are changed, then -ENOMEM.
+        assertEquals(0, fx.task.munmap(a + 6 * P, P));
+        assertEquals(-Errno.ENOMEM, fx.task.madvise(a + 5 * P, 3 * P, MADV_DOFORK));
+        assertEquals(RW, fx.vmaTable().get(fx.vmaTable().size() - 1).get(2), "the VMA after the hole was changed too");
+    }
 }
