@@ -84,4 +84,31 @@ class PageTableTest {
         assertEquals(0, fx.task.munmap(a, 2 * P));
         assertEquals(0, fx.pte(a), "zap_pte_range clears non-present entries");
     }
+
+    @Test
+    void theInvariantCheckFindsAPresentPteOutsideEveryVma() {
+        long a = fx.mmapAnon(1, PROT_READ | PROT_WRITE);
+        long stray = a + 8 * P; // no VMA there
+        long zeroPte = Pte.mkSpecial(fx.machine.node().zeroPfn());
+        PageTable pt = fx.machine.cpu(0).call(() -> fx.mm.pageTables().alloc(stray));
+        fx.machine.cpu(0).run(() -> {
+            pt.ptl().lock();
+            try {
+                pt.setPteAt(stray, zeroPte);
+            } finally {
+                pt.ptl().unlock();
+            }
+        });
+        io.github.foliolab.folio.api.VmBugException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.github.foliolab.folio.api.VmBugException.class, fx::checkInvariants);
+        assertTrue(e.getMessage().contains("outside every VMA"), e.getMessage());
+        fx.machine.cpu(0).run(() -> {
+            pt.ptl().lock();
+            try {
+                pt.ptepGetAndClear(stray);
+            } finally {
+                pt.ptl().unlock();
+            }
+        });
+    }
 }

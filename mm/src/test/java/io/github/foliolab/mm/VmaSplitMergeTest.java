@@ -197,4 +197,16 @@ class VmaSplitMergeTest {
         assertEquals(-Errno.ENOMEM, fx.task.madvise(a + 5 * P, 3 * P, MADV_DOFORK));
         assertEquals(RW, fx.vmaTable().get(fx.vmaTable().size() - 1).get(2), "the VMA after the hole was changed too");
     }
+
+    @Test
+    void placementFallsBackToBottomUpWhenNothingFitsBelowMmapBase() {
+        MmFixture fx = fixture();
+        long below = fx.mm.mmapBase() - MMAP_MIN_ADDR;
+        long a = fx.task.mmap(0, below, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, null, 0);
+        assertEquals(MMAP_MIN_ADDR, a, "the whole gap below mmap_base, top-down");
+        long b = fx.mmapAnon(1, PROT_READ | PROT_WRITE);
+        assertEquals(fx.mm.mmapBase(), b, "arch_get_unmapped_area_topdown falls back to the bottom-up search");
+        long c = fx.task.mmap(0, MmStruct.TASK_SIZE - fx.mm.mmapBase(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        assertEquals(-Errno.ENOMEM, c, "no gap left anywhere");
+    }
 }
