@@ -96,4 +96,14 @@ class ScriptRunnerTest {
                 CorpusTest.diff("s", expected, "mmap A 2 anon rw = 0\n"));
         assertEquals(null, CorpusTest.diff("s", expected, expected));
     }
+
+    @Test
+    void aScriptOfRunnerCsBufferSizeIsTooLong() {
+        String line = "check # " + "x".repeat(91) + "\n"; // 100 bytes
+        String ok = line.repeat(2621) + "check\n"; // 262106 bytes: fits
+        assertEquals(2622, Script.parse("t.script", ok).commands().size());
+        String tooLong = line.repeat(2622) + "check # " + "y".repeat(100) + "\n";
+        ScriptException e = assertThrows(ScriptException.class, () -> Script.parse("t.script", tooLong));
+        assertEquals("t.script:2622: script too long", e.getMessage());
+    }
 }
