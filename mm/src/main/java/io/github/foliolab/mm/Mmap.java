@@ -13,9 +13,9 @@ import static io.github.foliolab.mm.Mman.*;
  *
  * <p>Model difference: mmap_base is fixed (no ASLR) and no stack guard gap is kept; there is no
  * map_count limit and no RLIMIT_AS / RLIMIT_DATA (may_expand_vm); VM_ACCOUNT is set and kept as the
- * kernel does (it takes part in VMA merging) but the overcommit check never fails; the process has no
- * CAP_SYS_RAWIO, so a MAP_FIXED address below mmap_min_addr is -EPERM (root in the conformance VM
- * could map there); MAP_32BIT / MAP_ABOVE4G are accepted without their placement rule, and
+ * kernel does (it takes part in VMA merging) but the overcommit check never fails; a MAP_FIXED address
+ * below mmap_min_addr is -EPERM unless the process has CAP_SYS_RAWIO (cap_mmap_addr; no LSM
+ * minimum); MAP_32BIT / MAP_ABOVE4G are accepted without their placement rule, and
  * anonymous mappings of 2 MiB multiples are not THP-aligned (thp_get_unmapped_area); no huge pages
  * (see {@link #mmap}).
  */
@@ -167,7 +167,9 @@ public final class Mmap {
         }
         if (Long.compareUnsigned(where, MmStruct.TASK_SIZE - len) > 0) return -Errno.ENOMEM;
         if ((where & 0xfff) != 0) return -Errno.EINVAL;
-        if (Long.compareUnsigned(where, MMAP_MIN_ADDR) < 0) return -Errno.EPERM; // security_mmap_addr
+        if (Long.compareUnsigned(where, MMAP_MIN_ADDR) < 0 && !mm.capSysRawio()) {
+            return -Errno.EPERM; // security_mmap_addr -> cap_mmap_addr
+        }
         if ((flags & MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(where, where + len) != null) {
             return -Errno.EEXIST;
         }

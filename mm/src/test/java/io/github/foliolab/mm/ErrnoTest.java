@@ -231,6 +231,16 @@ class ErrnoTest {
     }
 
     @Test
+    void capSysRawioMayMapBelowMmapMinAddr() {
+        World w = world();
+        w.fx.mm.setCapSysRawio(true);
+        assertEquals(P, w.t.mmap(P, P, PROT_READ, ANON | MAP_FIXED, null, 0), "cap_mmap_addr lets root map there");
+        assertEquals(0, w.t.touch(P, false));
+        long hinted = w.t.mmap(2 * P, P, PROT_READ, ANON, null, 0);
+        assertTrue(hinted >= MMAP_MIN_ADDR, "a hint is still raised to mmap_min_addr (round_hint_to_min)");
+    }
+
+    @Test
     void unalignedHintIsRoundedDown() {
         World w = world();
         long hint = w.hole() + 0x123;
