@@ -25,6 +25,8 @@ public final class Script {
     static final int MAX_REGIONS = 64;
     static final int MAX_CMDS = 4096;
     static final long MAX_PAGES = 65536;
+    /** runner.c's MAX_SCRIPT: a script of this many bytes or more is "script too long". */
+    static final int MAX_SCRIPT = 256 * 1024;
 
     private final String file;
     private final List<Command> commands = new ArrayList<>();
@@ -70,6 +72,12 @@ public final class Script {
     }
 
     private void parseAll(String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length >= MAX_SCRIPT) {
+            int line = 1; // the line holding the byte at which runner.c's buffer is full
+            for (int i = 0; i < MAX_SCRIPT - 1; i++) if (bytes[i] == '\n') line++;
+            throw error(line, "script too long");
+        }
         String[] lines = text.split("\n", -1);
         boolean seenMunmap = false;
         for (int li = 0; li < lines.length; li++) {

@@ -7,7 +7,8 @@ import io.github.foliolab.mm.Task;
 
 /**
  * The simulated counterpart of the real runner's machine: one CPU, a node of 1 GiB as the QEMU guest
- * has (-m 1024M), the mlock system calls installed, and a root process (CAP_IPC_LOCK) on CPU 0.
+ * has (-m 1024M), the mlock system calls installed, and a root process (CAP_IPC_LOCK, CAP_SYS_RAWIO)
+ * on CPU 0.
  */
 final class Simulator {
     private Simulator() {}
@@ -25,6 +26,7 @@ final class Simulator {
         Task t = new Task(m, m.cpu(0));
         MmStruct mm = t.mm();
         mm.setCapIpcLock(true); // the runner is PID 1, root
+        mm.setCapSysRawio(true); // root: cap_mmap_addr allows addresses below mmap_min_addr
         mm.setRlimitMemlock(MmStruct.DEFAULT_RLIMIT_MEMLOCK);
         return t;
     }

@@ -15,10 +15,15 @@ import static io.github.foliolab.mm.Mman.*;
  * madvise_walk_vmas (holes give -ENOMEM after the VMAs are visited; a VMA's error stops the walk),
  * madvise_dontneed_free_valid_vma (VM_LOCKED and VM_PFNMAP refused with -EINVAL), can_madv_lru_vma
  * for COLD/PAGEOUT (VM_LOCKED, VM_PFNMAP, VM_HUGETLB refused), the cold/pageout PTE walk, and
- * willneed (no swap in the model: only the lru_add_drain()).
+ * willneed (no swap in the model: only the lru_add_drain()); and the advices that only change
+ * vm_flags through madvise_update_vma (split / merge with the mmap_lock held for writing):
+ * MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTFORK, MADV_DOFORK (-EINVAL on VM_SPECIAL),
+ * MADV_HUGEPAGE, MADV_NOHUGEPAGE (hugepage_madvise).
  *
- * <p>Model difference: only these four behaviours exist; any other advice is -EINVAL. There is no
- * swap, so MADV_WILLNEED's swap-in walks find nothing to read.
+ * <p>Model difference: the other advices madvise_behavior_valid() accepts (MADV_FREE, MADV_REMOVE,
+ * MADV_DONTNEED_LOCKED, MADV_POPULATE_*, MADV_DONTDUMP / DODUMP, MADV_WIPEONFORK / KEEPONFORK,
+ * MADV_MERGEABLE, MADV_COLLAPSE, MADV_GUARD_*, MADV_HWPOISON, MADV_SOFT_OFFLINE) are -EINVAL here.
+ * There is no swap, so MADV_WILLNEED's swap-in walks find nothing to read.
  */
 public final class Madvise {
     private final Mm ctx;
@@ -28,7 +33,13 @@ public final class Madvise {
     }
 
     private static boolean behaviorValid(int b) {
-        return b == MADV_DONTNEED || b == MADV_COLD || b == MADV_PAGEOUT || b == MADV_WILLNEED;
+        return b == MADV_DONTNEED || b == MADV_COLD || b == MADV_PAGEOUT || b == MADV_WILLNEED || updatesFlags(b);
+    }
+
+    /** The advices that only change vm_flags (get_lock_mode(): the mmap_lock for writing). */
+    private static boolean updatesFlags(int b) {
+        return b == MADV_NORMAL || b == MADV_RANDOM || b == MADV_SEQUENTIAL || b == MADV_DONTFORK
+                || b == MADV_DOFORK || b == MADV_HUGEPAGE || b == MADV_NOHUGEPAGE;
     }
 
     /** madvise(2): 0 or -errno. */
@@ -40,6 +51,14 @@ public final class Madvise {
         long end = start + len;
         if (Long.compareUnsigned(end, start) < 0) return -Errno.EINVAL;
         if (end == start) return 0;
+        if (updatesFlags(behavior)) {
+            mm.mmapLock().downWrite();
+            try {
+                return walkVmas(mm, start, end, behavior, null);
+            } finally {
+                mm.mmapLock().upWrite();
+            }
+        }
         mm.mmapLock().downRead();
         MmuGather tlb = behavior == MADV_DONTNEED ? MmuGather.gather(ctx) : null;
         try {
@@ -48,6 +67,29 @@ public final class Madvise {
             if (tlb != null) tlb.finish();
             mm.mmapLock().upRead();
         }
+    }
+
+    /** madvise_vma_behavior() for the flag-only advices, then madvise_update_vma(). */
+    private int updateVma(Vma vma, long start, long end, int behavior) {
+        long f = vma.flags();
+        switch (behavior) {
+            case MADV_NORMAL -> f &= ~(VmFlags.VM_RAND_READ | VmFlags.VM_SEQ_READ);
+            case MADV_SEQUENTIAL -> f = (f & ~VmFlags.VM_RAND_READ) | VmFlags.VM_SEQ_READ;
+            case MADV_RANDOM -> f = (f & ~VmFlags.VM_SEQ_READ) | VmFlags.VM_RAND_READ;
+            case MADV_DONTFORK -> f |= VmFlags.VM_DONTCOPY;
+            case MADV_DOFORK -> {
+                if ((f & VmFlags.VM_SPECIAL) != 0) return -Errno.EINVAL;
+                f &= ~VmFlags.VM_DONTCOPY;
+            }
+            case MADV_HUGEPAGE -> f = (f & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE;
+            case MADV_NOHUGEPAGE -> f = (f & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE;
+            default -> {
+                return -Errno.EINVAL;
+            }
+        }
+        if (f == vma.flags()) return 0; // nothing to change: no split
+        ctx.vmaModify().modifyFlags(vma, start, end, f);
+        return 0;
     }
 
     /** madvise_walk_vmas(). */
@@ -72,6 +114,9 @@ public final class Madvise {
     }
 
     private int vmaBehavior(Vma vma, long start, long end, int behavior, MmuGather tlb) {
+        if (updatesFlags(behavior)) {
+            return updateVma(vma, start, end, behavior);
+        }
         switch (behavior) {
             case MADV_WILLNEED:
                 // Anonymous: swapin walk; shmem (tmpfs files too): shmem_swapin_range. No swap here.

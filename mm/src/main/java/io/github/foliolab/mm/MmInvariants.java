@@ -13,7 +13,8 @@ import java.util.function.ToIntFunction;
 /**
  * Consistency checks of a quiescent address space for tests and tools: every folio's mapcount equals
  * the PTEs that map it, its refcount covers mapcount + page-cache reference + the per-CPU batch
- * references, no PTE points at a free folio, and the zero page is mapped only by special PTEs.
+ * references, no PTE points at a free folio, the zero page is mapped only by special PTEs, and no
+ * present PTE lies outside every VMA (a zap that missed a page).
  */
 public final class MmInvariants {
     private MmInvariants() {}
@@ -39,10 +40,18 @@ public final class MmInvariants {
         Mm ctx = mm.ctx();
         MemMap memMap = ctx.memMap();
         Map<Long, Integer> maps = new HashMap<>();
-        for (Vma v : mm.vmasSnapshot()) {
-            for (long a = v.start(); a < v.end(); a += 4096) {
+        java.util.TreeMap<Long, Vma> byStart = new java.util.TreeMap<>();
+        for (Vma v : mm.vmasSnapshot()) byStart.put(v.start(), v);
+        // Walk the page tables that exist (not every page of every VMA: a VMA may span terabytes).
+        mm.pageTables().forEachTable(base -> {
+            for (int i = 0; i < PageTable.PTRS_PER_PTE; i++) {
+                long a = base + ((long) i << 12);
                 long pte = mm.pageTables().peek(a);
                 if (!Pte.present(pte)) continue;
+                Map.Entry<Long, Vma> e = byStart.floorEntry(a);
+                if (e == null || !e.getValue().contains(a)) {
+                    throw new VmBugException("present PTE outside every VMA at 0x" + Long.toHexString(a) + ": " + Pte.toString(pte));
+                }
                 long pfn = Pte.pfn(pte);
                 if (memMap.isZeroFolio(pfn)) {
                     if (!Pte.special(pte)) {
@@ -58,7 +67,7 @@ public final class MmInvariants {
                 }
                 maps.merge(pfn, 1, Integer::sum);
             }
-        }
+        });
         Swap swap = ctx.swap();
         for (Map.Entry<Long, Integer> e : maps.entrySet()) {
             Folio f = memMap.folio(e.getKey());

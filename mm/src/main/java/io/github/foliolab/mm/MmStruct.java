@@ -44,6 +44,8 @@ public final class MmStruct {
     long totalVm;
     private volatile long rlimitMemlock = DEFAULT_RLIMIT_MEMLOCK;
     private volatile boolean capIpcLock;
+    /** CAP_SYS_RAWIO: cap_mmap_addr() lets the process map below mmap_min_addr. */
+    private volatile boolean capSysRawio;
 
     MmStruct(Mm ctx, long mmapBase) {
         this.ctx = ctx;
@@ -129,6 +131,15 @@ public final class MmStruct {
 
     public void setCapIpcLock(boolean v) {
         capIpcLock = v;
+    }
+
+    /** capable(CAP_SYS_RAWIO), as cap_mmap_addr() asks it for addresses below mmap_min_addr. */
+    public boolean capSysRawio() {
+        return capSysRawio;
+    }
+
+    public void setCapSysRawio(boolean v) {
+        capSysRawio = v;
     }
 
     /** can_do_mlock(): RLIMIT_MEMLOCK != 0 or CAP_IPC_LOCK. */

@@ -18,6 +18,10 @@ public final class Mman {
     public static final int MAP_TYPE = 0x0f;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
+    /** x86-64 only: below 2 GiB (placement not modelled, the flag is accepted). */
+    public static final int MAP_32BIT = 0x40;
+    /** x86-64: MAP_ABOVE4G (placement not modelled, the flag is accepted). */
+    public static final int MAP_ABOVE4G = 0x80;
     public static final int MAP_GROWSDOWN = 0x0100;
     public static final int MAP_DENYWRITE = 0x0800;
     public static final int MAP_EXECUTABLE = 0x1000;
@@ -30,10 +34,20 @@ public final class Mman {
     public static final int MAP_SYNC = 0x80000;
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
     public static final int MAP_UNINITIALIZED = 0x4000000;
-    /** LEGACY_MAP_MASK: the flags MAP_SHARED_VALIDATE accepts (plus MAP_SYNC, refused without DAX). */
+    /** MAP_DROPPABLE (a map type of anonymous mappings; refused by the model, see {@link Mmap}). */
+    public static final int MAP_DROPPABLE = 0x08;
+    /** MAP_HUGE_SHIFT: the log2 page size of a MAP_HUGETLB mapping sits in bits 26..31. */
+    public static final int MAP_HUGE_SHIFT = 26;
+    public static final int MAP_HUGE_MASK = 0x3f;
+    public static final int MAP_HUGE_2MB = 21 << MAP_HUGE_SHIFT;
+    public static final int MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT;
+    /**
+     * LEGACY_MAP_MASK (include/linux/mman.h): the flags a MAP_SHARED_VALIDATE file mapping accepts when
+     * the file has no FOP_MMAP_SYNC (tmpfs has none). MAP_SYNC and MAP_FIXED_NOREPLACE are not in it.
+     */
     public static final int LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE
             | MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE
-            | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
+            | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT | MAP_ABOVE4G | MAP_HUGE_2MB | MAP_HUGE_1GB;
 
     public static final int MADV_NORMAL = 0;
     public static final int MADV_RANDOM = 1;
@@ -41,6 +55,10 @@ public final class Mman {
     public static final int MADV_WILLNEED = 3;
     public static final int MADV_DONTNEED = 4;
     public static final int MADV_FREE = 8;
+    public static final int MADV_DONTFORK = 10;
+    public static final int MADV_DOFORK = 11;
+    public static final int MADV_HUGEPAGE = 14;
+    public static final int MADV_NOHUGEPAGE = 15;
     public static final int MADV_COLD = 20;
     public static final int MADV_PAGEOUT = 21;
 

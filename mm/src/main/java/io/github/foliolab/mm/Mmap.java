@@ -12,8 +12,12 @@ import static io.github.foliolab.mm.Mman.*;
  * checks and errnos. A call rejected by its argument checks changes nothing.
  *
  * <p>Model difference: mmap_base is fixed (no ASLR) and no stack guard gap is kept; there is no
- * map_count limit, no VM_ACCOUNT / overcommit accounting, and MAP_HUGETLB is refused with -EINVAL
- * (no hugetlbfs pool).
+ * map_count limit and no RLIMIT_AS / RLIMIT_DATA (may_expand_vm); VM_ACCOUNT is set and kept as the
+ * kernel does (it takes part in VMA merging) but the overcommit check never fails; a MAP_FIXED address
+ * below mmap_min_addr is -EPERM unless the process has CAP_SYS_RAWIO (cap_mmap_addr; no LSM
+ * minimum); MAP_32BIT / MAP_ABOVE4G are accepted without their placement rule, and
+ * anonymous mappings of 2 MiB multiples are not THP-aligned (thp_get_unmapped_area); no huge pages
+ * (see {@link #mmap}).
  */
 public final class Mmap {
     private final Mm ctx;
@@ -58,25 +62,62 @@ public final class Mmap {
             gapEnd = Math.min(gapEnd, v.start);
         }
         if (gapEnd - MMAP_MIN_ADDR >= len) return gapEnd - len;
+        return bottomUpArea(all, len);
+    }
+
+    /** TASK_UNMAPPED_BASE (mmap_legacy_base without randomisation): PAGE_ALIGN(TASK_SIZE / 3). */
+    static final long TASK_UNMAPPED_BASE = Mman.pageAlign(MmStruct.TASK_SIZE / 3);
+
+    /**
+     * arch_get_unmapped_area_topdown()'s fallback when nothing fits below mmap_base: the bottom-up
+     * search of arch_get_unmapped_area() from mmap_legacy_base up to TASK_SIZE.
+     */
+    private static long bottomUpArea(List<Vma> all, long len) {
+        long gapStart = TASK_UNMAPPED_BASE;
+        for (Vma v : all) {
+            if (v.end <= gapStart) continue;
+            if (v.start >= gapStart && v.start - gapStart >= len) return gapStart;
+            gapStart = Math.max(gapStart, v.end);
+        }
+        if (MmStruct.TASK_SIZE - gapStart >= len) return gapStart;
         return -Errno.ENOMEM;
     }
 
     /**
-     * mmap(2) (ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap): returns the address or -errno. {@code file}
-     * is a tmpfs file for file mappings, null with MAP_ANONYMOUS. Population (MAP_POPULATE, VM_LOCKED)
-     * runs after the mmap_lock is dropped and its errors are ignored, as mm_populate() does.
+     * mmap(2) (x86-64 sys_mmap -> ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap): returns the address or
+     * -errno. {@code file} is a tmpfs file for file mappings, null with MAP_ANONYMOUS. Population
+     * (MAP_POPULATE, VM_LOCKED) runs after the mmap_lock is dropped and its errors are ignored, as
+     * mm_populate() does. The checks run in the kernel's order, so that a call breaking two rules gets
+     * the errno the kernel gives.
+     *
+     * <p>Model difference: there are no huge pages (nr_hugepages = 0 and, as on QEMU's default CPU, no
+     * 1 GiB hstate): an anonymous MAP_HUGETLB mapping fails with -ENOMEM where the kernel's hugetlb
+     * reservation fails, also with MAP_NORESERVE (where the kernel would map it and fault SIGBUS later);
+     * MAP_DROPPABLE (VM_DROPPABLE) is refused with -EINVAL.
      */
     public long mmap(MmStruct mm, long addr, long len, int prot, int flags, AddressSpace file, long offset) {
-        if ((offset & 0xfff) != 0) return -Errno.EINVAL;
+        if ((offset & 0xfff) != 0) return -Errno.EINVAL; // sys_mmap: off & ~PAGE_MASK
         long pgoff = offset >>> 12;
-        if ((flags & MAP_ANONYMOUS) == 0 && file == null) return -Errno.EBADF;
-        if ((flags & MAP_ANONYMOUS) != 0) file = null;
+        boolean hugetlb = false;
+        if ((flags & MAP_ANONYMOUS) == 0) {
+            if (file == null) return -Errno.EBADF; // fget() of a bad fd
+            if ((flags & MAP_HUGETLB) != 0) return -Errno.EINVAL; // not a hugetlbfs file
+        } else {
+            file = null;
+            if ((flags & MAP_HUGETLB) != 0) {
+                int sizeLog = (flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+                if (sizeLog != 0 && sizeLog != 21) return -Errno.EINVAL; // hstate_sizelog(): only 2 MiB
+                long huge = 2L << 20;
+                len = (len + huge - 1) & -huge; // ALIGN(len, huge_page_size)
+                hugetlb = true;
+            }
+        }
         mm.mmapLock().downWrite();
         long ret;
         long populate;
         try {
             long[] pop = new long[1];
-            ret = doMmap(mm, addr, len, prot, flags, file, pgoff, pop);
+            ret = doMmap(mm, addr, len, prot, flags, file, pgoff, hugetlb, pop);
             populate = pop[0];
         } finally {
             mm.mmapLock().upWrite();
@@ -88,68 +129,105 @@ public final class Mmap {
         return ret;
     }
 
-    private long doMmap(MmStruct mm, long addr, long len, int prot, int flags, AddressSpace file, long pgoff, long[] populate) {
+    /** calc_vm_flag_bits(): MAP_GROWSDOWN, MAP_LOCKED, MAP_STACK (VM_NOHUGEPAGE with THP built in). */
+    static long mapFlagBits(int flags) {
+        long f = 0;
+        if ((flags & MAP_GROWSDOWN) != 0) f |= VmFlags.VM_GROWSDOWN;
+        if ((flags & MAP_LOCKED) != 0) f |= VmFlags.VM_LOCKED;
+        if ((flags & MAP_STACK) != 0) f |= VmFlags.VM_NOHUGEPAGE;
+        return f;
+    }
+
+    /** round_hint_to_min(). */
+    private static long roundHintToMin(long hint) {
+        hint &= ~0xfffL;
+        return hint != 0 && Long.compareUnsigned(hint, MMAP_MIN_ADDR) < 0 ? MMAP_MIN_ADDR : hint;
+    }
+
+    /** do_mmap() with the mmap_lock held for writing. */
+    private long doMmap(MmStruct mm, long addr, long len, int prot, int flags, AddressSpace file, long pgoff,
+                        boolean hugetlb, long[] populate) {
         if (len == 0) return -Errno.EINVAL;
-        if ((flags & MAP_FIXED) == 0 && addr != 0) {
-            addr = Math.max(addr, MMAP_MIN_ADDR); // round_hint_to_min
-        }
+        if ((flags & MAP_FIXED_NOREPLACE) != 0) flags |= MAP_FIXED;
+        if ((flags & MAP_FIXED) == 0) addr = roundHintToMin(addr);
         long alen = Mman.pageAlign(len);
-        if (alen == 0 || Long.compareUnsigned(alen, len) < 0) return -Errno.ENOMEM;
+        if (alen == 0) return -Errno.ENOMEM; // PAGE_ALIGN overflowed
         len = alen;
-        if (pgoff + (len >>> 12) < pgoff) return -Errno.EOVERFLOW;
-        int type = flags & MAP_TYPE;
-        if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -Errno.EINVAL;
-        if (type == MAP_SHARED_VALIDATE && (flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE)) != 0) {
-            return -Errno.EOPNOTSUPP;
-        }
-        if ((flags & MAP_SYNC) != 0 && type == MAP_SHARED_VALIDATE) return -Errno.EOPNOTSUPP; // no DAX
-        if ((flags & MAP_HUGETLB) != 0) return -Errno.EINVAL; // model: no hugetlbfs pool configured
+        if (pgoff + (len >>> 12) < pgoff) return -Errno.EOVERFLOW; // offset overflow (unsigned)
+        long vmFlags = protBits(prot) | mapFlagBits(flags) | mm.defFlags
+                | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+        // __get_unmapped_area().
+        if (Long.compareUnsigned(len, MmStruct.TASK_SIZE) > 0) return -Errno.ENOMEM;
         long where;
-        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
-            if ((addr & 0xfff) != 0) return -Errno.EINVAL;
-            if (addr < MMAP_MIN_ADDR) return -Errno.EPERM;
-            if (Long.compareUnsigned(len, MmStruct.TASK_SIZE) > 0 || addr > MmStruct.TASK_SIZE - len) return -Errno.ENOMEM;
+        if ((flags & MAP_FIXED) != 0) {
             where = addr;
-            if ((flags & MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(where, where + len) != null) {
-                return -Errno.EEXIST;
-            }
         } else {
             where = unmappedArea(mm, addr, len);
             if (where < 0) return where;
         }
-        long vmFlags = protBits(prot) | mm.defFlags | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
-        if ((flags & MAP_LOCKED) != 0) {
-            if (!mm.canDoMlock()) return -Errno.EPERM;
-            vmFlags |= VmFlags.VM_LOCKED;
+        if (Long.compareUnsigned(where, MmStruct.TASK_SIZE - len) > 0) return -Errno.ENOMEM;
+        if ((where & 0xfff) != 0) return -Errno.EINVAL;
+        if (Long.compareUnsigned(where, MMAP_MIN_ADDR) < 0 && !mm.capSysRawio()) {
+            return -Errno.EPERM; // security_mmap_addr -> cap_mmap_addr
         }
-        if ((flags & MAP_GROWSDOWN) != 0) vmFlags |= VmFlags.VM_GROWSDOWN;
+        if ((flags & MAP_FIXED_NOREPLACE) != 0 && mm.findVmaIntersection(where, where + len) != null) {
+            return -Errno.EEXIST;
+        }
+        if ((flags & MAP_LOCKED) != 0 && !mm.canDoMlock()) return -Errno.EPERM;
         if (!mlockFutureOk(mm, vmFlags, len)) return -Errno.EAGAIN;
-        if (file != null) {
-            if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
-                vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+        int type = flags & MAP_TYPE;
+        if (file != null || hugetlb) {
+            // file_mmap_ok(): a regular file's offsets stop at MAX_LFS_FILESIZE.
+            if (Long.compareUnsigned(pgoff, (Long.MAX_VALUE - len) >>> 12) > 0) return -Errno.EOVERFLOW;
+            switch (type) {
+                case MAP_SHARED, MAP_SHARED_VALIDATE -> {
+                    if (type == MAP_SHARED) flags &= LEGACY_MAP_MASK; // unknown flags silently ignored
+                    if ((flags & ~LEGACY_MAP_MASK) != 0) return -Errno.EOPNOTSUPP; // tmpfs: no MAP_SYNC
+                    vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE; // the file is open read-write
+                    if ((vmFlags & VmFlags.VM_GROWSDOWN) != 0) return -Errno.EINVAL;
+                }
+                case MAP_PRIVATE -> {
+                    if ((vmFlags & VmFlags.VM_GROWSDOWN) != 0) return -Errno.EINVAL;
+                }
+                default -> {
+                    return -Errno.EINVAL;
+                }
             }
         } else {
-            if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
-                if ((flags & MAP_GROWSDOWN) != 0) return -Errno.EINVAL;
-                pgoff = 0;
-                vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
-            } else {
-                pgoff = where >>> 12;
+            switch (type) {
+                case MAP_SHARED -> {
+                    if ((vmFlags & VmFlags.VM_GROWSDOWN) != 0) return -Errno.EINVAL;
+                    pgoff = 0;
+                    vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+                }
+                case MAP_PRIVATE -> pgoff = where >>> 12;
+                default -> {
+                    // MAP_SHARED_VALIDATE is no map type of anonymous memory; MAP_DROPPABLE is not modelled.
+                    return -Errno.EINVAL;
+                }
             }
         }
-        if ((flags & MAP_NORESERVE) != 0) vmFlags |= VmFlags.VM_NORESERVE;
+        if ((flags & MAP_NORESERVE) != 0) vmFlags |= VmFlags.VM_NORESERVE; // overcommit is not "never"
+        if (hugetlb) return -Errno.ENOMEM; // hugetlb_reserve_pages() with an empty pool
         mmapRegion(mm, file, where, len, vmFlags, pgoff, (flags & MAP_FIXED) != 0);
-        Vma vma = mm.vmaLookup(where);
-        if ((vma.flags() & VmFlags.VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE) {
+        if ((vmFlags & VmFlags.VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE) {
             populate[0] = len;
         }
         return where;
+    }
+
+    /** accountable_mapping(): a private writable mapping is charged to the commit (VM_ACCOUNT). */
+    static boolean accountableMapping(long vmFlags) {
+        return (vmFlags & (VmFlags.VM_NORESERVE | VmFlags.VM_SHARED | VmFlags.VM_WRITE)) == VmFlags.VM_WRITE;
     }
 
     /** mmap_region(): replace whatever is mapped at [addr, addr+len) (MAP_FIXED), merge or create. */
     private void mmapRegion(MmStruct mm, AddressSpace file, long addr, long len, long vmFlags, long pgoff, boolean fixed) {
         if (fixed) {
             doVmiMunmap(mm, addr, len);
+        }
+        if (accountableMapping(vmFlags)) {
+            vmFlags |= VmFlags.VM_ACCOUNT; // security_vm_enough_memory_mm() never fails in the model
         }
         long end = addr + len;
         boolean anonShared = file == null && (vmFlags & VmFlags.VM_SHARED) != 0;
@@ -279,25 +357,34 @@ public final class Mmap {
         }
     }
 
-    /** mprotect(2) (do_mprotect_pkey without pkeys). */
+    /**
+     * mprotect(2) (do_mprotect_pkey without pkeys), with its checks in the kernel's order:
+     * PROT_GROWSDOWN|PROT_GROWSUP, alignment, zero length, wrap, unknown bits, then the VMA walk.
+     * PROT_GROWSDOWN extends the range down to the start of a VM_GROWSDOWN VMA; x86-64 has no
+     * VM_GROWSUP, so PROT_GROWSUP is -EINVAL once a VMA covers the start.
+     */
     public int mprotect(MmStruct mm, long start, long len, int prot) {
+        int grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+        prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+        if (grows == (PROT_GROWSDOWN | PROT_GROWSUP)) return -Errno.EINVAL; // can't be both
         if ((start & 0xfff) != 0) return -Errno.EINVAL;
         if (len == 0) return 0;
         long alen = Mman.pageAlign(len);
         long end = start + alen;
-        if (alen == 0 || Long.compareUnsigned(end, start) <= 0) return -Errno.ENOMEM;
-        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) != 0) {
-            return -Errno.EINVAL;
-        }
-        int grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
-        if (grows == (PROT_GROWSDOWN | PROT_GROWSUP)) return -Errno.EINVAL;
-        prot &= ~grows;
+        if (Long.compareUnsigned(end, start) <= 0) return -Errno.ENOMEM;
+        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) != 0) return -Errno.EINVAL; // arch_validate_prot
         mm.mmapLock().downWrite();
         try {
-            Vma vma = mm.findVmaIntersection(start, end);
+            Vma vma = mm.findVmaIntersection(start, end); // vma_find(&vmi, end)
             if (vma == null) return -Errno.ENOMEM;
-            if (grows != 0) return -Errno.EINVAL; // no VM_GROWSDOWN/UP stacks in the model
-            if (vma.start > start) return -Errno.ENOMEM;
+            if ((grows & PROT_GROWSDOWN) != 0) {
+                if (vma.start >= end) return -Errno.ENOMEM;
+                start = vma.start;
+                if ((vma.flags() & VmFlags.VM_GROWSDOWN) == 0) return -Errno.EINVAL;
+            } else {
+                if (vma.start > start) return -Errno.ENOMEM;
+                if ((grows & PROT_GROWSUP) != 0) return -Errno.EINVAL; // no VM_GROWSUP on x86-64
+            }
             long nstart = start;
             long tmp = vma.start;
             int error = 0;
@@ -317,7 +404,7 @@ public final class Mmap {
                 nstart = tmp;
                 v = mm.findVma(tmp);
             }
-            if (error == 0 && tmp < end) error = -Errno.ENOMEM;
+            if (error == 0 && Long.compareUnsigned(tmp, end) < 0) error = -Errno.ENOMEM;
             return error;
         } finally {
             mm.mmapLock().upWrite();
@@ -329,6 +416,16 @@ public final class Mmap {
         long oldFlags = vma.flags();
         if (newFlags == oldFlags) {
             return vma;
+        }
+        // A private mapping made writable is charged (VM_ACCOUNT); the charge is dropped again only
+        // for an anonymous VMA that never got an anon_vma.
+        if ((newFlags & VmFlags.VM_WRITE) != 0) {
+            if ((oldFlags & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED
+                    | VmFlags.VM_NORESERVE)) == 0) {
+                newFlags |= VmFlags.VM_ACCOUNT;
+            }
+        } else if ((oldFlags & VmFlags.VM_ACCOUNT) != 0 && vma.isAnonymous() && vma.anonVma == null) {
+            newFlags &= ~VmFlags.VM_ACCOUNT;
         }
         Vma v = ctx.vmaModify().modifyFlags(vma, start, end, newFlags);
         changeProtection(v, start, end, newFlags);

@@ -113,7 +113,9 @@ public final class Shmem {
             ctx.memMap().setMapping(pfn, 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
             vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -1);
             vmstat.modNode(NodeStatItem.NR_SHMEM, -1);
-            f.nonAtomicClear(PageFlags.PG_dirty);
+            // folio_cancel_dirty() -> folio_clear_dirty(): an atomic clear_bit (relaxed); the folio is on
+            // the LRU, where other CPUs change its flags word concurrently, so no __folio_clear_dirty.
+            f.clear(PageFlags.PG_dirty);
             f.unlock(); // folio_unlock: release
             if (batch.add(f) == 0) {
                 batchRelease(batch);

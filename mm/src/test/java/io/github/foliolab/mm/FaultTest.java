@@ -177,4 +177,20 @@ class FaultTest {
         assertEquals(0, fx.task.madvise(ioMap, P, MADV_DONTNEED), "VM_IO alone is allowed");
         assertEquals(-Errno.EINVAL, fx.task.mmapSpecial(P, PROT_READ, VmFlags.VM_LOCKED));
     }
+
+    @Test
+    void munmapDoesNotDrainTheLruBatches() {
+        long a = fx.mmapAnon(4, PROT_READ | PROT_WRITE);
+        for (int i = 0; i < 4; i++) assertEquals(0, fx.task.touch(a + i * P, true));
+        Folio f = fx.folioAt(a);
+        long free0 = fx.machine.node().freePages();
+        assertEquals(0, fx.task.munmap(a, 4 * P));
+        // 7.2's unmap path (tlb_finish_mmu -> folios_put_refs) drops only the PTE references: the
+        // folios wait in this CPU's lru_add batch, which munmap does not drain (6.12's did).
+        assertEquals(free0, fx.machine.node().freePages(), "nothing freed yet");
+        assertEquals(1, MmInvariants.lruBatchRefs(Swap.of(fx.machine), f));
+        assertEquals(1, f.refCount(), "only the batch's reference is left");
+        drain();
+        assertEquals(free0 + 4, fx.machine.node().freePages(), "the drain released the last references");
+    }
 }

@@ -9,12 +9,28 @@ import java.util.List;
 
 import static io.github.foliolab.mm.Mman.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** VMA splitting and merging through mprotect: middles, ends, whole areas, across two VMAs. */
 class VmaSplitMergeTest {
     static final long P = PAGE_SIZE;
-    static final long RW = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
-    static final long RO = RW & ~VmFlags.VM_WRITE;
+    /** A private writable mapping is accountable: VM_ACCOUNT (accountable_mapping). */
+    static final long RW = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
+            | VmFlags.VM_ACCOUNT;
+    static final long RO = VmFlags.VM_READ | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+
+    private final List<MmFixture> used = new java.util.ArrayList<>();
+
+    private MmFixture fixture() {
+        MmFixture fx = new MmFixture();
+        used.add(fx);
+        return fx;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void invariants() {
+        for (MmFixture fx : used) fx.checkInvariants();
+    }
 
     /** mprotect(r) of pages [from, from+n) of an 8-page area: the resulting VMA layout (pages, flags). */
     @ParameterizedTest(name = "mprotect [{0},+{1}) -> {2}")
@@ -26,7 +42,7 @@ class VmaSplitMergeTest {
         "7, 1, 'W7 R1'",
     })
     void mprotectSplits(long from, long n, String layout) {
-        MmFixture fx = new MmFixture();
+        MmFixture fx = fixture();
         long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
         assertEquals(0, fx.task.mprotect(a + from * P, n * P, PROT_READ));
         assertEquals(layout, describe(fx, a));
@@ -50,7 +66,7 @@ class VmaSplitMergeTest {
 
     @Test
     void acrossTwoVmasMergesWithBoth() {
-        MmFixture fx = new MmFixture();
+        MmFixture fx = fixture();
         long a = fx.mmapAnon(9, PROT_READ | PROT_WRITE);
         assertEquals(0, fx.task.mprotect(a + 3 * P, 3 * P, PROT_READ));
         assertEquals("W3 R3 W3", describe(fx, a));
@@ -64,7 +80,7 @@ class VmaSplitMergeTest {
 
     @Test
     void adjacentMappingsMergeAtMmap() {
-        MmFixture fx = new MmFixture();
+        MmFixture fx = fixture();
         long a = fx.mmapAnon(4, PROT_READ | PROT_WRITE);
         long b = fx.mmapAnon(2, PROT_READ | PROT_WRITE);
         assertEquals(a - 2 * P, b, "top-down placement directly below the previous mapping");
@@ -81,7 +97,7 @@ class VmaSplitMergeTest {
 
     @Test
     void munmapPartialRanges() {
-        MmFixture fx = new MmFixture();
+        MmFixture fx = fixture();
         long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
         assertEquals(0, fx.task.munmap(a + 2 * P, 2 * P));
         assertEquals("W2 W4", describe(fx, a));
@@ -94,5 +110,103 @@ class VmaSplitMergeTest {
         String before = fx.snapshot();
         assertEquals(0, fx.task.munmap(a + 2 * P, 2 * P));
         assertEquals(before, fx.snapshot());
+    }
+
+    @Test
+    void vmAccountFollowsMprotectAndTakesPartInMerging() {
+        MmFixture fx = fixture();
+        long a = fx.mmapAnon(4, PROT_READ | PROT_WRITE);
+        // Untouched (no anon_vma): making part of it read-only drops the charge, and it merges back.
+        assertEquals(0, fx.task.mprotect(a, 2 * P, PROT_READ));
+        assertEquals(List.of(List.of(a, a + 2 * P, RO, a >>> 12), List.of(a + 2 * P, a + 4 * P, RW, (a >>> 12) + 2)),
+                fx.vmaTable());
+        assertEquals(0, fx.task.mprotect(a, 2 * P, PROT_READ | PROT_WRITE));
+        assertEquals(List.of(List.of(a, a + 4 * P, RW, a >>> 12)), fx.vmaTable());
+        // Touched (anon_vma assigned): read-only keeps VM_ACCOUNT ...
+        assertEquals(0, fx.task.touch(a, true));
+        assertEquals(0, fx.task.mprotect(a, 4 * P, PROT_READ));
+        assertEquals(List.of(List.of(a, a + 4 * P, RO | VmFlags.VM_ACCOUNT, a >>> 12)), fx.vmaTable());
+        // ... so a fresh read-only mapping right below does not merge with it (is_mergeable_vma).
+        long b = fx.mmapAnon(2, PROT_READ);
+        assertEquals(a - 2 * P, b);
+        assertEquals(2, fx.mm.vmasSnapshot().size());
+        // Shared and read-only private mappings are never charged.
+        long s = fx.mmapShmem(1, PROT_READ | PROT_WRITE);
+        fx.mm.mmapLock().downRead();
+        try {
+            assertEquals(0, fx.mm.vmaLookup(s).flags() & VmFlags.VM_ACCOUNT);
+            assertEquals(0, fx.mm.vmaLookup(b).flags() & VmFlags.VM_ACCOUNT);
+        } finally {
+            fx.mm.mmapLock().upRead();
+        }
+        long n = fx.task.mmap(0, P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, null, 0);
+        fx.mm.mmapLock().downRead();
+        try {
+            assertEquals(VmFlags.VM_NORESERVE, fx.mm.vmaLookup(n).flags() & (VmFlags.VM_ACCOUNT | VmFlags.VM_NORESERVE));
+        } finally {
+            fx.mm.mmapLock().upRead();
+        }
+    }
+
+    @Test
+    void munmapOfPartialRangesFreesExactlyTheirFolios() {
+        MmFixture fx = fixture();
+        long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
+        for (int i = 0; i < 8; i++) assertEquals(0, fx.task.touch(a + i * P, true));
+        fx.machine.cpu(0).run(() -> io.github.foliolab.lru.Swap.of(fx.machine).lruAddDrain());
+        long free0 = fx.machine.node().freePages();
+        // The middle, then both ends, then a range spanning the hole and the rest.
+        assertEquals(0, fx.task.munmap(a + 3 * P, 2 * P));
+        assertEquals(free0 + 2, fx.machine.node().freePages());
+        assertEquals(0, fx.task.munmap(a, P));
+        assertEquals(0, fx.task.munmap(a + 7 * P, P));
+        assertEquals(free0 + 4, fx.machine.node().freePages());
+        assertEquals("W2 W2", describe(fx, a));
+        assertEquals(0, fx.task.munmap(a + 2 * P, 4 * P)); // [2,3) and [5,6) around the hole [3,5)
+        assertEquals(List.of(List.of(a + P, a + 2 * P, RW, (a >>> 12) + 1), List.of(a + 6 * P, a + 7 * P, RW, (a >>> 12) + 6)),
+                fx.vmaTable());
+        assertEquals(free0 + 6, fx.machine.node().freePages());
+        assertEquals(2, fx.mm.totalVm());
+        for (int i : new int[] {0, 2, 3, 4, 5, 7}) assertEquals(-1, fx.task.kpageflags(a + i * P));
+        assertTrue(fx.task.kpageflags(a + P) >= 0 && fx.task.kpageflags(a + 6 * P) >= 0);
+    }
+
+    @Test
+    void madviseFlagAdvicesSplitAndMergeLikeMprotect() {
+        MmFixture fx = fixture();
+        long a = fx.mmapAnon(8, PROT_READ | PROT_WRITE);
+        assertEquals(0, fx.task.madvise(a + 2 * P, 3 * P, MADV_RANDOM));
+        assertEquals(List.of(List.of(a, a + 2 * P, RW, a >>> 12),
+                List.of(a + 2 * P, a + 5 * P, RW | VmFlags.VM_RAND_READ, (a >>> 12) + 2),
+                List.of(a + 5 * P, a + 8 * P, RW, (a >>> 12) + 5)), fx.vmaTable());
+        assertEquals(0, fx.task.madvise(a + 3 * P, P, MADV_SEQUENTIAL));
+        assertEquals(5, fx.vmaTable().size(), "a different advice in the middle of a VMA splits it in three");
+        assertEquals(0, fx.task.madvise(a, 8 * P, MADV_NORMAL));
+        assertEquals(List.of(List.of(a, a + 8 * P, RW, a >>> 12)), fx.vmaTable(), "MADV_NORMAL merges everything back");
+        // Advice that changes nothing does not split.
+        assertEquals(0, fx.task.madvise(a + P, P, MADV_DOFORK));
+        assertEquals(1, fx.vmaTable().size());
+        assertEquals(0, fx.task.madvise(a, 8 * P, MADV_DONTFORK));
+        assertEquals(0, fx.task.madvise(a, 4 * P, MADV_NOHUGEPAGE));
+        assertEquals(List.of(List.of(a, a + 4 * P, RW | VmFlags.VM_DONTCOPY | VmFlags.VM_NOHUGEPAGE, a >>> 12),
+                List.of(a + 4 * P, a + 8 * P, RW | VmFlags.VM_DONTCOPY, (a >>> 12) + 4)), fx.vmaTable());
+        assertEquals(0, fx.task.madvise(a, 4 * P, MADV_HUGEPAGE));
+        assertEquals(RW | VmFlags.VM_DONTCOPY | VmFlags.VM_HUGEPAGE, fx.vmaTable().get(0).get(2));
+        // A hole: the VMAs around it are changed, then -ENOMEM.
+        assertEquals(0, fx.task.munmap(a + 6 * P, P));
+        assertEquals(-Errno.ENOMEM, fx.task.madvise(a + 5 * P, 3 * P, MADV_DOFORK));
+        assertEquals(RW, fx.vmaTable().get(fx.vmaTable().size() - 1).get(2), "the VMA after the hole was changed too");
+    }
+
+    @Test
+    void placementFallsBackToBottomUpWhenNothingFitsBelowMmapBase() {
+        MmFixture fx = fixture();
+        long below = fx.mm.mmapBase() - MMAP_MIN_ADDR;
+        long a = fx.task.mmap(0, below, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, null, 0);
+        assertEquals(MMAP_MIN_ADDR, a, "the whole gap below mmap_base, top-down");
+        long b = fx.mmapAnon(1, PROT_READ | PROT_WRITE);
+        assertEquals(fx.mm.mmapBase(), b, "arch_get_unmapped_area_topdown falls back to the bottom-up search");
+        long c = fx.task.mmap(0, MmStruct.TASK_SIZE - fx.mm.mmapBase(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        assertEquals(-Errno.ENOMEM, c, "no gap left anywhere");
     }
 }
