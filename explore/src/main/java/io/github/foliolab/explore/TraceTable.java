@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A trace as the CPU A / CPU B table a kernel developer draws: one column per CPU, one row per event in
  * schedule order, shared steps numbered, CPU-local steps folded away, function markers shown as
- * headers with their steps indented under them.
+ * headers with their steps indented under them and closed by {@code }} (with the result, if the
+ * function returns one), so nesting is unambiguous.
  */
 public final class TraceTable {
     private TraceTable() {}
@@ -21,9 +22,6 @@ public final class TraceTable {
                 continue;
             }
             if (r.kind() == Trace.Kind.STEP && !r.shared()) {
-                continue;
-            }
-            if (r.kind() == Trace.Kind.RETURN && r.result() == null) {
                 continue;
             }
             if (r.kind() == Trace.Kind.STEP && r.depth() > 0 && isUnwrapped(all, hidden, i)) {
