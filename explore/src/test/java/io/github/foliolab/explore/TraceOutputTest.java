@@ -128,4 +128,18 @@ class TraceOutputTest {
         assertEquals(a.out(), b.out());
         assertTrue(a.out().matches("(?s).*probability >= 1/\\(n\\*k\\^\\(d-1\\)\\) = 1/\\d+ \\(n = 2 CPUs, k = \\d+ steps\\).*"), a.out());
     }
+
+    @Test
+    void objectNamesDoNotDependOnWhatRanBeforeInTheJvm() {
+        String first = TraceTable.render(r1().trace());
+        // Other scenarios create their own locks, kworkers and folios in between.
+        assertTrue(Explorer.explore(new io.github.foliolab.explore.scenarios.DrainAll(),
+                io.github.foliolab.explore.scenarios.DrainAll.AS_IS, Options.dfs(1)).exhausted());
+        assertTrue(Explorer.explore(new io.github.foliolab.explore.scenarios.LockOrder(),
+                io.github.foliolab.explore.scenarios.LockOrder.ABBA, Options.dfs(1)).violated());
+        String again = TraceTable.render(r1().trace());
+        assertEquals(first, again);
+        assertTrue(first.contains("spin_lock(lru_lock)"), first);
+        assertFalse(first.matches("(?s).*(@[0-9a-f]{4,}|#\\d{3,}).*"), "identity-like names: " + first);
+    }
 }
