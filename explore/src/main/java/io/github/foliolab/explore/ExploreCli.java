@@ -100,6 +100,10 @@ public final class ExploreCli {
             if (replay != null) {
                 Schedule.decode(replay);
             }
+            if (command.equals("races") && (variant != null || replay != null || traceOut != null || jsonOut != null)) {
+                throw new IllegalArgumentException("races runs every variant with one strategy: --variant, --replay, "
+                        + "--trace-out and --json-out apply to explore SCENARIO only");
+            }
         } catch (IllegalArgumentException e) {
             err.println("explore: " + e.getMessage());
             err.println(USAGE);

@@ -138,5 +138,9 @@ class CliTest {
         assertTrue(cli("lru-ticket", "--frobnicate").err().contains("unknown option --frobnicate"));
         assertEquals(2, cli("races", "--frobnicate").status());
         assertEquals(2, cli("races", "--seed", "x").status());
+        Run replay = cli("races", "--replay", "A");
+        assertEquals(2, replay.status(), replay.out());
+        assertTrue(replay.err().contains("apply to explore SCENARIO only"), replay.err());
+        assertEquals(2, cli("races", "--variant", "fix-c").status());
     }
 }
