@@ -29,7 +29,8 @@ public final class FolioLab {
     private static Map<String, Entry> commands() {
         Map<String, Entry> m = new LinkedHashMap<>();
         m.put("races", new Entry("races",
-                "run every registered race scenario and fix variant; one verdict line each (the main job)",
+                "run every registered race scenario and fix variant; one verdict line each (the main job);"
+                        + "\n      exit 0 when every verdict is the expected one, 1 when one is UNEXPECTED",
                 (a, out, err) -> ExploreCli.run(prepend("races", a), out, err)));
         m.put("explore", new Entry("explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N]\n"
                 + "          [--schedules N] [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]",

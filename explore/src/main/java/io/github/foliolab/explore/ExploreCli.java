@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,7 +20,9 @@ import java.util.Locale;
  * </pre>
  *
  * Exit status: 1 when a violation was found (the trace is printed on {@code out}), 0 when none was
- * found within the budget, 2 on a usage error. The examples module's command line calls {@link #run};
+ * found within the budget, 2 on a usage error (a message on {@code err}). {@code races} exits 0 when every
+ * verdict is the one its variant expects (known races found, fixes judged as documented, accepted
+ * behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The examples module's command line calls {@link #run};
  * running it with {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the
  * simulated CPUs' virtual threads on one carrier thread (faster; the results are the same). Output on {@code out} depends only on the arguments
  * (same seed, same bytes); {@code --stats} prints the schedules per second on {@code err}.
@@ -39,7 +43,8 @@ public final class ExploreCli {
               --replay S   run the schedule string S once (as printed with a violation)
               --trace-out  write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)
               --json-out   write the result and trace as JSON
-            exit status: 1 violation found, 0 none found within the budget, 2 usage error""";
+            exit status: 1 violation found, 0 none found within the budget, 2 usage error
+            races: 0 every verdict as the variant expects, 1 some verdict UNEXPECTED, 2 usage error""";
 
     /** Run the command; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -68,9 +73,9 @@ public final class ExploreCli {
                 switch (o) {
                     case "--variant" -> variant = value(args, ++a, o);
                     case "--strategy" -> strategy = value(args, ++a, o).toLowerCase(Locale.ROOT);
-                    case "--seed" -> seed = Long.parseLong(value(args, ++a, o));
-                    case "--schedules" -> schedules = Long.parseLong(value(args, ++a, o));
-                    case "--bound" -> bound = Integer.parseInt(value(args, ++a, o));
+                    case "--seed" -> seed = number(value(args, ++a, o), o);
+                    case "--schedules" -> schedules = number(value(args, ++a, o), o);
+                    case "--bound" -> bound = Math.clamp(number(value(args, ++a, o), o), Integer.MIN_VALUE, Integer.MAX_VALUE);
                     case "--replay" -> replay = value(args, ++a, o);
                     case "--trace-out" -> traceOut = value(args, ++a, o);
                     case "--json-out" -> jsonOut = value(args, ++a, o);
@@ -94,6 +99,10 @@ public final class ExploreCli {
             }
             if (replay != null) {
                 Schedule.decode(replay);
+            }
+            if (command.equals("races") && (variant != null || replay != null || traceOut != null || jsonOut != null)) {
+                throw new IllegalArgumentException("races runs every variant with one strategy: --variant, --replay, "
+                        + "--trace-out and --json-out apply to explore SCENARIO only");
             }
         } catch (IllegalArgumentException e) {
             err.println("explore: " + e.getMessage());
@@ -157,6 +166,14 @@ public final class ExploreCli {
         return r.violated() ? 1 : 0;
     }
 
+    private static long number(String v, String option) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, not \"" + v + "\"");
+        }
+    }
+
     private static String value(String[] args, int i, String option) {
         if (i >= args.length) {
             throw new IllegalArgumentException(option + " needs a value");
@@ -200,9 +217,16 @@ public final class ExploreCli {
         }
     }
 
+    /**
+     * Every registered scenario and variant, one verdict line each, marked {@code [as expected]} or
+     * {@code [UNEXPECTED: expected ...]} against the variant's {@link Variant#expect()}, then a summary
+     * line. Exit status 0 when every verdict is the expected one (a 7.2 variant finding its known race,
+     * a fix judged as documented, accepted behaviour reached), 1 when at least one is unexpected.
+     */
     private static int races(Options options, PrintStream out, PrintStream err, boolean stats) {
         out.println(Explorer.MODEL_NOTE);
-        boolean any = false;
+        int verdicts = 0;
+        List<String> unexpected = new ArrayList<>();
         long total = 0;
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
@@ -212,19 +236,31 @@ public final class ExploreCli {
                 Result r = Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
                         n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
                 total += r.schedules();
-                boolean expected = switch (v.expect()) {
-                    case VIOLATION -> r.verdict() == Result.Verdict.VIOLATION;
-                    case CLEAN -> r.verdict() == Result.Verdict.NO_VIOLATION;
-                    case ACCEPTED -> r.verdict() == Result.Verdict.ACCEPTED;
-                };
-                out.println(r.verdictLine() + (expected ? "" : "   [UNEXPECTED: expected " + v.expect().name().toLowerCase(Locale.ROOT) + "]"));
-                any |= r.violated();
+                verdicts++;
+                boolean expected = asExpected(v.expect(), r.verdict());
+                out.println(r.verdictLine() + (expected ? "   [as expected]"
+                        : "   [UNEXPECTED: expected " + v.expect().name().toLowerCase(Locale.ROOT) + "]"));
+                if (!expected) {
+                    unexpected.add(s.name() + " [" + v.name() + "]");
+                }
             }
         }
+        out.println(unexpected.isEmpty()
+                ? "races: " + verdicts + " verdicts, all as expected"
+                : "races: " + verdicts + " verdicts, " + unexpected.size() + " UNEXPECTED: " + String.join(", ", unexpected));
         if (stats) {
             printStats(err, total, System.nanoTime() - t0, cpuNanos() - c0);
         }
-        return any ? 1 : 0;
+        return unexpected.isEmpty() ? 0 : 1;
+    }
+
+    /** True if {@code verdict} is what a variant that expects {@code expect} should get. */
+    static boolean asExpected(Variant.Expect expect, Result.Verdict verdict) {
+        return switch (expect) {
+            case VIOLATION -> verdict == Result.Verdict.VIOLATION;
+            case CLEAN -> verdict == Result.Verdict.NO_VIOLATION;
+            case ACCEPTED -> verdict == Result.Verdict.ACCEPTED;
+        };
     }
 
     private static void printStats(PrintStream err, long schedules, long nanos, long cpu) {

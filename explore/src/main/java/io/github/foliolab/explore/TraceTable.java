@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * A trace as the CPU A / CPU B table a kernel developer draws: one column per CPU, one row per event in
  * schedule order, shared steps numbered, CPU-local steps folded away, function markers shown as
- * headers with their steps indented under them.
+ * headers with their steps indented under them and closed by {@code }} (with the result, if the
+ * function returns one), so nesting is unambiguous. A lock attempt that finds the lock held is one row,
+ * {@code spin_lock(L1) ... waits}, at its step number; {@code (retry)} marks where the CPU was let go.
  */
 public final class TraceTable {
     private TraceTable() {}
@@ -23,16 +25,22 @@ public final class TraceTable {
             if (r.kind() == Trace.Kind.STEP && !r.shared()) {
                 continue;
             }
-            if (r.kind() == Trace.Kind.RETURN && r.result() == null) {
-                continue;
-            }
             if (r.kind() == Trace.Kind.STEP && r.depth() > 0 && isUnwrapped(all, hidden, i)) {
                 r = new Trace.Row(r.seq(), r.step(), r.cpu(), r.kind(), r.call(), r.result(), r.shared(), r.depth() - 1);
+            }
+            String text = r.text();
+            if (r.kind() == Trace.Kind.STEP) {
+                int w = waitAfter(all, i);
+                if (w >= 0) {
+                    // The attempt found its object taken: one row, "spin_lock(L1) ... waits".
+                    text = r.text() + " ... waits";
+                    hidden[w] = true;
+                }
             }
             String[] cells = new String[trace.cpus() + 1];
             cells[0] = r.step() > 0 ? Integer.toString(r.step()) : "";
             for (int c = 0; c < trace.cpus(); c++) {
-                cells[c + 1] = c == r.cpu() ? r.text() : "";
+                cells[c + 1] = c == r.cpu() ? text : "";
             }
             rows.add(cells);
         }
@@ -92,6 +100,21 @@ public final class TraceTable {
             }
         }
         return hidden;
+    }
+
+    /**
+     * The index of the BLOCKED row that says the step at {@code i} (a lock attempt, a wait) found its
+     * object unavailable, if it is that CPU's next event; else -1.
+     */
+    private static int waitAfter(List<Trace.Row> rows, int i) {
+        Trace.Row step = rows.get(i);
+        for (int j = i + 1; j < rows.size(); j++) {
+            Trace.Row r = rows.get(j);
+            if (r.cpu() != step.cpu()) continue;
+            if (r.kind() == Trace.Kind.STEP && !r.shared()) continue;
+            return r.kind() == Trace.Kind.BLOCKED && r.call().equals(step.call()) ? j : -1;
+        }
+        return -1;
     }
 
     /** True if the step at {@code i} lost its enclosing marker to {@link #collapsedMarkers}. */

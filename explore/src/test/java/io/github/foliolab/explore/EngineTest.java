@@ -83,6 +83,9 @@ class EngineTest {
         assertTrue(r.message().contains("a cycle of blocked CPUs"), r.message());
         String table = TraceTable.render(r.trace());
         assertTrue(table.contains("spin_lock(L1) ... waits") || table.contains("spin_lock(L2) ... waits"), table);
+        // The attempt that finds the lock held is one numbered row, not a step followed by a wait.
+        assertTrue(table.matches("(?s).*\\| +\\d+ \\|[^\\n]*spin_lock\\(L[12]\\) \\.\\.\\. waits.*"), table);
+        assertFalse(table.matches("(?s).*spin_lock\\((L[12])\\) +\\|[^\\n]*\\n[^\\n]*spin_lock\\(\\1\\) \\.\\.\\. waits.*"), table);
     }
 
     @Test

@@ -208,4 +208,42 @@ class InvariantsTest {
         };
         assertNull(LruInvariants.SIZES_MATCH_VMSTAT.check(w, locked));
     }
+
+    @Test
+    void aFreeFolioWithFlagsOrReferences() {
+        Sane w = new Sane();
+        Folio g = w.name(w.machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "G");
+        assertTrue(g.put(), "the last reference frees G");
+        assertNull(check(CoreInvariants.FREE_FOLIO_CLEAN, w));
+        assertNull(check(LruInvariants.FREE_NOT_ON_LRU, w));
+        g.memMap().nonAtomicSetFlag(g.pfn(), PageFlags.PG_active);
+        assertTrue(check(CoreInvariants.FREE_FOLIO_CLEAN, w).startsWith("free G still has flags"),
+                check(CoreInvariants.FREE_FOLIO_CLEAN, w));
+    }
+
+    @Test
+    void aNegativeRefcountOrCounter() {
+        Sane w = new Sane();
+        w.f.memMap().setRefCount(w.f.pfn(), -1);
+        assertTrue(check(CoreInvariants.REFCOUNT_NONNEGATIVE, w).contains("F has refcount -1"));
+        w.f.memMap().setRefCount(w.f.pfn(), 1);
+        assertNull(check(CoreInvariants.REFCOUNT_NONNEGATIVE, w));
+        assertNull(check(LruInvariants.COUNTERS_NONNEGATIVE, w));
+        w.machine().vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_ANON, -1);
+        assertTrue(check(LruInvariants.COUNTERS_NONNEGATIVE, w).contains("nr_isolated_anon is -1"),
+                check(LruInvariants.COUNTERS_NONNEGATIVE, w));
+    }
+
+    @Test
+    void pgLruOnAFolioWaitingInAnLruAddBatch() {
+        Sane w = new Sane();
+        w.machine().cpu(0).run(() -> {
+            assertTrue(w.vmscan().folioIsolateLru(w.f));
+            w.swap().folioAddLru(w.f); // queued in CPU 0's lru_add batch, PG_lru clear
+        });
+        assertNull(check(LruInvariants.BATCHED_OFF_LRU, w));
+        w.f.setLru();
+        assertTrue(check(LruInvariants.BATCHED_OFF_LRU, w).contains("lru_add batch with PG_lru set"),
+                check(LruInvariants.BATCHED_OFF_LRU, w));
+    }
 }
