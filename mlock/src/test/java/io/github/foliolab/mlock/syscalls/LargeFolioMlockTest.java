@@ -152,7 +152,7 @@ class LargeFolioMlockTest {
     @Test
     void folioMappedAtTheWrongOffsetIsNotMlocked() {
         setUp(4);
-        // index says page 1 but the PTEs map it at pages 2..5: folio_within_range uses the index.
+        // The PTEs map it at pages 2..5 but its index says page 5: folio_within_range goes by the index.
         fx.machine.memMap().setIndex(big.pfn(), vma(a).pgoff() + 5);
         VmstatDelta d = new VmstatDelta(fx.machine);
         assertEquals(0, fx.task.mlock2(a, 8 * P, MLOCK_ONFAULT)); // index page 5: 5..8 passes the end
