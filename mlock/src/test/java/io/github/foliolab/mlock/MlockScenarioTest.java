@@ -83,12 +83,15 @@ class MlockScenarioTest {
         mlockVma(f, 0);
         assertFlags(f, true, false, true, true);
         assertEquals(1, f.mlockCount());
+        assertEquals(3, f.refCount());
+        assertNull(fx.linked(f));
         s.assertDeltas(1, NR_INACTIVE_FILE, -1, NR_UNEVICTABLE, 1, UNEVICTABLE_PGMLOCKED, 1, UNEVICTABLE_PGCULLED, 1);
         MlockFixture.Snap s2 = fx.snap();
         mlockVma(f, 1);
         assertFlags(f, true, false, true, true);
         assertEquals(2, f.mlockCount());
         assertEquals(3, f.refCount());
+        assertNull(fx.linked(f));
         s2.assertDeltas(0);
         return f;
     }
@@ -106,6 +109,7 @@ class MlockScenarioTest {
         assertEquals(1, f.mlockCount());
         assertFlags(f, true, false, true, true);
         assertEquals(3, f.refCount());
+        assertNull(fx.linked(f));
         s.assertDeltas(0);
         MlockFixture.Snap s9 = fx.snap();
         munlockVma(f, 2);
@@ -137,6 +141,7 @@ class MlockScenarioTest {
         assertEquals(1, f.mlockCount());
         assertEquals(1, f.refCount());
         assertEquals(0, mb.count());
+        assertNull(fx.linked(f));
         s.assertDeltas(1, UNEVICTABLE_PGMLOCKED, 1, NR_UNEVICTABLE, 1, UNEVICTABLE_PGCULLED, 1);
         fx.assertListsConsistent();
     }
@@ -164,9 +169,11 @@ class MlockScenarioTest {
             fx.mlock.mlockFolio(f);
             fx.mlock.munlockFolio(f);
         });
-        assertTrue(f.testMlocked());
+        assertFlags(f, true, false, false, true); // queued only: still on the inactive list
+        assertEquals(LruList.LRU_INACTIVE_ANON, fx.linked(f));
         assertEquals(3, f.refCount());
         MlockBatch mb = fx.mlock.batch(0);
+        assertEquals(2, mb.count());
         assertEquals(MlockBatch.LRU_FOLIO, mb.tag(0));
         assertEquals(MlockBatch.MUNLOCK, mb.tag(1));
         s.assertDeltas(1, UNEVICTABLE_PGMLOCKED, 1);
@@ -190,6 +197,7 @@ class MlockScenarioTest {
         munlockVma(f, 0);
         assertFlags(f, false, false, true, false);
         assertEquals(2, f.refCount());
+        assertNull(fx.linked(f));
         s.assertDeltas(-1, NR_UNEVICTABLE, -1, UNEVICTABLE_PGSTRANDED, 1);
         fx.on(1, () -> {
             fx.vmscan.folioPutbackLru(f);

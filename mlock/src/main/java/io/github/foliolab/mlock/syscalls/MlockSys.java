@@ -272,14 +272,25 @@ public final class MlockSys implements MlockSyscalls {
         return step == folio.nrPages();
     }
 
-    /** folio_within_range(): the whole folio lies inside [start, end) clamped to the VMA. */
+    /**
+     * folio_within_range() (mm/internal.h): {@code [start, end)} is clamped to the VMA; false when
+     * {@code start > end} or the folio's first page index (folio_pgoff) is outside the VMA's pages;
+     * otherwise the folio's linear address {@code addr} must not lie below {@code start} and
+     * {@code end - addr}, computed as the kernel's unsigned long, must be at least folio_size. As in the
+     * kernel, an {@code addr} beyond {@code end} wraps that difference and passes; mlock_pte_range never
+     * asks about such a folio (it found the folio through a PTE inside the range).
+     */
     static boolean folioWithinRange(Folio folio, Vma vma, long start, long end) {
-        start = Math.max(start, vma.start());
-        end = Math.min(end, vma.end());
+        if (Long.compareUnsigned(start, end) > 0) return false;
+        if (Long.compareUnsigned(start, vma.start()) < 0) start = vma.start();
+        if (Long.compareUnsigned(end, vma.end()) > 0) end = vma.end();
         long pgoff = folio.index();
-        if (pgoff < vma.pgoff()) return false; // the folio starts below the VMA
+        long vmaPages = (vma.end() - vma.start()) >>> 12;
+        // in_range(pgoff, vm_pgoff, vma_pages): unsigned pgoff - vm_pgoff < vma_pages
+        if (Long.compareUnsigned(pgoff - vma.pgoff(), vmaPages) >= 0) return false;
         long addr = vma.start() + ((pgoff - vma.pgoff()) << 12);
-        return addr >= start && addr + (folio.nrPages() << 12) <= end;
+        long size = folio.nrPages() << 12;
+        return !(Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(end - addr, size) < 0);
     }
 
     @Override

@@ -101,15 +101,29 @@ final class MlockFixture {
         });
     }
 
-    /** VMAs, PTEs and counters, for "a rejected call changes nothing". */
+    /**
+     * VMAs, PTEs (with each mapped folio's refcount, mapcount and mlock_count), locked_vm, def_flags, every
+     * vmstat counter and the mlock batches' sizes, for "a rejected call changes nothing".
+     */
     String snapshot() {
         StringBuilder sb = new StringBuilder();
         for (Vma v : mm.vmasSnapshot()) {
             sb.append(v).append('\n');
-            for (long a = v.start(); a < v.end(); a += P) sb.append(Pte.toString(mm.pageTables().peek(a))).append(token(a)).append(' ');
+            for (long a = v.start(); a < v.end(); a += P) {
+                long pte = mm.pageTables().peek(a);
+                sb.append(Pte.toString(pte)).append(token(a));
+                if (Pte.present(pte) && !Pte.special(pte)) {
+                    Folio f = machine.memMap().folio(Pte.pfn(pte));
+                    sb.append(" ref=").append(f.refCount()).append(" map=").append(f.mapcount());
+                    if (f.testUnevictable() && f.testLru()) sb.append(" mlock_count=").append(f.mlockCount());
+                }
+                sb.append(' ');
+            }
             sb.append('\n');
         }
         sb.append(mm.lockedVm()).append(' ').append(mm.defFlags()).append(' ').append(machine.vmstat().procVmstat());
+        Mlock mlock = Mlock.of(machine);
+        for (int cpu = 0; cpu < machine.cpus().nr(); cpu++) sb.append(" mlock_fbatch[").append(cpu).append("]=").append(mlock.batch(cpu).count());
         return sb.toString();
     }
 }
