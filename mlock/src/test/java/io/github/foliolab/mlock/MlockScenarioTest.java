@@ -280,6 +280,40 @@ class MlockScenarioTest {
         s13(true);
     }
 
+    /**
+     * The deliberate undercount (semantics sections 6-7): __mlock_folio loses the PG_lru race to an
+     * isolating CPU and does nothing ("nothing more we can do while it's off LRU"); the putback's lru_add
+     * culls the folio with mlock_count 0, not 1, although one VMA holds it mlocked. Reclaim corrects this
+     * later; a munlock now would clear PG_mlocked at once.
+     */
+    @Test
+    void mlockLosingPgLruIsSkippedAndLruAddResetsTheCount() {
+        Folio f = fx.onLru(fx.anon());
+        MlockFixture.Snap s = fx.snap();
+        assertTrue(fx.on(1, () -> fx.vmscan.folioIsolateLru(f)));
+        mlockVma(f, 0);
+        assertFlags(f, false, false, false, true); // PG_mlocked set, nothing else: the worker skipped it
+        assertEquals(2, f.refCount(), "ours + the isolation's; the batch's reference was put");
+        assertNull(fx.linked(f));
+        s.assertDeltas(1, NR_INACTIVE_ANON, -1, UNEVICTABLE_PGMLOCKED, 1);
+        fx.on(1, () -> {
+            fx.vmscan.folioPutbackLru(f);
+            fx.swap.lruAddDrain();
+        });
+        assertFlags(f, true, false, true, true);
+        assertEquals(0, f.mlockCount(), "lru_add resets mlock_count: one mlock is not counted");
+        assertEquals(1, f.refCount());
+        assertNull(fx.linked(f));
+        s.assertDeltas(1, NR_INACTIVE_ANON, -1, NR_UNEVICTABLE, 1, UNEVICTABLE_PGMLOCKED, 1, UNEVICTABLE_PGCULLED, 1);
+        // S16: the munlock of that VMA finds count 0 and treats it as the last mlock.
+        MlockFixture.Snap m = fx.snap();
+        munlockVma(f, 0);
+        assertFlags(f, true, false, false, false);
+        assertEquals(LruList.LRU_INACTIVE_ANON, fx.linked(f));
+        m.assertDeltas(-1, NR_UNEVICTABLE, -1, NR_INACTIVE_ANON, 1, UNEVICTABLE_PGMUNLOCKED, 1, UNEVICTABLE_PGRESCUED, 1);
+        fx.assertListsConsistent();
+    }
+
     @Test
     void largeFolioIsDrainedImmediately() {
         Folio l = fx.onLru(fx.anon(4));
