@@ -33,34 +33,6 @@ public final class MlockSys implements MlockSyscalls {
         this.folios = folios;
     }
 
-    /** Register with the machine's mm: these system calls, and the rmap hooks built on {@code folios}. */
-    public static MlockSys install(Mm ctx, FolioMlock folios) {
-        MlockSys s = new MlockSys(ctx, folios);
-        ctx.setMlockSyscalls(s);
-        ctx.setMlockHooks(new io.github.foliolab.mm.MlockHooks() {
-            @Override
-            public void mlockVmaFolio(Folio folio, long vmFlags) {
-                // mlock_vma_folio(): VM_SPECIAL (VM_IO during mlock_vma_pages_range) keeps it out.
-                if ((vmFlags & (VmFlags.VM_LOCKED | VmFlags.VM_SPECIAL)) == VmFlags.VM_LOCKED) {
-                    folios.mlockFolio(folio);
-                }
-            }
-
-            @Override
-            public void munlockVmaFolio(Folio folio, long vmFlags) {
-                if ((vmFlags & VmFlags.VM_LOCKED) != 0) {
-                    folios.munlockFolio(folio);
-                }
-            }
-
-            @Override
-            public void mlockDrainLocal() {
-                folios.mlockDrainLocal();
-            }
-        });
-        return s;
-    }
-
     @Override
     public int mlock(MmStruct mm, long start, long len) {
         return doMlock(mm, start, len, VmFlags.VM_LOCKED);
