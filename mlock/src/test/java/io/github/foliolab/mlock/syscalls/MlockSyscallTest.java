@@ -136,6 +136,34 @@ class MlockSyscallTest {
     }
 
     @Test
+    void mlockallCurrentPopulatesUntouchedPagesThenMunlockall() { // test_munlockall0
+        long a = fx.anon(2);
+        assertEquals(". .", fx.tokens(a, 2));
+        assertEquals(0, fx.task.mlockall(MCL_CURRENT));
+        assertEquals("2:l", fx.vmas(a, 2));
+        assertEquals("MUL MUL", fx.tokens(a, 2), "mm_populate of the whole address space");
+        assertEquals(0, fx.mm.defFlags() & VmFlags.VM_LOCKED_MASK, "no MCL_FUTURE");
+        assertEquals(0, fx.task.munlockall());
+        assertEquals("2", fx.vmas(a, 2));
+        assertEquals("L L", fx.tokens(a, 2));
+        assertEquals(0, fx.task.vmLckKb());
+    }
+
+    @Test
+    void mlockallFutureOnfaultThenVmaManagement() { // test_mlockall: test_vma_management(call_mlock = false)
+        assertEquals(0, fx.task.mlockall(MCL_CURRENT | MCL_ONFAULT | MCL_FUTURE));
+        long a = fx.anon(3);
+        assertEquals("3:lo", fx.vmas(a, 3), "def_flags gives the new mapping VM_LOCKED|VM_LOCKONFAULT");
+        assertEquals(". . .", fx.tokens(a, 3), "on fault: nothing populated");
+        assertEquals(0, fx.task.munlock(a + P, P));
+        assertEquals("1:lo 1 1:lo", fx.vmas(a, 3));
+        assertEquals(0, fx.task.munlock(a, 3 * P));
+        assertEquals("3", fx.vmas(a, 3), "neighbours with identical flags merge");
+        assertEquals(0, fx.task.munlockall());
+        assertEquals(0, fx.mm.defFlags() & VmFlags.VM_LOCKED_MASK);
+    }
+
+    @Test
     void onfaultToFullLockDoesNotDoubleCount() { // mlock203
         long a = fx.anon(1);
         assertEquals(0, fx.task.mlock2(a, P, MLOCK_ONFAULT));
