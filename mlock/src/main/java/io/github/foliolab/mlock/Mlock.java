@@ -115,7 +115,7 @@ public final class Mlock {
     /** folio_get, append with a tag, drain now if full / not cacheable / caches disabled. Lock held. */
     private void addAndMaybeDrain(MlockBatch mb, Folio folio, int tag) {
         long pfn = folio.pfn();
-        mm.get(pfn); // the batch entry's reference
+        mm.get(pfn); // the batch entry's reference (folio_get: atomic_inc, relaxed)
         SchedPoints.before(MlockOp.MLOCK_BATCH_ADD, pfn, tag);
         if (mb.fbatch.addPfn(MlockBatch.encode(pfn, tag)) == 0 || !swap.folioMayBeLruCached(folio)
                 || swap.lruCacheDisabled()) {
@@ -137,7 +137,7 @@ public final class Mlock {
         MlockBatch mb = batches.of(Cpu.current());
         mb.lock.lock();
         try {
-            if (!folio.testSetMlocked()) {
+            if (!folio.testSetMlocked()) { // folio_test_set_mlocked: test_and_set_bit, fully ordered
                 long nr = folio.nrPages();
                 modMlock(folio, nr);
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGMLOCKED, nr);
@@ -162,7 +162,7 @@ public final class Mlock {
         long nr = folio.nrPages();
         mb.lock.lock();
         try {
-            folio.set(PG_mlocked);
+            folio.set(PG_mlocked); // folio_set_mlocked: set_bit, atomic, relaxed
             modMlock(folio, nr);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGMLOCKED, nr);
             addAndMaybeDrain(mb, folio, MlockBatch.NEW_FOLIO);
@@ -254,7 +254,7 @@ public final class Mlock {
      * is held.
      */
     private boolean mlockFolioLocked(long pfn, boolean locked) {
-        if (!mm.testClearFlag(pfn, PG_lru)) {
+        if (!mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: test_and_clear_bit, fully ordered
             return locked;
         }
         locked = relock(locked);
@@ -263,7 +263,7 @@ public final class Mlock {
             // Surprising but possible: PG_mlocked got cleared already by another CPU.
             if (mm.testFlag(pfn, PG_unevictable)) {
                 lruvec.delFolio(pfn);
-                mm.clearFlag(pfn, PG_unevictable);
+                mm.clearFlag(pfn, PG_unevictable); // clear_bit, relaxed; lru_lock held
                 lruvec.addFolio(pfn);
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, nr);
             }
@@ -273,13 +273,13 @@ public final class Mlock {
             }
         } else {
             lruvec.delFolio(pfn);
-            mm.clearFlag(pfn, PG_active);
+            mm.clearFlag(pfn, PG_active); // clear_bit / set_bit: atomic, relaxed; lru_lock held
             mm.setFlag(pfn, PG_unevictable);
             mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
             lruvec.addFolio(pfn);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
         }
-        mm.setFlag(pfn, PG_lru);
+        mm.setFlag(pfn, PG_lru); // folio_set_lru: set_bit, relaxed (lru_lock held; the unlock releases)
         return locked;
     }
 
@@ -315,7 +315,7 @@ public final class Mlock {
     private boolean munlockFolioLocked(long pfn, boolean locked) {
         long nr = mm.nrPages(pfn);
         boolean isolated = false;
-        if (mm.testClearFlag(pfn, PG_lru)) {
+        if (mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: fully ordered
             isolated = true;
             locked = relock(locked);
             if (mm.testFlag(pfn, PG_unevictable)) {
@@ -331,7 +331,7 @@ public final class Mlock {
             }
             // else assume that was the last mlock: reclaim will fix it if not
         }
-        if (mm.testClearFlag(pfn, PG_mlocked)) {
+        if (mm.testClearFlag(pfn, PG_mlocked)) { // folio_test_clear_mlocked: fully ordered
             modMlock(mm.folio(pfn), -nr);
             if (isolated || !mm.testFlag(pfn, PG_unevictable)) {
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGMUNLOCKED, nr);
