@@ -215,6 +215,7 @@ public final class Mlock {
      * next (folio_lruvec_relock_irq); then unlock and folios_put() the batch's references.
      */
     void mlockFolioBatch(MlockBatch mb) {
+        checkNewFolios(mb);
         boolean locked = false;
         try {
             for (int i = 0; i < mb.fbatch.count(); i++) {
@@ -236,6 +237,22 @@ public final class Mlock {
             }
         }
         swap.foliosPut(mb.fbatch);
+    }
+
+    /**
+     * __mlock_new_folio's VM_BUG_ON_FOLIO(folio_test_lru(folio)), checked for every NEW_FOLIO entry
+     * before the batch is processed, so that a broken caller is reported with nothing changed (no
+     * entry processed, every reference still held by the batch). Model difference: the kernel finds it
+     * when it reaches that entry, after the entries before it were processed.
+     */
+    private void checkNewFolios(MlockBatch mb) {
+        for (int i = 0; i < mb.fbatch.count(); i++) {
+            long entry = mb.fbatch.pfn(i);
+            long pfn = MlockBatch.pfnOf(entry);
+            if ((MlockBatch.tagOf(entry) & MlockBatch.NEW_FOLIO) != 0 && mm.testFlag(pfn, PG_lru)) {
+                throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in __mlock_new_folio\n" + mm.dumpPage(pfn));
+            }
+        }
     }
 
     private boolean relock(boolean locked) {
@@ -288,12 +305,7 @@ public final class Mlock {
      * PG_unevictable, mlock_count = !!PG_mlocked, unevictable_pgs_culled; add to the lruvec; set PG_lru.
      */
     private boolean mlockNewFolioLocked(long pfn, boolean locked) {
-        if (mm.testFlag(pfn, PG_lru)) {
-            if (locked) {
-                lruvec.unlock(); // leave lru_lock free before reporting
-            }
-            throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in __mlock_new_folio\n" + mm.dumpPage(pfn));
-        }
+        // VM_BUG_ON_FOLIO(folio_test_lru(folio)): checked for the whole batch by checkNewFolios.
         locked = relock(locked);
         if (!vmscan.folioEvictable(mm.folio(pfn))) {
             mm.setFlag(pfn, PG_unevictable);

@@ -65,6 +65,14 @@ final class MlockFixture implements AutoCloseable {
         return f;
     }
 
+    /** folio_add_lru + lru_add_drain on CPU 1 (CPU 0's mlock batch is left alone). */
+    void onLruNoMlockDrain(Folio f) {
+        on(1, () -> {
+            swap.folioAddLru(f);
+            swap.lruAddDrain();
+        });
+    }
+
     /** Counter snapshot: events, node items, NR_MLOCK. */
     final class Snap {
         final Map<VmEventItem, Long> ev = new EnumMap<>(VmEventItem.class);

@@ -370,6 +370,29 @@ class MlockScenarioTest {
     }
 
     @Test
+    void newFolioEntryFoundOnTheLruIsAVmBugBeforeAnyEntryIsProcessed() {
+        Folio g = fx.onLru(fx.anon());
+        Folio f = fx.anon();
+        fx.on(0, () -> {
+            fx.mlock.mlockFolio(g); // an LRU_FOLIO entry first: must not be processed either
+            fx.mlock.mlockNewFolio(f);
+        });
+        fx.onLruNoMlockDrain(f); // a broken caller puts the "new" folio on the LRU behind mlock's back
+        MlockFixture.Snap s = fx.snap();
+        assertThrows(VmBugException.class, () -> fx.on(0, fx.mlock::mlockDrainLocal));
+        MlockBatch mb = fx.mlock.batch(0);
+        assertEquals(2, mb.count(), "nothing processed");
+        assertEquals(MlockBatch.LRU_FOLIO, mb.tag(0));
+        assertEquals(MlockBatch.NEW_FOLIO, mb.tag(1));
+        assertFlags(g, true, false, false, true);
+        assertEquals(LruList.LRU_INACTIVE_ANON, fx.linked(g));
+        assertEquals(2, g.refCount(), "the batch still holds its reference");
+        assertEquals(2, f.refCount());
+        s.assertDeltas(0);
+        assertFalse(fx.mlock.batch(0).lock().heldByCurrentThread());
+    }
+
+    @Test
     void freeingAnMlockedFolioClearsTheStrayFlag() {
         Folio f = s6();
         MlockFixture.Snap s = fx.snap();
