@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.api.sched.PauseHook;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.sched.SchedPoints;
@@ -49,7 +50,7 @@ class ReleaseRaceTest {
                 b = Thread.ofPlatform().start(() -> fx.on(1, () -> freed.set(f.put()))); // the last reference
                 Thread.sleep(50);
                 assertTrue(b.isAlive(), "the final put must wait for lru_lock to unlink the folio");
-                hook.go.countDown();
+                hook.release();
                 a.join(10_000);
                 b.join(10_000);
             } finally {

@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock;
 
+import io.github.foliolab.folio.api.sched.PauseHook;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.NodeStatItem;
@@ -238,7 +239,7 @@ class MlockScenarioTest {
             assertFalse(f.testLru());
             munlockVma(f, 0); // CPU 0: __munlock_folio loses PG_lru: isolated = false
             assertFalse(f.testMlocked());
-            hook.go.countDown();
+            hook.release();
             b.join(20_000);
         } finally {
             SchedPoints.uninstall(hook);
