@@ -26,6 +26,18 @@ import static io.github.foliolab.folio.api.PageLayout.PAGEBLOCK_ORDER;
  */
 public final class Zone {
     private static final long NONE = -1L;
+
+    /**
+     * buddy_list links overlay compound_info, whose bit 0 marks a tail page: like the kernel's aligned
+     * pointers, a stored link must be even, so links are kept as {@code pfn << 1} ({@code NONE} as -2).
+     */
+    private static long link(long pfn) {
+        return pfn << 1;
+    }
+
+    private static long unlink(long stored) {
+        return stored >> 1;
+    }
     private static final int CLASSES = 2; // 0: normal pageblocks, 1: CMA pageblocks
 
     private final ZoneType type;
@@ -109,10 +121,10 @@ public final class Zone {
     private void addToFreeList(long pfn, int order, int c) {
         int l = order * CLASSES + c;
         long head = freeHead[l];
-        mm.setLruNext(pfn, head);
-        mm.setLruPrev(pfn, NONE);
+        mm.setLruNext(pfn, link(head));
+        mm.setLruPrev(pfn, link(NONE));
         if (head != NONE) {
-            mm.setLruPrev(head, pfn);
+            mm.setLruPrev(head, link(pfn));
         }
         freeHead[l] = pfn;
         nrFree[l]++;
@@ -127,15 +139,15 @@ public final class Zone {
 
     private void delFromFreeList(long pfn, int order, int c) {
         int l = order * CLASSES + c;
-        long next = mm.lruNext(pfn);
-        long prev = mm.lruPrev(pfn);
+        long next = unlink(mm.lruNext(pfn));
+        long prev = unlink(mm.lruPrev(pfn));
         if (prev != NONE) {
-            mm.setLruNext(prev, next);
+            mm.setLruNext(prev, link(next));
         } else {
             freeHead[l] = next;
         }
         if (next != NONE) {
-            mm.setLruPrev(next, prev);
+            mm.setLruPrev(next, link(prev));
         }
         nrFree[l]--;
         mm.setLruNext(pfn, 0);

@@ -105,6 +105,26 @@ class AllocatorTest {
         }
     }
 
+    /** Free pages' buddy links overlay compound_info: none may look like a tail page. */
+    @Test
+    void freePagesNeverLookLikeTails() {
+        Node node = Node.boot(2048, 1024);
+        List<Folio> held = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            held.add(node.folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0));
+        }
+        for (int i = 0; i < held.size(); i += 2) {
+            held.get(i).put(); // leaves odd and even pfns on the order-0 lists
+        }
+        MemMap mm = node.memMap();
+        for (long pfn = 0; pfn < mm.nrPages(); pfn++) {
+            if (mm.isBuddy(pfn)) {
+                assertFalse(mm.isTail(pfn), "free pfn " + pfn + " looks like a tail page");
+                assertEquals(pfn, mm.pageFolio(pfn).pfn());
+            }
+        }
+    }
+
     @Test
     void badSizesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Node.boot(100, 0));
