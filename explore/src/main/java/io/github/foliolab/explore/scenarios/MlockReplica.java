@@ -103,6 +103,17 @@ public final class MlockReplica {
                 locked = true;
             }
         }
+        if (!decrementMlockCount(isolated)) {
+            munlockTail(isolated);
+        }
+        return locked;
+    }
+
+    /**
+     * The mlock_count step of __munlock_folio: an isolated unevictable folio loses one count; if some
+     * remain, PG_lru is set back and the folio stays mlocked (true). False when the tail must run.
+     */
+    private boolean decrementMlockCount(boolean isolated) {
         if (isolated && f.testUnevictable()) {
             int c = f.mlockCount();
             if (c > 0) {
@@ -110,11 +121,10 @@ public final class MlockReplica {
             }
             if (c > 0) {
                 f.setLru();
-                return locked;
+                return true;
             }
         }
-        munlockTail(isolated);
-        return locked;
+        return false;
     }
 
     /** The common tail: clear PG_mlocked, account, rescue if isolated, set PG_lru back. */
@@ -187,17 +197,9 @@ public final class MlockReplica {
         if (!isolated) {
             isolated = f.testClearLru(); // under lru_lock: lru_add is either all before or all after
         }
-        if (isolated && f.testUnevictable()) {
-            int c = f.mlockCount();
-            if (c > 0) {
-                f.setMlockCount(--c);
-            }
-            if (c > 0) {
-                f.setLru();
-                return true;
-            }
+        if (!decrementMlockCount(isolated)) {
+            munlockTail(isolated);
         }
-        munlockTail(isolated);
         return true;
     }
 
