@@ -191,6 +191,7 @@ def defined_function(stmt):
         return "sys_" + arg.group(1) if arg and not name.startswith("COMPAT_") else None
     return name
 
+
 ATTRIBUTE = re.compile(r"^(?:__attribute__|__printf|__scanf|__section|__aligned|__alloc_size|__assume_aligned"
                        r"|__acquires|__releases|__must_hold|__cond_acquires|__cond_releases|__no_context_analysis"
                        r"|__diag\w*|__counted_by|__malloc|__realloc_size|__designated_init|__nocapture"

@@ -22,11 +22,7 @@ class KernelMapTest {
 
     @Test
     void kernelMapIsUpToDate() throws IOException, InterruptedException {
-        Path root = Path.of("").toAbsolutePath();
-        while (root != null && !Files.isRegularFile(root.resolve("scripts/kernel-map.py"))) {
-            root = root.getParent();
-        }
-        assertTrue(root != null, "scripts/kernel-map.py not found above " + Path.of("").toAbsolutePath());
+        Path root = DocsCiteRepositoryTest.root();
         Path log = Files.createTempFile("kernel-map", ".log"); // a file: a full pipe cannot block the script
         Process p = new ProcessBuilder("python3", "scripts/kernel-map.py", "--check")
                 .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -37,7 +33,8 @@ class KernelMapTest {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         Files.delete(log);
         assertTrue(done, "scripts/kernel-map.py --check did not finish in 120 s");
-        assertEquals(0, p.exitValue(), "docs/kernel-map.md is not what the generator writes; run `" + REGENERATE
-                + "` from the repository root and commit docs/kernel-map.md:\n" + out);
+        assertEquals(0, p.exitValue(), "scripts/kernel-map.py --check failed: fix the Javadoc it names, or, if the map"
+                + " is only stale, run `" + REGENERATE + "` from the repository root and commit docs/kernel-map.md:\n"
+                + out);
     }
 }
