@@ -73,15 +73,16 @@ public class LruAddBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            machine = Machine.boot(MAX_THREADS, 16384, 0);
-            swap = Swap.configure(machine, LruBatchPolicies.byName(policy));
+            machine = Machine.builder().cpus(MAX_THREADS).zones(16384, 0)
+                    .with(Swap.POLICY, LruBatchPolicies.byName(policy)).build();
+            swap = Swap.of(machine);
             lruvec = LruVec.of(machine);
             nextCpu.set(0);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            swap.close();
+            machine.close();
         }
     }
 

@@ -133,9 +133,9 @@ public final class FolioLab {
             }
         }
         try {
-            Machine m = Machine.boot(1, pages, movable);
-            m.vmstat().procVmstat().forEach(out::println);
-            m.memMap().close();
+            try (Machine m = Machine.boot(1, pages, movable)) {
+                m.vmstat().procVmstat().forEach(out::println);
+            }
             return 0;
         } catch (IllegalArgumentException ex) {
             err.println("foliolab vmstat: " + ex.getMessage());

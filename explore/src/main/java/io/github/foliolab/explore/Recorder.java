@@ -151,7 +151,7 @@ final class Recorder {
         }
         String subject = switch (op.subject()) {
             case FOLIO -> id < 0 ? "" : world.folioName(id);
-            case OBJECT -> SchedPoints.objectName(id);
+            case OBJECT -> world.machine().objectIds().name(id);
             case ADDRESS -> "0x" + Long.toHexString(id);
             case NONE -> "";
         };

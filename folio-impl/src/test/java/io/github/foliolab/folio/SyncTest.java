@@ -85,7 +85,7 @@ class SyncTest {
 
     @Test
     void codeRunsOnACpu() {
-        Cpus cpus = new Cpus(2);
+        Cpus cpus = new Cpus(new io.github.foliolab.folio.api.sched.ObjectIds(false), 2);
         PerCpu<int[]> data = new PerCpu<>(cpus, i -> new int[] {i * 10});
         assertFalse(Cpu.onCpu());
         assertThrows(IllegalStateException.class, Cpu::current);

@@ -3,6 +3,7 @@ package io.github.foliolab.lru;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.Node;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
@@ -25,7 +26,7 @@ import io.github.foliolab.folio.sync.SpinLock;
  * memcg and node); folio_lruvec_lock/relock therefore always find this one.
  */
 public final class LruVec {
-    private static final Machine.Key<LruVec> KEY = new Machine.Key<>("lruvec", LruVec::new);
+    private static final Machine.Key<LruVec> KEY = new Machine.Key<>("lruvec");
 
     /**
      * LIST_POISON1 / LIST_POISON2 as list_del() leaves them in the lru words (raw memmap values: even, so
@@ -66,24 +67,24 @@ public final class LruVec {
         }
     }
 
-    /** The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)). */
+    /**
+     * The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)).
+     *
+     * @throws IllegalStateException if the lru module is not attached to the machine
+     */
     public static LruVec of(Machine machine) {
-        LruVec lv = machine.state(KEY);
-        if (!lv.hookInstalled) {
-            // __folio_put() -> page_cache_release(): installed by the instance the machine kept (two
-            // threads racing on first use may both construct one; only the winner is returned here).
-            lv.installReleaseHook();
-        }
-        return lv;
+        return machine.state(KEY);
     }
 
-    private volatile boolean hookInstalled;
-
-    private synchronized void installReleaseHook() {
-        if (!hookInstalled) {
-            machine.node().setReleaseHook(this::pageCacheRelease);
-            hookInstalled = true;
-        }
+    /**
+     * Create the machine's lruvec and provide __folio_put()'s call up into page_cache_release(); called
+     * by the lru module while the machine is built.
+     */
+    static LruVec attach(Machine.Assembly a) {
+        LruVec lv = new LruVec(a.machine());
+        a.put(KEY, lv);
+        a.provide(Node.ReleaseHook.class, lv::pageCacheRelease);
+        return lv;
     }
 
     public Machine machine() {

@@ -74,9 +74,11 @@ class BatchPolicyTest {
     }
 
     @Test
-    void configureAfterFirstUseIsRefused() {
+    void policyIsFixedWhenTheMachineIsBuilt() {
+        try (LruFixture fx = new LruFixture(1, LruBatchPolicies.unbatched(), PerCpuWorkqueue.Mode.MANUAL)) {
+            assertEquals("unbatched", fx.swap.policy().name());
+        }
         try (LruFixture fx = new LruFixture(1)) {
-            assertThrows(IllegalStateException.class, () -> Swap.configure(fx.machine, LruBatchPolicies.unbatched()));
             assertEquals("kernel", fx.swap.policy().name());
         }
     }

@@ -73,7 +73,7 @@ public final class Rmap {
             folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
         }
         // The whole (small) folio is mapped: mlock it if the VMA is locked.
-        ctx.mlockHooks().mlockVmaFolio(folio, vma.flags());
+        ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
 
     /** folio_add_file_rmap_ptes() for one PTE. */
@@ -86,7 +86,7 @@ public final class Rmap {
         if (raw == 0) {
             vmstat.modNode(NodeStatItem.NR_FILE_MAPPED, 1);
         }
-        ctx.mlockHooks().mlockVmaFolio(folio, vma.flags());
+        ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
 
     /** folio_remove_rmap_ptes() for one PTE: ends with munlock_vma_folio(). */
@@ -99,6 +99,6 @@ public final class Rmap {
         if (raw < 0) {
             vmstat.modNode(folio.isAnon() ? NodeStatItem.NR_ANON_MAPPED : NodeStatItem.NR_FILE_MAPPED, -1);
         }
-        ctx.mlockHooks().munlockVmaFolio(folio, vma.flags());
+        ctx.mlock().munlockVmaFolio(folio, vma.flags());
     }
 }

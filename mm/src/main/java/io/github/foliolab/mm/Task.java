@@ -18,10 +18,16 @@ public final class Task {
     private final MmStruct mm;
     private final Cpu cpu;
 
+    /**
+     * A new process with an empty address space whose calls run on {@code cpu}.
+     *
+     * @throws IllegalStateException if the mm module is not attached to {@code machine}
+     * @throws IllegalArgumentException if {@code cpu} is not one of {@code machine}'s CPUs
+     */
     public Task(Machine machine, Cpu cpu) {
+        this.cpu = machine.cpus().check(cpu);
         this.ctx = Mm.of(machine);
         this.mm = ctx.newMm();
-        this.cpu = cpu;
     }
 
     public Mm ctx() {
@@ -68,33 +74,29 @@ public final class Task {
         return cpu.call(() -> ctx.madvise().madvise(mm, addr, len, advice));
     }
 
-    private MlockSyscalls mlockSyscalls() {
-        return ctx.mlockSyscalls();
-    }
-
+    /** mlock(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int mlock(long addr, long len) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlock(mm, addr, len));
+        return cpu.call(() -> ctx.mlockSyscalls().mlock(mm, addr, len));
     }
 
+    /** mlock2(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int mlock2(long addr, long len, int flags) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlock2(mm, addr, len, flags));
+        return cpu.call(() -> ctx.mlockSyscalls().mlock2(mm, addr, len, flags));
     }
 
+    /** munlock(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int munlock(long addr, long len) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.munlock(mm, addr, len));
+        return cpu.call(() -> ctx.mlockSyscalls().munlock(mm, addr, len));
     }
 
+    /** mlockall(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int mlockall(int flags) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlockall(mm, flags));
+        return cpu.call(() -> ctx.mlockSyscalls().mlockall(mm, flags));
     }
 
+    /** munlockall(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int munlockall() {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.munlockall(mm));
+        return cpu.call(() -> ctx.mlockSyscalls().munlockall(mm));
     }
 
     /**

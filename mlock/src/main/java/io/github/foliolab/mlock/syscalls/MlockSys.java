@@ -1,8 +1,10 @@
 package io.github.foliolab.mlock.syscalls;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.Mm;
 import io.github.foliolab.mm.MlockSyscalls;
@@ -26,11 +28,17 @@ import static io.github.foliolab.mm.Mman.MLOCK_ONFAULT;
  */
 public final class MlockSys implements MlockSyscalls {
     private final Mm ctx;
-    private final FolioMlock folios;
+    /** The folio half of mm/mlock.c (mlock_folio, munlock_folio, mlock_drain_local). */
+    private final Mlock folios;
 
-    public MlockSys(Mm ctx, FolioMlock folios) {
+    private MlockSys(Mm ctx) {
         this.ctx = ctx;
-        this.folios = folios;
+        this.folios = ctx.mlock();
+    }
+
+    /** Provide the machine's mlock system calls to mm; called by the mlock module at build. */
+    static void attach(Machine.Assembly a) {
+        a.provide(MlockSyscalls.class, new MlockSys(Mm.of(a.machine())));
     }
 
     /** mlock(2): do_mlock with VM_LOCKED; {@code start} and {@code len} in bytes; 0 or -errno. */
