@@ -6,7 +6,8 @@ import io.github.foliolab.folio.Folio;
  * How folios are batched on their way to the LRU: the per-CPU batch capacity, the may-be-cached test,
  * where lru_add entries wait (per-CPU batch or one shared buffer), and how lru_add_drain_all() reaches
  * other CPUs. The kernel's choice is {@link LruBatchPolicies#kernel()}; implement this interface to try
- * another without touching the library, and install it with {@link Swap#configure}.
+ * another without touching the library, and build a machine with it:
+ * {@code Machine.builder().with(Swap.POLICY, policy).build()}.
  */
 public interface LruBatchPolicy {
     /** How lru_add_drain_all() gets another CPU's batches drained. */

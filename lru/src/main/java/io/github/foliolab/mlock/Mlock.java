@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
@@ -271,13 +272,13 @@ public final class Mlock {
             }
         } else if (mm.testFlag(pfn, PG_unevictable)) {
             if (mm.testFlag(pfn, PG_mlocked)) {
-                mm.setMlockCount(pfn, mm.mlockCount(pfn) + 1); // under lru_lock
+                PageWords.setMlockCount(mm, pfn, mm.mlockCount(pfn) + 1); // under lru_lock
             }
         } else {
             lruvec.delFolio(pfn);
             mm.clearFlag(pfn, PG_active); // clear_bit / set_bit: atomic, relaxed; lru_lock held
             mm.setFlag(pfn, PG_unevictable);
-            mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
+            PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
             lruvec.addFolio(pfn);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
         }
@@ -294,7 +295,7 @@ public final class Mlock {
         locked = relock(locked);
         if (!vmscan.folioEvictable(mm.folio(pfn))) {
             mm.setFlag(pfn, PG_unevictable);
-            mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
+            PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, mm.nrPages(pfn));
         }
         lruvec.addFolio(pfn);
@@ -319,7 +320,7 @@ public final class Mlock {
                 int c = mm.mlockCount(pfn); // maintained, but might undercount
                 if (c > 0) {
                     c--;
-                    mm.setMlockCount(pfn, c);
+                    PageWords.setMlockCount(mm, pfn, c);
                 }
                 if (c > 0) {
                     mm.setFlag(pfn, PG_lru);

@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.spi.MachineModule;
@@ -92,7 +93,7 @@ final class LruFixture implements AutoCloseable {
 
     Folio anon(int order) {
         Folio f = machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, order);
-        mm.setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
+        PageWords.setMapping(mm, f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
         f.set(PageFlags.PG_swapbacked);
         return f;
     }

@@ -1,6 +1,7 @@
 package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.cpu.Cpu;
 
@@ -30,6 +31,27 @@ public final class Task {
         this.mm = ctx.newMm();
     }
 
+    /**
+     * The root process of a built machine, on CPU 0, as a test program run by root sees the kernel:
+     * CAP_IPC_LOCK and CAP_SYS_RAWIO, RLIMIT_MEMLOCK at the default 8 MiB. A machine ready for system
+     * calls is {@code Task.root(Machine.builder()...build())}.
+     *
+     * @throws IllegalStateException if the mm module is not attached to {@code machine}
+     */
+    public static Task root(Machine machine) {
+        Task t = new Task(machine, machine.cpu(0));
+        t.mm.setCapIpcLock(true);
+        t.mm.setCapSysRawio(true);
+        t.mm.setRlimitMemlock(MmStruct.DEFAULT_RLIMIT_MEMLOCK);
+        return t;
+    }
+
+    /** The machine this process runs on. */
+    public Machine machine() {
+        return ctx.machine();
+    }
+
+    /** The machine's mm state (address spaces, rmap, faults). */
     public Mm ctx() {
         return ctx;
     }
@@ -157,6 +179,24 @@ public final class Task {
         long pte = mm.pageTables().peek(addr & ~0xfffL);
         if (!Pte.present(pte)) return -1;
         return KPageFlags.of(ctx.memMap(), Pte.pfn(pte));
+    }
+
+    /**
+     * The page's flag letters as the conformance transcripts print them ({@link KPageFlags#letters}):
+     * e.g. {@code "MUL"} for an mlocked page on the unevictable list, {@code "."} when no PTE maps it.
+     */
+    public String pageFlags(long addr) {
+        return KPageFlags.letters(kpageflags(addr));
+    }
+
+    /** lru_add_drain() on this task's CPU: its LRU batches, then its mlock batch (mm/swap.c). */
+    public void lruAddDrain() {
+        cpu.run(() -> ctx.swap().lruAddDrain());
+    }
+
+    /** The machine's /proc/vmstat counters. */
+    public VmStat vmstat() {
+        return ctx.machine().vmstat();
     }
 
     /** VmLck in kB. */

@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Checks;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.explore.Scenario;
@@ -50,7 +51,7 @@ public final class DrainAll extends Scenario {
 
             {
                 f.nonAtomicSet(PageFlags.PG_swapbacked);
-                f.memMap().setMapping(f.pfn(), 0x1000L | 1L);
+                PageWords.setMapping(f.memMap(), f.pfn(), 0x1000L | 1L);
             }
 
             @Override

@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Checks;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.explore.Scenario;
@@ -45,7 +46,7 @@ public final class MlockLruAdd extends Scenario {
             final Folio f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
 
             {
-                f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
+                PageWords.setMapping(f.memMap(), f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
                 f.nonAtomicSet(PageFlags.PG_swapbacked);
                 // A new anon folio faulted on CPU B: it waits in B's lru_add batch with a reference.
                 machine().cpu(1).run(() -> swap.folioAddLru(f));

@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Checks;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.explore.Scenario;
@@ -81,7 +82,7 @@ public final class MunlockPutback extends Scenario {
             int order = variant.name().equals("7.2-large") ? 2 : 0;
             this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, order), "F");
             this.replica = new MlockReplica(f, lruvec, vmscan);
-            f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
+            PageWords.setMapping(f.memMap(), f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
             f.nonAtomicSet(PageFlags.PG_swapbacked);
             machine().cpu(0).run(() -> {
                 swap.folioAddLru(f);
