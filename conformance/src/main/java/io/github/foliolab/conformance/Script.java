@@ -180,13 +180,15 @@ public final class Script {
         }
     }
 
-    /** parse_range(): an existing region and a page range inside its original size. */
+    /**
+     * parse_range(): an existing region and a page range inside its original size. LEN may be 0 (a legal
+     * system-call length, passed through); START must still name a page of the region.
+     */
     private Region range(String[] tok, int line) {
         Region r = regions.get(tok[1]);
         if (r == null) throw error(line, "unknown region");
         long start = num(tok[2], line);
         long len = num(tok[3], line);
-        if (len == 0) throw error(line, "empty page range");
         if (start >= r.pages() || len > r.pages() - start) throw error(line, "page outside region");
         return r;
     }
