@@ -2,7 +2,6 @@ package io.github.foliolab.conformance;
 
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.VmStat;
-import io.github.foliolab.lru.Swap;
 import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mlock.MlockBatch;
 import io.github.foliolab.mm.MmInvariants;
@@ -111,8 +110,7 @@ public final class ScriptRunner {
 
     /** Power off: stop the machine's kworkers and release its off-heap memmap. */
     private void shutdown() {
-        Swap.of(machine).close();
-        machine.memMap().close();
+        machine.close();
     }
 
     private String runAll() {

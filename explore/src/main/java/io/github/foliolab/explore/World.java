@@ -80,6 +80,6 @@ public abstract class World {
 
     /** Release what the world holds off-heap; called once the schedule is done and its trace rendered. */
     protected void close() {
-        machine.memMap().close();
+        machine.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.api.NodeStatItem;
@@ -56,7 +57,7 @@ class ShrinkFolioListTest {
             removeCalls++;
             // __remove_mapping: freeze at isolation + page cache, then the page cache lets it go.
             if (!folio.refFreeze(1 + (int) folio.nrPages())) return false;
-            folio.memMap().setMapping(folio.pfn(), 0);
+            PageWords.setMapping(folio.memMap(), folio.pfn(), 0);
             return true;
         }
 
@@ -75,7 +76,7 @@ class ShrinkFolioListTest {
     private final Recorder rmap = new Recorder();
 
     {
-        fx.vmscan.setRmapOps(rmap);
+        fx.setRmap(rmap);
     }
 
     private Folio onLru(Folio f) {
@@ -89,7 +90,7 @@ class ShrinkFolioListTest {
     /** A shmem page-cache folio as shmem_get_folio leaves it: PG_swapbacked, a file mapping, the cache's reference. */
     private Folio shmemFolio() {
         Folio f = fx.file();
-        fx.mm.setMapping(f.pfn(), 0x2000L); // a file address_space (bit 0 clear)
+        PageWords.setMapping(fx.mm, f.pfn(), 0x2000L); // a file address_space (bit 0 clear)
         f.set(PageFlags.PG_swapbacked);
         return onLru(f);
     }

@@ -160,7 +160,7 @@ public final class Shmem {
                 return false;
             }
             file.removeLocked(folio.index(), pfn); // page_cache_delete
-            ctx.memMap().setMapping(pfn, 0); // folio->mapping = NULL: plain store under the xa_lock
+            PageWords.setMapping(ctx.memMap(), pfn, 0); // folio->mapping = NULL: plain store under the xa_lock
             vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -nr);
             if (folio.testSwapbacked()) {
                 vmstat.modNode(NodeStatItem.NR_SHMEM, -nr);
