@@ -15,7 +15,6 @@ import io.github.foliolab.lru.Swap;
 import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mlock.MlockBatch;
 import io.github.foliolab.mm.AddressSpace;
-import io.github.foliolab.mm.MmInvariants;
 import io.github.foliolab.mm.MmStruct;
 import io.github.foliolab.mm.PageTable;
 import io.github.foliolab.mm.Pte;
@@ -39,8 +38,10 @@ import java.util.Set;
  *     folio); a folio without PG_lru is on no list, and when mapped or cached waits in exactly one such
  *     batch (nobody holds it isolated at a quiescent point); it may sit in any number of the other batches
  *     (activate, deactivate, rotate, mlock / munlock), each holding a reference;
+ * <li>every present PTE lies inside a VMA, maps the zero page exactly when it is special, and never
+ *     maps a free page; each folio's mapcount equals the PTEs of all processes that map it;
  * <li>the refcount is exactly mapcount + page-cache references + LRU batch references + mlock batch
- *     references, the mapcount equals the PTEs (MmInvariants, per process);
+ *     references;
  * <li>the LRU list sizes, nr_mlock, nr_anon_pages, nr_mapped, nr_file_pages, nr_shmem, nr_free_pages and
  *     nr_isolated_* equal the values recomputed from the memmap;
  * <li>each process's locked_vm (VmLck) equals the pages of its VM_LOCKED VMAs.
@@ -63,9 +64,10 @@ final class Census {
         Set<AddressSpace> files = new HashSet<>(knownFiles);
         for (Task t : processes) {
             MmStruct mms = t.mm();
-            MmInvariants.check(mms, f -> mlockBatchRefs(mlock, cpus, f.pfn()));
+            java.util.TreeMap<Long, Vma> byStart = new java.util.TreeMap<>();
             long lockedPages = 0;
             for (Vma v : mms.vmasSnapshot()) {
+                byStart.put(v.start(), v);
                 if ((v.flags() & VmFlags.VM_LOCKED) != 0) lockedPages += v.pages();
                 if (v.file() != null) files.add(v.file());
             }
@@ -73,10 +75,27 @@ final class Census {
                 throw new VmBugException("VmLck: locked_vm " + mms.lockedVm() + " pages but the VM_LOCKED VMAs span "
                         + lockedPages + " pages (mm " + mms.id() + ")");
             }
+            // As MmInvariants for one process, with the mapcounts summed over every process.
+            long zeroPfn = m.node().zeroPfn();
             mms.pageTables().forEachTable(base -> {
                 for (int i = 0; i < PageTable.PTRS_PER_PTE; i++) {
-                    long pte = mms.pageTables().peek(base + ((long) i << 12));
-                    if (Pte.present(pte) && !Pte.special(pte)) ptes.merge(mm.compoundHead(Pte.pfn(pte)), 1, Integer::sum);
+                    long a = base + ((long) i << 12);
+                    long pte = mms.pageTables().peek(a);
+                    if (!Pte.present(pte)) continue;
+                    Map.Entry<Long, Vma> e = byStart.floorEntry(a);
+                    if (e == null || !e.getValue().contains(a)) {
+                        throw new VmBugException("present PTE outside every VMA at 0x" + Long.toHexString(a) + ": " + Pte.toString(pte));
+                    }
+                    long pfn = Pte.pfn(pte);
+                    if ((pfn == zeroPfn) != Pte.special(pte)) {
+                        throw new VmBugException("special bit " + Pte.special(pte) + " on a PTE of pfn 0x" + Long.toHexString(pfn)
+                                + " at 0x" + Long.toHexString(a) + " (the zero page is pfn 0x" + Long.toHexString(zeroPfn) + ")");
+                    }
+                    if (pfn == zeroPfn) continue;
+                    if (mm.isBuddy(pfn) || mm.refCount(mm.compoundHead(pfn)) <= 0) {
+                        throw new VmBugException("PTE at 0x" + Long.toHexString(a) + " points at a free page\n" + mm.dumpPage(pfn));
+                    }
+                    ptes.merge(mm.compoundHead(pfn), 1, Integer::sum);
                 }
             });
         }
@@ -168,6 +187,9 @@ final class Census {
                 if (lruAdd + mlockNew == 0 && (mapped > 0 || inCache)) {
                     throw new VmBugException("folio lost: mapped or cached but not on the LRU and in no batch that adds it\n" + mm.dumpPage(pfn));
                 }
+            }
+            if (mm.folioMapcount(pfn) != mapped) {
+                throw new VmBugException("mapcount " + mm.folioMapcount(pfn) + " but " + mapped + " PTEs map it\n" + mm.dumpPage(pfn));
             }
             int expected = mapped + (inCache ? (int) nr : 0) + lruBatched + mlockBatched;
             if (ref != expected) {

@@ -189,6 +189,7 @@ public final class LockWatch {
         String c = f.getClassName();
         String m = f.getMethodName();
         if (!c.startsWith("io.github.foliolab.") || c.startsWith("io.github.foliolab.folio.sync.LockWatch")
+                || c.equals("io.github.foliolab.folio.sync.Spin")
                 || m.startsWith("lambda$") || m.startsWith("access$") || m.equals("run") || m.equals("call")) {
             return null;
         }
