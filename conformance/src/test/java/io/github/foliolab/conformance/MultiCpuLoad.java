@@ -262,12 +262,13 @@ final class MultiCpuLoad {
     private void taskLoop(Rig rig, Proc proc, Task t, List<AddressSpace> files, SplittableRandom r) {
         while (next()) {
             int op = r.nextInt(100);
-            if (op < 50 || proc.regions.isEmpty() && op >= 10) {
-                if (proc.regions.isEmpty()) {
+            long[] picked = pick(proc, r); // the sibling thread may unmap it meanwhile: then the call fails
+            if (op < 50 || picked == null && op >= 10) {
+                if (picked == null) {
                     mapNew(proc, t, files, r);
                     continue;
                 }
-                long[] reg = proc.regions.get(r.nextInt(proc.regions.size()));
+                long[] reg = picked;
                 int sig = t.touch(reg[0] + r.nextLong(reg[1]) * P, r.nextBoolean());
                 touches.incrementAndGet();
                 if (sig != 0 && sig != Task.SIGSEGV && sig != Task.SIGBUS && sig != Task.SIGKILL) {
@@ -279,7 +280,7 @@ final class MultiCpuLoad {
                 if (proc.regions.size() < MAX_REGIONS) mapNew(proc, t, files, r);
                 continue;
             }
-            long[] reg = proc.regions.isEmpty() ? new long[] {MMAP_MIN_ADDR, 1} : proc.regions.get(r.nextInt(proc.regions.size()));
+            long[] reg = picked == null ? new long[] {MMAP_MIN_ADDR, 1} : picked;
             long from = r.nextLong(reg[1]);
             long start = reg[0] + from * P;
             long len = (1 + r.nextLong(reg[1] - from)) * P;
@@ -330,6 +331,11 @@ final class MultiCpuLoad {
                 }
             }
         }
+    }
+
+    private static long[] pick(Proc proc, SplittableRandom r) {
+        Object[] regs = proc.regions.toArray();
+        return regs.length == 0 ? null : (long[]) regs[r.nextInt(regs.length)];
     }
 
     private void mapNew(Proc proc, Task t, List<AddressSpace> files, SplittableRandom r) {

@@ -37,12 +37,12 @@ class ScriptInputFuzzTest {
     static final AtomicLong REFUSED = new AtomicLong();
     static final AtomicLong RAN = new AtomicLong();
 
-    @Property(tries = 300)
+    @Property
     void randomBytesAreRunOrRefusedWithFileAndLine(@ForAll("bytes") byte[] input) {
         check(input);
     }
 
-    @Property(tries = 300)
+    @Property
     void damagedScriptsAreRunOrRefusedWithFileAndLine(@ForAll("damaged") String input) {
         check(input.getBytes(StandardCharsets.UTF_8));
     }
@@ -65,12 +65,12 @@ class ScriptInputFuzzTest {
         assertTrue(e.getMessage().endsWith("too many commands"));
     }
 
-    /** Output is streamed: a script that prints 64 x 64 Ki page tokens per check is never held whole. */
+    /** Output is streamed: a script that prints 16 x 64 Ki page tokens per check is never held whole. */
     @Example
     void theTranscriptIsStreamedNotKept() {
         StringBuilder sb = new StringBuilder();
-        for (int r = 0; r < Script.MAX_REGIONS; r++) sb.append("mmap R").append(r).append(" 65536 anon none\n");
-        sb.append("check\n".repeat(8));
+        for (int r = 0; r < 16; r++) sb.append("mmap R").append(r).append(" 65536 anon none\n");
+        sb.append("check\n".repeat(4));
         long[] longestWrite = {0};
         long[] total = {0};
         ScriptRunner.run(NAME, sb.toString().getBytes(StandardCharsets.UTF_8), new Appendable() {
@@ -92,7 +92,7 @@ class ScriptInputFuzzTest {
                 return this;
             }
         });
-        assertTrue(total[0] > 8L * Script.MAX_REGIONS * 65536 * 2, "every page token printed: " + total[0]);
+        assertTrue(total[0] > 4L * 16 * 65536 * 2, "every page token printed: " + total[0]);
         assertTrue(longestWrite[0] < 1024, "written in small pieces, longest " + longestWrite[0]);
     }
 

@@ -74,7 +74,7 @@ class SyscallFuzzTest {
     static final AtomicLong PROGRAMS = new AtomicLong();
     static final Map<String, AtomicLong> ERRNO_SEEN = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
+    @Property(shrinking = net.jqwik.api.ShrinkingMode.FULL)
     void everyCallGivesAKernelErrnoAndRejectedCallsChangeNothing(@ForAll("programs") SyscallProgram program) {
         PROGRAMS.incrementAndGet();
         long[] results = new long[program.calls().size()];
