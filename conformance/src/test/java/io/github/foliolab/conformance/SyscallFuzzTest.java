@@ -71,6 +71,7 @@ class SyscallFuzzTest {
     static final AtomicLong CALLS = new AtomicLong();
     static final AtomicLong FAILED_CALLS = new AtomicLong();
     static final AtomicLong STATES_COMPARED = new AtomicLong();
+    static final AtomicLong CENSUS_CHECKS = new AtomicLong();
     static final AtomicLong PROGRAMS = new AtomicLong();
     static final Map<String, AtomicLong> ERRNO_SEEN = new java.util.concurrent.ConcurrentSkipListMap<>();
 
@@ -93,7 +94,7 @@ class SyscallFuzzTest {
     static void report() {
         if (REPORTED.getAndSet(true)) return;
         System.out.println("[syscall fuzzer] programs " + PROGRAMS + ", calls " + CALLS + ", failed calls "
-                + FAILED_CALLS + ", states compared " + STATES_COMPARED + ", invariant checks " + Census.CHECKS
+                + FAILED_CALLS + ", states compared " + STATES_COMPARED + ", census checks " + CENSUS_CHECKS
                 + ", errnos " + ERRNO_SEEN);
     }
 
@@ -171,6 +172,7 @@ class SyscallFuzzTest {
             List<AddressSpace> files = new ArrayList<>();
             List<Long> slots = new ArrayList<>();
             Census.check(rig.machine, procs, files);
+            CENSUS_CHECKS.incrementAndGet();
             for (int i = 0; i < program.calls().size(); i++) {
                 Call c = program.calls().get(i);
                 Task t = task.on(rig.machine.cpu(c.cpu() % s.cpus()));
@@ -208,6 +210,7 @@ class SyscallFuzzTest {
                 }
                 try {
                     Census.check(rig.machine, procs, files);
+                    CENSUS_CHECKS.incrementAndGet();
                 } catch (RuntimeException e) {
                     throw new AssertionError(where + ": invariant broken after it: " + e.getMessage(), e);
                 }
@@ -289,8 +292,9 @@ class SyscallFuzzTest {
         return switch (c.kind()) {
             case MMAP -> {
                 int flags = SyscallProgram.mmapType(c) | SyscallProgram.mmapExtraFlags(c);
-                long hint = c.addr().base() == Base.SLOT && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 ? 0 : addr;
-                if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) hint = addr;
+                // A hint into a live mapping is taken as no hint (0), so that placement stays top-down.
+                boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+                long hint = fixed || c.addr().base() != Base.SLOT ? addr : 0;
                 yield t.mmap(hint, len, SyscallProgram.mmapProt(c), flags, file, SyscallProgram.mmapOffset(c));
             }
             case MUNMAP -> t.munmap(addr, len);

@@ -107,6 +107,10 @@ public final class LockWatch {
     }
 
     static void doneWaiting() {
+        if (!tracking) {
+            THREADS.remove(Thread.currentThread()); // nothing else to remember: no record per short-lived thread
+            return;
+        }
         ThreadRecord r = THREADS.get(Thread.currentThread());
         if (r != null) r.waitingFor = null;
     }
