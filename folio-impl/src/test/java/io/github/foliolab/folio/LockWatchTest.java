@@ -44,7 +44,7 @@ class LockWatchTest {
     @Test
     void aContendedSpinlockReportsItsHolderAndTheWaiterCanBeAborted() throws Exception {
         LockWatch.setTracking(true);
-        Cpus cpus = new Cpus(2);
+        Cpus cpus = new Cpus(new io.github.foliolab.folio.api.sched.ObjectIds(false), 2);
         SpinLock lock = new SpinLock("lru_lock#test");
         RwSem sem = new RwSem("mmap_lock#test");
         CountDownLatch held = new CountDownLatch(1);
@@ -86,7 +86,7 @@ class LockWatchTest {
 
     @Test
     void aWaitForACompletionNamesIt() throws Exception {
-        Cpus cpus = new Cpus(1);
+        Cpus cpus = new Cpus(new io.github.foliolab.folio.api.sched.ObjectIds(false), 1);
         Completion done = new Completion("lru_add_drain_work-done/0");
         AtomicReference<Throwable> threw = new AtomicReference<>();
         Thread t = start("flusher", cpus, 0, done::waitForCompletion, threw);
