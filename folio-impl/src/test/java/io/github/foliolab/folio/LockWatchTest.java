@@ -100,6 +100,31 @@ class LockWatchTest {
     }
 
     @Test
+    void anotherModulesWaitIsReportedAndAborted() throws Exception {
+        Cpus cpus = new Cpus(new io.github.foliolab.folio.api.sched.ObjectIds(false), 1);
+        AtomicReference<Throwable> threw = new AtomicReference<>();
+        Thread t = start("locker", cpus, 0, () -> {
+            String what = "folio_lock of pfn 0x2a";
+            LockWatch.beginWait(what);
+            try {
+                while (true) {
+                    Thread.onSpinWait();
+                    LockWatch.checkWait(what);
+                }
+            } finally {
+                LockWatch.endWait();
+            }
+        }, threw);
+        awaitWaiting(t);
+        assertTrue(LockWatch.report(Map.of(t, "CPU 0")).contains("blocked on folio_lock of pfn 0x2a"));
+        LockWatch.abortWaits();
+        t.join(10_000);
+        assertFalse(t.isAlive());
+        assertInstanceOf(LockWatch.WaitAbortedError.class, threw.get());
+        assertNull(LockWatch.waitingFor(t), "the record ends with the wait");
+    }
+
+    @Test
     void theInjectedFaultSkipsExactlyOneUnlockOfTheNamedLock() {
         SpinLock other = new SpinLock("zone->lock");
         SpinLock victim = new SpinLock("ptl#victim");

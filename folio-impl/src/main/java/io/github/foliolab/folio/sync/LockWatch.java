@@ -133,6 +133,26 @@ public final class LockWatch {
         }
     }
 
+    /**
+     * A wait of another module begins (folio_lock's retry loop): {@code what} names what it waits for.
+     * Call {@link #checkWait} in each round and {@link #endWait} when it ends, on every path.
+     *
+     * @throws WaitAbortedError once {@link #abortWaits} was called
+     */
+    public static void beginWait(Object what) {
+        waiting(what);
+    }
+
+    /** One round of a wait begun with {@link #beginWait}; throws {@link WaitAbortedError} when aborted. */
+    public static void checkWait(Object what) {
+        stillWaiting(what);
+    }
+
+    /** The wait begun with {@link #beginWait} is over. */
+    public static void endWait() {
+        doneWaiting();
+    }
+
     // ---------------------------------------------------------------- reports
 
     /** What the thread waits for now (a lock, rwsem or completion), or null. */
