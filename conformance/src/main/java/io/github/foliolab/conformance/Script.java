@@ -66,18 +66,27 @@ public final class Script {
 
     /** Parse the text of a script named {@code file}. */
     public static Script parse(String file, String text) {
+        return parse(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parse a script file's bytes, as the real runner reads them: the size limit counts bytes, and bytes
+     * that are not UTF-8 become U+FFFD, which no command, name or number contains (so they give the
+     * script error the runner gives for those bytes).
+     */
+    public static Script parse(String file, byte[] bytes) {
         Script sc = new Script(file);
-        sc.parseAll(text);
+        sc.parseAll(bytes);
         return sc;
     }
 
-    private void parseAll(String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private void parseAll(byte[] bytes) {
         if (bytes.length >= MAX_SCRIPT) {
             int line = 1; // the line holding the byte at which runner.c's buffer is full
             for (int i = 0; i < MAX_SCRIPT - 1; i++) if (bytes[i] == '\n') line++;
             throw error(line, "script too long");
         }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         String[] lines = text.split("\n", -1);
         boolean seenMunmap = false;
         for (int li = 0; li < lines.length; li++) {

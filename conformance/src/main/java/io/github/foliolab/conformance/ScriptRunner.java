@@ -11,6 +11,7 @@ import io.github.foliolab.mm.KPageFlags;
 import io.github.foliolab.mm.Task;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +42,12 @@ public final class ScriptRunner {
     private final long[] baseline = new long[VMSTAT.length];
     private final Map<String, Long> addr = new HashMap<>();
     private final List<Script.Region> created = new ArrayList<>();
-    private final StringBuilder out = new StringBuilder();
+    private final Appendable out;
     private final boolean checkInvariants;
 
-    private ScriptRunner(Script script, boolean checkInvariants) {
+    private ScriptRunner(Script script, boolean checkInvariants, Appendable out) {
         this.script = script;
+        this.out = out;
         this.checkInvariants = checkInvariants;
         this.machine = Simulator.bootMachine();
         this.task = Simulator.rootTask(machine);
@@ -66,6 +68,24 @@ public final class ScriptRunner {
         return run(file.getFileName().toString(), text);
     }
 
+    /**
+     * Parse a script file's bytes and run it, writing the transcript to {@code out} line by line as the
+     * real runner prints it (nothing of it is kept: memory stays bounded whatever the script asks to
+     * print). {@code name} is used in error messages.
+     *
+     * @throws ScriptException {@code name:LINE: message} for a script the real runner also refuses
+     * @throws UncheckedIOException if {@code out} fails
+     */
+    public static void run(String name, byte[] script, Appendable out) {
+        Script s = Script.parse(name, script);
+        ScriptRunner r = new ScriptRunner(s, false, out);
+        try {
+            r.runAll();
+        } finally {
+            r.shutdown();
+        }
+    }
+
     /** Parse and run a script given as text; {@code name} is used in error messages. */
     public static String run(String name, String text) {
         return run(name, text, false);
@@ -77,9 +97,11 @@ public final class ScriptRunner {
      */
     static String run(String name, String text, boolean checkInvariants) {
         Script s = Script.parse(name, text);
-        ScriptRunner r = new ScriptRunner(s, checkInvariants);
+        StringBuilder sb = new StringBuilder();
+        ScriptRunner r = new ScriptRunner(s, checkInvariants, sb);
         try {
-            return r.runAll();
+            r.runAll();
+            return sb.toString();
         } finally {
             r.shutdown();
         }
@@ -113,14 +135,17 @@ public final class ScriptRunner {
         machine.close();
     }
 
-    private String runAll() {
+    private void runAll() {
         for (Script.Command c : script.commands()) {
-            runCommand(c);
+            try {
+                runCommand(c);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             if (checkInvariants) {
                 checkInvariants();
             }
         }
-        return out.toString();
     }
 
     private static int prot(String p) {
@@ -131,7 +156,7 @@ public final class ScriptRunner {
         };
     }
 
-    private void runCommand(Script.Command c) {
+    private void runCommand(Script.Command c) throws IOException {
         if (c.op().equals("check")) {
             out.append(c.echo()).append('\n');
             check();
@@ -170,7 +195,7 @@ public final class ScriptRunner {
                 for (long i = 0; i < c.len(); i++) {
                     int sig = task.touch(a + i * PAGE_SIZE, write);
                     if (sig != 0) {
-                        out.append(sig == Task.SIGBUS ? "SIGBUS@" : "SIGSEGV@").append(i).append('\n');
+                        out.append(sig == Task.SIGBUS ? "SIGBUS@" : "SIGSEGV@").append(String.valueOf(i)).append('\n');
                         return;
                     }
                 }
@@ -223,7 +248,7 @@ public final class ScriptRunner {
         };
     }
 
-    private void check() {
+    private void check() throws IOException {
         for (Script.Region r : created) {
             out.append("  ").append(r.name()).append(':');
             long base = addr.get(r.name());
@@ -232,11 +257,11 @@ public final class ScriptRunner {
             }
             out.append('\n');
         }
-        out.append("  vmlck ").append(task.vmLckKb()).append('\n');
+        out.append("  vmlck ").append(String.valueOf(task.vmLckKb())).append('\n');
         out.append("  vmstat");
         VmStat vs = machine.vmstat();
         for (int i = 0; i < VMSTAT.length; i++) {
-            out.append(' ').append(VMSTAT[i]).append('=').append(vs.byName(VMSTAT[i]) - baseline[i]);
+            out.append(' ').append(VMSTAT[i]).append('=').append(String.valueOf(vs.byName(VMSTAT[i]) - baseline[i]));
         }
         out.append('\n');
     }

@@ -6,7 +6,6 @@ import io.github.foliolab.explore.ExploreCli;
 import io.github.foliolab.folio.Machine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -96,21 +95,21 @@ public final class FolioLab {
             err.println("usage: bin/foliolab script FILE");
             return 2;
         }
-        String text;
+        byte[] text;
         try {
-            text = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
+            text = Files.readAllBytes(Path.of(args[0]));
         } catch (IOException e) {
             err.println("foliolab script: cannot read " + args[0] + ": " + e.getMessage());
             return 2;
         }
-        String transcript;
         try {
-            transcript = ScriptRunner.run(args[0], text);
+            ScriptRunner.run(args[0], text, out); // streamed: memory does not grow with the transcript
         } catch (ScriptException e) {
+            out.flush();
             err.println(e.getMessage());
             return 2;
         }
-        out.print(transcript);
+        out.flush();
         return 0;
     }
 

@@ -7,6 +7,7 @@ import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.sync.LockWatch;
 import io.github.foliolab.lru.FolioBatch;
 
 /**
@@ -66,13 +67,23 @@ public final class Shmem {
      * Model difference: no wait queue or PG_waiters; the waiter spins, yielding its thread.
      */
     private static void lockFolio(Folio f) {
-        int round = 0;
-        while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
-            if (++round % 64 == 0) {
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
+        if (f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
+            return;
+        }
+        String what = "folio_lock of pfn 0x" + Long.toHexString(f.pfn());
+        LockWatch.beginWait(what); // a hung-task report names the folio this CPU waits for
+        try {
+            int round = 0;
+            while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
+                if (++round % 64 == 0) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+                LockWatch.checkWait(what);
             }
+        } finally {
+            LockWatch.endWait();
         }
     }
 
