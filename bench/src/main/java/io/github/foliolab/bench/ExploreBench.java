@@ -58,7 +58,7 @@ public class ExploreBench {
     public boolean invariants;
 
     private MunlockPutback scenario;
-    private Variant v;
+    private Variant<MunlockPutback.Code> v;
     private Options options;
 
     @Setup(Level.Trial)

@@ -113,26 +113,42 @@ public final class ExploreCli {
         int k = bound != null ? bound : 3;
         Options options = new Options(strategy, seed, budget, k, replay, invariants, 10_000);
 
+        List<Scenario<?>> scenarios;
+        try {
+            scenarios = Races.all();
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            err.println("explore: " + e.getMessage());
+            return 2;
+        }
         if (command.equals("list")) {
-            for (Scenario s : Races.all()) {
+            for (Scenario<?> s : scenarios) {
                 out.println(s.name() + ": " + s.summary());
-                for (Variant v : s.variants()) {
+                for (Variant<?> v : s.variants()) {
                     out.println("  --variant " + v.name() + ": " + v.summary() + " [expect " + v.expect().name().toLowerCase(Locale.ROOT) + "]");
                 }
             }
             return 0;
         }
         if (command.equals("races")) {
-            return races(options, out, err, stats);
+            return races(scenarios, options, out, err, stats);
         }
-        Scenario scenario = Races.byName(command);
+        Scenario<?> scenario = null;
+        for (Scenario<?> s : scenarios) {
+            if (s.name().equals(command)) scenario = s;
+        }
         if (scenario == null) {
             err.println("explore: no scenario " + command + " (explore list shows them)");
             return 2;
         }
-        Variant v;
+        return exploreOne(scenario, variant, options, stats, traceOut, jsonOut, out, err);
+    }
+
+    /** {@code explore SCENARIO}: the variant named {@code variantName} (null: the first). */
+    private static <B> int exploreOne(Scenario<B> scenario, String variantName, Options options, boolean stats,
+                                      String traceOut, String jsonOut, PrintStream out, PrintStream err) {
+        Variant<B> v;
         try {
-            v = variant == null ? scenario.variants().get(0) : scenario.variant(variant);
+            v = variantName == null ? scenario.variants().get(0) : scenario.variant(variantName);
         } catch (IllegalArgumentException e) {
             err.println("explore: " + e.getMessage());
             return 2;
@@ -182,7 +198,7 @@ public final class ExploreCli {
     }
 
     /** The report of one exploration, as {@code explore SCENARIO} prints it. */
-    public static void print(Scenario s, Variant v, Result r, PrintStream out) {
+    public static void print(Scenario<?> s, Variant<?> v, Result r, PrintStream out) {
         out.println("scenario: " + s.name() + " -- " + s.summary());
         out.println("variant:  " + v.name() + " -- " + v.summary());
         if (r.strategy() != null) {
@@ -223,18 +239,17 @@ public final class ExploreCli {
      * line. Exit status 0 when every verdict is the expected one (a 7.2 variant finding its known race,
      * a fix judged as documented, accepted behaviour reached), 1 when at least one is unexpected.
      */
-    private static int races(Options options, PrintStream out, PrintStream err, boolean stats) {
+    private static int races(List<Scenario<?>> scenarios, Options options, PrintStream out, PrintStream err, boolean stats) {
         out.println(Explorer.MODEL_NOTE);
         int verdicts = 0;
         List<String> unexpected = new ArrayList<>();
         long total = 0;
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
-        for (Scenario s : Races.all()) {
-            for (Variant v : s.variants()) {
-                err.println("races: " + s.name() + " [" + v.name() + "] ...");
-                Result r = Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
-                        n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
+        for (Scenario<?> s : scenarios) {
+            for (int i = 0; i < s.variants().size(); i++) {
+                Variant<?> v = s.variants().get(i);
+                Result r = raceOf(s, i, options, err);
                 total += r.schedules();
                 verdicts++;
                 boolean expected = asExpected(v.expect(), r.verdict());
@@ -252,6 +267,14 @@ public final class ExploreCli {
             printStats(err, total, System.nanoTime() - t0, cpuNanos() - c0);
         }
         return unexpected.isEmpty() ? 0 : 1;
+    }
+
+    /** Variant {@code index} of {@code s} explored, with a progress line on {@code err}. */
+    private static <B> Result raceOf(Scenario<B> s, int index, Options options, PrintStream err) {
+        Variant<B> v = s.variants().get(index);
+        err.println("races: " + s.name() + " [" + v.name() + "] ...");
+        return Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
+                n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
     }
 
     /** True if {@code verdict} is what a variant that expects {@code expect} should get. */

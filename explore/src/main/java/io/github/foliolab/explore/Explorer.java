@@ -28,15 +28,21 @@ public final class Explorer {
         Dispatcher.unlink();
     }
 
-    public static Result explore(Scenario scenario, Variant variant, Options options) {
+    public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options) {
         return explore(scenario, variant, options, null);
     }
 
     /**
      * Explore; {@code progress} (may be null) is told the number of schedules run every 10,000
      * schedules.
+     *
+     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
      */
-    public static Result explore(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
+    public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+        if (scenario.variants().stream().noneMatch(v -> v.name().equals(variant.name()))) {
+            throw new IllegalArgumentException("variant " + variant.name() + " is not one of scenario " + scenario.name()
+                    + "'s variants " + scenario.variants().stream().map(Variant::name).toList());
+        }
         if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {
             return run(scenario, variant, options, progress);
         }
@@ -65,7 +71,7 @@ public final class Explorer {
         return (Result) box[0];
     }
 
-    private static Result run(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
+    private static <B> Result run(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
         SchedPoints.resetObjects();
         World probe = scenario.build(variant);
         int nrCpus = probe.nrCpus();

@@ -36,14 +36,16 @@ public abstract class LruWorld extends World {
         return Machine.bootGcManaged(cpus, 512, 0);
     }
 
+    /** {@link #heldReferences} of a folio whose references the scenario does not track. */
+    public static final int UNTRACKED = -1;
+
     /**
      * The references on {@code f} that the setup and the bodies hold outside the LRU and mlock batches
-     * (mappings, page cache, isolation, temporary gets), as the bodies record them; -1 if the scenario
-     * does not track them (the refcount invariant is then skipped for {@code f}).
+     * (mappings, page cache, isolation, temporary gets), as the bodies record them, or {@link #UNTRACKED}:
+     * the refcount invariant ({@code refcount-covers-holders}) is then skipped for {@code f}. Every world
+     * says which, so that skipping the invariant is a decision, not a default.
      */
-    public int heldReferences(Folio f) {
-        return -1;
-    }
+    public abstract int heldReferences(Folio f);
 
     /** Entries for {@code f} in batches other than mm/swap.c's (the mlock batches). */
     public int otherBatchEntries(Folio f) {
