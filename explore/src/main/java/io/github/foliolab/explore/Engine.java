@@ -402,6 +402,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     // ------------------------------------------------------------------ markers from Explore
 
+    /** A plain access the scenario declares ({@link Explore#read}): part of the current step's footprint. */
+    void access(long key, boolean write) {
+        int i = managed();
+        if (i >= 0 && footprints) {
+            stepFootprint[i].add(key, write);
+        }
+    }
+
     void call(String label) {
         int i = managed();
         if (i >= 0) {

@@ -13,7 +13,7 @@ import java.util.Locale;
  * The {@code explore} command:
  *
  * <pre>
- * explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N] [--bound K]
+ * explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N] [--bound K]
  *                  [--replay S] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
  * explore races [same options]
  * explore list
@@ -31,12 +31,14 @@ public final class ExploreCli {
     private ExploreCli() {}
 
     static final String USAGE = """
-            usage: explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N]
+            usage: explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N]
                                     [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]
                                     [--no-invariants] [--stats]
                    explore races [--strategy ...] [--bound K] [--schedules N] [--seed N]
                    explore list
               --strategy   dfs (default): every schedule with at most K preemptions (--bound, default 3)
+                           dpor: partial-order reduction, one schedule per class of equivalent
+                           interleavings with at most K preemptions (--bound, default 3)
                            pct: probabilistic concurrency testing of depth K (--bound, default 3)
                            random: seeded random walk
               --schedules  the most schedules to run (dfs default 1000000, others 10000)
@@ -88,8 +90,9 @@ public final class ExploreCli {
                     default -> throw new IllegalArgumentException("unknown option " + o);
                 }
             }
-            if (!strategy.equals(Options.DFS) && !strategy.equals(Options.PCT) && !strategy.equals(Options.RANDOM)) {
-                throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs)");
+            if (!strategy.equals(Options.DFS) && !strategy.equals(Options.DPOR) && !strategy.equals(Options.PCT)
+                    && !strategy.equals(Options.RANDOM)) {
+                throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs, dpor)");
             }
             if (schedules != null && schedules < 1) {
                 throw new IllegalArgumentException("--schedules must be >= 1");
@@ -109,7 +112,8 @@ public final class ExploreCli {
             err.println(USAGE);
             return 2;
         }
-        long budget = schedules != null ? schedules : strategy.equals(Options.DFS) ? 1_000_000 : 10_000;
+        long budget = schedules != null ? schedules
+                : strategy.equals(Options.DFS) || strategy.equals(Options.DPOR) ? 1_000_000 : 10_000;
         int k = bound != null ? bound : 3;
         Options options = new Options(strategy, seed, budget, k, replay, invariants, 10_000);
 

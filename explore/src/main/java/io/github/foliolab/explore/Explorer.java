@@ -43,15 +43,74 @@ public final class Explorer {
             throw new IllegalArgumentException("variant " + variant.name() + " is not one of scenario " + scenario.name()
                     + "'s variants " + scenario.variants().stream().map(Variant::name).toList());
         }
-        if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {
-            return run(scenario, variant, options, progress);
-        }
         // Drive the exploration from a virtual thread too: every hand-off is then between virtual threads
         // (a continuation switch on a carrier) instead of an OS wake-up of the caller's thread.
+        return runDriven(() -> run(scenario, variant, options, progress));
+    }
+
+    /**
+     * Everything the search reaches, for comparing strategies: the number of schedules, whether the
+     * bounded space was exhausted, and the distinct outcomes — each schedule's {@link World#endState()}
+     * with the accepted-behaviour messages, or its violation (with step numbers removed, since equivalent
+     * schedules reach a broken invariant at different step numbers).
+     *
+     * @param schedules  schedules run (pruned ones included)
+     * @param exhausted  true if the strategy ran out of schedules
+     * @param endStates  the distinct outcomes, sorted
+     */
+    public record Outcomes(long schedules, boolean exhausted, java.util.SortedSet<String> endStates) {}
+
+    /**
+     * Explore like {@link #explore} but go on after violations, collecting every distinct outcome
+     * ({@link Outcomes}); for tests that compare strategies.
+     */
+    public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options) {
+        java.util.SortedSet<String> states = new java.util.TreeSet<>();
+        long[] n = new long[1];
+        boolean exhausted = runDriven(() -> {
+            SchedPoints.resetObjects();
+            World probe = scenario.build(variant);
+            int nrCpus = probe.nrCpus();
+            probe.close();
+            Strategy strategy = options.newStrategy(nrCpus);
+            try (Engine engine = new Engine()) {
+                while (n[0] < options.schedules()) {
+                    if (!strategy.nextSchedule()) {
+                        return strategy.exhaustive();
+                    }
+                    SchedPoints.resetObjects();
+                    World world = scenario.build(variant);
+                    try {
+                        engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());
+                        n[0]++;
+                        strategy.scheduleDone(engine.steps());
+                        if (engine.strategyError() != null) {
+                            throw engine.strategyError();
+                        }
+                        if (engine.violation() != null) {
+                            states.add("violation: " + engine.violation().replaceAll(" after step \\d+", ""));
+                        } else if (!engine.pruned()) {
+                            states.add(world.endState() + String.join("\n", engine.accepted()));
+                        }
+                    } finally {
+                        world.close();
+                    }
+                }
+            }
+            return false;
+        });
+        return new Outcomes(n[0], exhausted, states);
+    }
+
+    /** Run {@code body} on a virtual thread (see {@link #explore}) unless already on one. */
+    private static <T> T runDriven(java.util.function.Supplier<T> body) {
+        if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {
+            return body.get();
+        }
         Object[] box = new Object[1];
         Thread t = Thread.ofVirtual().name("explore-main").start(() -> {
             try {
-                box[0] = run(scenario, variant, options, progress);
+                box[0] = body.get();
             } catch (Throwable e) {
                 box[0] = e;
             }
@@ -68,7 +127,9 @@ public final class Explorer {
         if (box[0] instanceof Error e) {
             throw e;
         }
-        return (Result) box[0];
+        @SuppressWarnings("unchecked")
+        T r = (T) box[0];
+        return r;
     }
 
     private static <B> Result run(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {

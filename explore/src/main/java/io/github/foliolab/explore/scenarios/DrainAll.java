@@ -83,11 +83,14 @@ public final class DrainAll extends Scenario<Variant.Library> {
                 switch (body) {
                     case 0 -> {
                         Explore.call("folio_add_lru(F)", () -> swap.folioAddLru(f));
+                        Explore.write("added");
                         added = true;
                     }
                     case 1 -> {
+                        Explore.read("added");
                         addedBeforeDrain = added;
                         Explore.call("lru_add_drain_all()", swap::lruAddDrainAll);
+                        Explore.read(f);
                         drained = (f.flags() & (1L << PageFlags.PG_lru)) != 0;
                     }
                     default -> {

@@ -94,6 +94,20 @@ public abstract class LruWorld extends World {
         return lruvec;
     }
 
+    /** Adds each LRU list's size and its linked folios, in order. */
+    @Override
+    public String endState() {
+        StringBuilder sb = new StringBuilder(super.endState());
+        for (io.github.foliolab.lru.LruList l : io.github.foliolab.lru.LruList.values()) {
+            sb.append(l).append(' ').append(lruvec.size(l));
+            if (l != io.github.foliolab.lru.LruList.LRU_UNEVICTABLE) {
+                for (long pfn : lruvec.listPfnsLocked(l)) sb.append(' ').append(folioName(pfn));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     @Override
     public List<Invariant> invariants() {
         List<Invariant> l = new ArrayList<>(CoreInvariants.all());
