@@ -66,40 +66,15 @@ public final class Explorer {
      */
     public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options) {
         java.util.SortedSet<String> states = new java.util.TreeSet<>();
-        long[] n = new long[1];
-        boolean exhausted = runDriven(() -> {
-            SchedPoints.resetObjects();
-            World probe = scenario.build(variant);
-            int nrCpus = probe.nrCpus();
-            probe.close();
-            Strategy strategy = options.newStrategy(nrCpus);
-            try (Engine engine = new Engine()) {
-                while (n[0] < options.schedules()) {
-                    if (!strategy.nextSchedule()) {
-                        return strategy.exhaustive();
-                    }
-                    SchedPoints.resetObjects();
-                    World world = scenario.build(variant);
-                    try {
-                        engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());
-                        n[0]++;
-                        strategy.scheduleDone(engine.steps());
-                        if (engine.strategyError() != null) {
-                            throw engine.strategyError();
-                        }
-                        if (engine.violation() != null) {
-                            states.add("violation: " + engine.violation().replaceAll(" after step \\d+", ""));
-                        } else if (!engine.pruned()) {
-                            states.add(world.endState() + String.join("\n", engine.accepted()));
-                        }
-                    } finally {
-                        world.close();
-                    }
-                }
+        Searched s = runDriven(() -> search(scenario, variant, options, null, (engine, world) -> {
+            if (engine.violation() != null) {
+                states.add("violation: " + engine.violation().replaceAll(" after step \\d+", ""));
+            } else if (!engine.pruned()) {
+                states.add(world.endState() + String.join("\n", engine.accepted()));
             }
             return false;
-        });
-        return new Outcomes(n[0], exhausted, states);
+        }));
+        return new Outcomes(s.schedules(), s.exhausted(), states);
     }
 
     /** Run {@code body} on a virtual thread (see {@link #explore}) unless already on one. */
@@ -132,52 +107,42 @@ public final class Explorer {
         return r;
     }
 
-    private static <B> Result run(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+    /** What the search loop does with each schedule just run (before its world is closed); true to stop. */
+    private interface AfterSchedule {
+        boolean stop(Engine engine, World world);
+    }
+
+    /** How a search ended: schedules run, and whether the strategy ran out of schedules. */
+    private record Searched(long schedules, boolean exhausted, Strategy strategy) {}
+
+    /**
+     * The search loop: a fresh world per schedule (object ids reset first, so every schedule names its
+     * objects alike), run under the strategy, handed to {@code after}, closed.
+     */
+    private static <B> Searched search(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress,
+                                       AfterSchedule after) {
         SchedPoints.resetObjects();
         World probe = scenario.build(variant);
         int nrCpus = probe.nrCpus();
         probe.close();
         Strategy strategy = options.newStrategy(nrCpus);
         long n = 0;
-        String acceptedSchedule = null;
-        String acceptedMessage = null;
-        Trace acceptedTrace = null;
-        int acceptedSteps = 0;
-        int lastSteps = 0;
-        Trace replayTrace = null;
-        boolean exhausted = false;
         try (Engine engine = new Engine()) {
-            while (true) {
-                if (n >= options.schedules()) {
-                    break;
-                }
+            while (n < options.schedules()) {
                 if (!strategy.nextSchedule()) {
-                    exhausted = strategy.exhaustive();
-                    break;
+                    return new Searched(n, strategy.exhaustive(), strategy);
                 }
                 SchedPoints.resetObjects();
                 World world = scenario.build(variant);
                 try {
                     engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());
                     n++;
-                    lastSteps = engine.steps();
                     strategy.scheduleDone(engine.steps());
                     if (engine.strategyError() != null) {
                         throw engine.strategyError();
                     }
-                    if (engine.violation() != null) {
-                        return new Result(scenario.name(), variant.name(), Result.Verdict.VIOLATION, n, false,
-                                strategy.describe(), engine.schedule(), engine.violation(), engine.trace(),
-                                engine.steps());
-                    }
-                    if (options.replay() != null) {
-                        replayTrace = engine.trace(); // a replayed schedule is shown whatever its verdict
-                    }
-                    if (acceptedSchedule == null && !engine.accepted().isEmpty()) {
-                        acceptedSchedule = engine.schedule();
-                        acceptedMessage = String.join("\n", engine.accepted());
-                        acceptedTrace = engine.trace();
-                        acceptedSteps = engine.steps();
+                    if (after.stop(engine, world)) {
+                        return new Searched(n, false, strategy);
                     }
                 } finally {
                     world.close();
@@ -187,11 +152,44 @@ public final class Explorer {
                 }
             }
         }
-        if (acceptedSchedule != null) {
-            return new Result(scenario.name(), variant.name(), Result.Verdict.ACCEPTED, n, exhausted,
-                    strategy.describe(), acceptedSchedule, acceptedMessage, acceptedTrace, acceptedSteps);
+        return new Searched(n, false, strategy);
+    }
+
+    private static <B> Result run(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+        // What the search found, filled in by the loop's callback (traces are rendered before the world closes).
+        String[] violation = new String[2]; // schedule, message
+        String[] accepted = new String[2]; // schedule, message
+        Trace[] traces = new Trace[3]; // violation, accepted, replayed
+        int[] steps = new int[3]; // violation, accepted, last
+        Searched s = search(scenario, variant, options, progress, (engine, world) -> {
+            steps[2] = engine.steps();
+            if (engine.violation() != null) {
+                violation[0] = engine.schedule();
+                violation[1] = engine.violation();
+                traces[0] = engine.trace();
+                steps[0] = engine.steps();
+                return true;
+            }
+            if (options.replay() != null) {
+                traces[2] = engine.trace(); // a replayed schedule is shown whatever its verdict
+            }
+            if (accepted[0] == null && !engine.accepted().isEmpty()) {
+                accepted[0] = engine.schedule();
+                accepted[1] = String.join("\n", engine.accepted());
+                traces[1] = engine.trace();
+                steps[1] = engine.steps();
+            }
+            return false;
+        });
+        if (violation[1] != null) {
+            return new Result(scenario.name(), variant.name(), Result.Verdict.VIOLATION, s.schedules(), false,
+                    s.strategy().describe(), violation[0], violation[1], traces[0], steps[0]);
         }
-        return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, n, exhausted,
-                strategy.describe(), options.replay(), null, replayTrace, lastSteps);
+        if (accepted[0] != null) {
+            return new Result(scenario.name(), variant.name(), Result.Verdict.ACCEPTED, s.schedules(), s.exhausted(),
+                    s.strategy().describe(), accepted[0], accepted[1], traces[1], steps[1]);
+        }
+        return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, s.schedules(), s.exhausted(),
+                s.strategy().describe(), options.replay(), null, traces[2], steps[2]);
     }
 }
