@@ -55,6 +55,7 @@ public final class Dpor implements Strategy {
     private final int[] stepsOf = new int[CPUS];
     private final int[] lastStepOf = new int[CPUS];
     private final int[] acc = new int[CPUS];
+    private final int[] firstInV = new int[CPUS];
     private long pruned;
 
     public Dpor(int bound) {
@@ -205,31 +206,32 @@ public final class Dpor implements Strategy {
     /** Step j races with step k (of {@code cpu}): make sure the reversal is explored from state j. */
     private void race(int j, int k, int cpu) {
         int cj = chosen[j];
+        int b = j; // Coons et al.: also where cj started its current run of steps (no extra preemption there)
+        while (b > 0 && chosen[b - 1] == cj) b--;
+        if ((backtrack[j] & enabled[j]) == enabled[j] && (backtrack[b] & enabled[b]) == enabled[b]) {
+            return; // every CPU that can run there is already to be tried
+        }
         // v = the steps after j that do not depend on j, then k. Its initials: CPUs whose first step in v
-        // depends on no earlier step of v. (acc holds what happens before k among the steps after j.)
+        // depends on no earlier step of v. A step of v depends on an earlier one of CPU c exactly when it
+        // depends on c's first step in v, so one seq per CPU is enough. (acc: what happens before k.)
         int initials = 0;
         int seen = 0;
+        Arrays.fill(firstInV, 0);
         for (int m = j + 1; m <= k; m++) {
             int cm = m == k ? cpu : chosen[m];
-            boolean inV = m == k || clock[m][cj] < seq[j];
-            if (!inV || (seen & (1 << cm)) != 0) {
-                if (inV) seen |= 1 << cm;
-                continue;
+            if ((seen & (1 << cm)) != 0 || (m != k && clock[m][cj] >= seq[j])) {
+                continue; // not cm's first step in v, or not in v (it depends on j)
             }
+            int[] cl = m == k ? acc : clock[m];
+            boolean initial = true;
+            for (int c = 0; c < CPUS && initial; c++) {
+                if (firstInV[c] != 0 && firstInV[c] <= cl[c]) initial = false;
+            }
+            if (initial) initials |= 1 << cm;
             seen |= 1 << cm;
-            boolean first = true;
-            for (int p = j + 1; p < m && first; p++) {
-                int cp = chosen[p];
-                boolean pInV = clock[p][cj] < seq[j];
-                int[] cl = m == k ? acc : clock[m];
-                if (pInV && seq[p] <= cl[cp]) first = false;
-            }
-            if (first) initials |= 1 << cm;
+            firstInV[cm] = seq[m];
         }
         addBacktrack(j, initials, cpu);
-        // Coons et al.: also where cj started its current run of steps (no extra preemption there).
-        int b = j;
-        while (b > 0 && chosen[b - 1] == cj) b--;
         if (b != j) {
             addBacktrack(b, initials, cpu);
         }
