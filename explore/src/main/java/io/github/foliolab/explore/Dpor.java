@@ -22,13 +22,21 @@ import java.util.Arrays;
  * only schedules within the bound (switching away from a CPU that could continue costs one preemption,
  * as in {@link BoundedDfs}) and adds, with every backtrack point, the conservative one of Coons,
  * Musuvathi and McKinley (bounded partial-order reduction, OOPSLA 2013): the same CPU also at the state
- * where the racing step's CPU last started running, where the switch costs no more preemptions. With a
- * bound at least the number of steps, nothing is cut and the search is plain source-DPOR.
+ * where the racing step's CPU last started running, where the switch costs no more preemptions. Sleep
+ * sets are used only without a bound ({@code bound >= }{@link #UNBOUNDED}): with one, a sleeping CPU can
+ * stand for a schedule that exists only beyond the bound (munlock-putback at bound 1: CPU A's first step
+ * commutes with all of B's, so A slept through B's run, and the one-preemption counterexample B15A was
+ * cut while its equivalent with A's first step first needs two preemptions).
  */
 public final class Dpor implements Strategy {
     private static final int CPUS = Engine.MAX_CPUS;
 
+    /** A preemption bound at least this large is no bound: the search is plain source-DPOR with sleep sets. */
+    public static final int UNBOUNDED = 1000;
+
     private final int bound;
+    /** Sleep sets only without a bound (see the class comment). */
+    private final boolean sleepSets;
 
     // ---- per state of the current path (state s: before step s)
     private int len;
@@ -63,6 +71,7 @@ public final class Dpor implements Strategy {
             throw new IllegalArgumentException("preemption bound must be >= 0, got " + bound);
         }
         this.bound = bound;
+        this.sleepSets = bound >= UNBOUNDED;
     }
 
     /** Schedules ended early because only sleeping CPUs could go on. */
@@ -181,7 +190,7 @@ public final class Dpor implements Strategy {
                 nextFp[q] = f;
             }
         }
-        sleep[k + 1] = nextSleep;
+        sleep[k + 1] = sleepSets ? nextSleep : 0;
         // Vector clock and races (the earlier steps of other CPUs this one depends on directly).
         if (prev >= 0) {
             System.arraycopy(clock[prev], 0, acc, 0, CPUS);
@@ -277,8 +286,10 @@ public final class Dpor implements Strategy {
 
     @Override
     public String describe() {
-        return "partial-order reduction (source-DPOR with sleep sets): one schedule per class of equivalent "
-                + "interleavings with at most " + bound + " preemption" + (bound == 1 ? "" : "s");
+        return sleepSets ? "partial-order reduction (source-DPOR with sleep sets): one schedule per class of equivalent "
+                + "interleavings, no preemption bound"
+                : "partial-order reduction (source-DPOR, bounded with conservative backtrack points): every class of "
+                + "equivalent interleavings with at most " + bound + " preemption" + (bound == 1 ? "" : "s");
     }
 
     @Override

@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Partial-order reduction against the plain bounded DFS on every registered scenario and variant: the same
- * verdict, the same set of distinct end states (violations included), and never more schedules.
+ * Partial-order reduction against the plain bounded DFS on every registered scenario and variant, at
+ * preemption bounds 0 to 3: the same verdict, the same set of distinct end states (violations included),
+ * and never more schedules.
  */
 class DporTest {
     static final int BOUND = 3;
@@ -26,11 +27,14 @@ class DporTest {
     @TestFactory
     Stream<DynamicTest> dporReachesWhatDfsReachesOnEveryScenario() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Scenario<?> s : Races.all()) {
-            for (int i = 0; i < s.variants().size(); i++) {
-                int index = i;
-                tests.add(DynamicTest.dynamicTest(s.name() + " [" + s.variants().get(i).name() + "]",
-                        () -> compare(s, index)));
+        for (int bound = 0; bound <= BOUND; bound++) {
+            int b = bound;
+            for (Scenario<?> s : Races.all()) {
+                for (int i = 0; i < s.variants().size(); i++) {
+                    int index = i;
+                    tests.add(DynamicTest.dynamicTest(s.name() + " [" + s.variants().get(i).name() + "] bound " + b,
+                            () -> compare(s, index, b)));
+                }
             }
         }
         return tests.stream();
@@ -41,10 +45,6 @@ class DporTest {
         var s = new io.github.foliolab.explore.scenarios.MunlockPutback();
         compare(s, s.variants().indexOf(io.github.foliolab.explore.scenarios.MunlockPutback.FIX_C), 5);
         compare(s, s.variants().indexOf(io.github.foliolab.explore.scenarios.MunlockPutback.AS_IS), 5);
-    }
-
-    private static <B> void compare(Scenario<B> s, int index) {
-        compare(s, index, BOUND);
     }
 
     private static <B> void compare(Scenario<B> s, int index, int bound) {
@@ -66,6 +66,17 @@ class DporTest {
         List<String> l = new ArrayList<>(a.endStates());
         l.removeAll(b.endStates());
         return l.toString();
+    }
+
+    @Test
+    void withoutABoundDporExhaustsEveryInterleavingOfTheFix() {
+        var s = new io.github.foliolab.explore.scenarios.MunlockPutback();
+        Result r = Explorer.explore(s, io.github.foliolab.explore.scenarios.MunlockPutback.FIX_C, Options.dpor(Dpor.UNBOUNDED));
+        assertEquals(Result.Verdict.NO_VIOLATION, r.verdict(), r.verdictLine());
+        assertTrue(r.exhausted());
+        assertTrue(r.strategy().contains("no preemption bound"), r.strategy());
+        Result found = Explorer.explore(s, io.github.foliolab.explore.scenarios.MunlockPutback.AS_IS, Options.dpor(Dpor.UNBOUNDED));
+        assertTrue(found.violated(), found.verdictLine());
     }
 
     @Test
