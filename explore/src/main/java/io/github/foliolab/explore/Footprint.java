@@ -33,9 +33,8 @@ public final class Footprint {
         if (n == keys.length) {
             keys = Arrays.copyOf(keys, n * 2);
         }
-        // Beyond 64 keys every one counts as written (conservative).
-        if (write || n >= 64) {
-            if (n < 64) writes |= 1L << n;
+        if (write && n < 64) {
+            writes |= 1L << n; // beyond 64 keys every one counts as written (conservative), see writes(i)
         }
         keys[n++] = key;
     }
