@@ -80,6 +80,22 @@ class DporTest {
     }
 
     @Test
+    void theCommandLineRunsDporAndItsCounterexampleReplays() {
+        // Bound 1 is where bounded DPOR with sleep sets lost the one-preemption counterexample.
+        CliTest.Run r = CliTest.cli("munlock-putback", "--strategy", "dpor", "--bound", "1");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.out().contains("strategy: partial-order reduction (source-DPOR, bounded"), r.out());
+        String schedule = r.out().lines().filter(l -> l.startsWith("schedule: ")).findFirst().orElseThrow()
+                .substring("schedule: ".length()).split(" ")[0];
+        CliTest.Run again = CliTest.cli("munlock-putback", "--replay", schedule);
+        assertEquals(1, again.status(), again.out());
+        assertTrue(again.out().contains("stranded"), again.out());
+        CliTest.Run bad = CliTest.cli("munlock-putback", "--strategy", "por");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("unknown strategy por (random, pct, dfs, dpor)"), bad.err());
+    }
+
+    @Test
     void replayOfADporCounterexampleGivesTheSameTable() {
         var s = new io.github.foliolab.explore.scenarios.MunlockPutback();
         Result found = Explorer.explore(s, io.github.foliolab.explore.scenarios.MunlockPutback.AS_IS, Options.dpor(BOUND));
