@@ -31,7 +31,7 @@ public final class FolioLab {
                 "run every registered race scenario and fix variant; one verdict line each (the main job);"
                         + "\n      exit 0 when every verdict is the expected one, 1 when one is UNEXPECTED",
                 (a, out, err) -> ExploreCli.run(prepend("races", a), out, err)));
-        m.put("explore", new Entry("explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N]\n"
+        m.put("explore", new Entry("explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N]\n"
                 + "          [--schedules N] [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]",
                 "explore one scenario's interleavings; exit 1 with the CPU A / CPU B trace on a violation,"
                         + "\n      0 when none was found within the budget, 2 on a usage error",
