@@ -93,6 +93,8 @@ public class LruAddBench {
         Folio[] pool;
         Runnable addAll;
         Runnable unlinkAll;
+        /** The teardown needs a CPU only to drain a shared add buffer (per-CPU batches are empty then). */
+        boolean unlinkOnCpu;
         MemMap mm;
         MemorySegment seg;
 
@@ -111,6 +113,7 @@ public class LruAddBench {
             }
             Swap swap = s.swap;
             LruVec lv = s.lruvec;
+            unlinkOnCpu = swap.policy().sharedAddBufferSize() > 0;
             Folio[] p = pool;
             addAll = () -> {
                 for (Folio f : p) {
@@ -119,7 +122,9 @@ public class LruAddBench {
                 swap.lruAddDrain();
             };
             unlinkAll = () -> {
-                swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
+                if (unlinkOnCpu) {
+                    swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
+                }
                 // Chunks of 31 per lru_lock hold, so the other thread's timed drains never wait long.
                 for (int start = 0; start < p.length; start += 31) {
                     lv.lock();
@@ -136,10 +141,17 @@ public class LruAddBench {
             };
         }
 
-        /** Untimed: take this thread's folios off the LRU again (one lru_lock hold). */
+        /**
+         * Untimed: take this thread's folios off the LRU again (31 per lru_lock hold). Off any simulated CPU
+         * unless a shared buffer must be drained: binding a CPU allocates (the ScopedValue carrier).
+         */
         @TearDown(Level.Invocation)
         public void unlink() {
-            cpu.run(unlinkAll);
+            if (unlinkOnCpu) {
+                cpu.run(unlinkAll);
+            } else {
+                unlinkAll.run();
+            }
         }
     }
 

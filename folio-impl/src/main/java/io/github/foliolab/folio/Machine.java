@@ -36,6 +36,7 @@ public final class Machine {
     public Machine(Cpus cpus, Node node) {
         this.cpus = cpus;
         this.node = node;
+        node.vmstat().attachCpus(cpus.nr(), node); // per-CPU vmstat deltas and their thresholds
     }
 
     /** A machine with {@code nrCpus} CPUs and a node of {@code normalPages} + {@code movablePages}. */
