@@ -115,6 +115,7 @@ public class LruAddBench {
             LruVec lv = s.lruvec;
             unlinkOnCpu = swap.policy().sharedAddBufferSize() > 0;
             Folio[] p = pool;
+            boolean[] cleared = new boolean[POOL];
             addAll = () -> {
                 for (Folio f : p) {
                     swap.folioAddLru(f);
@@ -125,12 +126,18 @@ public class LruAddBench {
                 if (unlinkOnCpu) {
                     swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
                 }
-                // Chunks of 31 per lru_lock hold, so the other thread's timed drains never wait long.
+                // Chunks of 31 per lru_lock hold, so the other thread's timed drains never wait long; PG_lru
+                // is test-and-cleared before the lock is taken, as folio_isolate_lru() does, so that the
+                // untimed teardown holds the lock the other thread's timed drain needs as briefly as it can.
                 for (int start = 0; start < p.length; start += 31) {
+                    int end = Math.min(p.length, start + 31);
+                    for (int i = start; i < end; i++) {
+                        cleared[i] = p[i].testClearLru();
+                    }
                     lv.lock();
                     try {
-                        for (int i = start; i < Math.min(p.length, start + 31); i++) {
-                            if (p[i].testClearLru()) {
+                        for (int i = start; i < end; i++) {
+                            if (cleared[i]) {
                                 lv.delFolio(p[i].pfn());
                             }
                         }

@@ -162,7 +162,11 @@ public final class LruBenchChart {
         }
         StringBuilder sb = new StringBuilder("| target | measured | |\n|---|---|---|\n");
         double sc = scale(k);
-        target(sb, "kernel: 2-thread throughput >= 1.6x 1-thread", fmt("%.2fx", sc), sc >= 1.6);
+        double floor = bare == null ? Double.NaN : scale(bare);
+        target(sb, "kernel: 2-thread throughput >= 1.6x 1-thread", fmt("%.2fx", sc)
+                + (Double.isNaN(floor) ? "" : String.format(Locale.ROOT,
+                " (bare atomics, which share nothing, scaled %.2fx in the same run: the parallelism the machine gave)", floor)),
+                sc >= 1.6);
         double cs = cpuScale(k);
         target(sb, "kernel: CPU ns/folio at 2 threads <= 1.3x 1 thread", fmt("%.2fx", cs), cs <= 1.3);
         for (int t = 1; t <= 2; t++) {

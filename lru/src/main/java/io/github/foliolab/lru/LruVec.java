@@ -319,11 +319,13 @@ public final class LruVec {
      * folio's flags must still say which list it is on. Caller holds lru_lock.
      */
     public void delFolio(long pfn) {
-        LruList lru = listFor(pfn);
+        long flags = mm.flagsWord(pfn); // one read gives the list, the zone and the size, as in addFolio
+        LruList lru = LruList.folioLruList(mm, pfn, flags);
         if (lru != LruList.LRU_UNEVICTABLE) {
             listDel(pfn);
         }
-        updateLruSize(lru, pfn, -mm.nrPages(pfn));
+        long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
+        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal(), -nr);
     }
 
     /** list_move(&folio->lru, &lists[lru]): relink at the head of a list without accounting. */
