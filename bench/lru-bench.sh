@@ -1,7 +1,8 @@
 #!/bin/sh
 # LruAddBench: each policy at 1 and then at 2 threads, back to back (so that both thread counts see the
-# same machine load), then the bare-atomics floor the same way; JSON results, the machine load before and
-# after, then the tables (every result, scaling per policy, the kernel policy's targets) and the PNG chart.
+# same machine load), then the bare-atomics floor the same way; JSON results, the machine load before,
+# after each JMH run and after all, then the tables (every result, scaling per policy, the kernel
+# policy's targets) and the PNG chart.
 # Usage (from the repository root, after `mvn -B -q package -DskipTests -pl bench -am`):
 #   sh bench/lru-bench.sh [policy ...]        (default: every policy)
 set -e
@@ -20,6 +21,7 @@ jmh() {
       cat "$OUT/last.log"; exit 1
     fi
   done
+  echo "$1 $3 $4 $5: $(uptime)" >> "$OUT/load.txt"
   grep -E '^(Benchmark|LruAddBench)' "$OUT/last.log" || true
 }
 mkdir -p "$OUT" docs
