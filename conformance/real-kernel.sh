@@ -33,7 +33,7 @@ cache=${FOLIOLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/foliolab}
 kernel_pkg=${FOLIOLAB_KERNEL_PKG:-linux-binary-7.2.12+deb13-cloud-amd64}
 vm_timeout=${FOLIOLAB_VM_TIMEOUT:-300}
 
-# The VM exactly as conformance FORMAT.md describes it.
+# The VM exactly as docs/conformance-format.md describes it.
 QEMU_OPTS=(-smp 1 -m 1024M -nographic -no-reboot)
 KERNEL_CMDLINE="console=ttyS0 quiet loglevel=0 panic=-1 transparent_hugepage=never"
 

@@ -1,7 +1,7 @@
 /*
  * FolioLab conformance runner: PID 1 of a throw-away initramfs.
  *
- * It runs one conformance script (format v1, see conformance FORMAT.md) on the real kernel it
+ * It runs one conformance script (format v1, see docs/conformance-format.md) on the real kernel it
  * boots in and prints the transcript between a "BEGIN" and an "END" line on the console, then
  * powers the machine off.  Outline:
  *

@@ -1,10 +1,11 @@
-/** mm/mlock.c: mlock batches, mlock_count, the mlock family of system calls. */
+/**
+ * The mlock family of system calls of mm/mlock.c (mlock, mlock2, munlock, mlockall, munlockall). The
+ * folio half of mm/mlock.c (mlock batches, mlock_count) lives in the lru module, beside mm/swap.c.
+ */
 module io.github.foliolab.mlock {
     requires transitive io.github.foliolab.mm;
 
-    exports io.github.foliolab.mlock;
     exports io.github.foliolab.mlock.syscalls;
 
-    provides io.github.foliolab.lru.LruExtension with io.github.foliolab.mlock.MlockLruExtension;
-    provides io.github.foliolab.mm.MmExtension with io.github.foliolab.mlock.syscalls.MlockMmExtension;
+    provides io.github.foliolab.folio.spi.MachineModule with io.github.foliolab.mlock.syscalls.MlockModule;
 }

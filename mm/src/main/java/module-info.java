@@ -5,5 +5,5 @@ module io.github.foliolab.mm {
 
     exports io.github.foliolab.mm;
 
-    uses io.github.foliolab.mm.MmExtension;
+    provides io.github.foliolab.folio.spi.MachineModule with io.github.foliolab.mm.MmModule;
 }

@@ -1,5 +1,6 @@
 package io.github.foliolab.bench;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
@@ -54,7 +55,7 @@ public class AtomicsBaseline {
         mm = machine.memMap();
         folio = machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
         pfn = folio.pfn();
-        seg = mm.segment();
+        seg = PageWords.segment(mm);
         off = pfn * PageLayout.PAGE_DESC_SIZE;
     }
 

@@ -1,5 +1,6 @@
 package io.github.foliolab.bench;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
@@ -73,15 +74,16 @@ public class LruAddBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            machine = Machine.boot(MAX_THREADS, 16384, 0);
-            swap = Swap.configure(machine, LruBatchPolicies.byName(policy));
+            machine = Machine.builder().cpus(MAX_THREADS).zones(16384, 0)
+                    .with(Swap.POLICY, LruBatchPolicies.byName(policy)).build();
+            swap = Swap.of(machine);
             lruvec = LruVec.of(machine);
             nextCpu.set(0);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            swap.close();
+            machine.close();
         }
     }
 
@@ -103,11 +105,11 @@ public class LruAddBench {
             index = s.nextCpu.getAndIncrement();
             cpu = s.machine.cpu(index);
             mm = s.machine.memMap();
-            seg = mm.segment();
+            seg = PageWords.segment(mm);
             pool = new Folio[POOL];
             for (int i = 0; i < POOL; i++) {
                 Folio f = s.machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
-                mm.setMapping(f.pfn(), 0x1000L | 1L);
+                PageWords.setMapping(mm, f.pfn(), 0x1000L | 1L);
                 f.set(PageFlags.PG_swapbacked);
                 pool[i] = f;
             }
@@ -215,7 +217,7 @@ public class LruAddBench {
 
         @Setup(Level.Trial)
         public void setup(BareMachine s) {
-            seg = s.machine.memMap().segment();
+            seg = PageWords.segment(s.machine.memMap());
             pool = new Folio[POOL];
             for (int i = 0; i < POOL; i++) {
                 pool[i] = s.machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);

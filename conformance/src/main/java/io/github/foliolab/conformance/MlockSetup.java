@@ -8,8 +8,8 @@ final class MlockSetup {
     private MlockSetup() {}
 
     static void install(Machine m) {
-        if (Mm.of(m).mlockSyscalls() == null) {
-            throw new IllegalStateException("the mlock module did not attach to mm (MmExtension service missing)");
+        if (!m.modules().contains("mlock")) {
+            throw new IllegalStateException("the mlock module did not attach to the machine (" + m + ")");
         }
     }
 }

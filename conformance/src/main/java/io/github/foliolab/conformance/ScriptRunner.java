@@ -23,7 +23,7 @@ import java.util.Map;
 import static io.github.foliolab.mm.Mman.*;
 
 /**
- * Runs a v1 conformance script (FORMAT.md) on a fresh simulated machine with one CPU, the way the
+ * Runs a v1 conformance script (docs/conformance-format.md) on a fresh simulated machine with one CPU, the way the
  * real-kernel runner does (a pad page mapped and never touched, one initial {@code drain}, the vmstat
  * baseline), and returns the transcript byte for byte (without the BEGIN/END framing lines).
  */
@@ -245,13 +245,6 @@ public final class ScriptRunner {
 
     /** emit_page_token(). */
     static String token(long kpf) {
-        if (kpf < 0) return ".";
-        StringBuilder sb = new StringBuilder();
-        if ((kpf & (1L << KPageFlags.KPF_ZERO_PAGE)) != 0) sb.append('Z');
-        if ((kpf & (1L << KPageFlags.KPF_MLOCKED)) != 0) sb.append('M');
-        if ((kpf & (1L << KPageFlags.KPF_UNEVICTABLE)) != 0) sb.append('U');
-        if ((kpf & (1L << KPageFlags.KPF_LRU)) != 0) sb.append('L');
-        if ((kpf & (1L << KPageFlags.KPF_ACTIVE)) != 0) sb.append('A');
-        return sb.isEmpty() ? "-" : sb.toString();
+        return KPageFlags.letters(kpf);
     }
 }

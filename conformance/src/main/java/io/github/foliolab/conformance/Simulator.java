@@ -2,7 +2,6 @@ package io.github.foliolab.conformance;
 
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.mm.Mm;
-import io.github.foliolab.mm.MmStruct;
 import io.github.foliolab.mm.Task;
 
 /**
@@ -23,12 +22,7 @@ final class Simulator {
     }
 
     static Task rootTask(Machine m) {
-        Task t = new Task(m, m.cpu(0));
-        MmStruct mm = t.mm();
-        mm.setCapIpcLock(true); // the runner is PID 1, root
-        mm.setCapSysRawio(true); // root: cap_mmap_addr allows addresses below mmap_min_addr
-        mm.setRlimitMemlock(MmStruct.DEFAULT_RLIMIT_MEMLOCK);
-        return t;
+        return Task.root(m); // the runner is PID 1, root: CAP_IPC_LOCK, CAP_SYS_RAWIO
     }
 
     static Mm mm(Machine m) {

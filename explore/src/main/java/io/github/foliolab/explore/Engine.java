@@ -232,7 +232,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         status[i] = DONE;
         confirmAcquire(i);
         if (!aborting && nheld[i] > 0) {
-            fail("CPU " + Trace.cpuName(i) + " returned with " + SchedPoints.objectName(held[i][0]) + " held");
+            fail("CPU " + Trace.cpuName(i) + " returned with " + world.machine().objectIds().name(held[i][0]) + " held");
         }
         int next;
         if (aborting) {
@@ -533,7 +533,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         for (int j = 0; j < nr; j++) {
             if (status[j] == BLOCKED) {
                 int h = holderOf(blockedOn[j]);
-                String what = SchedPoints.objectName(blockedOn[j]);
+                String what = world.machine().objectIds().name(blockedOn[j]);
                 parts.add("CPU " + Trace.cpuName(j) + " waits for " + what
                         + (h >= 0 ? " held by CPU " + Trace.cpuName(h) : " (nobody will release it)"));
                 // Follow the waits-for chain from j.

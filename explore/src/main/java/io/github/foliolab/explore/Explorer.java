@@ -1,6 +1,6 @@
 package io.github.foliolab.explore;
 
-import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.api.sched.ObjectIds;
 
 import java.util.function.LongConsumer;
 
@@ -65,8 +65,19 @@ public final class Explorer {
         return (Result) box[0];
     }
 
+    /**
+     * Explore with a name-keeping object registry bound for the machines each schedule's world builds
+     * ({@link ObjectIds#forNewMachines()}), restarted before every build: each world numbers its locks
+     * and lists from the same base, and its traces can name them.
+     */
     private static Result run(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
-        SchedPoints.resetObjects();
+        ObjectIds ids = new ObjectIds(true);
+        return ScopedValue.where(ObjectIds.forNewMachines(), ids)
+                .call(() -> runInScope(ids, scenario, variant, options, progress));
+    }
+
+    private static Result runInScope(ObjectIds ids, Scenario scenario, Variant variant, Options options,
+            LongConsumer progress) {
         World probe = scenario.build(variant);
         int nrCpus = probe.nrCpus();
         probe.close();
@@ -88,7 +99,7 @@ public final class Explorer {
                     exhausted = strategy.exhaustive();
                     break;
                 }
-                SchedPoints.resetObjects();
+                ids.reset();
                 World world = scenario.build(variant);
                 try {
                     engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());

@@ -19,8 +19,8 @@ public abstract class Scenario {
     public abstract List<Variant> variants();
 
     /**
-     * A fresh world for one schedule. Called on the explorer's (unmanaged) thread after
-     * {@code SchedPoints.resetObjects()}, so lock ids and names are the same for every schedule.
+     * A fresh world for one schedule. Called on the explorer's (unmanaged) thread with a fresh object
+     * registry bound for the machines it builds, so lock ids and names are the same for every schedule.
      */
     public abstract World build(Variant variant);
 

@@ -1,5 +1,6 @@
 package io.github.foliolab.explore;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.scenarios.CoreInvariants;
 import io.github.foliolab.explore.scenarios.LruInvariants;
 import io.github.foliolab.explore.scenarios.LruWorld;
@@ -132,7 +133,7 @@ class InvariantsTest {
         Sane w = new Sane();
         w.f.get(); // 2 references, 1 held: fine
         assertNull(check(LruInvariants.REFCOUNT_COVERS_HOLDERS, w));
-        w.f.memMap().setRefCount(w.f.pfn(), 0);
+        PageWords.setRefCount(w.f.memMap(), w.f.pfn(), 0);
         assertNotNull(check(LruInvariants.REFCOUNT_COVERS_HOLDERS, w));
         assertNotNull(check(CoreInvariants.LRU_IMPLIES_REFERENCED, w));
     }
@@ -224,9 +225,9 @@ class InvariantsTest {
     @Test
     void aNegativeRefcountOrCounter() {
         Sane w = new Sane();
-        w.f.memMap().setRefCount(w.f.pfn(), -1);
+        PageWords.setRefCount(w.f.memMap(), w.f.pfn(), -1);
         assertTrue(check(CoreInvariants.REFCOUNT_NONNEGATIVE, w).contains("F has refcount -1"));
-        w.f.memMap().setRefCount(w.f.pfn(), 1);
+        PageWords.setRefCount(w.f.memMap(), w.f.pfn(), 1);
         assertNull(check(CoreInvariants.REFCOUNT_NONNEGATIVE, w));
         assertNull(check(LruInvariants.COUNTERS_NONNEGATIVE, w));
         w.machine().vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_ANON, -1);

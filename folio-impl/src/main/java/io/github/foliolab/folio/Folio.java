@@ -334,10 +334,6 @@ public final class Folio {
         return mm.mlockCount(pfn);
     }
 
-    public void setMlockCount(int v) {
-        mm.setMlockCount(pfn, v);
-    }
-
     /** folio->mapping. */
     public long mapping() {
         return mm.mapping(pfn);

@@ -1,26 +1,49 @@
 package io.github.foliolab.folio;
 
+import io.github.foliolab.folio.api.sched.ObjectIds;
 import io.github.foliolab.folio.cpu.Cpu;
 import io.github.foliolab.folio.cpu.Cpus;
+import io.github.foliolab.folio.spi.MachineModule;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A simulated machine: its CPUs and its one memory node. Other modules hang their per-machine state on
- * it with {@link #state} (the lruvec and per-CPU batches of the lru module, the mlock batches, ...), the
- * way the kernel's subsystems own static per-node and per-CPU data.
+ * A simulated machine: its CPUs, its memory node and the state of every module attached to it.
+ *
+ * <p>A machine is made in one step by {@link #builder()}: the builder boots the CPUs and the node, then
+ * attaches every installed {@link MachineModule} (found with {@link ServiceLoader}: the library's lru,
+ * mm and mlock modules, and any module of the user's) in dependency order. Each module creates its
+ * per-machine state (the lruvec and per-CPU batches, the mm state, ...) and fills the calls that lower
+ * modules make upwards (mm/internal.h's role: see {@link Assembly#provide}). After {@link Builder#build()}
+ * returns nothing is attached lazily: {@link #state} of a module that is not installed is an error, and
+ * every upward call is fixed.
+ *
+ * <p>{@link #close()} stops what the modules started (the kworker threads) and frees the memmap.
+ *
+ * <p>Thread safety: the builder is used by one thread. A built machine is immutable as far as its wiring
+ * goes (state and linkage are written only during {@link Builder#build()} and published with the
+ * machine), and its CPUs may be used from any threads.
  */
-public final class Machine {
-    /** A typed key for a module's per-machine state. */
+public final class Machine implements AutoCloseable {
+    /** A typed key for a module's per-machine state, created by the module when the machine is built. */
     public static final class Key<T> {
         private final String name;
-        private final Function<Machine, T> init;
 
-        public Key(String name, Function<Machine, T> init) {
-            this.name = name;
-            this.init = init;
+        /** A key; {@code name} names the state in error messages ({@code "lru/swap"}). */
+        public Key(String name) {
+            this.name = Objects.requireNonNull(name);
         }
 
         @Override
@@ -29,33 +52,352 @@ public final class Machine {
         }
     }
 
-    private final Cpus cpus;
-    private final Node node;
-    private final Map<Key<?>, Object> state = new ConcurrentHashMap<>();
+    /** A typed build option a module reads while it attaches (the LRU batching policy, ...). */
+    public static final class Option<T> {
+        private final String name;
+        private final T defaultValue;
 
-    public Machine(Cpus cpus, Node node) {
-        this.cpus = cpus;
-        this.node = node;
-        node.vmstat().attachCpus(cpus.nr(), node); // per-CPU vmstat deltas and their thresholds
-    }
+        /** An option whose value is {@code defaultValue} unless the builder sets it. */
+        public Option(String name, T defaultValue) {
+            this.name = Objects.requireNonNull(name);
+            this.defaultValue = Objects.requireNonNull(defaultValue);
+        }
 
-    /** A machine with {@code nrCpus} CPUs and a node of {@code normalPages} + {@code movablePages}. */
-    public static Machine boot(int nrCpus, long normalPages, long movablePages) {
-        return new Machine(new Cpus(nrCpus), Node.boot(normalPages, movablePages));
+        public T defaultValue() {
+            return defaultValue;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
     /**
-     * Like {@link #boot}, with a node whose memmap the garbage collector frees
-     * ({@link Node#bootGcManaged}): for short-lived machines, one per explored schedule.
+     * One upward call site: the implementation a higher module provided for {@code type}, or the
+     * fallback the declaring module gave. Filled while the machine is built, fixed afterwards; a lower
+     * module keeps the link in a final field and calls {@link #get()} on every use (a plain read).
      */
+    public static final class Link<T> {
+        private final Class<T> type;
+        private final T fallback;
+        private T impl;
+        private final Machine machine;
+
+        private Link(Machine machine, Class<T> type, T fallback) {
+            this.machine = machine;
+            this.type = type;
+            this.fallback = fallback;
+        }
+
+        /**
+         * The provided implementation; the fallback if no module provided one.
+         *
+         * @throws IllegalStateException if called while the machine is being built, before any module
+         *     provided it (a module calls a higher one from its attach: attach order is wrong)
+         */
+        public T get() {
+            T t = impl;
+            if (t != null) {
+                return t;
+            }
+            if (!machine.built) {
+                throw new IllegalStateException(type.getSimpleName() + " used while the machine is being built,"
+                        + " before any module provided it (modules attached so far: " + machine.modules + ")");
+            }
+            return fallback;
+        }
+
+        /** True if a module provided an implementation. */
+        public boolean provided() {
+            return impl != null;
+        }
+    }
+
+    /** What a {@link MachineModule} sees while it attaches: the machine, options, state and links. */
+    public final class Assembly {
+        private final String module;
+
+        private Assembly(String module) {
+            this.module = module;
+        }
+
+        public Machine machine() {
+            return Machine.this;
+        }
+
+        /** The value of {@code option} given to the builder, or its default. */
+        @SuppressWarnings("unchecked")
+        public <T> T option(Option<T> option) {
+            checkOpen();
+            Object v = options.get(option);
+            return v != null ? (T) v : option.defaultValue();
+        }
+
+        /**
+         * Store this module's per-machine state under {@code key}.
+         *
+         * @throws IllegalStateException if the key already has state or the build is over
+         */
+        public <T> void put(Key<T> key, T value) {
+            checkOpen();
+            if (state.putIfAbsent(key, Objects.requireNonNull(value)) != null) {
+                throw new IllegalStateException("state " + key + " already attached (module " + module + ")");
+            }
+        }
+
+        /**
+         * Provide the implementation of the upward calls declared by {@code type} (each declaring module
+         * has one such interface, the way mm/internal.h declares a file's functions for the others).
+         *
+         * @throws IllegalStateException if another module already provided it, or the build is over
+         */
+        public <T> void provide(Class<T> type, T impl) {
+            checkOpen();
+            Objects.requireNonNull(impl);
+            if (!type.isInstance(impl)) {
+                throw new IllegalArgumentException(impl + " is not a " + type.getName());
+            }
+            Link<T> link = link(type, null);
+            if (link.impl != null) {
+                throw new IllegalStateException(type.getName() + " already provided by module "
+                        + providers.get(type) + "; module " + module + " provides it again");
+            }
+            link.impl = impl;
+            providers.put(type, module);
+        }
+
+        /**
+         * The link through which this (lower) module calls up into whatever module provides {@code type};
+         * taken once, while attaching, and kept in a final field.
+         *
+         * @param fallback what {@link Link#get()} returns once the machine is built if no installed module
+         *     provided {@code type}; null makes that an error
+         */
+        public <T> Link<T> link(Class<T> type, T fallback) {
+            checkOpen();
+            return Machine.this.link(type, fallback);
+        }
+
+        /** Run {@code closer} when the machine is closed (in reverse attach order). */
+        public void onClose(AutoCloseable closer) {
+            checkOpen();
+            closers.push(Objects.requireNonNull(closer));
+        }
+
+        private void checkOpen() {
+            if (built) {
+                throw new IllegalStateException("module " + module + ": the machine is already built");
+            }
+        }
+    }
+
+    /** Builds a machine: CPUs, the node's zones, options, then every installed module attached. */
+    public static final class Builder {
+        private int nrCpus = 1;
+        private long normalPages = 262_144;
+        private long movablePages;
+        private int cmaPageblocks;
+        private boolean gcManaged;
+        private final Map<Option<?>, Object> options = new HashMap<>();
+        private List<MachineModule> modules;
+        private final List<MachineModule> extra = new ArrayList<>();
+
+        private Builder() {}
+
+        /** nr_cpu_ids: 1..1024 CPUs, all online (default 1). */
+        public Builder cpus(int nr) {
+            this.nrCpus = nr;
+            return this;
+        }
+
+        /**
+         * The node's zones, in 4 KiB pages: ZONE_NORMAL (at least one 512-page pageblock; default 262144,
+         * 1 GiB) and ZONE_MOVABLE (default 0).
+         */
+        public Builder zones(long normalPages, long movablePages) {
+            this.normalPages = normalPages;
+            this.movablePages = movablePages;
+            return this;
+        }
+
+        /** The last {@code pageblocks} pageblocks (512 pages each) of ZONE_NORMAL are MIGRATE_CMA. */
+        public Builder cmaPageblocks(int pageblocks) {
+            this.cmaPageblocks = pageblocks;
+            return this;
+        }
+
+        /**
+         * Let the garbage collector free the memmap (for short-lived machines built by the thousand, as
+         * the explorer builds one per schedule); {@link #close()} still stops the modules' threads.
+         */
+        public Builder gcManaged(boolean gcManaged) {
+            this.gcManaged = gcManaged;
+            return this;
+        }
+
+        /** Set a module's build option. */
+        public <T> Builder with(Option<T> option, T value) {
+            options.put(option, Objects.requireNonNull(value));
+            return this;
+        }
+
+        /**
+         * Attach exactly these modules instead of every installed one (for tests of a module on its own;
+         * dependency order still applies).
+         */
+        public Builder modules(List<? extends MachineModule> modules) {
+            this.modules = List.copyOf(modules);
+            return this;
+        }
+
+        /**
+         * Attach {@code module} too, beside the installed ones (a module of the caller's that is not
+         * registered with ServiceLoader: a test's stand-in for a higher module, an experiment's probe).
+         */
+        public Builder withModule(MachineModule module) {
+            extra.add(Objects.requireNonNull(module));
+            return this;
+        }
+
+        /**
+         * Boot the machine and attach the modules.
+         *
+         * @throws IllegalArgumentException for a bad shape (CPU count, zone sizes)
+         * @throws IllegalStateException if a module needs one that is not installed, or the modules'
+         *     dependencies form a cycle
+         */
+        public Machine build() {
+            ObjectIds ids = ObjectIds.forMachine();
+            return ScopedValue.where(ObjectIds.binding(), ids).call(() -> {
+                Node node = new Node(normalPages, movablePages, cmaPageblocks, gcManaged);
+                Machine m = new Machine(nrCpus, node, ids, options);
+                try {
+                    List<MachineModule> all = new ArrayList<>(modules != null ? modules : installedModules());
+                    all.addAll(extra);
+                    m.attachAll(all);
+                } catch (RuntimeException | Error e) {
+                    m.close();
+                    throw e;
+                }
+                return m;
+            });
+        }
+    }
+
+    private final Cpus cpus;
+    private final Node node;
+    private final ObjectIds objectIds;
+    private final Map<Option<?>, Object> options;
+    private final Map<Key<?>, Object> state = new LinkedHashMap<>();
+    private final Map<Class<?>, Link<?>> links = new IdentityHashMap<>();
+    private final Map<Class<?>, String> providers = new IdentityHashMap<>();
+    private final Deque<AutoCloseable> closers = new ArrayDeque<>();
+    private final List<String> modules = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Link<Node.ReleaseHook> releaseHook;
+    /** Written once at the end of the build, before the machine is published. */
+    private boolean built;
+
+    private Machine(int nrCpus, Node node, ObjectIds ids, Map<Option<?>, Object> options) {
+        this.objectIds = ids;
+        this.cpus = new Cpus(ids, nrCpus);
+        this.node = node;
+        node.vmstat().attachCpus(cpus, node); // per-CPU vmstat deltas and their thresholds
+        this.options = Map.copyOf(options);
+        this.releaseHook = link(Node.ReleaseHook.class, null);
+    }
+
+    /** A builder with one CPU and a 1 GiB ZONE_NORMAL. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code builder().cpus(nrCpus).zones(normalPages, movablePages).build()}. */
+    public static Machine boot(int nrCpus, long normalPages, long movablePages) {
+        return builder().cpus(nrCpus).zones(normalPages, movablePages).build();
+    }
+
+    /** Like {@link #boot}, with a memmap the garbage collector frees ({@link Builder#gcManaged}). */
     public static Machine bootGcManaged(int nrCpus, long normalPages, long movablePages) {
-        return new Machine(new Cpus(nrCpus), Node.bootGcManaged(normalPages, movablePages));
+        return builder().cpus(nrCpus).zones(normalPages, movablePages).gcManaged(true).build();
+    }
+
+    private static List<MachineModule> installedModules() {
+        List<MachineModule> found = new ArrayList<>();
+        for (MachineModule m : ServiceLoader.load(MachineModule.class, Machine.class.getClassLoader())) {
+            found.add(m);
+        }
+        return found;
+    }
+
+    private void attachAll(List<MachineModule> candidates) {
+        Map<String, MachineModule> byName = new TreeMap<>();
+        for (MachineModule m : candidates) {
+            MachineModule prev = byName.putIfAbsent(m.name(), m);
+            if (prev != null && prev.getClass() != m.getClass()) {
+                throw new IllegalStateException("two machine modules named " + m.name() + ": "
+                        + prev.getClass().getName() + " and " + m.getClass().getName());
+            }
+        }
+        // Dependency order (depth first, by name for a stable order among independent modules).
+        List<MachineModule> order = new ArrayList<>();
+        Map<String, Boolean> done = new HashMap<>();
+        for (String name : byName.keySet()) {
+            visit(name, byName, done, order, new ArrayDeque<>());
+        }
+        for (MachineModule m : order) {
+            m.attach(new Assembly(m.name()));
+            modules.add(m.name());
+        }
+        node.setReleaseHook(releaseHook.impl);
+        built = true;
+    }
+
+    private static void visit(String name, Map<String, MachineModule> byName, Map<String, Boolean> done,
+            List<MachineModule> order, Deque<String> path) {
+        if (Boolean.TRUE.equals(done.get(name))) {
+            return;
+        }
+        MachineModule m = byName.get(name);
+        if (m == null) {
+            throw new IllegalStateException("machine module " + path.peek() + " needs module " + name
+                    + ", which is not installed (put its artifact on the class or module path)");
+        }
+        if (path.contains(name)) {
+            throw new IllegalStateException("machine modules depend on each other in a cycle: " + path + " -> " + name);
+        }
+        path.push(name);
+        m.after().stream().sorted(Comparator.naturalOrder()).forEach(d -> visit(d, byName, done, order, path));
+        path.pop();
+        done.put(name, true);
+        order.add(m);
+    }
+
+    @SuppressWarnings("unchecked")
+    private synchronized <T> Link<T> link(Class<T> type, T fallback) {
+        Link<T> l = (Link<T>) links.get(type);
+        if (l == null) {
+            l = new Link<>(this, type, fallback);
+            links.put(type, l);
+        } else if (fallback != null && l.fallback == null) {
+            Link<T> withFallback = new Link<>(this, type, fallback);
+            withFallback.impl = l.impl;
+            links.put(type, withFallback);
+            l = withFallback;
+        }
+        return l;
     }
 
     public Cpus cpus() {
         return cpus;
     }
 
+    /**
+     * CPU {@code id} of this machine.
+     *
+     * @throws IllegalArgumentException if there is no such CPU
+     */
     public Cpu cpu(int id) {
         return cpus.get(id);
     }
@@ -72,16 +414,79 @@ public final class Machine {
         return node.vmstat();
     }
 
-    /** The state for {@code key}, created on first use by the key's initialiser. */
+    /** The ids and trace names of this machine's locks, lists and queues. */
+    public ObjectIds objectIds() {
+        return objectIds;
+    }
+
+    /**
+     * Run {@code body} with this machine's object registry bound, off any CPU: for code that creates
+     * locks or lists of this machine from a thread that is not running on one of its CPUs (a new
+     * process's mm, a new tmpfs file).
+     */
+    public <T> T withObjectIds(java.util.function.Supplier<T> body) {
+        return ScopedValue.where(ObjectIds.binding(), objectIds).call(body::get);
+    }
+
+    /** The names of the modules attached, in attach order. */
+    public List<String> modules() {
+        return List.copyOf(modules);
+    }
+
+    /**
+     * The state a module attached under {@code key}.
+     *
+     * @throws IllegalStateException if no attached module created it (its module is not installed)
+     */
     @SuppressWarnings("unchecked")
     public <T> T state(Key<T> key) {
         Object v = state.get(key);
         if (v == null) {
-            // Not computeIfAbsent: an initialiser may itself ask for other modules' state.
-            T created = key.init.apply(this);
-            Object prev = state.putIfAbsent(key, created);
-            v = prev != null ? prev : created;
+            throw new IllegalStateException("no " + key + " on this machine: the module that provides it is not"
+                    + " installed (modules attached: " + modules + ")");
         }
         return (T) v;
+    }
+
+    /** True if a module attached state under {@code key}. */
+    public boolean has(Key<?> key) {
+        return state.containsKey(key);
+    }
+
+    /** True once {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Stop the modules (in reverse attach order: kworker threads first) and free the memmap. Idempotent.
+     * The machine must not be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        while (!closers.isEmpty()) {
+            try {
+                closers.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing the machine failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        node.memMap().close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "machine(" + cpus.nr() + " CPUs, " + node.memMap().nrPages() + " pages, modules " + modules + ")";
     }
 }

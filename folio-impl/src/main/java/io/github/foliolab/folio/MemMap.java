@@ -6,7 +6,10 @@ import io.github.foliolab.folio.api.PageType;
 import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 
+import io.github.foliolab.folio.internal.PageWords;
+
 import java.lang.foreign.Arena;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
@@ -130,9 +133,53 @@ public final class MemMap {
         return nrPages;
     }
 
-    /** The raw segment, for tests and benchmarks that measure it. */
+    /** A read-only view of the descriptors (64 bytes per pfn, in struct page layout): for digests and dumps. */
     public MemorySegment segment() {
-        return seg;
+        return seg.asReadOnly();
+    }
+
+    static {
+        PageWords.install(new PageWords.Access() {
+            @Override
+            public void setRefCount(MemMap mm, long pfn, int v) {
+                mm.setRefCount(pfn, v);
+            }
+
+            @Override
+            public void setLruNext(MemMap mm, long pfn, long v) {
+                mm.setLruNext(pfn, v);
+            }
+
+            @Override
+            public void setLruPrev(MemMap mm, long pfn, long v) {
+                mm.setLruPrev(pfn, v);
+            }
+
+            @Override
+            public void setMlockCount(MemMap mm, long pfn, int v) {
+                mm.setMlockCount(pfn, v);
+            }
+
+            @Override
+            public void setMapping(MemMap mm, long pfn, long v) {
+                mm.setMapping(pfn, v);
+            }
+
+            @Override
+            public void setIndex(MemMap mm, long pfn, long v) {
+                mm.setIndex(pfn, v);
+            }
+
+            @Override
+            public void setPrivateWord(MemMap mm, long pfn, long v) {
+                mm.setPrivateWord(pfn, v);
+            }
+
+            @Override
+            public MemorySegment segment(MemMap mm) {
+                return mm.seg;
+            }
+        });
     }
 
     /** Release the off-heap memory. The memmap must not be used afterwards. */
@@ -355,7 +402,7 @@ public final class MemMap {
     }
 
     /** folio_set_count() / set_page_count(): atomic_set, relaxed. */
-    public void setRefCount(long pfn, int v) {
+    void setRefCount(long pfn, int v) {
         SchedPoints.before(FolioOp.SET_COUNT, pfn, v);
         REFCOUNT.setOpaque(seg, off(pfn), v);
     }
@@ -430,7 +477,7 @@ public final class MemMap {
     }
 
     /**
-     * folio_try_get() / folio_ref_add_unless(folio, 1, 0): take a reference unless the count is zero
+     * folio_try_get() / folio_ref_add_unless_zero(folio, 1): take a reference unless the count is zero
      * (free or frozen). Fully ordered on success, as atomic_add_unless is.
      */
     public boolean tryGet(long pfn) {
@@ -614,7 +661,7 @@ public final class MemMap {
         MAPCOUNT.set(seg, off(pfn), v);
     }
 
-    /** page_mapcount() of one page: _mapcount + 1, 0 for a typed page. */
+    /** One page's _mapcount + 1, 0 for a typed page: the small-folio case of folio_mapcount(). */
     public int pageMapcount(long pfn) {
         int raw = mapcountRaw(pfn);
         return PageType.hasType(raw) ? 0 : raw + 1;
@@ -690,7 +737,7 @@ public final class MemMap {
         return (long) LRU_NEXT.get(seg, off(pfn));
     }
 
-    public void setLruNext(long pfn, long v) {
+    void setLruNext(long pfn, long v) {
         LRU_NEXT.set(seg, off(pfn), v);
     }
 
@@ -699,7 +746,7 @@ public final class MemMap {
         return (long) LRU_PREV.get(seg, off(pfn));
     }
 
-    public void setLruPrev(long pfn, long v) {
+    void setLruPrev(long pfn, long v) {
         LRU_PREV.set(seg, off(pfn), v);
     }
 
@@ -711,7 +758,7 @@ public final class MemMap {
         return (int) MLOCK_COUNT.get(seg, off(pfn));
     }
 
-    public void setMlockCount(long pfn, int v) {
+    void setMlockCount(long pfn, int v) {
         MLOCK_COUNT.set(seg, off(pfn), v);
     }
 
@@ -721,7 +768,7 @@ public final class MemMap {
     }
 
     /** WRITE_ONCE(folio->mapping, v). */
-    public void setMapping(long pfn, long v) {
+    void setMapping(long pfn, long v) {
         MAPPING.setOpaque(seg, off(pfn), v);
     }
 
@@ -730,7 +777,7 @@ public final class MemMap {
         return (long) INDEX.get(seg, off(pfn));
     }
 
-    public void setIndex(long pfn, long v) {
+    void setIndex(long pfn, long v) {
         INDEX.set(seg, off(pfn), v);
     }
 
@@ -739,7 +786,7 @@ public final class MemMap {
         return (long) PRIVATE.get(seg, off(pfn));
     }
 
-    public void setPrivateWord(long pfn, long v) {
+    void setPrivateWord(long pfn, long v) {
         PRIVATE.set(seg, off(pfn), v);
     }
 

@@ -23,7 +23,10 @@ import java.util.Objects;
  * folio like free_pages_prepare() and returns it to the buddy allocator.
  */
 public final class Node {
-    /** What __folio_put() calls before freeing: page_cache_release() (mm/swap.c), set by the lru module. */
+    /**
+     * What __folio_put() calls before freeing: page_cache_release() (mm/swap.c). The upward call of this
+     * module: the lru module provides it ({@link Machine.Assembly#provide}) when a machine is built.
+     */
     @FunctionalInterface
     public interface ReleaseHook {
         void pageCacheRelease(Folio folio);
@@ -33,13 +36,14 @@ public final class Node {
     private final VmStat vmstat = new VmStat();
     private final Zone[] zones;
     private final long zeroPfn;
+    /** Set once while the machine is built (or by a test of a bare node), read on every final put. */
     private volatile ReleaseHook releaseHook;
 
     private Node(long normalPages, long movablePages, int cmaPageblocks) {
         this(normalPages, movablePages, cmaPageblocks, false);
     }
 
-    private Node(long normalPages, long movablePages, int cmaPageblocks, boolean gcManaged) {
+    Node(long normalPages, long movablePages, int cmaPageblocks, boolean gcManaged) {
         if (normalPages < (1L << PageLayout.PAGEBLOCK_ORDER)) {
             throw new IllegalArgumentException("ZONE_NORMAL needs at least one pageblock (512 pages), got " + normalPages);
         }
@@ -132,8 +136,11 @@ public final class Node {
         return z.type() == ZoneType.ZONE_MOVABLE || z.isCmaPage(pfn);
     }
 
-    /** Install the release hook (the lru module's page_cache_release); null removes it. */
-    public void setReleaseHook(ReleaseHook hook) {
+    /**
+     * Install the release hook (the lru module's page_cache_release, linked when the machine is built);
+     * null removes it.
+     */
+    void setReleaseHook(ReleaseHook hook) {
         this.releaseHook = hook;
     }
 

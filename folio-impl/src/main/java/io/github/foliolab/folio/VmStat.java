@@ -6,6 +6,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import io.github.foliolab.folio.api.ZoneType;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.cpu.Cpu;
+import io.github.foliolab.folio.cpu.Cpus;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -54,28 +55,28 @@ public final class VmStat {
      * The per-CPU deltas and events; replaced once, by {@link #attachCpus}, before the machine's CPUs run
      * (volatile: the replacement is published to every later reader).
      */
-    private volatile VmStatPerCpu pcp = new VmStatPerCpu(0, new long[NR_ZONES]);
+    private volatile VmStatPerCpu pcp = new VmStatPerCpu(null, new long[NR_ZONES]);
 
     /**
-     * Bring {@code nrCpus} CPUs online: give each its deltas and set the thresholds from the zones' sizes
+     * Bring the machine's CPUs online: give each its deltas and set the thresholds from the zones' sizes
      * (refresh_zone_stat_thresholds()). The managed pages of a zone are the pages its buddy allocator
      * holds now: call this before anything is allocated.
      *
      * @throws IllegalStateException if the CPUs are already attached
      */
-    public synchronized void attachCpus(int nrCpus, Node owner) {
+    public synchronized void attachCpus(Cpus cpus, Node owner) {
         VmStatPerCpu old = pcp;
-        if (old.nrCpus != 0) {
+        if (old.cpus != null) {
             throw new IllegalStateException("vmstat CPUs already attached (" + old.nrCpus + ")");
         }
         long[] managed = new long[NR_ZONES];
         for (ZoneType z : ZoneType.values()) {
             managed[z.ordinal()] = owner.zone(z).freePages();
         }
-        VmStatPerCpu next = new VmStatPerCpu(nrCpus, managed);
+        VmStatPerCpu next = new VmStatPerCpu(cpus, managed);
         // Events counted so far on no CPU carry over to the new no-CPU block.
         int from = old.base(0) + EVENT_BASE;
-        int to = next.base(nrCpus) + EVENT_BASE;
+        int to = next.base(next.nrCpus) + EVENT_BASE;
         for (int e = 0; e < EVENTS.length; e++) {
             next.slots[to + e] = old.read(from + e);
         }
@@ -94,7 +95,7 @@ public final class VmStat {
 
     /**
      * The calling thread's CPU number for {@link #modZoneLocked} / {@link #modNodeLocked}
-     * (smp_processor_id()), or -1 if it runs on no simulated CPU of this node's machine.
+     * (smp_processor_id()), or -1 if it runs on no simulated CPU, or on another machine's.
      */
     public int localCpu() {
         return cpuOf(pcp);
@@ -104,8 +105,8 @@ public final class VmStat {
         if (!Cpu.onCpu()) {
             return -1;
         }
-        int id = Cpu.current().id();
-        return id < p.nrCpus ? id : -1;
+        Cpu c = Cpu.current();
+        return c.owner() == p.cpus ? c.id() : -1;
     }
 
     // ------------------------------------------------------------ updates
@@ -158,7 +159,7 @@ public final class VmStat {
         }
     }
 
-    /** zone_page_state_add / node_page_state_add: a schedule point, then the shared atomic add. */
+    /** zone_page_state_add() / node_page_state_add(): a schedule point, then the shared atomic add. */
     private static void fold(AtomicLongArray shared, int item, VmStatOp op, long delta) {
         if (delta != 0) {
             SchedPoints.before(op, delta, item);

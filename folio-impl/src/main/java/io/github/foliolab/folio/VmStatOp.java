@@ -34,7 +34,7 @@ public enum VmStatOp implements SchedOp {
         return Subject.NONE;
     }
 
-    /** {@code zone_page_state_add(nr_zone_inactive_anon)}: the counter folded into. */
+    /** The call as a trace prints it, naming the counter folded into: {@code zone_page_state_add(nr_mlock)}. */
     @Override
     public String callName(long arg) {
         String item = this == ZONE_PAGE_STATE_ADD ? ZONE_ITEMS[(int) arg].procName() : NODE_ITEMS[(int) arg].procName();

@@ -4,6 +4,7 @@ import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.VmEventItem;
 import io.github.foliolab.folio.api.ZoneStatItem;
 import io.github.foliolab.folio.api.ZoneType;
+import io.github.foliolab.folio.cpu.Cpus;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -29,6 +30,8 @@ final class VmStatPerCpu {
     private static final int USED = EVENT_BASE + VmEventItem.values().length;
     private static final int STRIDE = ((USED + 7) & ~7) + PAD;
 
+    /** The machine's CPUs (null before they are attached); a CPU of another machine has no block here. */
+    final Cpus cpus;
     final int nrCpus;
     final long[] slots;
     /** per_cpu_zonestat.stat_threshold of each zone (the same on every CPU); 0 for an empty zone. */
@@ -39,8 +42,9 @@ final class VmStatPerCpu {
     /**
      * @param managedPages zone_managed_pages() of each zone, indexed by {@link ZoneType#ordinal()}
      */
-    VmStatPerCpu(int nrCpus, long[] managedPages) {
-        this.nrCpus = nrCpus;
+    VmStatPerCpu(Cpus cpus, long[] managedPages) {
+        this.cpus = cpus;
+        this.nrCpus = cpus == null ? 0 : cpus.nr();
         this.slots = new long[PAD + (nrCpus + 1) * STRIDE];
         this.zoneThreshold = new int[NR_ZONES];
         int node = 0;

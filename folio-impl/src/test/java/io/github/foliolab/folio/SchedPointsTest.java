@@ -4,6 +4,7 @@ import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.sched.SchedHook;
 import io.github.foliolab.folio.api.sched.SchedOp;
+import io.github.foliolab.folio.api.sched.ObjectIds;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.sync.SpinLock;
 import org.junit.jupiter.api.Test;
@@ -84,11 +85,27 @@ class SchedPointsTest {
 
     @Test
     void objectIdsRestartAfterReset() {
-        SchedPoints.resetObjects();
-        long a = new SpinLock("a").id();
-        SchedPoints.resetObjects();
-        long b = new SpinLock("b").id();
-        assertEquals(a, b);
-        assertEquals("b", SchedPoints.objectName(b));
+        ObjectIds ids = new ObjectIds(true);
+        long[] got = ScopedValue.where(ObjectIds.forNewMachines(), ids).call(() -> {
+            long a = new SpinLock("a").id();
+            ids.reset();
+            long b = new SpinLock("b").id();
+            return new long[] {a, b, SchedPoints.objectName(b).equals("b") ? 1 : 0};
+        });
+        assertEquals(got[0], got[1]);
+        assertEquals(1, got[2], "the bound registry names b");
+        assertEquals("b", ids.name(got[1]));
+    }
+
+    @Test
+    void eachMachineNumbersAndNamesItsOwnObjects() {
+        try (Machine a = Machine.boot(1, 512, 0); Machine b = Machine.boot(1, 512, 0)) {
+            long la = a.cpu(0).call(() -> new SpinLock("x").id());
+            long lb = b.cpu(0).call(() -> new SpinLock("y").id());
+            assertEquals(la, lb, "both machines number from the same base");
+            assertEquals("x", a.objectIds().name(la));
+            assertEquals("y", b.objectIds().name(lb));
+            assertEquals("x", a.cpu(0).call(() -> SchedPoints.objectName(la)), "names resolve on the machine's CPU");
+        }
     }
 }

@@ -31,8 +31,9 @@ class SyncTest {
         Thread b = new Thread(body);
         a.start();
         b.start();
-        a.join();
-        b.join();
+        a.join(60_000);
+        b.join(60_000);
+        assertFalse(a.isAlive() || b.isAlive(), "a locking thread did not finish in 60 s");
         assertEquals(400_000, counter);
         assertFalse(lock.isLocked());
     }
@@ -84,7 +85,7 @@ class SyncTest {
 
     @Test
     void codeRunsOnACpu() {
-        Cpus cpus = new Cpus(2);
+        Cpus cpus = new Cpus(new io.github.foliolab.folio.api.sched.ObjectIds(false), 2);
         PerCpu<int[]> data = new PerCpu<>(cpus, i -> new int[] {i * 10});
         assertFalse(Cpu.onCpu());
         assertThrows(IllegalStateException.class, Cpu::current);

@@ -28,7 +28,7 @@ class VmStatTest {
         assertEquals(4, m.vmstat().statThreshold(ZoneType.ZONE_NORMAL));
         assertEquals(0, m.vmstat().statThreshold(ZoneType.ZONE_MOVABLE), "an empty zone has threshold 0");
         assertEquals(4, m.vmstat().nodeStatThreshold(), "the largest populated zone's");
-        m.memMap().close();
+        m.close();
     }
 
     @Test
@@ -51,7 +51,22 @@ class VmStatTest {
         assertEquals(folded + 5, vs.nodeFolded(ITEM));
         assertEquals(before + 2, vs.node(ITEM));
         assertTrue(vs.procVmstat().contains(ITEM.procName() + " " + (before + 2)));
-        m.memMap().close();
+        m.close();
+    }
+
+    @Test
+    void aCpuOfAnotherMachineUpdatesTheSharedCounterDirectly() {
+        Machine m = Machine.boot(2, 1024, 0);
+        Machine other = Machine.boot(2, 1024, 0);
+        VmStat vs = m.vmstat();
+        long folded = vs.nodeFolded(ITEM);
+        other.cpu(0).run(() -> {
+            assertEquals(-1, vs.localCpu());
+            vs.modNode(ITEM, 1);
+        });
+        assertEquals(folded + 1, vs.nodeFolded(ITEM), "no delta of m's CPUs was used");
+        m.close();
+        other.close();
     }
 
     @Test
@@ -68,7 +83,7 @@ class VmStatTest {
         assertEquals(before - 5, vs.zone(ZoneType.ZONE_NORMAL, z));
         vs.modNodeLocked(-1, NodeStatItem.NR_ACTIVE_FILE, 2); // no CPU: straight to the node's counter
         assertEquals(2, vs.nodeFolded(NodeStatItem.NR_ACTIVE_FILE));
-        m.memMap().close();
+        m.close();
     }
 
     @Test
@@ -81,17 +96,21 @@ class VmStatTest {
         vs.countEvents(VmEventItem.PGACTIVATE, 2); // on no CPU
         assertEquals(before + 10, vs.event(VmEventItem.PGACTIVATE));
         assertEquals(before + 10, vs.byName(VmEventItem.PGACTIVATE.procName()));
-        m.memMap().close();
+        m.close();
     }
 
     @Test
     void eventsCountedBeforeTheCpusComeOnlineAreKept() {
         Node node = Node.boot(1024, 0);
+        Machine other = Machine.boot(2, 1024, 0); // only for a set of CPUs
         node.vmstat().countEvents(VmEventItem.PGROTATED, 3);
-        node.vmstat().attachCpus(2, node);
+        node.vmstat().attachCpus(other.cpus(), node);
         assertEquals(3, node.vmstat().event(VmEventItem.PGROTATED));
-        assertThrows(IllegalStateException.class, () -> node.vmstat().attachCpus(2, node));
+        other.cpu(1).run(() -> node.vmstat().countEvent(VmEventItem.PGROTATED));
+        assertEquals(4, node.vmstat().event(VmEventItem.PGROTATED));
+        assertThrows(IllegalStateException.class, () -> node.vmstat().attachCpus(other.cpus(), node));
         node.memMap().close();
+        other.close();
     }
 
     @Test
@@ -113,7 +132,7 @@ class VmStatTest {
             SchedPoints.uninstall(r);
         }
         assertEquals(List.of("node_page_state_add(nr_isolated_anon)(5)"), points);
-        m.memMap().close();
+        m.close();
     }
 
     @Test
@@ -140,6 +159,6 @@ class VmStatTest {
         for (int i = 0; i < n; i++) one += 1 + (i % 3);
         assertEquals(one, vs.zoneSum(ZoneStatItem.NR_MLOCK), "+one -one +one");
         assertEquals(3L * n, vs.event(VmEventItem.PGLAZYFREE));
-        m.memMap().close();
+        m.close();
     }
 }

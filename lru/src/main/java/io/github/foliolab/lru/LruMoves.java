@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.VmBugException;
@@ -66,7 +67,7 @@ final class LruMoves {
         } else {
             mm.clearFlag(pfn, PG_active);
             mm.setFlag(pfn, PG_unevictable);
-            mm.setMlockCount(pfn, 0); // folio->mlock_count = 0: undercount rather than overcount
+            PageWords.setMlockCount(mm, pfn, 0); // folio->mlock_count = 0: undercount rather than overcount
             if (!wasUnevictable) {
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
             }

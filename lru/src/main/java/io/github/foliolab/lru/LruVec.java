@@ -1,8 +1,10 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
+import io.github.foliolab.folio.Node;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
@@ -27,7 +29,7 @@ import java.lang.invoke.VarHandle;
  * memcg and node); folio_lruvec_lock/relock therefore always find this one.
  */
 public final class LruVec {
-    private static final Machine.Key<LruVec> KEY = new Machine.Key<>("lruvec", LruVec::new);
+    private static final Machine.Key<LruVec> KEY = new Machine.Key<>("lruvec");
 
     /**
      * LIST_POISON1 / LIST_POISON2 as list_del() leaves them in the lru words (raw memmap values: even, so
@@ -83,24 +85,24 @@ public final class LruVec {
         }
     }
 
-    /** The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)). */
+    /**
+     * The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)).
+     *
+     * @throws IllegalStateException if the lru module is not attached to the machine
+     */
     public static LruVec of(Machine machine) {
-        LruVec lv = machine.state(KEY);
-        if (!lv.hookInstalled) {
-            // __folio_put() -> page_cache_release(): installed by the instance the machine kept (two
-            // threads racing on first use may both construct one; only the winner is returned here).
-            lv.installReleaseHook();
-        }
-        return lv;
+        return machine.state(KEY);
     }
 
-    private volatile boolean hookInstalled;
-
-    private synchronized void installReleaseHook() {
-        if (!hookInstalled) {
-            machine.node().setReleaseHook(this::pageCacheRelease);
-            hookInstalled = true;
-        }
+    /**
+     * Create the machine's lruvec and provide __folio_put()'s call up into page_cache_release(); called
+     * by the lru module while the machine is built.
+     */
+    static LruVec attach(Machine.Assembly a) {
+        LruVec lv = new LruVec(a.machine());
+        a.put(KEY, lv);
+        a.provide(Node.ReleaseHook.class, lv::pageCacheRelease);
+        return lv;
     }
 
     public Machine machine() {
@@ -195,6 +197,18 @@ public final class LruVec {
         lruLock.assertHeld();
     }
 
+    /**
+     * lockdep_assert_held(&lruvec->lru_lock) in a list mutator, checked before anything changes: a
+     * caller without the lock gets a VM_BUG naming the folio (the kernel's lockdep splat), and the lists
+     * and sizes stay as they were.
+     */
+    private void assertLockedFor(long pfn, String fn) {
+        if (!lruLock.heldByCurrentThread()) {
+            throw new VmBugException("lockdep_assert_held(&lruvec->lru_lock) failed in " + fn
+                    + ": lru_lock is not held by the caller\n" + mm.dumpPage(pfn));
+        }
+    }
+
     /** lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread). */
     public long lockAcquisitions(int cpu) {
         return (long) SLOT.getOpaque(perCpu, PAD + cpu * STRIDE + ACQUISITIONS);
@@ -234,19 +248,19 @@ public final class LruVec {
 
     private void setNext(long id, long v) {
         if (id < 0) headNext[(int) (-1 - id)] = v;
-        else mm.setLruNext(id, encode(v));
+        else PageWords.setLruNext(mm, id, encode(v));
     }
 
     private void setPrev(long id, long v) {
         if (id < 0) headPrev[(int) (-1 - id)] = v;
-        else mm.setLruPrev(id, encode(v));
+        else PageWords.setLruPrev(mm, id, encode(v));
     }
 
     /** __list_add(new, prev, next). */
     private void listInsert(long pfn, long prev, long next) {
         setPrev(next, pfn);
-        mm.setLruNext(pfn, encode(next));
-        mm.setLruPrev(pfn, encode(prev));
+        PageWords.setLruNext(mm, pfn, encode(next));
+        PageWords.setLruPrev(mm, pfn, encode(prev));
         setNext(prev, pfn);
     }
 
@@ -260,8 +274,8 @@ public final class LruVec {
         }
         setNext(p, n);
         setPrev(n, p);
-        mm.setLruNext(pfn, LIST_POISON1);
-        mm.setLruPrev(pfn, LIST_POISON2);
+        PageWords.setLruNext(mm, pfn, LIST_POISON1);
+        PageWords.setLruPrev(mm, pfn, LIST_POISON2);
     }
 
     /**
@@ -291,6 +305,7 @@ public final class LruVec {
      * list, the zone and whether the folio is large: the caller owns the folio, its flags are stable.)
      */
     public void addFolio(long pfn) {
+        assertLockedFor(pfn, "lruvec_add_folio");
         long flags = mm.flagsWord(pfn);
         LruList lru = LruList.folioLruList(mm, pfn, flags);
         long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
@@ -303,6 +318,7 @@ public final class LruVec {
 
     /** lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock. */
     public void addFolioTail(long pfn) {
+        assertLockedFor(pfn, "lruvec_add_folio_tail");
         LruList lru = listFor(pfn);
         // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway; the model
         // reports it (before changing anything).
@@ -319,6 +335,7 @@ public final class LruVec {
      * folio's flags must still say which list it is on. Caller holds lru_lock.
      */
     public void delFolio(long pfn) {
+        assertLockedFor(pfn, "lruvec_del_folio");
         long flags = mm.flagsWord(pfn); // one read gives the list, the zone and the size, as in addFolio
         LruList lru = LruList.folioLruList(mm, pfn, flags);
         if (lru != LruList.LRU_UNEVICTABLE) {
@@ -330,6 +347,7 @@ public final class LruVec {
 
     /** list_move(&folio->lru, &lists[lru]): relink at the head of a list without accounting. */
     void listMoveToHead(long pfn, LruList lru) {
+        assertLockedFor(pfn, "list_move");
         listDel(pfn);
         long head = headId(lru.ordinal());
         listInsert(pfn, head, next(head));

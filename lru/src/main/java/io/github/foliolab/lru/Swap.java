@@ -9,12 +9,12 @@ import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.cpu.Cpu;
 import io.github.foliolab.folio.cpu.PerCpu;
+import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.folio.sync.LocalLock;
 import io.github.foliolab.folio.sync.Mutex;
 
 import java.lang.invoke.VarHandle;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.github.foliolab.folio.api.PageFlags.PG_active;
@@ -36,7 +36,7 @@ import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
  * whose PG_lru is still set, and their move is dropped at drain time if test-and-clear of PG_lru loses.
  *
  * <p>Batching (capacity, folio_may_be_lru_cached, remote drain, shared buffer) follows the machine's
- * {@link LruBatchPolicy}, fixed with {@link #configure} before first use; the kernel's by default.
+ * {@link LruBatchPolicy}, chosen with the {@link #POLICY} build option (the kernel's by default).
  *
  * <p>Model differences: the classic LRU only (no MGLRU: folio_add_lru never sets PG_active in fault
  * context, folio_mark_accessed never bumps generation refs); no buffer-head LRUs; lru_cache_disable's
@@ -45,15 +45,18 @@ import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
  * PG_idle are not modelled.
  */
 public final class Swap implements AutoCloseable {
-    private static final Machine.Key<Swap> KEY = new Machine.Key<>("swap", Swap::new);
-    private static final Machine.Key<Config> CONFIG = new Machine.Key<>("lru-config", m -> new Config());
+    private static final Machine.Key<Swap> KEY = new Machine.Key<>("swap");
 
-    /** The machine's batching choices, frozen when its Swap is created. */
-    private static final class Config {
-        LruBatchPolicy policy = LruBatchPolicies.kernel();
-        PerCpuWorkqueue.Mode mode = PerCpuWorkqueue.Mode.THREADS;
-        boolean frozen;
-    }
+    /** The machine's LRU batching policy (a build option; the kernel's by default). */
+    public static final Machine.Option<LruBatchPolicy> POLICY =
+            new Machine.Option<>("lru batching policy", LruBatchPolicies.kernel());
+
+    /**
+     * How queued per-CPU work (lru_add_drain_all's) runs: kworker threads, or by hand (the explorer's
+     * deterministic mode). A build option; threads by default.
+     */
+    public static final Machine.Option<PerCpuWorkqueue.Mode> WORKQUEUE_MODE =
+            new Machine.Option<>("mm_percpu_wq mode", PerCpuWorkqueue.Mode.THREADS);
 
     /** The batches lru_add_drain_cpu drains after lru_add and lru_move_tail, in its order. */
     private static final BatchKind[] LOCK_BATCHES_AFTER_ADD = {BatchKind.LRU_DEACTIVATE_FILE,
@@ -84,27 +87,29 @@ public final class Swap implements AutoCloseable {
     private final AtomicInteger lruDisableCount = new AtomicInteger();
     private final long disableCountId = SchedPoints.newObjectId("lru_disable_count");
 
-    private volatile MlockHooks mlockHooks;
-    private volatile boolean extensionsLoaded;
+    /** The folio half of mm/mlock.c; set once while the machine is built, right after construction. */
+    private Mlock mlock;
 
-    private Swap(Machine machine) {
-        Config c = machine.state(CONFIG);
-        synchronized (c) {
-            c.frozen = true;
-            this.policy = c.policy;
-            this.workqueue = new PerCpuWorkqueue(machine, c.mode);
-        }
+    private Swap(Machine machine, LruBatchPolicy policy, PerCpuWorkqueue.Mode mode, LruVec lruvec, Vmscan vmscan) {
+        this.policy = policy;
+        this.workqueue = new PerCpuWorkqueue(machine, mode);
         this.machine = machine;
         this.mm = machine.memMap();
         this.node = machine.node();
-        this.lruvec = LruVec.of(machine);
-        this.vmscan = Vmscan.of(machine);
+        this.lruvec = lruvec;
+        this.vmscan = vmscan;
         this.moves = new LruMoves(mm, lruvec, machine.vmstat(), vmscan);
-        int cap = policy.batchCapacity();
-        if (cap < 1) {
-            throw new IllegalArgumentException("policy " + policy.name() + ": batch capacity " + cap + " < 1");
+        for (BatchKind k : BatchKind.values()) {
+            if (policy.batchCapacity(k) < 1) {
+                throw new IllegalArgumentException("policy " + policy.name() + ": " + k.kernelName()
+                        + " batch capacity " + policy.batchCapacity(k) + " < 1");
+            }
         }
-        this.fbatches = new PerCpu<>(machine.cpus(), cpu -> new CpuFbatches(mm, cpu, cap));
+        if (policy.mlockBatchCapacity() < 1) {
+            throw new IllegalArgumentException("policy " + policy.name() + ": mlock batch capacity "
+                    + policy.mlockBatchCapacity() + " < 1");
+        }
+        this.fbatches = new PerCpu<>(machine.cpus(), cpu -> new CpuFbatches(mm, cpu, policy));
         int n = machine.cpus().nr();
         this.drainWork = new PerCpuWork[n];
         for (int i = 0; i < n; i++) {
@@ -115,30 +120,31 @@ public final class Swap implements AutoCloseable {
         this.sharedBuffer = shared > 0 ? new SharedAddBuffer(this, shared) : null;
     }
 
-    /** The machine's mm/swap.c state. */
+    /**
+     * The machine's mm/swap.c state.
+     *
+     * @throws IllegalStateException if the lru module is not attached to the machine
+     */
     public static Swap of(Machine machine) {
         return machine.state(KEY);
     }
 
     /**
-     * Choose the batching policy and kworker mode of {@code machine}; must come before anything uses the
-     * machine's LRU ({@link #of}), and returns its Swap.
+     * Create the machine's mm/swap.c state with the {@link #POLICY} and {@link #WORKQUEUE_MODE} options,
+     * and the folio half of mm/mlock.c beside it; the kworker threads stop when the machine closes.
+     * Called by the lru module while the machine is built.
      */
-    public static Swap configure(Machine machine, LruBatchPolicy policy, PerCpuWorkqueue.Mode mode) {
-        Config c = machine.state(CONFIG);
-        synchronized (c) {
-            if (c.frozen) {
-                throw new IllegalStateException("the LRU of this machine is already in use: configure it first");
-            }
-            c.policy = policy;
-            c.mode = mode;
-        }
-        return of(machine);
+    static Swap attach(Machine.Assembly a, LruVec lruvec, Vmscan vmscan) {
+        Swap s = new Swap(a.machine(), a.option(POLICY), a.option(WORKQUEUE_MODE), lruvec, vmscan);
+        a.put(KEY, s);
+        s.mlock = Mlock.attach(a, s);
+        a.onClose(s);
+        return s;
     }
 
-    /** {@link #configure(Machine, LruBatchPolicy, PerCpuWorkqueue.Mode)} with kworker threads. */
-    public static Swap configure(Machine machine, LruBatchPolicy policy) {
-        return configure(machine, policy, PerCpuWorkqueue.Mode.THREADS);
+    /** The folio half of mm/mlock.c this mm/swap.c calls (mlock_new_folio, mlock_drain_local). */
+    public Mlock mlock() {
+        return mlock;
     }
 
     public Machine machine() {
@@ -158,39 +164,10 @@ public final class Swap implements AutoCloseable {
         return workqueue;
     }
 
-    /** Stop the kworker threads. */
+    /** Stop the kworker threads (the machine does this when it closes). */
     @Override
     public void close() {
         workqueue.close();
-    }
-
-    // ------------------------------------------------------------ mlock hooks
-
-    /** Install mm/mlock.c's functions (the mlock module does this). */
-    public void setMlockHooks(MlockHooks hooks) {
-        this.mlockHooks = hooks;
-    }
-
-    /** The installed mlock hooks, without looking for extensions. */
-    public MlockHooks mlockHooksIfInstalled() {
-        return mlockHooks;
-    }
-
-    /** The installed mlock hooks, loading {@link LruExtension}s on first use; null if there are none. */
-    public MlockHooks mlockHooks() {
-        MlockHooks h = mlockHooks;
-        if (h != null || extensionsLoaded) {
-            return h;
-        }
-        synchronized (this) {
-            if (!extensionsLoaded) {
-                extensionsLoaded = true;
-                for (LruExtension e : ServiceLoader.load(LruExtension.class, Swap.class.getClassLoader())) {
-                    e.attach(machine);
-                }
-            }
-        }
-        return mlockHooks;
     }
 
     // ------------------------------------------------------------ per-CPU batches
@@ -245,7 +222,8 @@ public final class Swap implements AutoCloseable {
         try {
             FolioBatch b = fb.batch(kind);
             SchedPoints.before(LruOp.FOLIO_BATCH_ADD, pfn, fb.cpu);
-            if (b.addPfn(pfn) == 0 || !policy.mayBeLruCached(folio) || lruCacheDisabled()) {
+            b.addPfn(pfn);
+            if (policy.moveNow(kind, b, folio, this)) {
                 folioBatchMoveLru(fb, b, kind);
             }
         } finally {
@@ -328,12 +306,7 @@ public final class Swap implements AutoCloseable {
             throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_lru(folio)) in folio_add_lru_vma\n" + folio.dump());
         }
         if ((vmFlags & (VmFlags.VM_LOCKED | VmFlags.VM_SPECIAL)) == VmFlags.VM_LOCKED) {
-            MlockHooks h = mlockHooks();
-            if (h == null) {
-                throw new IllegalStateException("folio_add_lru_vma into a VM_LOCKED VMA needs mlock_new_folio: "
-                        + "the mlock module is not on the module path");
-            }
-            h.mlockNewFolio(folio);
+            mlock.mlockNewFolio(folio);
         } else {
             folioAddLru(folio);
         }
@@ -482,10 +455,7 @@ public final class Swap implements AutoCloseable {
         if (sharedBuffer != null) {
             sharedBuffer.drain();
         }
-        MlockHooks h = mlockHooks();
-        if (h != null) {
-            h.mlockDrainLocal();
-        }
+        mlock.mlockDrainLocal();
     }
 
     /** lru_add_and_bh_lrus_drain(): the per-CPU work of lru_add_drain_all (no bh LRUs in the model). */
@@ -505,8 +475,7 @@ public final class Swap implements AutoCloseable {
                 return true;
             }
         }
-        MlockHooks h = mlockHooks();
-        return h != null && h.needMlockDrain(cpu);
+        return mlock.needMlockDrain(cpu);
     }
 
     /** The current lru_drain_gen (racy read, for tests). */
@@ -574,10 +543,7 @@ public final class Swap implements AutoCloseable {
         } finally {
             fb.lock.unlock();
         }
-        MlockHooks h = mlockHooks();
-        if (h != null) {
-            h.mlockDrainCpuLocked(cpu);
-        }
+        mlock.mlockDrainRemote(cpu);
     }
 
     /**

@@ -41,7 +41,7 @@ import static io.github.foliolab.folio.api.PageFlags.PG_writeback;
  * always "direct" (pgscan_direct / pgsteal_direct).
  */
 public final class Vmscan {
-    private static final Machine.Key<Vmscan> KEY = new Machine.Key<>("vmscan", Vmscan::new);
+    private static final Machine.Key<Vmscan> KEY = new Machine.Key<>("vmscan");
 
     /** enum folio_references. */
     public enum FolioReferences { FOLIOREF_RECLAIM, FOLIOREF_RECLAIM_CLEAN, FOLIOREF_KEEP, FOLIOREF_ACTIVATE }
@@ -52,29 +52,39 @@ public final class Vmscan {
     private final Machine machine;
     private final MemMap mm;
     private final VmStat vmstat;
-    private volatile RmapOps rmapOps;
+    /** The calls up into mm/rmap.c, provided by the mm module when the machine is built. */
+    private final Machine.Link<RmapOps> rmapOps;
 
-    private Vmscan(Machine machine) {
-        this.machine = machine;
+    private Vmscan(Machine.Assembly a) {
+        this.machine = a.machine();
         this.mm = machine.memMap();
         this.vmstat = machine.vmstat();
+        this.rmapOps = a.link(RmapOps.class, RmapOps.NONE);
     }
 
+    /**
+     * The machine's reclaim state.
+     *
+     * @throws IllegalStateException if the lru module is not attached to the machine
+     */
     public static Vmscan of(Machine machine) {
         return machine.state(KEY);
+    }
+
+    /** Create the machine's reclaim state; called by the lru module while the machine is built. */
+    static Vmscan attach(Machine.Assembly a) {
+        Vmscan v = new Vmscan(a);
+        a.put(KEY, v);
+        return v;
     }
 
     public Machine machine() {
         return machine;
     }
 
-    /** Install the rmap operations reclaim uses (the mm module does this). */
-    public void setRmapOps(RmapOps ops) {
-        this.rmapOps = ops;
-    }
-
+    /** The rmap operations reclaim uses ({@link RmapOps#NONE} when the mm module is not installed). */
     public RmapOps rmapOps() {
-        return rmapOps;
+        return rmapOps.get();
     }
 
     private Swap swap() {
@@ -97,8 +107,7 @@ public final class Vmscan {
 
     boolean folioEvictable(long pfn) {
         long mapping = mm.mapping(pfn);
-        RmapOps r = rmapOps;
-        if (mapping != 0 && (mapping & 1L) == 0 && r != null && r.mappingUnevictable(mapping)) {
+        if (mapping != 0 && (mapping & 1L) == 0 && rmapOps.get().mappingUnevictable(mapping)) {
             return false;
         }
         return !mm.testFlag(pfn, PG_mlocked);
@@ -253,11 +262,7 @@ public final class Vmscan {
     // ------------------------------------------------------------ reclaim
 
     private RmapOps.Referenced folioReferenced(Folio folio, boolean isLocked) {
-        RmapOps r = rmapOps;
-        if (r != null) {
-            return r.folioReferenced(folio, isLocked);
-        }
-        return new RmapOps.Referenced(folio.mapped() ? 1 : 0, 0);
+        return rmapOps.get().folioReferenced(folio, isLocked);
     }
 
     /** folio_check_references() of the classic LRU. */
@@ -361,8 +366,7 @@ public final class Vmscan {
             return Outcome.ACTIVATE; // add_to_swap() fails: the model has no swap device
         }
         if (folio.mapped()) {
-            RmapOps r = rmapOps;
-            if (r == null || !r.tryToUnmap(folio) || folio.mapped()) {
+            if (!rmapOps.get().tryToUnmap(folio) || folio.mapped()) {
                 return Outcome.ACTIVATE; // still mapped (a VM_LOCKED VMA mlocks it and refuses)
             }
         }
@@ -384,8 +388,7 @@ public final class Vmscan {
         if (folio.mapping() == 0) {
             return Outcome.KEEP; // !mapping: putback drops the isolation reference (and frees if last)
         }
-        RmapOps r = rmapOps;
-        return r != null && r.removeMapping(folio) ? Outcome.FREE : Outcome.KEEP;
+        return rmapOps.get().removeMapping(folio) ? Outcome.FREE : Outcome.KEEP;
     }
 
     /**

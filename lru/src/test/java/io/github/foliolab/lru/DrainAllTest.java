@@ -186,7 +186,8 @@ class DrainAllTest {
         assertEquals(1, fx.swap.workqueue().aliveWorkers());
         fx.close();
         assertEquals(0, fx.swap.workqueue().aliveWorkers());
-        addOn(fx, 1, 1);
-        assertThrows(IllegalStateException.class, () -> fx.on(0, fx.swap::lruAddDrainAll) );
+        assertTrue(fx.machine.isClosed());
+        fx.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> addOn(fx, 1, 1), "a closed machine's memmap is gone");
     }
 }

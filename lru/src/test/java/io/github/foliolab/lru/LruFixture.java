@@ -1,7 +1,9 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.spi.MachineModule;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.Gfp;
@@ -25,13 +27,59 @@ final class LruFixture implements AutoCloseable {
     final Vmscan vmscan;
     final LruVec lruvec;
 
+    /** Reclaim's rmap: the mm module is not on this module's test path, so tests plug in their own. */
+    private volatile RmapOps rmap = RmapOps.NONE;
+
     LruFixture(int cpus, LruBatchPolicy policy, PerCpuWorkqueue.Mode mode) {
-        machine = Machine.boot(cpus, 16384, 0);
+        machine = Machine.builder().cpus(cpus).zones(16384, 0)
+                .with(Swap.POLICY, policy).with(Swap.WORKQUEUE_MODE, mode)
+                .withModule(new MachineModule() {
+                    @Override
+                    public String name() {
+                        return "test-rmap";
+                    }
+
+                    @Override
+                    public java.util.Set<String> after() {
+                        return java.util.Set.of("lru");
+                    }
+
+                    @Override
+                    public void attach(Machine.Assembly a) {
+                        a.provide(RmapOps.class, new RmapOps() {
+                            @Override
+                            public Referenced folioReferenced(Folio folio, boolean isLocked) {
+                                return rmap.folioReferenced(folio, isLocked);
+                            }
+
+                            @Override
+                            public boolean tryToUnmap(Folio folio) {
+                                return rmap.tryToUnmap(folio);
+                            }
+
+                            @Override
+                            public boolean mappingUnevictable(long mapping) {
+                                return rmap.mappingUnevictable(mapping);
+                            }
+
+                            @Override
+                            public boolean removeMapping(Folio folio) {
+                                return rmap.removeMapping(folio);
+                            }
+                        });
+                    }
+                })
+                .build();
         mm = machine.memMap();
         vmstat = machine.vmstat();
-        swap = Swap.configure(machine, policy, mode);
+        swap = Swap.of(machine);
         vmscan = Vmscan.of(machine);
         lruvec = LruVec.of(machine);
+    }
+
+    /** Use {@code ops} as reclaim's rmap from now on (the test module provided a forwarder at build). */
+    void setRmap(RmapOps ops) {
+        this.rmap = ops;
     }
 
     LruFixture(int cpus) {
@@ -45,7 +93,7 @@ final class LruFixture implements AutoCloseable {
 
     Folio anon(int order) {
         Folio f = machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, order);
-        mm.setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
+        PageWords.setMapping(mm, f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
         f.set(PageFlags.PG_swapbacked);
         return f;
     }
@@ -116,6 +164,6 @@ final class LruFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        swap.close();
+        machine.close();
     }
 }

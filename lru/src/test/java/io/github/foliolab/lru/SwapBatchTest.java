@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
@@ -16,7 +17,7 @@ import java.util.Map;
 import static io.github.foliolab.lru.LruFixture.assertFlags;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Scenarios S2-S5, S19, S20 of semantics.md section 15, and the batch entry points. */
+/** Scenarios S2-S5, S19, S20 of docs/kernel-semantics.md section 12, and the batch entry points. */
 class SwapBatchTest {
     private final LruFixture fx = new LruFixture(3);
 
@@ -253,7 +254,7 @@ class SwapBatchTest {
         f.set(PageFlags.PG_mlocked);
         long unev0 = fx.node(NodeStatItem.NR_UNEVICTABLE);
         long culled0 = fx.ev(VmEventItem.UNEVICTABLE_PGCULLED);
-        fx.mm.setMlockCount(f.pfn(), 7);
+        PageWords.setMlockCount(fx.mm, f.pfn(), 7);
         fx.on(0, () -> fx.swap.folioAddLru(f));
         fx.on(0, fx.swap::lruAddDrain);
         assertFlags(f, true, false, true);
@@ -261,7 +262,7 @@ class SwapBatchTest {
         assertEquals(unev0 + 1, fx.node(NodeStatItem.NR_UNEVICTABLE));
         assertEquals(culled0 + 1, fx.ev(VmEventItem.UNEVICTABLE_PGCULLED));
         assertNull(fx.lruvec.linkedListOf(f));
-        f.setMlockCount(3); // the lru words are free for mlock_count while unevictable
+        PageWords.setMlockCount(f.memMap(), f.pfn(), 3); // the lru words are free for mlock_count while unevictable
         fx.assertListsConsistent();
         assertEquals(3, f.mlockCount());
     }

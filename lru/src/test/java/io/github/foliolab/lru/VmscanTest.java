@@ -85,7 +85,7 @@ class VmscanTest {
         rmap.referenced = 1;
         rmap.vmFlags = VmFlags.VM_LOCKED | VmFlags.VM_READ;
         rmap.mlockOnReference = true;
-        fx.vmscan.setRmapOps(rmap);
+        fx.setRmap(rmap);
         Folio f = onLru(fx.anon());
         map(f);
         Map<VmEventItem, Long> ev = fx.events();
@@ -99,7 +99,7 @@ class VmscanTest {
 
     @Test
     void lazyfreeFolioNobodyElseReferencesIsFreed() {
-        fx.vmscan.setRmapOps(new FakeRmap());
+        fx.setRmap(new FakeRmap());
         Folio f = onLru(fx.anon());
         map(f);
         fx.on(0, () -> {
@@ -213,7 +213,7 @@ class VmscanTest {
 
     @Test
     void reclaimPagesFreesWhatItCanAndPutsBackTheRest() {
-        fx.vmscan.setRmapOps(new FakeRmap());
+        fx.setRmap(new FakeRmap());
         Folio lazy = onLru(fx.anon());
         map(lazy);
         fx.on(0, () -> {

@@ -54,6 +54,24 @@ public final class KPageFlags {
         return u;
     }
 
+    /**
+     * The page's letters as the conformance transcripts print them: {@code Z} zero page, {@code M}
+     * mlocked, {@code U} unevictable, {@code L} on an LRU, {@code A} active, in that order; {@code -} for a
+     * present page with none of them, {@code .} for {@code kpf < 0} (no present PTE).
+     *
+     * @param kpf a /proc/kpageflags word ({@link #of}), or -1 for a page that is not present
+     */
+    public static String letters(long kpf) {
+        if (kpf < 0) return ".";
+        StringBuilder sb = new StringBuilder(5);
+        if ((kpf & (1L << KPF_ZERO_PAGE)) != 0) sb.append('Z');
+        if ((kpf & (1L << KPF_MLOCKED)) != 0) sb.append('M');
+        if ((kpf & (1L << KPF_UNEVICTABLE)) != 0) sb.append('U');
+        if ((kpf & (1L << KPF_LRU)) != 0) sb.append('L');
+        if ((kpf & (1L << KPF_ACTIVE)) != 0) sb.append('A');
+        return sb.isEmpty() ? "-" : sb.toString();
+    }
+
     private static long bit(long flags, int pg, int kpf) {
         return (flags & (1L << pg)) != 0 ? 1L << kpf : 0;
     }

@@ -4,9 +4,10 @@ import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.Node;
 import io.github.foliolab.lru.Swap;
+import io.github.foliolab.lru.RmapOps;
 import io.github.foliolab.lru.Vmscan;
+import io.github.foliolab.mlock.Mlock;
 
-import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,14 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * name, the registered mlock hooks and system calls, and the rmap operations installed for reclaim.
  */
 public final class Mm {
-    private static final Machine.Key<Mm> KEY = new Machine.Key<>("mm", Mm::new);
+    private static final Machine.Key<Mm> KEY = new Machine.Key<>("mm");
 
     private final Machine machine;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ConcurrentHashMap<Long, AnonVma> anonVmas = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, AddressSpace> files = new ConcurrentHashMap<>();
-    private volatile MlockHooks mlockHooks = MlockHooks.NONE;
-    private volatile MlockSyscalls mlockSyscalls;
+    /** The mlock family of system calls: this module's upward call, provided by the mlock module. */
+    private final Machine.Link<MlockSyscalls> mlockSyscalls;
+    private final Mlock mlock;
     private final RmapWalk rmapWalk;
     private final Rmap rmap;
     private final Shmem shmem;
@@ -33,8 +35,10 @@ public final class Mm {
     private final Mmap mmap;
     private final Madvise madvise;
 
-    private Mm(Machine machine) {
-        this.machine = machine;
+    private Mm(Machine.Assembly a) {
+        this.machine = a.machine();
+        this.mlock = Mlock.of(machine);
+        this.mlockSyscalls = a.link(MlockSyscalls.class, MlockSyscalls.ENOSYS);
         this.rmap = new Rmap(this);
         this.shmem = new Shmem(this);
         this.fault = new Fault(this);
@@ -47,32 +51,23 @@ public final class Mm {
     }
 
     /**
-     * The machine's mm state (created on first use). The instance the machine keeps installs the rmap
-     * operations for reclaim and attaches the {@link MmExtension}s, once: a racing first use may build a
-     * second instance, which is dropped without side effects.
+     * The machine's mm state.
+     *
+     * @throws IllegalStateException if the mm module is not attached to the machine
      */
     public static Mm of(Machine machine) {
-        Mm m = machine.state(KEY);
-        if (!m.published) {
-            m.publish();
-        }
-        return m;
+        return machine.state(KEY);
     }
 
-    /** Guards {@link #publish}; the extensions may call {@link #of} again from the same thread. */
-    private boolean publishing;
-    private volatile boolean published;
-
-    private synchronized void publish() {
-        if (published || publishing) {
-            return;
-        }
-        publishing = true;
-        Vmscan.of(machine).setRmapOps(rmapWalk);
-        for (MmExtension e : ServiceLoader.load(MmExtension.class, Mm.class.getClassLoader())) {
-            e.attach(this);
-        }
-        published = true;
+    /**
+     * Create the machine's mm state and provide reclaim's calls up into rmap ({@link RmapOps}); called
+     * by the mm module while the machine is built.
+     */
+    static Mm attach(Machine.Assembly a) {
+        Mm m = new Mm(a);
+        a.put(KEY, m);
+        a.provide(RmapOps.class, m.rmapWalk);
+        return m;
     }
 
     public Machine machine() {
@@ -125,12 +120,12 @@ public final class Mm {
         return vmaModify;
     }
 
-    /** mmap(2), munmap(2), mprotect(2). */
+    /** The implementation of mmap(2), munmap(2) and mprotect(2). */
     public Mmap mmap() {
         return mmap;
     }
 
-    /** madvise(2). */
+    /** The implementation of madvise(2). */
     public Madvise madvise() {
         return madvise;
     }
@@ -139,27 +134,19 @@ public final class Mm {
         return rmapWalk;
     }
 
-    public MlockHooks mlockHooks() {
-        return mlockHooks;
+    /** The folio half of mm/mlock.c (mlock_vma_folio, munlock_vma_folio, mlock_drain_local). */
+    public Mlock mlock() {
+        return mlock;
     }
 
-    /** Register the mlock module's rmap hooks. */
-    public void setMlockHooks(MlockHooks hooks) {
-        this.mlockHooks = hooks == null ? MlockHooks.NONE : hooks;
-    }
-
+    /** The mlock system calls ({@link MlockSyscalls#ENOSYS} when the mlock module is not installed). */
     public MlockSyscalls mlockSyscalls() {
-        return mlockSyscalls;
-    }
-
-    /** Register the mlock module's system calls. */
-    public void setMlockSyscalls(MlockSyscalls s) {
-        this.mlockSyscalls = s;
+        return mlockSyscalls.get();
     }
 
     /** mm_alloc(): a new, empty address space with the model's mmap_base. */
     public MmStruct newMm() {
-        return new MmStruct(this, MmStruct.DEFAULT_MMAP_BASE);
+        return machine.withObjectIds(() -> new MmStruct(this, MmStruct.DEFAULT_MMAP_BASE));
     }
 
     AnonVma newAnonVma() {
@@ -170,7 +157,7 @@ public final class Mm {
 
     /** A new tmpfs file of {@code sizePages} pages (shmem_file_setup / open+ftruncate on tmpfs). */
     public AddressSpace newShmemFile(String name, long sizePages) {
-        AddressSpace s = new AddressSpace(nextId.getAndIncrement(), name, sizePages);
+        AddressSpace s = machine.withObjectIds(() -> new AddressSpace(nextId.getAndIncrement(), name, sizePages));
         files.put(s.id(), s);
         return s;
     }

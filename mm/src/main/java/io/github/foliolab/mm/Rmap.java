@@ -1,5 +1,6 @@
 package io.github.foliolab.mm;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.NodeStatItem;
@@ -49,9 +50,9 @@ public final class Rmap {
         if (!folio.testSwapbacked()) {
             folio.nonAtomicSet(PageFlags.PG_swapbacked); // __folio_set_swapbacked: nobody else sees it yet
         }
-        ctx.memMap().setIndex(folio.pfn(), vma.linearPageIndex(addr)); // plain store: the folio is not visible to anybody else yet
+        PageWords.setIndex(ctx.memMap(), folio.pfn(), vma.linearPageIndex(addr)); // plain store: the folio is not visible to anybody else yet
         // __folio_set_anon(): WRITE_ONCE(folio->mapping, anon_vma | PAGE_MAPPING_ANON).
-        ctx.memMap().setMapping(folio.pfn(), av.mappingWord()); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
+        PageWords.setMapping(ctx.memMap(), folio.pfn(), av.mappingWord()); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
         ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // atomic_set(_mapcount, 0) on a new folio
         if (exclusive) {
             folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: atomic set_bit, relaxed
@@ -73,7 +74,7 @@ public final class Rmap {
             folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
         }
         // The whole (small) folio is mapped: mlock it if the VMA is locked.
-        ctx.mlockHooks().mlockVmaFolio(folio, vma.flags());
+        ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
 
     /** folio_add_file_rmap_ptes() for one PTE. */
@@ -86,7 +87,7 @@ public final class Rmap {
         if (raw == 0) {
             vmstat.modNode(NodeStatItem.NR_FILE_MAPPED, 1);
         }
-        ctx.mlockHooks().mlockVmaFolio(folio, vma.flags());
+        ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
 
     /** folio_remove_rmap_ptes() for one PTE: ends with munlock_vma_folio(). */
@@ -99,6 +100,6 @@ public final class Rmap {
         if (raw < 0) {
             vmstat.modNode(folio.isAnon() ? NodeStatItem.NR_ANON_MAPPED : NodeStatItem.NR_FILE_MAPPED, -1);
         }
-        ctx.mlockHooks().munlockVmaFolio(folio, vma.flags());
+        ctx.mlock().munlockVmaFolio(folio, vma.flags());
     }
 }

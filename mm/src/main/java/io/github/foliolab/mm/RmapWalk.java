@@ -77,7 +77,7 @@ public final class RmapWalk implements RmapOps {
             walk(folio, (vma, pt, addr, pte) -> {
                 long vf = vma.flags();
                 if ((vf & VmFlags.VM_LOCKED) != 0) {
-                    ctx.mlockHooks().mlockVmaFolio(folio, vf);
+                    ctx.mlock().mlockVmaFolio(folio, vf);
                     flags[0] |= VmFlags.VM_LOCKED;
                     return false;
                 }
@@ -101,7 +101,7 @@ public final class RmapWalk implements RmapOps {
         walk(folio, (vma, pt, addr, pte) -> {
             long vf = vma.flags();
             if ((vf & VmFlags.VM_LOCKED) != 0) {
-                ctx.mlockHooks().mlockVmaFolio(folio, vf); // restore the mlock, fail
+                ctx.mlock().mlockVmaFolio(folio, vf); // restore the mlock, fail
                 return false;
             }
             long old = pt.ptepGetAndClear(addr); // ptep_clear_flush
@@ -109,7 +109,7 @@ public final class RmapWalk implements RmapOps {
                 folio.set(io.github.foliolab.folio.api.PageFlags.PG_dirty);
             }
             ctx.rmap().folioRemoveRmapPte(folio, vma);
-            if ((vf & VmFlags.VM_LOCKED) != 0) ctx.mlockHooks().mlockDrainLocal();
+            if ((vf & VmFlags.VM_LOCKED) != 0) ctx.mlock().mlockDrainLocal();
             folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return true;
         });

@@ -1,5 +1,6 @@
 package io.github.foliolab.mm;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.Gfp;
@@ -78,11 +79,11 @@ public final class Shmem {
     /** shmem_add_to_page_cache(): a page-cache reference, mapping and index, NR_FILE_PAGES and NR_SHMEM. */
     private boolean addToPageCache(Folio f, AddressSpace file, long index) {
         f.refAdd(1); // folio_ref_add: relaxed
-        ctx.memMap().setMapping(f.pfn(), file.mappingWord()); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
-        ctx.memMap().setIndex(f.pfn(), index); // plain store: the folio is not visible to anybody else yet
+        PageWords.setMapping(ctx.memMap(), f.pfn(), file.mappingWord()); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
+        PageWords.setIndex(ctx.memMap(), f.pfn(), index); // plain store: the folio is not visible to anybody else yet
         if (!file.insert(index, f.pfn())) {
-            ctx.memMap().setMapping(f.pfn(), 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
-            ctx.memMap().setIndex(f.pfn(), 0); // plain store: the folio is not visible to anybody else yet
+            PageWords.setMapping(ctx.memMap(), f.pfn(), 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
+            PageWords.setIndex(ctx.memMap(), f.pfn(), 0); // plain store: the folio is not visible to anybody else yet
             f.refSub(1); // folio_ref_sub: relaxed
             return false;
         }
@@ -110,7 +111,7 @@ public final class Shmem {
             long index = f.index();
             lockFolio(f);
             file.remove(index, pfn);
-            ctx.memMap().setMapping(pfn, 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
+            PageWords.setMapping(ctx.memMap(), pfn, 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
             vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -1);
             vmstat.modNode(NodeStatItem.NR_SHMEM, -1);
             // folio_cancel_dirty() -> folio_clear_dirty(): an atomic clear_bit (relaxed); the folio is on

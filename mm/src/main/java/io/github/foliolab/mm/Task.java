@@ -1,6 +1,7 @@
 package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.cpu.Cpu;
 
@@ -18,12 +19,39 @@ public final class Task {
     private final MmStruct mm;
     private final Cpu cpu;
 
+    /**
+     * A new process with an empty address space whose calls run on {@code cpu}.
+     *
+     * @throws IllegalStateException if the mm module is not attached to {@code machine}
+     * @throws IllegalArgumentException if {@code cpu} is not one of {@code machine}'s CPUs
+     */
     public Task(Machine machine, Cpu cpu) {
+        this.cpu = machine.cpus().check(cpu);
         this.ctx = Mm.of(machine);
         this.mm = ctx.newMm();
-        this.cpu = cpu;
     }
 
+    /**
+     * The root process of a built machine, on CPU 0, as a test program run by root sees the kernel:
+     * CAP_IPC_LOCK and CAP_SYS_RAWIO, RLIMIT_MEMLOCK at the default 8 MiB. A machine ready for system
+     * calls is {@code Task.root(Machine.builder()...build())}.
+     *
+     * @throws IllegalStateException if the mm module is not attached to {@code machine}
+     */
+    public static Task root(Machine machine) {
+        Task t = new Task(machine, machine.cpu(0));
+        t.mm.setCapIpcLock(true);
+        t.mm.setCapSysRawio(true);
+        t.mm.setRlimitMemlock(MmStruct.DEFAULT_RLIMIT_MEMLOCK);
+        return t;
+    }
+
+    /** The machine this process runs on. */
+    public Machine machine() {
+        return ctx.machine();
+    }
+
+    /** The machine's mm state (address spaces, rmap, faults). */
     public Mm ctx() {
         return ctx;
     }
@@ -68,33 +96,29 @@ public final class Task {
         return cpu.call(() -> ctx.madvise().madvise(mm, addr, len, advice));
     }
 
-    private MlockSyscalls mlockSyscalls() {
-        return ctx.mlockSyscalls();
-    }
-
+    /** mlock(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int mlock(long addr, long len) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlock(mm, addr, len));
+        return cpu.call(() -> ctx.mlockSyscalls().mlock(mm, addr, len));
     }
 
+    /** mlock2(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int mlock2(long addr, long len, int flags) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlock2(mm, addr, len, flags));
+        return cpu.call(() -> ctx.mlockSyscalls().mlock2(mm, addr, len, flags));
     }
 
+    /** munlock(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int munlock(long addr, long len) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.munlock(mm, addr, len));
+        return cpu.call(() -> ctx.mlockSyscalls().munlock(mm, addr, len));
     }
 
+    /** mlockall(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int mlockall(int flags) {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.mlockall(mm, flags));
+        return cpu.call(() -> ctx.mlockSyscalls().mlockall(mm, flags));
     }
 
+    /** munlockall(2): 0 or -errno (-ENOSYS without the mlock module). */
     public int munlockall() {
-        MlockSyscalls s = mlockSyscalls();
-        return s == null ? -Errno.ENOSYS : cpu.call(() -> s.munlockall(mm));
+        return cpu.call(() -> ctx.mlockSyscalls().munlockall(mm));
     }
 
     /**
@@ -155,6 +179,24 @@ public final class Task {
         long pte = mm.pageTables().peek(addr & ~0xfffL);
         if (!Pte.present(pte)) return -1;
         return KPageFlags.of(ctx.memMap(), Pte.pfn(pte));
+    }
+
+    /**
+     * The page's flag letters as the conformance transcripts print them ({@link KPageFlags#letters}):
+     * e.g. {@code "MUL"} for an mlocked page on the unevictable list, {@code "."} when no PTE maps it.
+     */
+    public String pageFlags(long addr) {
+        return KPageFlags.letters(kpageflags(addr));
+    }
+
+    /** lru_add_drain() on this task's CPU: its LRU batches, then its mlock batch (mm/swap.c). */
+    public void lruAddDrain() {
+        cpu.run(() -> ctx.swap().lruAddDrain());
+    }
+
+    /** The machine's /proc/vmstat counters. */
+    public VmStat vmstat() {
+        return ctx.machine().vmstat();
     }
 
     /** VmLck in kB. */

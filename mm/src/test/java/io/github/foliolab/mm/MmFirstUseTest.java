@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** Racing first uses of Mm.of agree on one instance, and reclaim's rmap operations are that one's. */
+/** Racing first uses of Mm.of see the one instance the build attached, and reclaim's rmap is that one's. */
 class MmFirstUseTest {
     @Test
     void racingFirstUseInstallsTheKeptInstance() throws Exception {
@@ -30,11 +31,12 @@ class MmFirstUseTest {
                 });
             }
             go.countDown();
-            for (Thread t : ts) t.join();
+            for (Thread t : ts) t.join(10_000);
+            for (Thread t : ts) assertFalse(t.isAlive(), "a first-use thread did not finish in 10 s");
             Mm kept = Mm.of(m);
             for (int i = 0; i < ts.length; i++) assertSame(kept, seen.get(i));
             assertSame(kept.rmapWalk(), Vmscan.of(m).rmapOps());
-            m.memMap().close();
+            m.close();
         }
     }
 }

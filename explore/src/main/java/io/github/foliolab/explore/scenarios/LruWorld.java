@@ -26,14 +26,20 @@ public abstract class LruWorld extends World {
 
     protected LruWorld(Machine machine) {
         super(machine);
-        this.swap = Swap.configure(machine, LruBatchPolicies.kernel(), PerCpuWorkqueue.Mode.MANUAL);
+        this.swap = Swap.of(machine);
         this.vmscan = Vmscan.of(machine);
         this.lruvec = LruVec.of(machine);
     }
 
-    /** A fresh 2-CPU machine whose memmap the garbage collector frees. */
+    /**
+     * A fresh machine of {@code cpus} CPUs and 512 pages whose memmap the garbage collector frees, with
+     * the kernel's batching policy and per-CPU work run by hand ({@link PerCpuWorkqueue.Mode#MANUAL}).
+     */
     public static Machine newMachine(int cpus) {
-        return Machine.bootGcManaged(cpus, 512, 0);
+        return Machine.builder().cpus(cpus).zones(512, 0).gcManaged(true)
+                .with(Swap.POLICY, LruBatchPolicies.kernel())
+                .with(Swap.WORKQUEUE_MODE, PerCpuWorkqueue.Mode.MANUAL)
+                .build();
     }
 
     /**

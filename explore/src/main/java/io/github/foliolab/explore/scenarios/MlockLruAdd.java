@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Checks;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.explore.Scenario;
@@ -13,7 +14,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import java.util.List;
 
 /**
- * Race R1b (semantics.md section 14, scenario S14): F waits in CPU B's lru_add batch (PG_lru clear) when
+ * Race R1b (docs/kernel-semantics.md section 11, scenario S14): F waits in CPU B's lru_add batch (PG_lru clear) when
  * its VMA becomes VM_LOCKED; CPU A mlocks it (mlock_folio, then the drain's __mlock_folio) while B drains
  * lru_add. If B's lru_add reads PG_mlocked before A sets it, and A's __mlock_folio loses the PG_lru ticket
  * because B has not set PG_lru yet, F ends PG_mlocked on an evictable list. Benign by design: the next
@@ -45,7 +46,7 @@ public final class MlockLruAdd extends Scenario {
             final Folio f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
 
             {
-                f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
+                PageWords.setMapping(f.memMap(), f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
                 f.nonAtomicSet(PageFlags.PG_swapbacked);
                 // A new anon folio faulted on CPU B: it waits in B's lru_add batch with a reference.
                 machine().cpu(1).run(() -> swap.folioAddLru(f));

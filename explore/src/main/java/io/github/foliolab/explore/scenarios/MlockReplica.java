@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.VmEventItem;
@@ -117,7 +118,7 @@ public final class MlockReplica {
         if (isolated && f.testUnevictable()) {
             int c = f.mlockCount();
             if (c > 0) {
-                f.setMlockCount(--c);
+                PageWords.setMlockCount(f.memMap(), f.pfn(), --c);
             }
             if (c > 0) {
                 f.setLru();
@@ -166,7 +167,7 @@ public final class MlockReplica {
         if (f.testUnevictable()) {
             int c = f.mlockCount();
             if (c > 0) {
-                f.setMlockCount(--c);
+                PageWords.setMlockCount(f.memMap(), f.pfn(), --c);
             }
             if (c > 0) {
                 // Still mlocked through another VMA: give the flag back.
@@ -236,7 +237,7 @@ public final class MlockReplica {
         } else {
             f.clearActive();
             f.setUnevictable();
-            f.setMlockCount(0);
+            PageWords.setMlockCount(f.memMap(), f.pfn(), 0);
             if (!wasUnevictable) {
                 count(VmEventItem.UNEVICTABLE_PGCULLED);
             }
@@ -258,12 +259,12 @@ public final class MlockReplica {
             throw new IllegalStateException("mlocked folio evictable");
         }
         if (f.testUnevictable()) {
-            f.setMlockCount(f.mlockCount() + 1);
+            PageWords.setMlockCount(f.memMap(), f.pfn(), f.mlockCount() + 1);
         } else {
             lruvec.delFolio(f.pfn());
             f.clearActive();
             f.setUnevictable();
-            f.setMlockCount(1);
+            PageWords.setMlockCount(f.memMap(), f.pfn(), 1);
             lruvec.addFolio(f.pfn());
             count(VmEventItem.UNEVICTABLE_PGCULLED);
         }

@@ -15,7 +15,7 @@ public abstract class MlockWorld extends LruWorld {
 
     protected MlockWorld(Machine machine) {
         super(machine);
-        this.mlock = Mlock.of(machine); // installs mm/mlock.c's hooks into mm/swap.c
+        this.mlock = Mlock.of(machine);
     }
 
     /** mlock_folio(F) then mlock_drain_local(): F ends culled and mlocked. Runs on the calling CPU. */

@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Checks;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.explore.Scenario;
@@ -13,7 +14,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import java.util.List;
 
 /**
- * Race R1 (semantics.md section 14, scenario S13; the July 2023 linux-mm thread on mlock_pte_range and
+ * Race R1 (docs/kernel-semantics.md section 11, scenario S13; the July 2023 linux-mm thread on mlock_pte_range and
  * large folios): CPU A munlocks the last VM_LOCKED mapping of F (munlock_folio, then the mlock batch's
  * drain runs __munlock_folio) while CPU B isolates F and puts it back (folio_isolate_lru,
  * folio_putback_lru, lru_add_drain -> lru_add). In 7.2 A can lose the PG_lru ticket to B, take the
@@ -81,7 +82,7 @@ public final class MunlockPutback extends Scenario {
             int order = variant.name().equals("7.2-large") ? 2 : 0;
             this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, order), "F");
             this.replica = new MlockReplica(f, lruvec, vmscan);
-            f.memMap().setMapping(f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
+            PageWords.setMapping(f.memMap(), f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
             f.nonAtomicSet(PageFlags.PG_swapbacked);
             machine().cpu(0).run(() -> {
                 swap.folioAddLru(f);

@@ -1,5 +1,6 @@
 package io.github.foliolab.explore.scenarios;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.explore.Checks;
 import io.github.foliolab.explore.Explore;
 import io.github.foliolab.explore.Invariant;
@@ -54,7 +55,7 @@ public final class RefcountGet extends Scenario {
                 if (racy) {
                     Explore.call("open_coded_get(F)", () -> {
                         int c = f.refCount();
-                        f.memMap().setRefCount(f.pfn(), c + 1);
+                        PageWords.setRefCount(f.memMap(), f.pfn(), c + 1);
                     });
                 } else {
                     Explore.call("folio_get(F)", f::get);

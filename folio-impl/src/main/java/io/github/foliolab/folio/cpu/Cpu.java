@@ -1,16 +1,22 @@
 package io.github.foliolab.folio.cpu;
 
+import io.github.foliolab.folio.api.sched.ObjectIds;
+
 /**
- * A simulated CPU. Code "runs on" a CPU explicitly: {@link #run(Runnable)} binds the calling thread to it
- * for the duration (smp_processor_id() inside is this CPU). Per-CPU state lives in {@link PerCpu}
- * arrays indexed by {@link #id()}, as DEFINE_PER_CPU data does.
+ * A simulated CPU of one machine. Code "runs on" a CPU explicitly: {@link #run(Runnable)} binds the
+ * calling thread to it for the duration (smp_processor_id() inside is this CPU, and the locks and lists
+ * made inside are numbered by this CPU's machine). Per-CPU state lives in {@link PerCpu} arrays indexed
+ * by {@link #id()}, as DEFINE_PER_CPU data does; a CPU of one machine is refused by another machine's
+ * per-CPU data.
  */
 public final class Cpu {
     private static final ScopedValue<Cpu> CURRENT = ScopedValue.newInstance();
 
+    private final Cpus owner;
     private final int id;
 
-    Cpu(int id) {
+    Cpu(Cpus owner, int id) {
+        this.owner = owner;
         this.id = id;
     }
 
@@ -19,14 +25,19 @@ public final class Cpu {
         return id;
     }
 
+    /** The CPUs of the machine this CPU belongs to. */
+    public Cpus owner() {
+        return owner;
+    }
+
     /** Run {@code body} on this CPU. */
     public void run(Runnable body) {
-        ScopedValue.where(CURRENT, this).run(body);
+        ScopedValue.where(CURRENT, this).where(ObjectIds.binding(), owner.objectIds()).run(body);
     }
 
     /** Run {@code body} on this CPU and return its result. */
     public <T> T call(java.util.function.Supplier<T> body) {
-        return ScopedValue.where(CURRENT, this).call(body::get);
+        return ScopedValue.where(CURRENT, this).where(ObjectIds.binding(), owner.objectIds()).call(body::get);
     }
 
     /**

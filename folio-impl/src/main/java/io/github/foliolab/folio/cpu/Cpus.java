@@ -1,19 +1,28 @@
 package io.github.foliolab.folio.cpu;
 
+import io.github.foliolab.folio.api.sched.ObjectIds;
+
 import java.util.Arrays;
 import java.util.List;
 
-/** The machine's possible (and online) CPUs: cpu_possible_mask / cpu_online_mask, all online. */
+/** One machine's possible (and online) CPUs: cpu_possible_mask / cpu_online_mask, all online. */
 public final class Cpus {
     private final Cpu[] cpus;
+    private final ObjectIds objectIds;
 
-    public Cpus(int nr) {
+    /**
+     * {@code nr} CPUs of a machine whose locks and lists are numbered by {@code objectIds}.
+     *
+     * @throws IllegalArgumentException unless 1 &lt;= nr &lt;= 1024
+     */
+    public Cpus(ObjectIds objectIds, int nr) {
         if (nr < 1 || nr > 1024) {
             throw new IllegalArgumentException("nr_cpu_ids must be 1..1024, got " + nr);
         }
+        this.objectIds = objectIds;
         cpus = new Cpu[nr];
         for (int i = 0; i < nr; i++) {
-            cpus[i] = new Cpu(i);
+            cpus[i] = new Cpu(this, i);
         }
     }
 
@@ -22,6 +31,11 @@ public final class Cpus {
         return cpus.length;
     }
 
+    /**
+     * The CPU numbered {@code id}.
+     *
+     * @throws IllegalArgumentException if there is no such CPU
+     */
     public Cpu get(int id) {
         if (id < 0 || id >= cpus.length) {
             throw new IllegalArgumentException("no CPU " + id + " (nr_cpu_ids " + cpus.length + ")");
@@ -32,5 +46,23 @@ public final class Cpus {
     /** for_each_online_cpu(). */
     public List<Cpu> online() {
         return Arrays.asList(cpus);
+    }
+
+    /** The registry that numbers the objects of this machine (bound while code runs on its CPUs). */
+    ObjectIds objectIds() {
+        return objectIds;
+    }
+
+    /**
+     * Check that {@code cpu} is one of these CPUs.
+     *
+     * @throws IllegalArgumentException naming the CPU if it belongs to another machine
+     */
+    public Cpu check(Cpu cpu) {
+        if (cpu.owner() != this) {
+            throw new IllegalArgumentException(cpu + " belongs to another machine: a CPU runs only its own"
+                    + " machine's code (bind with that machine's cpu(" + cpu.id() + ").run(...))");
+        }
+        return cpu;
     }
 }

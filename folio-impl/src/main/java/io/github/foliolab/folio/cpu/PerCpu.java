@@ -2,26 +2,45 @@ package io.github.foliolab.folio.cpu;
 
 import java.util.function.IntFunction;
 
-/** DEFINE_PER_CPU data: one instance per CPU, reached with this_cpu_ptr / per_cpu_ptr. */
+/**
+ * DEFINE_PER_CPU data of one machine: one instance per CPU, reached with this_cpu_ptr / per_cpu_ptr.
+ * Reaching it with another machine's CPU is an error, never another machine's instance.
+ */
 public final class PerCpu<T> {
+    private final Cpus cpus;
     private final Object[] slots;
 
     public PerCpu(Cpus cpus, IntFunction<T> init) {
+        this.cpus = cpus;
         slots = new Object[cpus.nr()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = init.apply(i);
         }
     }
 
-    /** per_cpu_ptr(ptr, cpu). */
+    /**
+     * per_cpu_ptr(ptr, cpu).
+     *
+     * @throws IllegalArgumentException if {@code cpu} belongs to another machine
+     */
     @SuppressWarnings("unchecked")
     public T of(Cpu cpu) {
+        if (cpu.owner() != cpus) {
+            cpus.check(cpu);
+        }
         return (T) slots[cpu.id()];
     }
 
-    /** per_cpu_ptr(ptr, cpu) by number. */
+    /**
+     * per_cpu_ptr(ptr, cpu) by number.
+     *
+     * @throws IllegalArgumentException if there is no CPU {@code cpu}
+     */
     @SuppressWarnings("unchecked")
     public T of(int cpu) {
+        if (cpu < 0 || cpu >= slots.length) {
+            throw new IllegalArgumentException("no CPU " + cpu + " (nr_cpu_ids " + slots.length + ")");
+        }
         return (T) slots[cpu];
     }
 

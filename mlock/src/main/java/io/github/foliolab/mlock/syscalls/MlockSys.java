@@ -1,8 +1,10 @@
 package io.github.foliolab.mlock.syscalls;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.Mm;
 import io.github.foliolab.mm.MlockSyscalls;
@@ -26,18 +28,26 @@ import static io.github.foliolab.mm.Mman.MLOCK_ONFAULT;
  */
 public final class MlockSys implements MlockSyscalls {
     private final Mm ctx;
-    private final FolioMlock folios;
+    /** The folio half of mm/mlock.c (mlock_folio, munlock_folio, mlock_drain_local). */
+    private final Mlock folios;
 
-    public MlockSys(Mm ctx, FolioMlock folios) {
+    private MlockSys(Mm ctx) {
         this.ctx = ctx;
-        this.folios = folios;
+        this.folios = ctx.mlock();
     }
 
+    /** Provide the machine's mlock system calls to mm; called by the mlock module at build. */
+    static void attach(Machine.Assembly a) {
+        a.provide(MlockSyscalls.class, new MlockSys(Mm.of(a.machine())));
+    }
+
+    /** mlock(2): do_mlock with VM_LOCKED; {@code start} and {@code len} in bytes; 0 or -errno. */
     @Override
     public int mlock(MmStruct mm, long start, long len) {
         return doMlock(mm, start, len, VmFlags.VM_LOCKED);
     }
 
+    /** mlock2(2): as mlock(2), with MLOCK_ONFAULT adding VM_LOCKONFAULT; other flag bits: -EINVAL. */
     @Override
     public int mlock2(MmStruct mm, long start, long len, int flags) {
         if ((flags & ~MLOCK_ONFAULT) != 0) return -Errno.EINVAL;
@@ -101,6 +111,7 @@ public final class MlockSys implements MlockSyscalls {
         return count >>> 12;
     }
 
+    /** munlock(2): clear VM_LOCKED / VM_LOCKONFAULT over the page-aligned range; 0, -EINVAL or -ENOMEM. */
     @Override
     public int munlock(MmStruct mm, long start, long len) {
         len = alignLen(start, len);
@@ -265,6 +276,7 @@ public final class MlockSys implements MlockSyscalls {
         return !(Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(end - addr, size) < 0);
     }
 
+    /** mlockall(2): MCL_CURRENT / MCL_FUTURE / MCL_ONFAULT; 0, -EINVAL, -EPERM or -ENOMEM. */
     @Override
     public int mlockall(MmStruct mm, int flags) {
         if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) != 0 || flags == MCL_ONFAULT) {
@@ -287,6 +299,7 @@ public final class MlockSys implements MlockSyscalls {
         return ret;
     }
 
+    /** munlockall(2): unlock every VMA and clear mm->def_flags' lock bits; always 0. */
     @Override
     public int munlockall(MmStruct mm) {
         mm.mmapLock().downWrite();

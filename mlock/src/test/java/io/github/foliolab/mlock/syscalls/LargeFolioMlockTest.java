@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock.syscalls;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
@@ -36,8 +37,8 @@ class LargeFolioMlockTest {
         a = fx.anon(8);
         big = fx.machine.cpu(0).call(() -> fx.machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, 2));
         Vma v = vma(a);
-        fx.machine.memMap().setMapping(big.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
-        fx.machine.memMap().setIndex(big.pfn(), v.pgoff() + 2);
+        PageWords.setMapping(fx.machine.memMap(), big.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON
+        PageWords.setIndex(fx.machine.memMap(), big.pfn(), v.pgoff() + 2);
         big.set(PageFlags.PG_swapbacked);
         fx.machine.cpu(0).run(() -> {
             Swap.of(fx.machine).folioAddLru(big);
@@ -153,7 +154,7 @@ class LargeFolioMlockTest {
     void folioMappedAtTheWrongOffsetIsNotMlocked() {
         setUp(4);
         // The PTEs map it at pages 2..5 but its index says page 5: folio_within_range goes by the index.
-        fx.machine.memMap().setIndex(big.pfn(), vma(a).pgoff() + 5);
+        PageWords.setIndex(fx.machine.memMap(), big.pfn(), vma(a).pgoff() + 5);
         VmstatDelta d = new VmstatDelta(fx.machine);
         assertEquals(0, fx.task.mlock2(a, 8 * P, MLOCK_ONFAULT)); // index page 5: 5..8 passes the end
         assertState(true, false, false, 0);

@@ -6,7 +6,6 @@ import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.lru.Swap;
 import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mlock.MlockBatch;
-import io.github.foliolab.mm.KPageFlags;
 import io.github.foliolab.mm.MmInvariants;
 import io.github.foliolab.mm.Mm;
 import io.github.foliolab.mm.MmStruct;
@@ -34,8 +33,7 @@ final class MlockFixture {
 
     MlockFixture(int cpus) {
         machine = Machine.boot(cpus, 8192, 0);
-        // The mlock module plugs into mm by itself (MmExtension); nothing to install by hand.
-        assertTrue(Mm.of(machine).mlockSyscalls() instanceof MlockSys);
+        assertTrue(Mm.of(machine).mlockSyscalls() instanceof MlockSys, "the mlock module attached at build");
         task = new Task(machine, machine.cpu(0));
         mm = task.mm();
     }
@@ -60,15 +58,7 @@ final class MlockFixture {
 
     /** The transcript token of a page: Z M U L A letters or '-' or '.'. */
     String token(long addr) {
-        long k = task.kpageflags(addr);
-        if (k < 0) return ".";
-        StringBuilder sb = new StringBuilder();
-        if ((k & 1L << KPageFlags.KPF_ZERO_PAGE) != 0) sb.append('Z');
-        if ((k & 1L << KPageFlags.KPF_MLOCKED) != 0) sb.append('M');
-        if ((k & 1L << KPageFlags.KPF_UNEVICTABLE) != 0) sb.append('U');
-        if ((k & 1L << KPageFlags.KPF_LRU) != 0) sb.append('L');
-        if ((k & 1L << KPageFlags.KPF_ACTIVE) != 0) sb.append('A');
-        return sb.isEmpty() ? "-" : sb.toString();
+        return task.pageFlags(addr);
     }
 
     String tokens(long addr, int pages) {

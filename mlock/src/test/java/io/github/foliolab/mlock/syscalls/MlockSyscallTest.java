@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock.syscalls;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.mm.Errno;
@@ -280,26 +281,26 @@ class MlockSyscallTest {
         fx.mm.mmapLock().downRead();
         try {
             Vma v = fx.mm.vmaLookup(a);
-            fx.machine.memMap().setIndex(big.pfn(), v.pgoff() + 2);
+            PageWords.setIndex(fx.machine.memMap(), big.pfn(), v.pgoff() + 2);
             assertTrue(MlockSys.folioWithinRange(big, v, a, a + 8 * P));
             assertTrue(MlockSys.folioWithinRange(big, v, a + 2 * P, a + 6 * P));
             assertFalse(MlockSys.folioWithinRange(big, v, a + 3 * P, a + 8 * P));
             assertFalse(MlockSys.folioWithinRange(big, v, a, a + 5 * P));
             assertTrue(MlockSys.folioWithinRange(big, v, a - 4 * P, a + 16 * P), "range clamped to the VMA");
             assertFalse(MlockSys.folioWithinRange(big, v, a + 4 * P, a + 2 * P), "start > end");
-            fx.machine.memMap().setIndex(big.pfn(), v.pgoff() + 6);
+            PageWords.setIndex(fx.machine.memMap(), big.pfn(), v.pgoff() + 6);
             assertFalse(MlockSys.folioWithinRange(big, v, a, a + 8 * P), "pages 6..9 pass the VMA end");
             // The kernel's unsigned end - addr: a folio starting beyond end wraps and passes (7.2 as is).
             assertTrue(MlockSys.folioWithinRange(big, v, a, a + 4 * P));
-            fx.machine.memMap().setIndex(big.pfn(), v.pgoff() + 8);
+            PageWords.setIndex(fx.machine.memMap(), big.pfn(), v.pgoff() + 8);
             assertFalse(MlockSys.folioWithinRange(big, v, a, a + 8 * P), "index past the VMA: in_range fails");
             if (v.pgoff() > 0) {
-                fx.machine.memMap().setIndex(big.pfn(), v.pgoff() - 1);
+                PageWords.setIndex(fx.machine.memMap(), big.pfn(), v.pgoff() - 1);
                 assertFalse(MlockSys.folioWithinRange(big, v, a, a + 8 * P), "index below the VMA");
             }
         } finally {
             fx.mm.mmapLock().upRead();
-            fx.machine.memMap().setIndex(big.pfn(), 0);
+            PageWords.setIndex(fx.machine.memMap(), big.pfn(), 0);
             big.put();
         }
     }

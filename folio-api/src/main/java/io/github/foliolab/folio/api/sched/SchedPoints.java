@@ -4,9 +4,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The static schedule points every atomic step of the library calls.
@@ -36,11 +33,6 @@ public final class SchedPoints {
     private static final MethodHandle RELEASED_MH = RELEASED.dynamicInvoker();
 
     private static volatile SchedHook installed;
-
-    /** Object ids live above every possible pfn so the two never collide in a trace. */
-    private static final long OBJECT_ID_BASE = 1L << 48;
-    private static final AtomicLong NEXT_OBJECT_ID = new AtomicLong(OBJECT_ID_BASE);
-    private static final Map<Long, String> OBJECT_NAMES = new ConcurrentHashMap<>();
 
     /** A schedule point before an atomic step. */
     public static void before(SchedOp op, long id, long arg) {
@@ -128,30 +120,13 @@ public final class SchedPoints {
         return installed;
     }
 
-    /** A fresh id for a lock, list or queue, with the name traces print for it. */
+    /** A fresh id for a lock, list or queue of the current machine ({@link ObjectIds#current()}). */
     public static long newObjectId(String name) {
-        long id = NEXT_OBJECT_ID.getAndIncrement();
-        OBJECT_NAMES.put(id, name);
-        return id;
+        return ObjectIds.current().newId(name);
     }
 
-    /** The name given to an object id, or "obj#N". */
+    /** The name the current machine gave an object id, or "obj#N". */
     public static String objectName(long id) {
-        String n = OBJECT_NAMES.get(id);
-        return n != null ? n : "obj#" + (id - OBJECT_ID_BASE);
-    }
-
-    /** Forget an object's name (objects of a discarded machine). */
-    public static void forgetObject(long id) {
-        OBJECT_NAMES.remove(id);
-    }
-
-    /**
-     * Forget every object name and restart numbering, so that a machine built afterwards gets the same
-     * ids every time (the explorer calls this before each schedule: same seed, same trace).
-     */
-    public static void resetObjects() {
-        OBJECT_NAMES.clear();
-        NEXT_OBJECT_ID.set(OBJECT_ID_BASE);
+        return ObjectIds.current().name(id);
     }
 }

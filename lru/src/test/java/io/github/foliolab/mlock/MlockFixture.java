@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
@@ -32,14 +33,14 @@ final class MlockFixture implements AutoCloseable {
 
     Folio anon() {
         Folio f = machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
-        mm.setMapping(f.pfn(), 0x1000L | 1L);
+        PageWords.setMapping(mm, f.pfn(), 0x1000L | 1L);
         f.set(PageFlags.PG_swapbacked);
         return f;
     }
 
     Folio anon(int order) {
         Folio f = machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, order);
-        mm.setMapping(f.pfn(), 0x1000L | 1L);
+        PageWords.setMapping(mm, f.pfn(), 0x1000L | 1L);
         f.set(PageFlags.PG_swapbacked);
         return f;
     }

@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock;
 
+import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
@@ -12,7 +13,6 @@ import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.cpu.Cpu;
 import io.github.foliolab.folio.cpu.PerCpu;
 import io.github.foliolab.lru.LruVec;
-import io.github.foliolab.lru.MlockHooks;
 import io.github.foliolab.lru.Swap;
 import io.github.foliolab.lru.Vmscan;
 
@@ -24,8 +24,8 @@ import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
 /**
  * The folio half of mm/mlock.c of Linux 7.2 for one machine: the per-CPU mlock folio batch and its
  * three workers, mlock_count, and the rmap-side entry points mlock_vma_folio / munlock_vma_folio.
- * {@code Mlock.of(machine)} also installs mlock_new_folio and mlock_drain_local into mm/swap.c
- * (folio_add_lru_vma's VM_LOCKED path, lru_add_drain).
+ * mm/swap.c calls mlock_new_folio and mlock_drain_local here directly (folio_add_lru_vma's VM_LOCKED
+ * path, lru_add_drain), and mm's rmap calls mlock_vma_folio / munlock_vma_folio.
  *
  * <p>mlock_count (overlaying lru.prev) is maintained only while the folio is PG_unevictable and on the
  * LRU, under lru_lock, and deliberately undercounts: lru_add resets it to 0, and the workers leave it
@@ -36,7 +36,7 @@ import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
  * makes it safe to call while that CPU runs.
  */
 public final class Mlock {
-    private static final Machine.Key<Mlock> KEY = new Machine.Key<>("mlock", Mlock::new);
+    private static final Machine.Key<Mlock> KEY = new Machine.Key<>("mlock");
 
     private final Machine machine;
     private final MemMap mm;
@@ -46,26 +46,34 @@ public final class Mlock {
     private final Vmscan vmscan;
     private final PerCpu<MlockBatch> batches;
 
-    private Mlock(Machine machine) {
+    private Mlock(Machine machine, Swap swap) {
         this.machine = machine;
         this.mm = machine.memMap();
         this.vmstat = machine.vmstat();
-        this.swap = Swap.of(machine);
-        this.lruvec = LruVec.of(machine);
+        this.swap = swap;
+        this.lruvec = swap.lruvec();
         this.vmscan = Vmscan.of(machine);
-        int cap = swap.policy().batchCapacity();
+        int cap = swap.policy().mlockBatchCapacity();
         this.batches = new PerCpu<>(machine.cpus(), cpu -> new MlockBatch(mm, cpu, cap));
     }
 
-    private final Hooks hooks = new Hooks();
-
-    /** The machine's mm/mlock.c state (installs the hooks mm/swap.c calls). */
+    /**
+     * The machine's mm/mlock.c folio state.
+     *
+     * @throws IllegalStateException if the lru module is not attached to the machine
+     */
     public static Mlock of(Machine machine) {
-        Mlock m = machine.state(KEY);
-        // Installed by the instance the machine kept (a racing first use may construct two).
-        if (m.swap.mlockHooksIfInstalled() != m.hooks) {
-            m.swap.setMlockHooks(m.hooks);
-        }
+        return machine.state(KEY);
+    }
+
+    /**
+     * Create the machine's mlock state beside its {@code swap} (mm/swap.c and the folio half of
+     * mm/mlock.c share the batch mechanism, and swap.c calls mlock_new_folio and mlock_drain_local
+     * directly); called by {@link Swap#attach} while the machine is built.
+     */
+    public static Mlock attach(Machine.Assembly assembly, Swap swap) {
+        Mlock m = new Mlock(assembly.machine(), swap);
+        assembly.put(KEY, m);
         return m;
     }
 
@@ -76,28 +84,6 @@ public final class Mlock {
     /** mlock_fbatch of {@code cpu} (for inspection; its lock guards it). */
     public MlockBatch batch(int cpu) {
         return batches.of(cpu);
-    }
-
-    private final class Hooks implements MlockHooks {
-        @Override
-        public void mlockNewFolio(Folio folio) {
-            Mlock.this.mlockNewFolio(folio);
-        }
-
-        @Override
-        public void mlockDrainLocal() {
-            Mlock.this.mlockDrainLocal();
-        }
-
-        @Override
-        public boolean needMlockDrain(int cpu) {
-            return Mlock.this.needMlockDrain(cpu);
-        }
-
-        @Override
-        public void mlockDrainCpuLocked(int cpu) {
-            Mlock.this.mlockDrainRemote(cpu);
-        }
     }
 
     // ------------------------------------------------------------ queueing
@@ -286,13 +272,13 @@ public final class Mlock {
             }
         } else if (mm.testFlag(pfn, PG_unevictable)) {
             if (mm.testFlag(pfn, PG_mlocked)) {
-                mm.setMlockCount(pfn, mm.mlockCount(pfn) + 1); // under lru_lock
+                PageWords.setMlockCount(mm, pfn, mm.mlockCount(pfn) + 1); // under lru_lock
             }
         } else {
             lruvec.delFolio(pfn);
             mm.clearFlag(pfn, PG_active); // clear_bit / set_bit: atomic, relaxed; lru_lock held
             mm.setFlag(pfn, PG_unevictable);
-            mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
+            PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
             lruvec.addFolio(pfn);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
         }
@@ -309,7 +295,7 @@ public final class Mlock {
         locked = relock(locked);
         if (!vmscan.folioEvictable(mm.folio(pfn))) {
             mm.setFlag(pfn, PG_unevictable);
-            mm.setMlockCount(pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
+            PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, mm.nrPages(pfn));
         }
         lruvec.addFolio(pfn);
@@ -334,7 +320,7 @@ public final class Mlock {
                 int c = mm.mlockCount(pfn); // maintained, but might undercount
                 if (c > 0) {
                     c--;
-                    mm.setMlockCount(pfn, c);
+                    PageWords.setMlockCount(mm, pfn, c);
                 }
                 if (c > 0) {
                     mm.setFlag(pfn, PG_lru);

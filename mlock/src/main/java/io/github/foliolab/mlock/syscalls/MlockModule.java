@@ -1,0 +1,24 @@
+package io.github.foliolab.mlock.syscalls;
+
+import io.github.foliolab.folio.Machine;
+import io.github.foliolab.folio.spi.MachineModule;
+
+import java.util.Set;
+
+/** Attaches the mlock family of system calls (mm/mlock.c) to every machine, after the mm module. */
+public final class MlockModule implements MachineModule {
+    @Override
+    public String name() {
+        return "mlock";
+    }
+
+    @Override
+    public Set<String> after() {
+        return Set.of("mm");
+    }
+
+    @Override
+    public void attach(Machine.Assembly a) {
+        MlockSys.attach(a);
+    }
+}
