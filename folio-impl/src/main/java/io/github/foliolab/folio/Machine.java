@@ -303,6 +303,7 @@ public final class Machine implements AutoCloseable {
         this.objectIds = ids;
         this.cpus = new Cpus(ids, nrCpus);
         this.node = node;
+        node.vmstat().attachCpus(cpus, node); // per-CPU vmstat deltas and their thresholds
         this.options = Map.copyOf(options);
         this.releaseHook = link(Node.ReleaseHook.class, null);
     }
