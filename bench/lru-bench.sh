@@ -1,6 +1,6 @@
 #!/bin/sh
 # LruAddBench at 1 and 2 threads, JSON results, then table + PNG chart (docs/lru-bench.png).
-# Usage (from the repository root, after `mvn -q -o install -pl bench -am -DskipTests`):
+# Usage (from the repository root, after `./mvnw -q -o install -pl bench -am -DskipTests`):
 #   sh bench/lru-bench.sh
 set -e
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java

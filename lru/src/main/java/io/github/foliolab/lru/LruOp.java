@@ -12,11 +12,11 @@ public enum LruOp implements SchedOp {
     QUEUE_WORK_ON("queue_work_on", Subject.OBJECT, true),
     /** A kworker starts running a queued work item; id = the work's object id, arg = cpu. */
     RUN_WORK("process_one_work", Subject.OBJECT, true),
-    /** smp_load_acquire(&lru_drain_gen); id = the generation's object id. */
+    /** {@code smp_load_acquire(&lru_drain_gen)}; id = the generation's object id. */
     LOAD_DRAIN_GEN("smp_load_acquire(lru_drain_gen)", Subject.OBJECT, true),
     /** WRITE_ONCE(lru_drain_gen, gen + 1); smp_mb(). */
     BUMP_DRAIN_GEN("WRITE_ONCE(lru_drain_gen)", Subject.OBJECT, true),
-    /** atomic_read(&lru_disable_count) (lru_cache_disabled()). */
+    /** {@code atomic_read(&lru_disable_count)} ({@code lru_cache_disabled()}). */
     READ_DISABLE_COUNT("lru_cache_disabled", Subject.OBJECT, true),
     /** atomic_inc / atomic_dec of lru_disable_count. */
     MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, true),

@@ -106,7 +106,7 @@ public final class LruVec {
 
     // ------------------------------------------------------------ lru_lock
 
-    /** spin_lock_irq(&lruvec->lru_lock) (folio_lruvec_lock_irq / lruvec_lock_irq). */
+    /** {@code spin_lock_irq(&lruvec->lru_lock)} (folio_lruvec_lock_irq / lruvec_lock_irq). */
     public void lock() {
         lruLock.lock();
         countAcquisition();
@@ -128,7 +128,7 @@ public final class LruVec {
         return false;
     }
 
-    /** spin_unlock_irq(&lruvec->lru_lock): publishes the pending counter updates first. */
+    /** {@code spin_unlock_irq(&lruvec->lru_lock)}: publishes the pending counter updates first. */
     public void unlock() {
         flushStats();
         lruLock.unlock();
@@ -161,7 +161,7 @@ public final class LruVec {
         return lruLock;
     }
 
-    /** lockdep_assert_held(&lruvec->lru_lock). */
+    /** {@code lockdep_assert_held(&lruvec->lru_lock)}. */
     public void assertLocked() {
         lruLock.assertHeld();
     }

@@ -40,7 +40,7 @@ public final class PerCpuWorkqueue implements AutoCloseable {
     private final long[] queueIds;
     private volatile boolean closed;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     PerCpuWorkqueue(Machine machine, Mode mode) {
         this.machine = machine;
         this.mode = mode;

@@ -224,7 +224,7 @@ public final class Swap implements AutoCloseable {
         return policy.mayBeLruCached(folio);
     }
 
-    /** lru_cache_disabled(): atomic_read(&lru_disable_count) != 0 (relaxed). */
+    /** {@code lru_cache_disabled()}: {@code atomic_read(&lru_disable_count) != 0} (relaxed). */
     public boolean lruCacheDisabled() {
         SchedPoints.before(LruOp.READ_DISABLE_COUNT, disableCountId, 0);
         boolean r = lruDisableCount.getOpaque() != 0; // atomic_read: relaxed

@@ -7,7 +7,7 @@ import io.github.foliolab.folio.Folio;
  * them with {@link Mm#setMlockHooks} so that mm does not depend on mlock. Both take the VMA's vm_flags.
  */
 public interface MlockHooks {
-    /** mlock_vma_folio(): mlock_folio() if (vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED. */
+    /** mlock_vma_folio(): mlock_folio() if {@code (vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED}. */
     void mlockVmaFolio(Folio folio, long vmFlags);
 
     /** munlock_vma_folio(): munlock_folio() if vm_flags has VM_LOCKED. */

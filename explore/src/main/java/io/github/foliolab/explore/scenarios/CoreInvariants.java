@@ -89,7 +89,7 @@ public final class CoreInvariants {
         return null;
     });
 
-    /** Every mapping holds a reference: mapcount <= refcount (between functions). */
+    /** Every mapping holds a reference: {@code mapcount <= refcount} (between functions). */
     public static final Invariant MAPPINGS_REFERENCED = Invariant.of("mappings-referenced", (w, v) -> {
         if (!v.quiescent()) return null;
         for (Folio f : w.folios()) {
