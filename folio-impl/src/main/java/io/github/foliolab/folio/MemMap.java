@@ -303,6 +303,25 @@ public final class MemMap {
         return SchedPoints.after(FolioOp.TEST_CLEAR_FLAG, pfn, r);
     }
 
+    /**
+     * folio_test_clear_X() as the generic test_and_clear_bit() (include/asm-generic/bitops/atomic.h) does
+     * it: a relaxed read returns false at once when the bit is clear, and only a set bit pays the fully
+     * ordered RMW. One schedule point, shown as the kernel's single call.
+     *
+     * @param pfn the folio's page frame number
+     * @param bit the PG_ bit number
+     * @return true if the bit was set (and is now clear)
+     */
+    public boolean testClearFlagIfSet(long pfn, int bit) {
+        SchedPoints.before(FolioOp.TEST_CLEAR_FLAG, pfn, bit);
+        long m = 1L << bit;
+        long o = off(pfn);
+        // READ_ONCE first (relaxed): a clear bit gives the outcome a failed RMW would, without the RMW;
+        // a set bit is cleared with a full barrier, as in testClearFlag.
+        boolean r = ((long) FLAGS.getOpaque(seg, o) & m) != 0 && ((long) FLAGS.getAndBitwiseAnd(seg, o, ~m) & m) != 0;
+        return SchedPoints.after(FolioOp.TEST_CLEAR_FLAG, pfn, r);
+    }
+
     /** __folio_set_X() / __set_bit(): non-atomic; only while nobody else can see the folio. */
     public void nonAtomicSetFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.NONATOMIC_SET_FLAG, pfn, bit);

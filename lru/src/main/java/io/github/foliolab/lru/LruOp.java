@@ -17,7 +17,7 @@ public enum LruOp implements SchedOp {
     /** WRITE_ONCE(lru_drain_gen, gen + 1); smp_mb(). */
     BUMP_DRAIN_GEN("WRITE_ONCE(lru_drain_gen)", Subject.OBJECT, true),
     /** {@code atomic_read(&lru_disable_count)} ({@code lru_cache_disabled()}). */
-    READ_DISABLE_COUNT("lru_cache_disabled", Subject.OBJECT, true),
+    READ_DISABLE_COUNT("lru_cache_disabled()", Subject.OBJECT, true),
     /** atomic_inc / atomic_dec of lru_disable_count. */
     MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, true),
     /** A racy read of another CPU's batch count (cpu_needs_drain); id = cpu fbatches object, arg = cpu. */

@@ -40,7 +40,7 @@ public final class LruVec {
     private final MemMap mm;
     private final VmStat vmstat;
     /** lru_lock: protects the lists (head and folio lru words of linked folios), the sizes, and mlock_count. */
-    private final SpinLock lruLock = new SpinLock("lru_lock");
+    private final SpinLock lruLock = new SpinLock("&lruvec->lru_lock");
     /** Under lru_lock. */
     private final long[] headNext = new long[LruList.NR_LRU_LISTS];
     private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
@@ -108,7 +108,13 @@ public final class LruVec {
 
     /** {@code spin_lock_irq(&lruvec->lru_lock)} (folio_lruvec_lock_irq / lruvec_lock_irq). */
     public void lock() {
-        lruLock.lock();
+        lruLock.lockIrq();
+        countAcquisition();
+    }
+
+    /** {@code spin_lock_irqsave(&lruvec->lru_lock, flags)} (folio_lruvec_relock_irqsave); undo with {@link #unlockIrqrestore}. */
+    public void lockIrqsave() {
+        lruLock.lockIrqsave();
         countAcquisition();
     }
 
@@ -131,7 +137,13 @@ public final class LruVec {
     /** {@code spin_unlock_irq(&lruvec->lru_lock)}: publishes the pending counter updates first. */
     public void unlock() {
         flushStats();
-        lruLock.unlock();
+        lruLock.unlockIrq();
+    }
+
+    /** {@code spin_unlock_irqrestore(&lruvec->lru_lock, flags)}: as {@link #unlock}, after {@link #lockIrqsave}. */
+    public void unlockIrqrestore() {
+        flushStats();
+        lruLock.unlockIrqrestore();
     }
 
     /** Apply the vmstat deltas accumulated under lru_lock (see {@link #updateLruSize}). */

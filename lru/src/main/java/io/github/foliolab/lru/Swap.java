@@ -280,7 +280,7 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (!locked) { // folio_lruvec_relock_irqsave: one lruvec per node here
-                    lruvec.lock();
+                    lruvec.lockIrqsave();
                     locked = true;
                 }
                 moves.move(kind, pfn);
@@ -288,7 +288,7 @@ public final class Swap implements AutoCloseable {
             }
         } finally {
             if (locked) {
-                lruvec.unlock();
+                lruvec.unlockIrqrestore();
             }
         }
         if (isLruAdd && dead.count() > 0) {
@@ -635,8 +635,8 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (mm.testFlag(pfn, PG_lru)) {
-                    if (!locked) {
-                        lruvec.lock();
+                    if (!locked) { // __page_cache_release: folio_lruvec_relock_irqsave
+                        lruvec.lockIrqsave();
                         locked = true;
                     }
                     lruvec.pageCacheReleaseLocked(pfn);
@@ -645,7 +645,7 @@ public final class Swap implements AutoCloseable {
             }
         } finally {
             if (locked) {
-                lruvec.unlock();
+                lruvec.unlockIrqrestore();
             }
         }
         folios.truncate(j);

@@ -72,6 +72,13 @@ public final class PageFlags {
         return bit >= 0 && bit < NAMES.length ? NAMES[bit] : "bit" + bit;
     }
 
+    /**
+     * The kernel's number of ZONE_NORMAL ({@code enum zone_type} on x86_64 with CONFIG_ZONE_DMA and
+     * CONFIG_ZONE_DMA32, as Debian's kernel is built: ZONE_DMA 0, ZONE_DMA32 1, ZONE_NORMAL 2, ZONE_MOVABLE
+     * 3). The model's flags word numbers its two zones from 0 ({@link ZoneType} ordinal); dumps add this.
+     */
+    public static final int KERNEL_ZONE_NORMAL = 2;
+
     /** The flags word rendered like dump_page's {@code flags: 0x...(lru|active|...)}. */
     public static String describe(long flags) {
         StringBuilder sb = new StringBuilder();
@@ -85,7 +92,7 @@ public final class PageFlags {
             }
         }
         if (!first) sb.append('|');
-        sb.append("zone=").append((flags >>> ZONES_PGSHIFT) & ZONES_MASK).append(')');
+        sb.append("zone=").append(KERNEL_ZONE_NORMAL + ((flags >>> ZONES_PGSHIFT) & ZONES_MASK)).append(')');
         return sb.toString();
     }
 }
