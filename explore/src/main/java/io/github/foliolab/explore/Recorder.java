@@ -151,7 +151,7 @@ final class Recorder {
         return new Trace(nrCpus, List.copyOf(rows), List.copyOf(columns));
     }
 
-    /** {@code folio_test_clear_lru(F)}, {@code spin_lock(lru_lock)}, {@code folio_ref_add(F, 2)}. */
+    /** {@code folio_test_clear_lru(F)}, {@code spin_lock_irq(&lruvec->lru_lock)}, {@code folio_ref_add(F, 2)}. */
     static String callText(SchedOp op, long id, long arg, World world) {
         String name = op.callName(arg);
         if (op instanceof SyncOp s) {
