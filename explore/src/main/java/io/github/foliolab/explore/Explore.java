@@ -51,7 +51,7 @@ public final class Explore {
         return r;
     }
 
-    /** True if the calling thread is a simulated CPU under the explorer. */
+    /** {@return true if the calling thread is a simulated CPU under the explorer} */
     public static boolean exploring() {
         return engine() != null;
     }

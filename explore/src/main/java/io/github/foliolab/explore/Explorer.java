@@ -35,6 +35,11 @@ public final class Explorer {
     /**
      * Explore; {@code progress} (may be null) is told the number of schedules run every 10,000
      * schedules.
+     *
+     * @param scenario the scenario
+     * @param variant the variant to run
+     * @param options how to explore
+     * @param progress called with the number of schedules run so far, or null
      */
     public static Result explore(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
         if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {

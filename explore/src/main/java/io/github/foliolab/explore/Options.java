@@ -22,7 +22,12 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
         return new Options(DFS, 0, 1_000_000, bound, null, true, 10_000);
     }
 
-    /** Seeded random walk of {@code schedules} schedules, invariants on. */
+    /**
+     * Seeded random walk of {@code schedules} schedules, invariants on.
+     *
+     * @param seed the random seed
+     * @param schedules the most schedules to run
+     */
     public static Options random(long seed, long schedules) {
         return new Options(RANDOM, seed, schedules, 0, null, true, 10_000);
     }
@@ -32,7 +37,11 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
         return new Options(PCT, seed, schedules, depth, null, true, 10_000);
     }
 
-    /** Run one schedule string once (the trace is kept whatever the verdict). */
+    /**
+     * Run one schedule string once (the trace is kept whatever the verdict).
+     *
+     * @param schedule the schedule string
+     */
     public static Options replay(String schedule) {
         return new Options(DFS, 0, 1, 0, schedule, true, 10_000);
     }

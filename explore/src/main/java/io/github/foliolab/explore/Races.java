@@ -27,7 +27,11 @@ public final class Races {
         return l;
     }
 
-    /** The scenario with this name, or null. */
+    /**
+     * {@return the scenario with this name, or null}
+     *
+     * @param name the name
+     */
     public static Scenario byName(String name) {
         for (Scenario s : all()) {
             if (s.name().equals(name)) return s;

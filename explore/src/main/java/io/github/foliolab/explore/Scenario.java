@@ -12,19 +12,28 @@ public abstract class Scenario {
     /** The name used on the command line, e.g. {@code munlock-putback}. */
     public abstract String name();
 
-    /** One line: what race this is and where it comes from. */
+    /** {@return one line: what race this is and where it comes from} */
     public abstract String summary();
 
-    /** The variants; the first is the default (normally the library's 7.2 code, {@link Variant#asIs}). */
+    /**
+     * {@return the variants; the first is the default (normally the library's 7.2 code, {@link
+     * Variant#asIs})}
+     */
     public abstract List<Variant> variants();
 
     /**
-     * A fresh world for one schedule. Called on the explorer's (unmanaged) thread after
-     * {@code SchedPoints.resetObjects()}, so lock ids and names are the same for every schedule.
+     * {@return a fresh world for one schedule} Called on the explorer's (unmanaged) thread after {@code
+     * SchedPoints.resetObjects()}, so lock ids and names are the same for every schedule.
+     *
+     * @param variant the variant to run
      */
     public abstract World build(Variant variant);
 
-    /** The variant with this name. */
+    /**
+     * {@return the variant with this name}
+     *
+     * @param name the name
+     */
     public final Variant variant(String name) {
         for (Variant v : variants()) {
             if (v.name().equals(name)) return v;

@@ -20,7 +20,7 @@ public record Variant(String name, String summary, Expect expect) {
         ACCEPTED
     }
 
-    /** The library's 7.2 code paths, unchanged. */
+    /** {@return the library's 7.2 code paths, unchanged} */
     public static Variant asIs(String summary, Expect expect) {
         return new Variant("7.2", summary, expect);
     }

@@ -13,7 +13,11 @@ import java.util.function.Function;
  * way the kernel's subsystems own static per-node and per-CPU data.
  */
 public final class Machine {
-    /** A typed key for a module's per-machine state. */
+    /**
+     * A typed key for a module's per-machine state.
+     *
+     * @param <T> the type
+     */
     public static final class Key<T> {
         private final String name;
         private final Function<Machine, T> init;
@@ -38,7 +42,14 @@ public final class Machine {
         this.node = node;
     }
 
-    /** A machine with {@code nrCpus} CPUs and a node of {@code normalPages} + {@code movablePages}. */
+    /**
+     * {@return a machine with {@code nrCpus} CPUs and a node of {@code normalPages} + {@code
+     * movablePages}}
+     *
+     * @param nrCpus the number of simulated CPUs
+     * @param normalPages pages of ZONE_NORMAL (at least one pageblock, 512)
+     * @param movablePages pages of ZONE_MOVABLE (0 or at least one pageblock)
+     */
     public static Machine boot(int nrCpus, long normalPages, long movablePages) {
         return new Machine(new Cpus(nrCpus), Node.boot(normalPages, movablePages));
     }
@@ -46,6 +57,10 @@ public final class Machine {
     /**
      * Like {@link #boot}, with a node whose memmap the garbage collector frees
      * ({@link Node#bootGcManaged}): for short-lived machines, one per explored schedule.
+     *
+     * @param nrCpus the number of simulated CPUs
+     * @param normalPages pages of ZONE_NORMAL (at least one pageblock, 512)
+     * @param movablePages pages of ZONE_MOVABLE (0 or at least one pageblock)
      */
     public static Machine bootGcManaged(int nrCpus, long normalPages, long movablePages) {
         return new Machine(new Cpus(nrCpus), Node.bootGcManaged(normalPages, movablePages));
@@ -71,7 +86,7 @@ public final class Machine {
         return node.vmstat();
     }
 
-    /** The state for {@code key}, created on first use by the key's initialiser. */
+    /** {@return the state for {@code key}, created on first use by the key's initialiser} */
     @SuppressWarnings("unchecked")
     public <T> T state(Key<T> key) {
         Object v = state.get(key);

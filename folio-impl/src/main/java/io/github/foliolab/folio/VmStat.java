@@ -27,12 +27,23 @@ public final class VmStat {
     private final AtomicLongArray zone = new AtomicLongArray(NR_ZONES * ZONE_ITEMS.length);
     private final AtomicLongArray events = new AtomicLongArray(EVENTS.length);
 
-    /** mod_node_page_state() / __mod_node_page_state(). */
+    /**
+     * mod_node_page_state() / __mod_node_page_state().
+     *
+     * @param item the counter
+     * @param delta the amount to add (negative to subtract)
+     */
     public void modNode(NodeStatItem item, long delta) {
         node.getAndAdd(item.ordinal(), delta); // relaxed counter in the kernel; exact here
     }
 
-    /** mod_zone_page_state(). */
+    /**
+     * mod_zone_page_state().
+     *
+     * @param z the zone
+     * @param item the counter
+     * @param delta the amount to add (negative to subtract)
+     */
     public void modZone(ZoneType z, ZoneStatItem item, long delta) {
         zone.getAndAdd(z.ordinal() * ZONE_ITEMS.length + item.ordinal(), delta);
     }
@@ -42,22 +53,39 @@ public final class VmStat {
         events.getAndAdd(item.ordinal(), n);
     }
 
-    /** count_vm_event(). */
+    /**
+     * count_vm_event().
+     *
+     * @param item the counter
+     */
     public void countEvent(VmEventItem item) {
         events.getAndIncrement(item.ordinal());
     }
 
-    /** node_page_state(). */
+    /**
+     * node_page_state().
+     *
+     * @param item the counter
+     */
     public long node(NodeStatItem item) {
         return node.get(item.ordinal());
     }
 
-    /** zone_page_state(). */
+    /**
+     * zone_page_state().
+     *
+     * @param z the zone
+     * @param item the counter
+     */
     public long zone(ZoneType z, ZoneStatItem item) {
         return zone.get(z.ordinal() * ZONE_ITEMS.length + item.ordinal());
     }
 
-    /** global_zone_page_state(): summed over the zones. */
+    /**
+     * global_zone_page_state(): summed over the zones.
+     *
+     * @param item the counter
+     */
     public long zoneSum(ZoneStatItem item) {
         long s = 0;
         for (int z = 0; z < NR_ZONES; z++) {
@@ -66,12 +94,20 @@ public final class VmStat {
         return s;
     }
 
-    /** The value of an event counter. */
+    /**
+     * {@return the value of an event counter}
+     *
+     * @param item the counter
+     */
     public long event(VmEventItem item) {
         return events.get(item.ordinal());
     }
 
-    /** The value of any counter by its /proc/vmstat name, or throws for an unknown name. */
+    /**
+     * {@return the value of any counter by its /proc/vmstat name, or throws for an unknown name}
+     *
+     * @param procName the /proc/vmstat name
+     */
     public long byName(String procName) {
         for (ZoneStatItem i : ZONE_ITEMS) {
             if (i.procName().equals(procName)) return zoneSum(i);

@@ -55,7 +55,11 @@ public final class FolioBatch {
         return pfns.length;
     }
 
-    /** folio_batch_add(): append; returns the space left (0 means the caller must flush). */
+    /**
+     * folio_batch_add(): append; returns the space left (0 means the caller must flush).
+     *
+     * @param folio the folio
+     */
     public int add(Folio folio) {
         if (nr == pfns.length) {
             throw new IllegalStateException("folio_batch_add on a full batch (" + nr + " entries): " + folio);
@@ -64,7 +68,11 @@ public final class FolioBatch {
         return pfns.length - nr;
     }
 
-    /** folio_batch_add() of a pfn (no handle); returns the space left. */
+    /**
+     * folio_batch_add() of a pfn (no handle); returns the space left.
+     *
+     * @param pfn the page frame number
+     */
     public int addPfn(long pfn) {
         if (nr == pfns.length) {
             throw new IllegalStateException("folio_batch_add on a full batch (" + nr + " entries): pfn " + pfn);
@@ -81,7 +89,7 @@ public final class FolioBatch {
         pfns[i] = NULL_PFN;
     }
 
-    /** True if entry i was cleared to NULL. */
+    /** {@return true if entry i was cleared to NULL} */
     public boolean isNull(int i) {
         return pfn(i) == NULL_PFN;
     }
@@ -97,7 +105,7 @@ public final class FolioBatch {
         return mm.folio(pfns[i]);
     }
 
-    /** The pfn of entry i, without making a handle. */
+    /** {@return the pfn of entry i, without making a handle} */
     public long pfn(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -129,7 +137,11 @@ public final class FolioBatch {
         nr = n;
     }
 
-    /** True if entry pfn is in the batch. */
+    /**
+     * {@return true if entry pfn is in the batch}
+     *
+     * @param pfn the page frame number
+     */
     public boolean contains(long pfn) {
         for (int i = 0; i < nr; i++) {
             if (pfns[i] == pfn) return true;

@@ -8,6 +8,10 @@ import io.github.foliolab.folio.Machine;
  * reach mlock without the lru module depending on it.
  */
 public interface LruExtension {
-    /** Attach to {@code machine}: e.g. call {@link Swap#setMlockHooks} on {@code Swap.of(machine)}. */
+    /**
+     * Attach to {@code machine}: e.g. call {@link Swap#setMlockHooks} on {@code Swap.of(machine)}.
+     *
+     * @param machine the simulated machine
+     */
     void attach(Machine machine);
 }

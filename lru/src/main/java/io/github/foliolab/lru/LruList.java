@@ -8,14 +8,20 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 
 /** enum lru_list (include/linux/mmzone.h), with the node and zone counters each list moves. */
 public enum LruList {
+    /** {@code LRU_INACTIVE_ANON} (enum lru_list, include/linux/mmzone.h). */
     LRU_INACTIVE_ANON(NodeStatItem.NR_INACTIVE_ANON, ZoneStatItem.NR_ZONE_INACTIVE_ANON),
+    /** {@code LRU_ACTIVE_ANON} (enum lru_list, include/linux/mmzone.h). */
     LRU_ACTIVE_ANON(NodeStatItem.NR_ACTIVE_ANON, ZoneStatItem.NR_ZONE_ACTIVE_ANON),
+    /** {@code LRU_INACTIVE_FILE} (enum lru_list, include/linux/mmzone.h). */
     LRU_INACTIVE_FILE(NodeStatItem.NR_INACTIVE_FILE, ZoneStatItem.NR_ZONE_INACTIVE_FILE),
+    /** {@code LRU_ACTIVE_FILE} (enum lru_list, include/linux/mmzone.h). */
     LRU_ACTIVE_FILE(NodeStatItem.NR_ACTIVE_FILE, ZoneStatItem.NR_ZONE_ACTIVE_FILE),
+    /** {@code LRU_UNEVICTABLE} (enum lru_list, include/linux/mmzone.h). */
     LRU_UNEVICTABLE(NodeStatItem.NR_UNEVICTABLE, ZoneStatItem.NR_ZONE_UNEVICTABLE);
 
     /** LRU_ACTIVE / LRU_FILE offsets. */
     public static final int LRU_ACTIVE = 1;
+    /** {@code LRU_FILE} (enum lru_list, include/linux/mmzone.h). */
     public static final int LRU_FILE = 2;
     /** NR_LRU_LISTS. */
     public static final int NR_LRU_LISTS = 5;

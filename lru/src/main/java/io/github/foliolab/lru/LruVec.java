@@ -66,7 +66,11 @@ public final class LruVec {
         }
     }
 
-    /** The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)). */
+    /**
+     * {@return the lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat))}
+     *
+     * @param machine the simulated machine
+     */
     public static LruVec of(Machine machine) {
         LruVec lv = machine.state(KEY);
         if (!lv.hookInstalled) {
@@ -94,12 +98,16 @@ public final class LruVec {
         return mm;
     }
 
-    /** The list head id of {@code lru}: {@code -1 - lru}. */
+    /**
+     * {@return the list head id of {@code lru}: {@code -1 - lru}}
+     *
+     * @param lru the LRU list number (enum lru_list)
+     */
     public static long headId(int lru) {
         return -1L - lru;
     }
 
-    /** True if {@code id} names a list head rather than a folio. */
+    /** {@return true if {@code id} names a list head rather than a folio} */
     public static boolean isHead(long id) {
         return id < 0 && id >= -LruList.NR_LRU_LISTS;
     }
@@ -178,12 +186,16 @@ public final class LruVec {
         lruLock.assertHeld();
     }
 
-    /** lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread). */
+    /**
+     * lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread).
+     *
+     * @param cpu the simulated CPU number
+     */
     public long lockAcquisitions(int cpu) {
         return lockAcquisitionsByCpu[cpu];
     }
 
-    /** Number of lru_lock acquisitions so far (racy read; exact when quiescent). */
+    /** {@return number of lru_lock acquisitions so far (racy read; exact when quiescent)} */
     public long lockAcquisitions() {
         return lockAcquisitions;
     }
@@ -263,6 +275,8 @@ public final class LruVec {
      * lruvec_add_folio(): account the folio to folio_lru_list() and, unless that is LRU_UNEVICTABLE, link
      * it at the head. Caller holds lru_lock. Does not touch PG_lru. (One read of the flags word gives the
      * list, the zone and whether the folio is large: the caller owns the folio, its flags are stable.)
+     *
+     * @param pfn the page frame number
      */
     public void addFolio(long pfn) {
         long flags = mm.flagsWord(pfn);
@@ -278,7 +292,11 @@ public final class LruVec {
         }
     }
 
-    /** lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock. */
+    /**
+     * lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock.
+     *
+     * @param pfn the page frame number
+     */
     public void addFolioTail(long pfn) {
         LruList lru = listFor(pfn);
         // "This is not expected to be used on LRU_UNEVICTABLE": the kernel would link it anyway; the model
@@ -294,6 +312,8 @@ public final class LruVec {
     /**
      * lruvec_del_folio(): unlink (unless unevictable) and subtract from folio_lru_list()'s sizes. The
      * folio's flags must still say which list it is on. Caller holds lru_lock.
+     *
+     * @param pfn the page frame number
      */
     public void delFolio(long pfn) {
         LruList lru = listFor(pfn);
@@ -310,13 +330,22 @@ public final class LruVec {
         listInsert(pfn, head, next(head));
     }
 
-    /** The pfn at the tail of {@code lru} (lru_to_folio), or -1 if empty. Caller holds lru_lock. */
+    /**
+     * {@return the pfn at the tail of {@code lru} (lru_to_folio), or -1 if empty} Caller holds lru_lock.
+     *
+     * @param lru the LRU list
+     */
     public long tail(LruList lru) {
         long p = headPrev[lru.ordinal()];
         return p < 0 ? -1 : p;
     }
 
-    /** The pfn before {@code pfn} on its list (towards the head), or -1 at the head. Under lru_lock. */
+    /**
+     * {@return the pfn before {@code pfn} on its list (towards the head), or -1 at the head} Under
+     * lru_lock.
+     *
+     * @param pfn the page frame number
+     */
     public long prevOf(long pfn) {
         long p = prev(pfn);
         return p < 0 ? -1 : p;
@@ -381,7 +410,11 @@ public final class LruVec {
 
     // ------------------------------------------------------------ inspection
 
-    /** lruvec_lru_size() over both zones, in pages (racy unless the lock is held). */
+    /**
+     * lruvec_lru_size() over both zones, in pages (racy unless the lock is held).
+     *
+     * @param lru the LRU list
+     */
     public long size(LruList lru) {
         long s = 0;
         for (int z = 0; z < NR_ZONES; z++) {
@@ -390,12 +423,21 @@ public final class LruVec {
         return s;
     }
 
-    /** The pages of {@code lru} in zone {@code z} (lruvec->lru_zone_size). */
+    /**
+     * {@return the pages of {@code lru} in zone {@code z} (lruvec->lru_zone_size)}
+     *
+     * @param z the zone
+     * @param lru the LRU list
+     */
     public long zoneSize(ZoneType z, LruList lru) {
         return zoneSize[z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal()];
     }
 
-    /** The pfns on {@code lru} from head to tail, taking lru_lock (for tests and checkers). */
+    /**
+     * {@return the pfns on {@code lru} from head to tail, taking lru_lock (for tests and checkers)}
+     *
+     * @param lru the LRU list
+     */
     public long[] listPfns(LruList lru) {
         lock();
         try {
@@ -405,7 +447,11 @@ public final class LruVec {
         }
     }
 
-    /** {@link #listPfns} with lru_lock held by the caller. */
+    /**
+     * {@link #listPfns} with lru_lock held by the caller.
+     *
+     * @param lru the LRU list
+     */
     public long[] listPfnsLocked(LruList lru) {
         long head = headId(lru.ordinal());
         int n = 0;
@@ -423,7 +469,12 @@ public final class LruVec {
         return out;
     }
 
-    /** True if the folio is linked on {@code lru} (walks the list under lru_lock). */
+    /**
+     * {@return true if the folio is linked on {@code lru} (walks the list under lru_lock)}
+     *
+     * @param folio the folio
+     * @param lru the LRU list
+     */
     public boolean isOnList(Folio folio, LruList lru) {
         for (long p : listPfns(lru)) {
             if (p == folio.pfn()) return true;
@@ -432,8 +483,10 @@ public final class LruVec {
     }
 
     /**
-     * The linked list the folio is on, or null: LRU_UNEVICTABLE is never linked, so an unevictable folio
-     * reports null here (check {@link LruList#folioLruList} and PG_lru instead).
+     * {@return the linked list the folio is on, or null: LRU_UNEVICTABLE is never linked, so an
+     * unevictable folio reports null here (check {@link LruList#folioLruList} and PG_lru instead)}
+     *
+     * @param folio the folio
      */
     public LruList linkedListOf(Folio folio) {
         for (LruList l : LruList.values()) {

@@ -115,7 +115,11 @@ public final class Swap implements AutoCloseable {
         this.sharedBuffer = shared > 0 ? new SharedAddBuffer(this, shared) : null;
     }
 
-    /** The machine's mm/swap.c state. */
+    /**
+     * {@return the machine's mm/swap.c state}
+     *
+     * @param machine the simulated machine
+     */
     public static Swap of(Machine machine) {
         return machine.state(KEY);
     }
@@ -123,6 +127,10 @@ public final class Swap implements AutoCloseable {
     /**
      * Choose the batching policy and kworker mode of {@code machine}; must come before anything uses the
      * machine's LRU ({@link #of}), and returns its Swap.
+     *
+     * @param machine the simulated machine
+     * @param policy the batching policy
+     * @param mode the mode
      */
     public static Swap configure(Machine machine, LruBatchPolicy policy, PerCpuWorkqueue.Mode mode) {
         Config c = machine.state(CONFIG);
@@ -136,7 +144,12 @@ public final class Swap implements AutoCloseable {
         return of(machine);
     }
 
-    /** {@link #configure(Machine, LruBatchPolicy, PerCpuWorkqueue.Mode)} with kworker threads. */
+    /**
+     * {@link #configure(Machine, LruBatchPolicy, PerCpuWorkqueue.Mode)} with kworker threads.
+     *
+     * @param machine the simulated machine
+     * @param policy the batching policy
+     */
     public static Swap configure(Machine machine, LruBatchPolicy policy) {
         return configure(machine, policy, PerCpuWorkqueue.Mode.THREADS);
     }
@@ -166,17 +179,24 @@ public final class Swap implements AutoCloseable {
 
     // ------------------------------------------------------------ mlock hooks
 
-    /** Install mm/mlock.c's functions (the mlock module does this). */
+    /**
+     * Install mm/mlock.c's functions (the mlock module does this).
+     *
+     * @param hooks the hooks
+     */
     public void setMlockHooks(MlockHooks hooks) {
         this.mlockHooks = hooks;
     }
 
-    /** The installed mlock hooks, without looking for extensions. */
+    /** {@return the installed mlock hooks, without looking for extensions} */
     public MlockHooks mlockHooksIfInstalled() {
         return mlockHooks;
     }
 
-    /** The installed mlock hooks, loading {@link LruExtension}s on first use; null if there are none. */
+    /**
+     * {@return the installed mlock hooks, loading {@link LruExtension}s on first use; null if there are
+     * none}
+     */
     public MlockHooks mlockHooks() {
         MlockHooks h = mlockHooks;
         if (h != null || extensionsLoaded) {
@@ -199,27 +219,49 @@ public final class Swap implements AutoCloseable {
         return fbatches.of(Cpu.current());
     }
 
-    /** cpu_fbatches.lock of {@code cpu}: hold it around {@link #lruAddDrainCpu}. */
+    /**
+     * cpu_fbatches.lock of {@code cpu}: hold it around {@link #lruAddDrainCpu}.
+     *
+     * @param cpu the simulated CPU number
+     */
     public LocalLock cpuFbatchesLock(int cpu) {
         return fbatches.of(cpu).lock;
     }
 
-    /** folio_batch_count() of a CPU's batch (racy unless that CPU's lock is held). */
+    /**
+     * folio_batch_count() of a CPU's batch (racy unless that CPU's lock is held).
+     *
+     * @param cpu the simulated CPU number
+     * @param kind the kind
+     */
     public int batchCount(int cpu, BatchKind kind) {
         return fbatches.of(cpu).batch(kind).count();
     }
 
-    /** True if a CPU's batch holds the folio (racy unless that CPU's lock is held). */
+    /**
+     * {@return true if a CPU's batch holds the folio (racy unless that CPU's lock is held)}
+     *
+     * @param cpu the simulated CPU number
+     * @param kind the kind
+     * @param folio the folio
+     */
     public boolean batchContains(int cpu, BatchKind kind, Folio folio) {
         return fbatches.of(cpu).batch(kind).contains(folio.pfn());
     }
 
-    /** Entries waiting in the shared add buffer of a {@link LruBatchPolicy#sharedAddBufferSize} policy. */
+    /**
+     * {@return entries waiting in the shared add buffer of a {@link LruBatchPolicy#sharedAddBufferSize}
+     * policy}
+     */
     public int sharedBufferCount() {
         return sharedBuffer == null ? 0 : sharedBuffer.size();
     }
 
-    /** folio_may_be_lru_cached() of the policy (!folio_test_large for the kernel). */
+    /**
+     * folio_may_be_lru_cached() of the policy (!folio_test_large for the kernel).
+     *
+     * @param folio the folio
+     */
     public boolean folioMayBeLruCached(Folio folio) {
         return policy.mayBeLruCached(folio);
     }
@@ -302,7 +344,11 @@ public final class Swap implements AutoCloseable {
 
     // ------------------------------------------------------------ entry points
 
-    /** folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference. */
+    /**
+     * folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference.
+     *
+     * @param folio the folio
+     */
     public void folioAddLru(Folio folio) {
         long pfn = folio.pfn();
         long flags = mm.flagsWord(pfn); // the VM_BUG_ON checks: one relaxed read, not schedule points
@@ -322,6 +368,9 @@ public final class Swap implements AutoCloseable {
     /**
      * folio_add_lru_vma(): like folio_add_lru, but a folio faulted into a VM_LOCKED (and not VM_SPECIAL)
      * VMA goes to mlock_new_folio() instead.
+     *
+     * @param folio the folio
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
      */
     public void folioAddLruVma(Folio folio, long vmFlags) {
         if (folio.testLru()) {
@@ -339,7 +388,11 @@ public final class Swap implements AutoCloseable {
         }
     }
 
-    /** folio_rotate_reclaimable(): end of writeback of a PG_reclaim folio: queue it for the inactive tail. */
+    /**
+     * folio_rotate_reclaimable(): end of writeback of a PG_reclaim folio: queue it for the inactive tail.
+     *
+     * @param folio the folio
+     */
     public void folioRotateReclaimable(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_locked) || mm.testFlag(pfn, PG_dirty)
@@ -349,7 +402,11 @@ public final class Swap implements AutoCloseable {
         folioBatchAddAndMove(folio, BatchKind.LRU_MOVE_TAIL);
     }
 
-    /** folio_activate() (SMP): queue an inactive, evictable LRU folio for activation. */
+    /**
+     * folio_activate() (SMP): queue an inactive, evictable LRU folio for activation.
+     *
+     * @param folio the folio
+     */
     public void folioActivate(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_active) || mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
@@ -383,6 +440,8 @@ public final class Swap implements AutoCloseable {
      * folio_mark_accessed() of the classic LRU: inactive,unreferenced -> inactive,referenced ->
      * active (queued with folio_activate, or PG_active set directly if the folio is in this CPU's
      * lru_add batch) -> active,referenced. Unevictable folios are left alone; PG_dropbehind folios too.
+     *
+     * @param folio the folio
      */
     public void folioMarkAccessed(Folio folio) {
         long pfn = folio.pfn();
@@ -404,7 +463,11 @@ public final class Swap implements AutoCloseable {
         }
     }
 
-    /** deactivate_file_folio(): hint that an evictable LRU file folio is a good reclaim candidate. */
+    /**
+     * deactivate_file_folio(): hint that an evictable LRU file folio is a good reclaim candidate.
+     *
+     * @param folio the folio
+     */
     public void deactivateFileFolio(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
@@ -413,7 +476,11 @@ public final class Swap implements AutoCloseable {
         folioBatchAddAndMove(folio, BatchKind.LRU_DEACTIVATE_FILE);
     }
 
-    /** folio_deactivate() (MADV_COLD): queue an active, evictable LRU folio for deactivation. */
+    /**
+     * folio_deactivate() (MADV_COLD): queue an active, evictable LRU folio for deactivation.
+     *
+     * @param folio the folio
+     */
     public void folioDeactivate(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
@@ -425,7 +492,11 @@ public final class Swap implements AutoCloseable {
         folioBatchAddAndMove(folio, BatchKind.LRU_DEACTIVATE);
     }
 
-    /** folio_mark_lazyfree() (MADV_FREE): queue a clean anon folio for the inactive file list. */
+    /**
+     * folio_mark_lazyfree() (MADV_FREE): queue a clean anon folio for the inactive file list.
+     *
+     * @param folio the folio
+     */
     public void folioMarkLazyfree(Folio folio) {
         long pfn = folio.pfn();
         if ((mm.mapping(pfn) & 1L) == 0 || !mm.testFlag(pfn, PG_swapbacked) || !mm.testFlag(pfn, PG_lru)
@@ -441,6 +512,8 @@ public final class Swap implements AutoCloseable {
      * lru_add_drain_cpu(cpu): move every non-empty batch of {@code cpu} (lru_move_tail under its
      * lock_irq). The caller holds that CPU's {@link #cpuFbatchesLock} (its own CPU's in the kernel; a
      * remote one in the PREEMPT_RT-style drain).
+     *
+     * @param cpu the simulated CPU number
      */
     public void lruAddDrainCpu(int cpu) {
         CpuFbatches fb = fbatches.of(cpu);
@@ -496,6 +569,8 @@ public final class Swap implements AutoCloseable {
     /**
      * cpu_needs_drain(cpu): any of the six batches non-empty, or need_mlock_drain(cpu). Racy reads by
      * design (ordered by the smp_mb()s of __lru_add_drain_all).
+     *
+     * @param cpu the simulated CPU number
      */
     public boolean cpuNeedsDrain(int cpu) {
         CpuFbatches fb = fbatches.of(cpu);
@@ -509,7 +584,7 @@ public final class Swap implements AutoCloseable {
         return h != null && h.needMlockDrain(cpu);
     }
 
-    /** The current lru_drain_gen (racy read, for tests). */
+    /** {@return the current lru_drain_gen (racy read, for tests)} */
     public int lruDrainGen() {
         return lruDrainGen.get();
     }
@@ -620,6 +695,9 @@ public final class Swap implements AutoCloseable {
      * folios_put_refs(): drop refs[i] references (1 if refs is null) from each folio; those that reach
      * zero are taken off the LRU under one lru_lock hold (__page_cache_release) and freed in bulk
      * (free_unref_folios). NULL slots and the zero page are skipped. The batch is returned empty.
+     *
+     * @param folios the folios
+     * @param refs the number of references
      */
     public void foliosPutRefs(FolioBatch folios, int[] refs) {
         int j = 0;
@@ -655,12 +733,20 @@ public final class Swap implements AutoCloseable {
         folios.reinit();
     }
 
-    /** folios_put(). */
+    /**
+     * folios_put().
+     *
+     * @param folios the folios
+     */
     public void foliosPut(FolioBatch folios) {
         foliosPutRefs(folios, null);
     }
 
-    /** release_pages(): folio_put on each, batched through folios_put_refs in batches of 31. */
+    /**
+     * release_pages(): folio_put on each, batched through folios_put_refs in batches of 31.
+     *
+     * @param folios the folios
+     */
     public void releasePages(List<Folio> folios) {
         FolioBatch fb = new FolioBatch(mm);
         for (Folio f : folios) {
@@ -673,7 +759,11 @@ public final class Swap implements AutoCloseable {
         }
     }
 
-    /** __folio_batch_release(): lru_add_drain() once per batch, then folios_put(). */
+    /**
+     * __folio_batch_release(): lru_add_drain() once per batch, then folios_put().
+     *
+     * @param fbatch the folio batch
+     */
     public void folioBatchRelease(FolioBatch fbatch) {
         if (!fbatch.percpuPvecDrained()) {
             lruAddDrain();

@@ -7,10 +7,20 @@ import io.github.foliolab.folio.Folio;
  * them with {@link Mm#setMlockHooks} so that mm does not depend on mlock. Both take the VMA's vm_flags.
  */
 public interface MlockHooks {
-    /** mlock_vma_folio(): mlock_folio() if {@code (vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED}. */
+    /**
+     * mlock_vma_folio(): mlock_folio() if {@code (vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED}.
+     *
+     * @param folio the folio
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
+     */
     void mlockVmaFolio(Folio folio, long vmFlags);
 
-    /** munlock_vma_folio(): munlock_folio() if vm_flags has VM_LOCKED. */
+    /**
+     * munlock_vma_folio(): munlock_folio() if vm_flags has VM_LOCKED.
+     *
+     * @param folio the folio
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
+     */
     void munlockVmaFolio(Folio folio, long vmFlags);
 
     /** mlock_drain_local(). */

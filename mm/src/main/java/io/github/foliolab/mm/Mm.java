@@ -47,9 +47,11 @@ public final class Mm {
     }
 
     /**
-     * The machine's mm state (created on first use). The instance the machine keeps installs the rmap
-     * operations for reclaim and attaches the {@link MmExtension}s, once: a racing first use may build a
-     * second instance, which is dropped without side effects.
+     * {@return the machine's mm state (created on first use)} The instance the machine keeps installs the
+     * rmap operations for reclaim and attaches the {@link MmExtension}s, once: a racing first use may
+     * build a second instance, which is dropped without side effects.
+     *
+     * @param machine the simulated machine
      */
     public static Mm of(Machine machine) {
         Mm m = machine.state(KEY);
@@ -105,17 +107,17 @@ public final class Mm {
         return shmem;
     }
 
-    /** The fault paths of mm/memory.c. */
+    /** {@return the fault paths of mm/memory.c} */
     public Fault fault() {
         return fault;
     }
 
-    /** The unmap (zap) paths of mm/memory.c. */
+    /** {@return the unmap (zap) paths of mm/memory.c} */
     public Zap zap() {
         return zap;
     }
 
-    /** The GUP slow path and population (mm/gup.c). */
+    /** {@return the GUP slow path and population (mm/gup.c)} */
     public Gup gup() {
         return gup;
     }
@@ -143,7 +145,11 @@ public final class Mm {
         return mlockHooks;
     }
 
-    /** Register the mlock module's rmap hooks. */
+    /**
+     * Register the mlock module's rmap hooks.
+     *
+     * @param hooks the hooks
+     */
     public void setMlockHooks(MlockHooks hooks) {
         this.mlockHooks = hooks == null ? MlockHooks.NONE : hooks;
     }
@@ -168,19 +174,32 @@ public final class Mm {
         return a;
     }
 
-    /** A new tmpfs file of {@code sizePages} pages (shmem_file_setup / open+ftruncate on tmpfs). */
+    /**
+     * {@return a new tmpfs file of {@code sizePages} pages (shmem_file_setup / open+ftruncate on tmpfs)}
+     *
+     * @param name the name
+     * @param sizePages the size in pages
+     */
     public AddressSpace newShmemFile(String name, long sizePages) {
         AddressSpace s = new AddressSpace(nextId.getAndIncrement(), name, sizePages);
         files.put(s.id(), s);
         return s;
     }
 
-    /** folio_anon_vma(): the anon_vma a folio->mapping word names, or null. */
+    /**
+     * folio_anon_vma(): the anon_vma a folio->mapping word names, or null.
+     *
+     * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     */
     public AnonVma anonVmaOf(long mapping) {
         return (mapping & 3L) == 1L ? anonVmas.get(mapping >>> 2) : null;
     }
 
-    /** folio->mapping of a file folio as its address_space, or null. */
+    /**
+     * folio->mapping of a file folio as its address_space, or null.
+     *
+     * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     */
     public AddressSpace fileOf(long mapping) {
         return mapping != 0 && (mapping & 3L) == 0 ? files.get(mapping >>> 2) : null;
     }

@@ -16,7 +16,14 @@ public final class Zap {
         this.ctx = ctx;
     }
 
-    /** unmap_page_range() over [start, end) of {@code vma}. */
+    /**
+     * unmap_page_range() over [start, end) of {@code vma}.
+     *
+     * @param tlb the TLB gather
+     * @param vma the VMA
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param end the end of the range (exclusive), a user virtual address (bytes)
+     */
     public void zapRange(MmuGather tlb, Vma vma, long start, long end) {
         PageTables pts = vma.mm().pageTables();
         long addr = start;

@@ -31,8 +31,11 @@ public final class Experiments {
     private Experiments() {}
 
     /**
-     * One dynamic test per variant, each asserting the verdict the variant expects. (JUnit is an optional
-     * dependency of this module: callers of this class have it on their test path.)
+     * {@return one dynamic test per variant, each asserting the verdict the variant expects} (JUnit is an
+     * optional dependency of this module: callers of this class have it on their test path.)
+     *
+     * @param scenario the scenario
+     * @param options how to explore
      */
     @SuppressWarnings("exports")
     public static Stream<DynamicTest> verdicts(Scenario scenario, Options options) {
@@ -40,7 +43,13 @@ public final class Experiments {
                 + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, options)));
     }
 
-    /** Explore {@code variant} and check the verdict is the one it expects. */
+    /**
+     * Explore {@code variant} and check the verdict is the one it expects.
+     *
+     * @param scenario the scenario
+     * @param variant the variant to run
+     * @param options how to explore
+     */
     public static Result assertExpected(Scenario scenario, Variant variant, Options options) {
         Result r = Explorer.explore(scenario, variant, options);
         Result.Verdict want = switch (variant.expect()) {
@@ -54,7 +63,13 @@ public final class Experiments {
         return r;
     }
 
-    /** The explorer must find a violation. */
+    /**
+     * {@return the explorer must find a violation}
+     *
+     * @param scenario the scenario
+     * @param variant the variant to run
+     * @param options how to explore
+     */
     public static Result assertViolation(Scenario scenario, String variant, Options options) {
         Result r = Explorer.explore(scenario, scenario.variant(variant), options);
         if (!r.violated()) {
@@ -63,7 +78,13 @@ public final class Experiments {
         return r;
     }
 
-    /** The explorer must find no violation within the budget. */
+    /**
+     * {@return the explorer must find no violation within the budget}
+     *
+     * @param scenario the scenario
+     * @param variant the variant to run
+     * @param options how to explore
+     */
     public static Result assertNoViolation(Scenario scenario, String variant, Options options) {
         Result r = Explorer.explore(scenario, scenario.variant(variant), options);
         if (r.violated()) {
@@ -72,7 +93,7 @@ public final class Experiments {
         return r;
     }
 
-    /** The verdict line and, if there is one, the trace table. */
+    /** {@return the verdict line and, if there is one, the trace table} */
     public static String report(Result r) {
         String s = r.verdictLine() + "\n" + Explorer.MODEL_NOTE;
         if (r.trace() != null) {

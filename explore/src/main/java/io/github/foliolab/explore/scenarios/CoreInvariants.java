@@ -143,7 +143,7 @@ public final class CoreInvariants {
         return (f.flags() & (1L << bit)) != 0;
     }
 
-    /** The core invariants. */
+    /** {@return the core invariants} */
     public static List<Invariant> all() {
         return List.of(REFCOUNT_NONNEGATIVE, MAPCOUNT_NONNEGATIVE, ACTIVE_XOR_UNEVICTABLE, LRU_IMPLIES_REFERENCED,
                 FREE_FOLIO_CLEAN, PINS_WITHIN_REFCOUNT, MAPPINGS_REFERENCED, NR_MLOCK_MATCHES, NO_FOLIO_LOCK_AT_END,

@@ -31,26 +31,26 @@ public abstract class LruWorld extends World {
         this.lruvec = LruVec.of(machine);
     }
 
-    /** A fresh 2-CPU machine whose memmap the garbage collector frees. */
+    /** {@return a fresh 2-CPU machine whose memmap the garbage collector frees} */
     public static Machine newMachine(int cpus) {
         return Machine.bootGcManaged(cpus, 512, 0);
     }
 
     /**
-     * The references on {@code f} that the setup and the bodies hold outside the LRU and mlock batches
-     * (mappings, page cache, isolation, temporary gets), as the bodies record them; -1 if the scenario
-     * does not track them (the refcount invariant is then skipped for {@code f}).
+     * {@return the references on {@code f} that the setup and the bodies hold outside the LRU and mlock
+     * batches (mappings, page cache, isolation, temporary gets), as the bodies record them; -1 if the
+     * scenario does not track them (the refcount invariant is then skipped for {@code f})}
      */
     public int heldReferences(Folio f) {
         return -1;
     }
 
-    /** Entries for {@code f} in batches other than mm/swap.c's (the mlock batches). */
+    /** {@return entries for {@code f} in batches other than mm/swap.c's (the mlock batches)} */
     public int otherBatchEntries(Folio f) {
         return 0;
     }
 
-    /** Entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points). */
+    /** {@return entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points)} */
     public final int lruBatchEntries(Folio f) {
         int n = 0;
         for (int cpu = 0; cpu < machine().cpus().nr(); cpu++) {

@@ -2,7 +2,11 @@ package io.github.foliolab.folio.cpu;
 
 import java.util.function.IntFunction;
 
-/** DEFINE_PER_CPU data: one instance per CPU, reached with this_cpu_ptr / per_cpu_ptr. */
+/**
+ * DEFINE_PER_CPU data: one instance per CPU, reached with this_cpu_ptr / per_cpu_ptr.
+ *
+ * @param <T> the type
+ */
 public final class PerCpu<T> {
     private final Object[] slots;
 
@@ -13,13 +17,21 @@ public final class PerCpu<T> {
         }
     }
 
-    /** per_cpu_ptr(ptr, cpu). */
+    /**
+     * per_cpu_ptr(ptr, cpu).
+     *
+     * @param cpu the simulated CPU
+     */
     @SuppressWarnings("unchecked")
     public T of(Cpu cpu) {
         return (T) slots[cpu.id()];
     }
 
-    /** per_cpu_ptr(ptr, cpu) by number. */
+    /**
+     * per_cpu_ptr(ptr, cpu) by number.
+     *
+     * @param cpu the simulated CPU number
+     */
     @SuppressWarnings("unchecked")
     public T of(int cpu) {
         return (T) slots[cpu];

@@ -93,12 +93,12 @@ public final class RwSem {
         SchedPoints.released(SyncOp.UP_WRITE, id);
     }
 
-    /** True if the calling thread holds it for writing. */
+    /** {@return true if the calling thread holds it for writing} */
     public boolean writeHeldByCurrentThread() {
         return writer == Thread.currentThread();
     }
 
-    /** True if held for reading or writing by anybody (racy, like rwsem_is_locked). */
+    /** {@return true if held for reading or writing by anybody (racy, like rwsem_is_locked)} */
     public boolean isLocked() {
         return (int) COUNT.getOpaque(this) != 0;
     }

@@ -39,7 +39,7 @@ public abstract class SimLock {
 
     protected abstract SyncOp unlockOp();
 
-    /** The schedule-point id of this lock. */
+    /** {@return the schedule-point id of this lock} */
     public final long id() {
         return id;
     }
@@ -115,12 +115,12 @@ public abstract class SimLock {
         SchedPoints.released(unlockOp(), id);
     }
 
-    /** True while some thread holds the lock (racy outside the holder, like spin_is_locked). */
+    /** {@return true while some thread holds the lock (racy outside the holder, like spin_is_locked)} */
     public final boolean isLocked() {
         return (int) STATE.getOpaque(this) != 0;
     }
 
-    /** True if the calling thread holds the lock. */
+    /** {@return true if the calling thread holds the lock} */
     public final boolean heldByCurrentThread() {
         return owner == Thread.currentThread();
     }

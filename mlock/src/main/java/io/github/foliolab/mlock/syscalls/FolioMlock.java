@@ -7,10 +7,18 @@ import io.github.foliolab.folio.Folio;
  * this CPU's mlock batch), and mlock_drain_local(). Implemented by the mlock module's folio code.
  */
 public interface FolioMlock {
-    /** mlock_folio(). */
+    /**
+     * mlock_folio().
+     *
+     * @param folio the folio
+     */
     void mlockFolio(Folio folio);
 
-    /** munlock_folio(). */
+    /**
+     * munlock_folio().
+     *
+     * @param folio the folio
+     */
     void munlockFolio(Folio folio);
 
     /** mlock_drain_local(). */

@@ -34,7 +34,7 @@ public final class MlockMmExtension implements MmExtension {
         });
     }
 
-    /** The folio side the system calls drive: the machine's mlock batches. */
+    /** {@return the folio side the system calls drive: the machine's mlock batches} */
     public static FolioMlock folioSide(Mlock mlock) {
         return new FolioMlock() {
             @Override

@@ -70,7 +70,12 @@ public final class SchedPoints {
         return result;
     }
 
-    /** The caller waits for {@code waitId}; see {@link SchedHook#contended}. */
+    /**
+     * The caller waits for {@code waitId}; see {@link SchedHook#contended}.
+     *
+     * @param op the kind of step
+     * @param waitId the object id waited for
+     */
     public static void contended(SchedOp op, long waitId) {
         try {
             CONTENDED_MH.invokeExact(op, waitId);
@@ -81,7 +86,12 @@ public final class SchedPoints {
         }
     }
 
-    /** {@code waitId} became available; see {@link SchedHook#released}. */
+    /**
+     * {@code waitId} became available; see {@link SchedHook#released}.
+     *
+     * @param op the kind of step
+     * @param waitId the object id waited for
+     */
     public static void released(SchedOp op, long waitId) {
         try {
             RELEASED_MH.invokeExact(op, waitId);
@@ -92,7 +102,11 @@ public final class SchedPoints {
         }
     }
 
-    /** Install a hook (one at a time). */
+    /**
+     * Install a hook (one at a time).
+     *
+     * @param hook the hook
+     */
     public static synchronized void install(SchedHook hook) {
         if (installed != null) {
             throw new IllegalStateException("a SchedHook is already installed: " + installed);
@@ -110,7 +124,11 @@ public final class SchedPoints {
         installed = hook;
     }
 
-    /** Remove the installed hook, if it is {@code hook}; the points become no-ops again. */
+    /**
+     * Remove the installed hook, if it is {@code hook}; the points become no-ops again.
+     *
+     * @param hook the hook
+     */
     public static synchronized void uninstall(SchedHook hook) {
         if (installed != hook) {
             return;
@@ -123,19 +141,23 @@ public final class SchedPoints {
         installed = null;
     }
 
-    /** The installed hook, or null. */
+    /** {@return the installed hook, or null} */
     public static SchedHook installed() {
         return installed;
     }
 
-    /** A fresh id for a lock, list or queue, with the name traces print for it. */
+    /**
+     * {@return a fresh id for a lock, list or queue, with the name traces print for it}
+     *
+     * @param name the name
+     */
     public static long newObjectId(String name) {
         long id = NEXT_OBJECT_ID.getAndIncrement();
         OBJECT_NAMES.put(id, name);
         return id;
     }
 
-    /** The name given to an object id, or "obj#N". */
+    /** {@return the name given to an object id, or "obj#N"} */
     public static String objectName(long id) {
         String n = OBJECT_NAMES.get(id);
         return n != null ? n : "obj#" + (id - OBJECT_ID_BASE);
