@@ -21,12 +21,22 @@ public final class FolioBatch {
     /** percpu_pvec_drained: lru_add_drain() was already done for this batch's owner. */
     private boolean percpuPvecDrained;
 
-    /** A batch of the kernel's size. */
+    /**
+     * A batch of the kernel's size, {@link #FOLIO_BATCH_SIZE} entries.
+     *
+     * @param mm the memmap whose folios the batch holds (by pfn)
+     */
     public FolioBatch(MemMap mm) {
         this(mm, FOLIO_BATCH_SIZE);
     }
 
-    /** A batch of another capacity (batching policies); at least 1. */
+    /**
+     * A batch of another capacity (batching policies).
+     *
+     * @param mm       the memmap whose folios the batch holds (by pfn)
+     * @param capacity the most entries, at least 1
+     * @throws IllegalArgumentException if {@code capacity} is below 1
+     */
     public FolioBatch(MemMap mm, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("folio batch capacity must be >= 1, got " + capacity);
@@ -41,24 +51,27 @@ public final class FolioBatch {
         percpuPvecDrained = false;
     }
 
-    /** folio_batch_count(). */
+    /** {@return folio_batch_count(): the number of entries} */
     public int count() {
         return nr;
     }
 
-    /** folio_batch_space(). */
+    /** {@return folio_batch_space(): the entries that still fit} */
     public int space() {
         return pfns.length - nr;
     }
 
+    /** {@return the most entries the batch holds} */
     public int capacity() {
         return pfns.length;
     }
 
     /**
-     * folio_batch_add(): append; returns the space left (0 means the caller must flush).
+     * folio_batch_add(): append.
      *
      * @param folio the folio
+     * @return the space left (0 means the caller must flush)
+     * @throws IllegalStateException if the batch is full
      */
     public int add(Folio folio) {
         if (nr == pfns.length) {
@@ -69,9 +82,11 @@ public final class FolioBatch {
     }
 
     /**
-     * folio_batch_add() of a pfn (no handle); returns the space left.
+     * folio_batch_add() of a pfn (no handle).
      *
      * @param pfn the page frame number
+     * @return the space left (0 means the caller must flush)
+     * @throws IllegalStateException if the batch is full
      */
     public int addPfn(long pfn) {
         if (nr == pfns.length) {
@@ -81,7 +96,11 @@ public final class FolioBatch {
         return pfns.length - nr;
     }
 
-    /** fbatch->folios[i] = NULL (an entry removed in place, as the lru_add drain does for dead folios). */
+    /**
+     * fbatch->folios[i] = NULL (an entry removed in place, as the lru_add drain does for dead folios).
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     */
     public void clearSlot(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -89,12 +108,22 @@ public final class FolioBatch {
         pfns[i] = NULL_PFN;
     }
 
-    /** {@return true if entry i was cleared to NULL} */
+    /**
+     * {@return true if entry i was cleared to NULL}
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     */
     public boolean isNull(int i) {
         return pfn(i) == NULL_PFN;
     }
 
-    /** fbatch->folios[i]; a VM_BUG-free IllegalStateException if the slot is NULL. */
+    /**
+     * fbatch->folios[i].
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     * @return the folio of entry i
+     * @throws IllegalStateException if the slot is NULL
+     */
     public Folio get(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -105,7 +134,11 @@ public final class FolioBatch {
         return mm.folio(pfns[i]);
     }
 
-    /** {@return the pfn of entry i, without making a handle} */
+    /**
+     * {@return the pfn of entry i ({@link #NULL_PFN} if cleared), without making a handle}
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     */
     public long pfn(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -113,7 +146,12 @@ public final class FolioBatch {
         return pfns[i];
     }
 
-    /** Overwrite entry i with a pfn. */
+    /**
+     * Overwrite entry i with a pfn.
+     *
+     * @param i   the entry, 0 to {@code count() - 1}
+     * @param pfn the page frame number
+     */
     public void setPfn(int i, long pfn) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -121,7 +159,12 @@ public final class FolioBatch {
         pfns[i] = pfn;
     }
 
-    /** Overwrite entry i (compaction of a batch in place, as folios_put_refs does). */
+    /**
+     * Overwrite entry i (compaction of a batch in place, as folios_put_refs does).
+     *
+     * @param i     the entry, 0 to {@code count() - 1}
+     * @param folio the folio
+     */
     public void set(int i, Folio folio) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -129,7 +172,11 @@ public final class FolioBatch {
         pfns[i] = folio.pfn();
     }
 
-    /** Shrink the batch to {@code n} entries. */
+    /**
+     * Shrink the batch to {@code n} entries.
+     *
+     * @param n the entries to keep, 0 to {@code count()}
+     */
     public void truncate(int n) {
         if (n < 0 || n > nr) {
             throw new IndexOutOfBoundsException("truncate to " + n + " of " + nr);
@@ -138,7 +185,7 @@ public final class FolioBatch {
     }
 
     /**
-     * {@return true if entry pfn is in the batch}
+     * {@return true if the batch holds the folio at {@code pfn}}
      *
      * @param pfn the page frame number
      */
@@ -149,14 +196,21 @@ public final class FolioBatch {
         return false;
     }
 
+    /** {@return percpu_pvec_drained: lru_add_drain() was already done for this batch's owner} */
     public boolean percpuPvecDrained() {
         return percpuPvecDrained;
     }
 
+    /**
+     * Set percpu_pvec_drained.
+     *
+     * @param v true once lru_add_drain() was done for this batch's owner
+     */
     public void setPercpuPvecDrained(boolean v) {
         percpuPvecDrained = v;
     }
 
+    /** {@return the memmap whose folios the batch holds} */
     public MemMap memMap() {
         return mm;
     }
