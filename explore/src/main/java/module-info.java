@@ -2,7 +2,7 @@
 module io.github.foliolab.explore {
     requires transitive io.github.foliolab.mlock;
     requires static org.junit.jupiter.api;
-    requires info.picocli;
+    requires transitive info.picocli; // ExploreCli.exploreCommand() returns a picocli CommandLine
 
     exports io.github.foliolab.explore;
     exports io.github.foliolab.explore.scenarios;
