@@ -3,7 +3,7 @@
 # same machine load), then the bare-atomics floor the same way; JSON results, the machine load before,
 # after each JMH run and after all, then the tables (every result, scaling per policy, the kernel
 # policy's targets) and the PNG chart.
-# Usage (from the repository root, after `mvn -B -q package -DskipTests -pl bench -am`):
+# Usage (from the repository root, after `./mvnw -B -q package -DskipTests -pl bench -am`):
 #   sh bench/lru-bench.sh [policy ...]        (default: every policy)
 set -e
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java

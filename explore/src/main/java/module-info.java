@@ -2,6 +2,7 @@
 module io.github.foliolab.explore {
     requires transitive io.github.foliolab.mlock;
     requires static org.junit.jupiter.api;
+    requires transitive info.picocli; // ExploreCli.exploreCommand() returns a picocli CommandLine
 
     exports io.github.foliolab.explore;
     exports io.github.foliolab.explore.scenarios;
@@ -18,4 +19,6 @@ module io.github.foliolab.explore {
             io.github.foliolab.explore.scenarios.LockOrder,
             io.github.foliolab.explore.scenarios.RefcountGet,
             io.github.foliolab.explore.scenarios.LruTicket;
+    // ExploreCli's command classes: picocli fills their annotated fields reflectively.
+    opens io.github.foliolab.explore to info.picocli;
 }

@@ -64,7 +64,12 @@ public final class Script {
         return s.equals("none") || s.equals("r") || s.equals("rw");
     }
 
-    /** Parse the text of a script named {@code file}. */
+    /**
+     * Parse the text of a script named {@code file}.
+     *
+     * @param file the script's file name, for error messages
+     * @param text the script's text
+     */
     public static Script parse(String file, String text) {
         return parse(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

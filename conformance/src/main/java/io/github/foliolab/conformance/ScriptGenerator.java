@@ -46,7 +46,11 @@ public final class ScriptGenerator {
     private ScriptGenerator() {
     }
 
-    /** The script for {@code seed}: its text, one command a line, ending with a newline. */
+    /**
+     * {@return the script for {@code seed}: its text, one command a line, ending with a newline}
+     *
+     * @param seed the random seed
+     */
     public static String generate(long seed) {
         Random rnd = new Random(seed);
         List<String> names = new ArrayList<>();
@@ -198,7 +202,11 @@ public final class ScriptGenerator {
         throw new AssertionError();
     }
 
-    /** {@code java ScriptGenerator.java OUTDIR SEED...}; a SEED may be a range FIRST..LAST. */
+    /**
+     * {@code java ScriptGenerator.java OUTDIR SEED...}; a SEED may be a range FIRST..LAST.
+     *
+     * @param args the arguments
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: java ScriptGenerator.java OUTDIR SEED... (SEED or FIRST..LAST)");

@@ -62,7 +62,11 @@ public final class ScriptRunner {
         for (int i = 0; i < VMSTAT.length; i++) baseline[i] = vs.byName(VMSTAT[i]);
     }
 
-    /** Parse and run the script in {@code file}; the transcript. */
+    /**
+     * Parse and run the script in {@code file}; the transcript.
+     *
+     * @param file the script file
+     */
     public static String run(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         return run(file.getFileName().toString(), text);
@@ -107,7 +111,10 @@ public final class ScriptRunner {
         }
     }
 
-    /** The command of the script that produced transcript line {@code lineIndex} (0-based), for diffs. */
+    /**
+     * {@return the command of the script that produced transcript line {@code lineIndex} (0-based), for
+     * diffs}
+     */
     public static String commandOfLine(List<String> transcript, int lineIndex) {
         for (int i = Math.min(lineIndex, transcript.size() - 1); i >= 0; i--) {
             String l = transcript.get(i);

@@ -8,17 +8,33 @@ public final class Checks {
     private final List<String> violations = new ArrayList<>();
     private final List<String> accepted = new ArrayList<>();
 
-    /** A bad end state: the schedule is a counterexample. */
+    /**
+     * A bad end state: the schedule is a counterexample.
+     *
+     * @param name the name
+     * @param message the message
+     */
     public void violation(String name, String message) {
         violations.add(name + ": " + message);
     }
 
-    /** An end state the kernel reaches by design and accepts (shown, not counted as a bug). */
+    /**
+     * An end state the kernel reaches by design and accepts (shown, not counted as a bug).
+     *
+     * @param name the name
+     * @param message the message
+     */
     public void accepted(String name, String message) {
         accepted.add(name + ": " + message);
     }
 
-    /** {@code violation(name, message)} unless {@code ok}. */
+    /**
+     * {@code violation(name, message)} unless {@code ok}.
+     *
+     * @param ok true if the check passed
+     * @param name the name
+     * @param message the message
+     */
     public void require(boolean ok, String name, String message) {
         if (!ok) violation(name, message);
     }

@@ -12,7 +12,7 @@ package io.github.foliolab.explore;
  *                 {@link Strategy#seesEveryStep()}
  */
 public record Decision(int index, int step, int previous, int current, int[] enabled) {
-    /** The choice a non-preemptive scheduler makes: keep running {@code current}, else the lowest. */
+    /** {@return the choice a non-preemptive scheduler makes: keep running {@code current}, else the lowest} */
     public int defaultChoice() {
         return current >= 0 ? current : enabled[0];
     }

@@ -1,131 +1,286 @@
 package io.github.foliolab.explore;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
- * The {@code explore} command:
+ * The {@code explore} command (parsed with picocli; {@code explore --help} prints the full usage):
  *
  * <pre>
- * explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N] [--bound K]
+ * explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N] [--bound K]
  *                  [--replay S] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
- * explore races [same options]
+ * explore races [--strategy ...] [--seed N] [--schedules N] [--bound K] [--no-invariants] [--stats]
  * explore list
  * </pre>
  *
  * Exit status: 1 when a violation was found (the trace is printed on {@code out}), 0 when none was
- * found within the budget, 2 on a usage error (a message on {@code err}). {@code races} exits 0 when every
- * verdict is the one its variant expects (known races found, fixes judged as documented, accepted
- * behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The examples module's command line calls {@link #run};
- * running it with {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the
- * simulated CPUs' virtual threads on one carrier thread (faster; the results are the same). Output on {@code out} depends only on the arguments
- * (same seed, same bytes); {@code --stats} prints the schedules per second on {@code err}.
+ * found within the budget, 2 on a usage error (a message and the usage on {@code err}). {@code races}
+ * exits 0 when every verdict is the one its variant expects (known races found, fixes judged as
+ * documented, accepted behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The
+ * examples module's command line embeds {@link #exploreCommand} and {@link #racesCommand}; running it with
+ * {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the simulated CPUs'
+ * virtual threads on one carrier thread (faster; the results are the same). Output on {@code out}
+ * depends only on the arguments (same seed, same bytes); {@code --stats} prints the schedules per second
+ * on {@code err}.
  */
 public final class ExploreCli {
     private ExploreCli() {}
 
-    static final String USAGE = """
-            usage: explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N]
-                                    [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]
-                                    [--no-invariants] [--stats]
-                   explore races [--strategy ...] [--bound K] [--schedules N] [--seed N]
-                   explore list
-              --strategy   dfs (default): every schedule with at most K preemptions (--bound, default 3)
-                           dpor: partial-order reduction, one schedule per class of equivalent
-                           interleavings with at most K preemptions (--bound, default 3)
-                           pct: probabilistic concurrency testing of depth K (--bound, default 3)
-                           random: seeded random walk
-              --schedules  the most schedules to run (dfs default 1000000, others 10000)
-              --replay S   run the schedule string S once (as printed with a violation)
-              --trace-out  write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)
-              --json-out   write the result and trace as JSON
-            exit status: 1 violation found, 0 none found within the budget, 2 usage error
-            races: 0 every verdict as the variant expects, 1 some verdict UNEXPECTED, 2 usage error""";
+    /** Exit status of a usage error. */
+    public static final int USAGE_ERROR = 2;
 
-    /** Run the command; returns the exit status. */
+    /**
+     * Run the command; returns the exit status.
+     *
+     * @param args the arguments, optionally starting with {@code explore}
+     * @param out  where results and {@code --help} go
+     * @param err  where progress, statistics and errors go
+     * @return 0, 1 or 2 as the class comment says
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        int a = 0;
-        if (args.length > 0 && args[0].equals("explore")) {
-            a = 1;
+        String[] a = args.length > 0 && args[0].equals("explore") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        return execute(exploreCommand(out, err), a, out, err);
+    }
+
+    /**
+     * The {@code explore} command (with its {@code races} and {@code list} subcommands), to run with
+     * {@link #execute} or to add to another picocli command line.
+     *
+     * @param out where results and {@code --help} go
+     * @param err where progress, statistics and errors go
+     * @return a new command line
+     */
+    public static CommandLine exploreCommand(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new ExploreCommand(out, err));
+        cl.addSubcommand("races", racesCommand(out, err));
+        cl.addSubcommand("list", new CommandLine(new ListCommand(out)));
+        return cl;
+    }
+
+    /**
+     * The {@code races} command: every registered scenario and variant, one verdict each.
+     *
+     * @param out where the verdicts and {@code --help} go
+     * @param err where progress, statistics and errors go
+     * @return a new command line
+     */
+    public static CommandLine racesCommand(PrintStream out, PrintStream err) {
+        return new CommandLine(new RacesCommand(out, err));
+    }
+
+    /**
+     * Parses and runs {@code args} on {@code cl} the way every FolioLab command does: a usage error prints
+     * {@code COMMAND: what is wrong} and that command's usage on {@code err} and returns {@link #USAGE_ERROR};
+     * {@code --help} prints the usage on {@code out} and returns 0.
+     *
+     * @param cl   the command line (its subcommands get the same streams and error handling)
+     * @param args the arguments
+     * @param out  standard output
+     * @param err  standard error
+     * @return the command's exit status
+     */
+    public static int execute(CommandLine cl, String[] args, PrintStream out, PrintStream err) {
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cl.setParameterExceptionHandler(ExploreCli::usageError);
+        int rc = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return rc;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            message = (first.startsWith("-") ? "unknown option " : "unexpected argument ") + first;
         }
-        if (args.length <= a) {
-            err.println(USAGE);
-            return 2;
+        err.println(cl.getCommandSpec().qualifiedName() + ": " + message);
+        cl.usage(err);
+        return USAGE_ERROR;
+    }
+
+    /** The options {@code explore SCENARIO} and {@code races} share. */
+    static final class StrategyOptions {
+        @Option(names = "--strategy", paramLabel = "random|pct|dfs|dpor", defaultValue = Options.DFS,
+                description = {"dfs (default): every schedule with at most K preemptions (--bound);",
+                        "dpor: partial-order reduction, one schedule per class of equivalent interleavings",
+                        "  with at most K preemptions (--bound);",
+                        "pct: probabilistic concurrency testing of depth K (--bound);",
+                        "random: seeded random walk"})
+        String strategy;
+
+        @Option(names = "--seed", paramLabel = "N", description = "the seed of random and pct (default 1)")
+        String seed;
+
+        @Option(names = "--schedules", paramLabel = "N",
+                description = "the most schedules to run (dfs and dpor default 1000000, others 10000)")
+        String schedules;
+
+        @Option(names = "--bound", paramLabel = "K", description = "dfs, dpor: the preemption bound; pct: the depth (default 3)")
+        String bound;
+
+        @Option(names = "--no-invariants", description = "skip the kernel invariants checked after every step "
+                + "(end checks and BUGs still count)")
+        boolean noInvariants;
+
+        @Option(names = "--stats", description = "print schedules per second (wall clock and CPU time) on stderr")
+        boolean stats;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        /** The options, or a usage error naming the flag. */
+        Options options(CommandSpec spec, String replay) {
+            String s = strategy.toLowerCase(Locale.ROOT);
+            if (!s.equals(Options.DFS) && !s.equals(Options.DPOR) && !s.equals(Options.PCT) && !s.equals(Options.RANDOM)) {
+                throw new ParameterException(spec.commandLine(), "unknown strategy " + strategy + " (random, pct, dfs, dpor)");
+            }
+            long seedValue = seed == null ? 1 : number(spec, seed, "--seed");
+            Long n = schedules == null ? null : number(spec, schedules, "--schedules");
+            if (n != null && n < 1) {
+                throw new ParameterException(spec.commandLine(), "--schedules must be >= 1");
+            }
+            long k = bound == null ? 3 : number(spec, bound, "--bound");
+            if (k < 0 || k > Integer.MAX_VALUE || (s.equals(Options.PCT) && k < 1)) {
+                throw new ParameterException(spec.commandLine(), "--bound out of range: " + k);
+            }
+            long budget = n != null ? n : s.equals(Options.DFS) || s.equals(Options.DPOR) ? 1_000_000 : 10_000;
+            return new Options(s, seedValue, budget, (int) k, replay, !noInvariants, 10_000);
         }
-        String command = args[a++];
-        String variant = null;
-        String strategy = Options.DFS;
-        long seed = 1;
-        Long schedules = null;
-        Integer bound = null;
-        String replay = null;
-        String traceOut = null;
-        String jsonOut = null;
-        boolean invariants = true;
-        boolean stats = false;
+    }
+
+    private static long number(CommandSpec spec, String v, String option) {
         try {
-            for (; a < args.length; a++) {
-                String o = args[a];
-                switch (o) {
-                    case "--variant" -> variant = value(args, ++a, o);
-                    case "--strategy" -> strategy = value(args, ++a, o).toLowerCase(Locale.ROOT);
-                    case "--seed" -> seed = number(value(args, ++a, o), o);
-                    case "--schedules" -> schedules = number(value(args, ++a, o), o);
-                    case "--bound" -> bound = Math.clamp(number(value(args, ++a, o), o), Integer.MIN_VALUE, Integer.MAX_VALUE);
-                    case "--replay" -> replay = value(args, ++a, o);
-                    case "--trace-out" -> traceOut = value(args, ++a, o);
-                    case "--json-out" -> jsonOut = value(args, ++a, o);
-                    case "--no-invariants" -> invariants = false;
-                    case "--stats" -> stats = true;
-                    case "-h", "--help" -> {
-                        out.println(USAGE);
-                        return 0;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + o);
-                }
-            }
-            if (!strategy.equals(Options.DFS) && !strategy.equals(Options.DPOR) && !strategy.equals(Options.PCT)
-                    && !strategy.equals(Options.RANDOM)) {
-                throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs, dpor)");
-            }
-            if (schedules != null && schedules < 1) {
-                throw new IllegalArgumentException("--schedules must be >= 1");
-            }
-            if (bound != null && (bound < 0 || (strategy.equals(Options.PCT) && bound < 1))) {
-                throw new IllegalArgumentException("--bound out of range: " + bound);
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), option + " needs a number, not \"" + v + "\"");
+        }
+    }
+
+    @Command(name = "explore", sortOptions = false, usageHelpAutoWidth = true,
+            description = "Explore one race scenario's interleavings on simulated CPUs; print the CPU A / CPU B "
+                    + "table of a violation.",
+            footerHeading = "%n",
+            footer = {"Exit status: 1 violation found, 0 none found within the budget, 2 usage error.",
+                    "explore races: 0 every verdict as the variant expects, 1 some verdict UNEXPECTED, 2 usage error.",
+                    "explore list: the scenarios and their variants."})
+    static final class ExploreCommand implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "a scenario (explore list shows them)")
+        String scenario;
+
+        @Option(names = "--variant", paramLabel = "V", description = "the variant (default: the scenario's first)")
+        String variant;
+
+        @Mixin
+        StrategyOptions strategy;
+
+        @Option(names = "--replay", paramLabel = "S", description = "run the schedule string S once (as printed with a violation)")
+        String replay;
+
+        @Option(names = "--trace-out", paramLabel = "FILE",
+                description = "write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)")
+        String traceOut;
+
+        @Option(names = "--json-out", paramLabel = "FILE", description = "write the result and trace as JSON")
+        String jsonOut;
+
+        ExploreCommand(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            if (scenario == null) {
+                throw new ParameterException(spec.commandLine(), "a SCENARIO, races or list is needed");
             }
             if (replay != null) {
-                Schedule.decode(replay);
+                try {
+                    Schedule.decode(replay);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--replay: " + e.getMessage());
+                }
             }
-            if (command.equals("races") && (variant != null || replay != null || traceOut != null || jsonOut != null)) {
-                throw new IllegalArgumentException("races runs every variant with one strategy: --variant, --replay, "
-                        + "--trace-out and --json-out apply to explore SCENARIO only");
-            }
-        } catch (IllegalArgumentException e) {
-            err.println("explore: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
+            Options options = strategy.options(spec, replay);
+            return explore(scenario, variant, options, traceOut, jsonOut, strategy.stats, out, err);
         }
-        long budget = schedules != null ? schedules
-                : strategy.equals(Options.DFS) || strategy.equals(Options.DPOR) ? 1_000_000 : 10_000;
-        int k = bound != null ? bound : 3;
-        Options options = new Options(strategy, seed, budget, k, replay, invariants, 10_000);
+    }
 
-        List<Scenario<?>> scenarios;
-        try {
-            scenarios = Races.all();
-        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
-            err.println("explore: " + e.getMessage());
-            return 2;
+    @Command(name = "races", sortOptions = false, usageHelpAutoWidth = true,
+            description = "Run every registered race scenario and fix variant; one verdict line each (the main job).",
+            footerHeading = "%n",
+            footer = "Exit status: 0 every verdict as the variant expects, 1 some verdict UNEXPECTED, 2 usage error.")
+    static final class RacesCommand implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        StrategyOptions strategy;
+
+        // Accepted only to say why they do not apply here.
+        @Option(names = {"--variant", "--replay", "--trace-out", "--json-out"}, hidden = true)
+        List<String> singleScenarioOnly;
+
+        RacesCommand(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
         }
-        if (command.equals("list")) {
-            for (Scenario<?> s : scenarios) {
+
+        @Override
+        public Integer call() {
+            if (singleScenarioOnly != null) {
+                throw new ParameterException(spec.commandLine(), "races runs every variant with one strategy: "
+                        + "--variant, --replay, --trace-out and --json-out apply to explore SCENARIO only");
+            }
+            return races(strategy.options(spec, null), out, err, strategy.stats);
+        }
+    }
+
+    @Command(name = "list", usageHelpAutoWidth = true, description = "List the scenarios and their variants (with the verdict each expects).")
+    static final class ListCommand implements Callable<Integer> {
+        private final PrintStream out;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        ListCommand(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            for (Scenario<?> s : Races.all()) {
                 out.println(s.name() + ": " + s.summary());
                 for (Variant<?> v : s.variants()) {
                     out.println("  --variant " + v.name() + ": " + v.summary() + " [expect " + v.expect().name().toLowerCase(Locale.ROOT) + "]");
@@ -133,26 +288,29 @@ public final class ExploreCli {
             }
             return 0;
         }
-        if (command.equals("races")) {
-            return races(scenarios, options, out, err, stats);
-        }
-        Scenario<?> scenario = null;
-        for (Scenario<?> s : scenarios) {
-            if (s.name().equals(command)) scenario = s;
+    }
+
+    private static int explore(String command, String variant, Options options, String traceOut, String jsonOut,
+                               boolean stats, PrintStream out, PrintStream err) {
+        Scenario<?> scenario;
+        try {
+            scenario = Races.byName(command);
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            err.println("explore: " + e.getMessage());
+            return 2;
         }
         if (scenario == null) {
             err.println("explore: no scenario " + command + " (explore list shows them)");
             return 2;
         }
-        return exploreOne(scenario, variant, options, stats, traceOut, jsonOut, out, err);
+        return explore(scenario, variant, options, traceOut, jsonOut, stats, out, err);
     }
 
-    /** {@code explore SCENARIO}: the variant named {@code variantName} (null: the first). */
-    private static <B> int exploreOne(Scenario<B> scenario, String variantName, Options options, boolean stats,
-                                      String traceOut, String jsonOut, PrintStream out, PrintStream err) {
+    private static <B> int explore(Scenario<B> scenario, String variant, Options options, String traceOut,
+                                   String jsonOut, boolean stats, PrintStream out, PrintStream err) {
         Variant<B> v;
         try {
-            v = variantName == null ? scenario.variants().get(0) : scenario.variant(variantName);
+            v = variant == null ? scenario.variants().get(0) : scenario.variant(variant);
         } catch (IllegalArgumentException e) {
             err.println("explore: " + e.getMessage());
             return 2;
@@ -184,21 +342,6 @@ public final class ExploreCli {
             return 2;
         }
         return r.violated() ? 1 : 0;
-    }
-
-    private static long number(String v, String option) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs a number, not \"" + v + "\"");
-        }
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 
     /** The report of one exploration, as {@code explore SCENARIO} prints it. */
@@ -243,17 +386,25 @@ public final class ExploreCli {
      * line. Exit status 0 when every verdict is the expected one (a 7.2 variant finding its known race,
      * a fix judged as documented, accepted behaviour reached), 1 when at least one is unexpected.
      */
-    private static int races(List<Scenario<?>> scenarios, Options options, PrintStream out, PrintStream err, boolean stats) {
+    private static int races(Options options, PrintStream out, PrintStream err, boolean stats) {
         out.println(Explorer.MODEL_NOTE);
         int verdicts = 0;
         List<String> unexpected = new ArrayList<>();
         long total = 0;
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
+        List<Scenario<?>> scenarios;
+        try {
+            scenarios = Races.all();
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            err.println("races: " + e.getMessage());
+            return 2;
+        }
         for (Scenario<?> s : scenarios) {
-            for (int i = 0; i < s.variants().size(); i++) {
-                Variant<?> v = s.variants().get(i);
-                Result r = raceOf(s, i, options, err);
+            for (Variant<?> v : s.variants()) {
+                err.println("races: " + s.name() + " [" + v.name() + "] ...");
+                Result r = exploreOne(s, v.name(), options.withSchedules(options.replay() != null ? 1 : options.schedules()),
+                        n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
                 total += r.schedules();
                 verdicts++;
                 boolean expected = asExpected(v.expect(), r.verdict());
@@ -273,12 +424,8 @@ public final class ExploreCli {
         return unexpected.isEmpty() ? 0 : 1;
     }
 
-    /** Variant {@code index} of {@code s} explored, with a progress line on {@code err}. */
-    private static <B> Result raceOf(Scenario<B> s, int index, Options options, PrintStream err) {
-        Variant<B> v = s.variants().get(index);
-        err.println("races: " + s.name() + " [" + v.name() + "] ...");
-        return Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
-                n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
+    private static <B> Result exploreOne(Scenario<B> s, String variant, Options options, java.util.function.LongConsumer progress) {
+        return Explorer.explore(s, s.variant(variant), options, progress);
     }
 
     /** True if {@code verdict} is what a variant that expects {@code expect} should get. */

@@ -9,10 +9,10 @@ public interface Invariant {
     /** A short name printed with a violation, e.g. {@code lru-flag-listed}. */
     String name();
 
-    /** What is wrong, or null if the invariant holds. */
+    /** {@return what is wrong, or null if the invariant holds} */
     String check(World world, View view);
 
-    /** An invariant from a name and a check. */
+    /** {@return an invariant from a name and a check} */
     static Invariant of(String name, java.util.function.BiFunction<World, View, String> check) {
         return new Invariant() {
             @Override

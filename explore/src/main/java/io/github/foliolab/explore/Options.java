@@ -41,7 +41,11 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
         return new Options(PCT, seed, schedules, depth, null, true, 10_000);
     }
 
-    /** Run one schedule string once (the trace is kept whatever the verdict). */
+    /**
+     * Run one schedule string once (the trace is kept whatever the verdict).
+     *
+     * @param schedule the schedule string
+     */
     public static Options replay(String schedule) {
         return new Options(DFS, 0, 1, 0, schedule, true, 10_000);
     }

@@ -3,6 +3,9 @@ package io.github.foliolab.explore;
 import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedOp;
 import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.sync.SimLock;
+import io.github.foliolab.folio.sync.SyncOp;
+import io.github.foliolab.lru.LruOp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,8 +19,10 @@ import java.util.Set;
  */
 final class Recorder {
     private static final Set<FolioOp> BOOLEAN_FOLIO_OPS = EnumSet.of(FolioOp.TEST_FLAG, FolioOp.TEST_SET_FLAG,
-            FolioOp.TEST_CLEAR_FLAG, FolioOp.TRYLOCK, FolioOp.TRY_GET, FolioOp.REF_TRY_ADD, FolioOp.PUT,
-            FolioOp.PUT_REFS, FolioOp.REF_FREEZE, FolioOp.MAYBE_DMA_PINNED, FolioOp.REF_SUB_AND_TEST);
+            FolioOp.TEST_CLEAR_FLAG, FolioOp.TRYLOCK, FolioOp.TRY_GET, FolioOp.REF_TRY_ADD,
+            FolioOp.REF_FREEZE, FolioOp.MAYBE_DMA_PINNED, FolioOp.REF_SUB_AND_TEST);
+    /** Kernel functions that return void: a table shows no result for them whatever the model returns. */
+    private static final Set<FolioOp> VOID_FOLIO_OPS = EnumSet.of(FolioOp.PUT, FolioOp.PUT_REFS);
     private static final Set<FolioOp> AMOUNT_FOLIO_OPS = EnumSet.of(FolioOp.REF_ADD, FolioOp.REF_SUB,
             FolioOp.REF_SUB_AND_TEST, FolioOp.PUT_REFS, FolioOp.REF_FREEZE, FolioOp.REF_UNFREEZE,
             FolioOp.SET_COUNT, FolioOp.REF_TRY_ADD, FolioOp.TRY_GRAB_FOLIO, FolioOp.GUP_PUT_FOLIO,
@@ -36,6 +41,8 @@ final class Recorder {
     private String[] labels = new String[256];
     private final int[] depth = new int[Engine.MAX_CPUS];
     private final int[] lastStep = new int[Engine.MAX_CPUS];
+    /** Per CPU, the arg of its last step: a wait that follows is shown in that lock attempt's form. */
+    private final long[] attemptArg = new long[Engine.MAX_CPUS];
 
     void reset() {
         Arrays.fill(ops, 0, n, null);
@@ -80,16 +87,18 @@ final class Recorder {
 
     void step(int cpu, SchedOp op, long id, long arg) {
         lastStep[cpu] = add(Trace.Kind.STEP, cpu, op, id, arg, null);
+        attemptArg[cpu] = arg;
     }
 
+    /** The wait of the CPU's last step (a lock attempt): shown with the attempt's form (spin_lock_irq). */
     void blocked(int cpu, SchedOp op, long id) {
         lastStep[cpu] = -1;
-        add(Trace.Kind.BLOCKED, cpu, op, id, 0, null);
+        add(Trace.Kind.BLOCKED, cpu, op, id, attemptArg[cpu], null);
     }
 
     void retry(int cpu, SchedOp op, long id) {
         lastStep[cpu] = -1;
-        add(Trace.Kind.RETRY, cpu, op, id, 0, null);
+        add(Trace.Kind.RETRY, cpu, op, id, attemptArg[cpu], null);
     }
 
     /** The result of the CPU's last step, if that step was {@code op}. */
@@ -126,10 +135,10 @@ final class Recorder {
                     boolean shared = ops[i].shared();
                     if (shared) step++;
                     rows.add(new Trace.Row(i, shared ? step : 0, cpus[i], k, callText(ops[i], ids[i], args[i], world),
-                            hasResult[i] ? resultText(ops[i], results[i], world) : null, shared, depths[i]));
+                            hasResult[i] && !isVoid(ops[i]) ? resultText(ops[i], results[i], world) : null, shared, depths[i]));
                 }
                 case BLOCKED, RETRY -> rows.add(new Trace.Row(i, 0, cpus[i], k,
-                        callText(ops[i], ids[i], 0, world), null, true, depths[i]));
+                        callText(ops[i], ids[i], args[i], world), null, true, depths[i]));
                 case CALL -> rows.add(new Trace.Row(i, 0, cpus[i], k, labels[i], null, true, depths[i]));
                 case RETURN -> rows.add(new Trace.Row(i, 0, cpus[i], k, "", labels[i], true, depths[i]));
                 case EXCEPTION -> rows.add(new Trace.Row(i, 0, cpus[i], k, labels[i], null, true, depths[i]));
@@ -148,6 +157,8 @@ final class Recorder {
         if (op.kind(arg) == SchedOp.Kind.TRY_ACQUIRE && op.kind() == SchedOp.Kind.ACQUIRE) {
             // the one-shot form of a blocking lock op: spin_lock with arg 1 is spin_trylock
             name = name.replace("_lock", "_trylock");
+        } else if (op instanceof SyncOp s) {
+            name = lockForm(s, name, arg); // spin_lock_irq / _irqsave as the kernel takes it
         }
         String subject = switch (op.subject()) {
             case FOLIO -> id < 0 ? "" : world.folioName(id);
@@ -167,6 +178,27 @@ final class Recorder {
         return sb.append(')').toString();
     }
 
+    /** The lock call in the form the point's arg names (SimLock.FORM_*): spin_trylock, spin_lock_irq, ... */
+    private static String lockForm(SyncOp s, String name, long arg) {
+        boolean acquire = s == SyncOp.SPIN_LOCK || s == SyncOp.MUTEX_LOCK || s == SyncOp.LOCAL_LOCK;
+        if (arg == SimLock.FORM_TRY && acquire) {
+            return name.replace("_lock", "_trylock");
+        }
+        if (s == SyncOp.SPIN_LOCK || s == SyncOp.SPIN_UNLOCK) {
+            if (arg == SimLock.FORM_IRQ) {
+                return name + "_irq";
+            }
+            if (arg == SimLock.FORM_IRQSAVE) {
+                return name + (acquire ? "_irqsave" : "_irqrestore");
+            }
+        }
+        return name;
+    }
+
+    private static boolean isVoid(SchedOp op) {
+        return op instanceof FolioOp f && VOID_FOLIO_OPS.contains(f);
+    }
+
     static String resultText(SchedOp op, long result, World world) {
         if (op instanceof FolioOp f) {
             if (BOOLEAN_FOLIO_OPS.contains(f)) return result != 0 ? "true" : "false";
@@ -178,6 +210,9 @@ final class Recorder {
             return result != 0 ? "true" : "false";
         }
         String k = op.kernelName();
+        if (op == LruOp.READ_DISABLE_COUNT) {
+            return result != 0 ? "true" : "false"; // lru_cache_disabled() returns bool
+        }
         if (k.contains("test") || k.startsWith("try") || k.contains("_try") || k.endsWith("_and_test")) {
             return result != 0 ? "true" : "false";
         }

@@ -5,6 +5,8 @@ public final class Replay implements Strategy {
     private final String schedule;
     private final int[] choices;
     private boolean done;
+    private int decisionsMade;
+    private boolean mismatched;
 
     public Replay(String schedule) {
         this.schedule = schedule;
@@ -22,16 +24,27 @@ public final class Replay implements Strategy {
 
     @Override
     public int choose(Decision d) {
+        decisionsMade = Math.max(decisionsMade, d.index() + 1);
         if (d.index() >= choices.length) {
             return d.defaultChoice();
         }
         int c = choices[d.index()];
         if (!d.isEnabled(c)) {
+            mismatched = true;
             throw new ScheduleMismatchException("schedule " + schedule + " does not fit: at decision " + d.index()
                     + " it names CPU " + Trace.cpuName(c) + ", but only "
                     + java.util.Arrays.stream(d.enabled()).mapToObj(Trace::cpuName).toList() + " can run");
         }
         return c;
+    }
+
+    /** A schedule naming more decisions than the run made was not made for this run: an error, not ignored. */
+    @Override
+    public void scheduleDone(int steps) {
+        if (!mismatched && decisionsMade < choices.length) {
+            throw new ScheduleMismatchException("schedule " + schedule + " names " + choices.length + " decisions, but the run"
+                    + " made only " + decisionsMade + ": it is longer than the run (not made for this scenario and variant)");
+        }
     }
 
     @Override

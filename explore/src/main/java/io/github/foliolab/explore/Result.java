@@ -32,7 +32,7 @@ public record Result(String scenario, String variant, Verdict verdict, long sche
         return verdict == Verdict.VIOLATION;
     }
 
-    /** The one-line verdict the {@code races} command prints. */
+    /** {@return the one-line verdict the {@code races} command prints} */
     public String verdictLine() {
         String where = scenario + " [" + variant + "]";
         return switch (verdict) {

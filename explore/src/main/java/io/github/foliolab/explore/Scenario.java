@@ -20,7 +20,7 @@ public abstract class Scenario<B> {
     /** The name used on the command line, e.g. {@code munlock-putback}. */
     public abstract String name();
 
-    /** One line: what race this is and where it comes from. */
+    /** {@return one line: what race this is and where it comes from} */
     public abstract String summary();
 
     /** The variants; the first is the default (normally the library's 7.2 code, {@link Variant#asIs}). */

@@ -33,7 +33,7 @@ public final class Schedule {
         return sb.toString();
     }
 
-    /** The choices a schedule string names; IllegalArgumentException if it is malformed. */
+    /** {@return the choices a schedule string names; IllegalArgumentException if it is malformed} */
     public static int[] decode(String s) {
         if (s == null || s.isEmpty()) {
             throw new IllegalArgumentException("empty schedule (the default schedule is \"-\")");

@@ -16,13 +16,17 @@ public interface Strategy {
     /** Prepare the next schedule; false when the strategy has nothing more to try. */
     boolean nextSchedule();
 
-    /** The CPU (one of {@code d.enabled()}) that takes the next step. */
+    /** {@return the CPU (one of {@code d.enabled()}) that takes the next step} */
     int choose(Decision d);
 
-    /** The schedule just run took {@code steps} shared steps (PCT uses it to size its change points). */
+    /**
+     * The schedule just run took {@code steps} shared steps (PCT uses it to size its change points).
+     *
+     * @param steps the number of shared steps
+     */
     default void scheduleDone(int steps) {}
 
-    /** A line saying what the strategy guarantees, printed before the verdict; null for none. */
+    /** {@return a line saying what the strategy guarantees, printed before the verdict; null for none} */
     default String describe() {
         return null;
     }

@@ -40,7 +40,7 @@ public record Trace(int cpus, List<Row> rows, List<String> columns) {
      * @param depth  the nesting depth of {@link Explore#call} markers on this CPU
      */
     public record Row(int seq, int step, int cpu, Kind kind, String call, String result, boolean shared, int depth) {
-        /** The text a table cell shows. */
+        /** {@return the text a table cell shows} */
         public String text() {
             String indent = "  ".repeat(Math.max(0, depth));
             return switch (kind) {
@@ -54,7 +54,11 @@ public record Trace(int cpus, List<Row> rows, List<String> columns) {
         }
     }
 
-    /** The CPU's column name: A, B, C, ... */
+    /**
+     * {@return the CPU's column name: A, B, C, ..}
+     *
+     * @param cpu the simulated CPU number
+     */
     public static String cpuName(int cpu) {
         return String.valueOf((char) ('A' + cpu));
     }

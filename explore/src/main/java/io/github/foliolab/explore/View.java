@@ -5,19 +5,20 @@ package io.github.foliolab.explore;
  * kernel invariants hold only where no CPU is in the middle of the update they describe.
  */
 public interface View {
-    /** True if some CPU holds the lock (or rwsem) with this schedule-point id. */
+    /** {@return true if some CPU holds the lock (or rwsem) with this schedule-point id} */
     boolean held(long lockId);
 
-    /** True if some CPU holds any lock. */
+    /** {@return true if some CPU holds any lock} */
     boolean anyHeld();
 
     /**
-     * True between kernel functions: no CPU holds a lock and none is inside an {@link Explore#call}
-     * marker. Invariants about counters that a function updates in several steps hold only here.
+     * {@return true between kernel functions: no CPU holds a lock and none is inside an {@link
+     * Explore#call} marker} Invariants about counters that a function updates in several steps hold only
+     * here.
      */
     boolean quiescent();
 
-    /** True for the final check after every CPU has finished. */
+    /** {@return true for the final check after every CPU has finished} */
     boolean atEnd();
 
     /**

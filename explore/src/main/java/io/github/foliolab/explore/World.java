@@ -23,29 +23,41 @@ public abstract class World {
         return machine;
     }
 
-    /** The number of simulated CPUs that run a body (at most the machine's CPUs). */
+    /** {@return the number of simulated CPUs that run a body (at most the machine's CPUs)} */
     public abstract int nrCpus();
 
-    /** The body of {@code cpu}; runs on the machine's CPU {@code cpu} in its own simulated thread. */
+    /**
+     * The body of {@code cpu}; runs on the machine's CPU {@code cpu} in its own simulated thread.
+     *
+     * @param cpu the simulated CPU number
+     */
     protected abstract void run(int cpu);
 
     /**
-     * The machine CPU body {@code body} runs on; by default the body's own number. A per-CPU kworker is
-     * a second body on the same machine CPU as the task it serves.
+     * {@return the machine CPU body {@code body} runs on; by default the body's own number} A per-CPU
+     * kworker is a second body on the same machine CPU as the task it serves.
+     *
+     * @param body the body's number (0 runs as CPU A)
      */
     protected int machineCpu(int body) {
         return body;
     }
 
     /**
-     * True for a body that serves others and may still be waiting when every other body has finished
-     * (a kworker waiting for work): the schedule then ends normally instead of being a deadlock.
+     * {@return true for a body that serves others and may still be waiting when every other body has
+     * finished (a kworker waiting for work): the schedule then ends normally instead of being a deadlock}
+     *
+     * @param body the body's number (0 runs as CPU A)
      */
     protected boolean daemon(int body) {
         return false;
     }
 
-    /** The column title of body {@code body} in traces: {@code CPU A}, or e.g. {@code kworker/0}. */
+    /**
+     * The column title of body {@code body} in traces: {@code CPU A}, or e.g. {@code kworker/0}.
+     *
+     * @param body the body's number (0 runs as CPU A)
+     */
     public String bodyName(int body) {
         return "CPU " + Trace.cpuName(body);
     }
@@ -53,24 +65,33 @@ public abstract class World {
     /** The end checks, after every CPU has finished. */
     protected void check(Checks checks) {}
 
-    /** The invariants checked after every step; by default none. */
+    /** {@return the invariants checked after every step; by default none} */
     public List<Invariant> invariants() {
         return List.of();
     }
 
-    /** Give a folio the name traces print for it, and include it in invariant checks. */
+    /**
+     * Give a folio the name traces print for it, and include it in invariant checks.
+     *
+     * @param folio the folio
+     * @param name the name
+     */
     public final Folio name(Folio folio, String name) {
         folios.add(folio);
         names.add(name);
         return folio;
     }
 
-    /** The named folios. */
+    /** {@return the named folios} */
     public final List<Folio> folios() {
         return folios;
     }
 
-    /** The name of the folio with this pfn, or {@code pfn:0x...}. */
+    /**
+     * {@return the name of the folio with this pfn, or {@code pfn:0x...}}
+     *
+     * @param pfn the page frame number
+     */
     public final String folioName(long pfn) {
         for (int i = 0; i < folios.size(); i++) {
             if (folios.get(i).pfn() == pfn) return names.get(i);

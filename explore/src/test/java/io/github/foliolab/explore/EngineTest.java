@@ -252,7 +252,7 @@ class EngineTest {
 
     @Test
     void unmanagedThreadsPassThroughTheHook() throws Exception {
-        try (Engine e = new Engine()) {
+        try (Engine _ = new Engine()) {
             assertNotNull(SchedPoints.installed());
             Machine m = Machine.bootGcManaged(1, 512, 0);
             Folio f = m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);

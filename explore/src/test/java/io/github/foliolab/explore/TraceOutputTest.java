@@ -139,7 +139,7 @@ class TraceOutputTest {
                 io.github.foliolab.explore.scenarios.LockOrder.ABBA, Options.dfs(1)).violated());
         String again = TraceTable.render(r1().trace());
         assertEquals(first, again);
-        assertTrue(first.contains("spin_lock(lru_lock)"), first);
+        assertTrue(first.contains("spin_lock_irq(&lruvec->lru_lock)"), first);
         assertFalse(first.matches("(?s).*(@[0-9a-f]{4,}|#\\d{3,}).*"), "identity-like names: " + first);
     }
 }

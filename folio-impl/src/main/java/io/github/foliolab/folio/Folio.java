@@ -63,42 +63,70 @@ public final class Folio {
 
     // ------------------------------------------------------------ generic flag operations
 
-    /** folio_test_X(): relaxed read of bit {@code bit}. */
+    /**
+     * folio_test_X(): relaxed read of bit {@code bit}.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public boolean test(int bit) {
         return mm.testFlag(pfn, bit);
     }
 
-    /** folio_set_X(): atomic set_bit, relaxed. */
+    /**
+     * folio_set_X(): atomic set_bit, relaxed.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public void set(int bit) {
         mm.setFlag(pfn, bit);
     }
 
-    /** folio_clear_X(): atomic clear_bit, relaxed. */
+    /**
+     * folio_clear_X(): atomic clear_bit, relaxed.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public void clear(int bit) {
         mm.clearFlag(pfn, bit);
     }
 
-    /** folio_test_set_X(): test_and_set_bit, fully ordered. */
+    /**
+     * folio_test_set_X(): test_and_set_bit, fully ordered.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public boolean testSet(int bit) {
         return mm.testSetFlag(pfn, bit);
     }
 
-    /** folio_test_clear_X(): test_and_clear_bit, fully ordered. */
+    /**
+     * folio_test_clear_X(): test_and_clear_bit, fully ordered.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public boolean testClear(int bit) {
         return mm.testClearFlag(pfn, bit);
     }
 
-    /** __folio_set_X(): non-atomic. */
+    /**
+     * __folio_set_X(): non-atomic.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public void nonAtomicSet(int bit) {
         mm.nonAtomicSetFlag(pfn, bit);
     }
 
-    /** __folio_clear_X(): non-atomic. */
+    /**
+     * __folio_clear_X(): non-atomic.
+     *
+     * @param bit the PG_ flag bit number
+     */
     public void nonAtomicClear(int bit) {
         mm.nonAtomicClearFlag(pfn, bit);
     }
 
-    /** The whole flags word (no schedule point). */
+    /** {@return the whole flags word (no schedule point)} */
     public long flags() {
         return mm.flagsWord(pfn);
     }
@@ -262,7 +290,11 @@ public final class Folio {
         return mm.put(pfn);
     }
 
-    /** folio_put_refs(). */
+    /**
+     * folio_put_refs().
+     *
+     * @param refs the number of references
+     */
     public boolean putRefs(int refs) {
         return mm.putRefs(pfn, refs);
     }
@@ -282,22 +314,40 @@ public final class Folio {
         return mm.refSubAndTest(pfn, n);
     }
 
-    /** folio_ref_freeze(). */
+    /**
+     * folio_ref_freeze().
+     *
+     * @param count the count
+     */
     public boolean refFreeze(int count) {
         return mm.refFreeze(pfn, count);
     }
 
-    /** folio_ref_unfreeze(). */
+    /**
+     * folio_ref_unfreeze().
+     *
+     * @param count the count
+     */
     public void refUnfreeze(int count) {
         mm.refUnfreeze(pfn, count);
     }
 
-    /** try_grab_folio() (mm/gup.c). */
+    /**
+     * try_grab_folio() (mm/gup.c).
+     *
+     * @param refs the number of references
+     * @param gupFlags the FOLL_* flags
+     */
     public int tryGrabFolio(int refs, int gupFlags) {
         return mm.tryGrabFolio(pfn, refs, gupFlags);
     }
 
-    /** gup_put_folio() (mm/gup.c). */
+    /**
+     * gup_put_folio() (mm/gup.c).
+     *
+     * @param refs the number of references
+     * @param gupFlags the FOLL_* flags
+     */
     public void gupPutFolio(int refs, int gupFlags) {
         mm.gupPutFolio(pfn, refs, gupFlags);
     }

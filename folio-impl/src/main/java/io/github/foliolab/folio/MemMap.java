@@ -123,12 +123,12 @@ public final class MemMap {
         this.node = node;
     }
 
-    /** The node whose memory this is. */
+    /** {@return the node whose memory this is} */
     public Node node() {
         return node;
     }
 
-    /** Number of page descriptors (max_pfn). */
+    /** {@return number of page descriptors (max_pfn)} */
     public long nrPages() {
         return nrPages;
     }
@@ -198,14 +198,23 @@ public final class MemMap {
         return pfn * PAGE_DESC_SIZE;
     }
 
-    /** pfn_valid(): a VM_BUG if the pfn is outside the memmap. */
+    /**
+     * pfn_valid(): a VM_BUG if the pfn is outside the memmap.
+     *
+     * @param pfn the page frame number
+     */
     public void checkPfn(long pfn) {
         if (pfn < 0 || pfn >= nrPages) {
             throw new VmBugException("BUG: pfn " + pfn + " out of range (max_pfn " + nrPages + ")");
         }
     }
 
-    /** A folio handle for the folio whose head is {@code pfn}; a VM_BUG for a tail page or bad pfn. */
+    /**
+     * {@return a folio handle for the folio whose head is {@code pfn}; a VM_BUG for a tail page or bad
+     * pfn}
+     *
+     * @param pfn the page frame number
+     */
     public Folio folio(long pfn) {
         checkPfn(pfn);
         if (isTail(pfn)) {
@@ -214,7 +223,11 @@ public final class MemMap {
         return new Folio(this, pfn);
     }
 
-    /** page_folio(): the folio a page belongs to (its head). */
+    /**
+     * page_folio(): the folio a page belongs to (its head).
+     *
+     * @param pfn the page frame number
+     */
     public Folio pageFolio(long pfn) {
         checkPfn(pfn);
         return new Folio(this, compoundHead(pfn));
@@ -222,23 +235,39 @@ public final class MemMap {
 
     // ---------------------------------------------------------------- compound pages
 
-    /** PageTail(): bit 0 of compound_info. READ_ONCE (relaxed). */
+    /**
+     * PageTail(): bit 0 of compound_info. READ_ONCE (relaxed).
+     *
+     * @param pfn the page frame number
+     */
     public boolean isTail(long pfn) {
         return ((long) COMPOUND_INFO.getOpaque(seg, off(pfn)) & 1L) != 0;
     }
 
-    /** compound_head(): the head pfn of a tail, or the pfn itself. READ_ONCE (relaxed). */
+    /**
+     * compound_head(): the head pfn of a tail, or the pfn itself. READ_ONCE (relaxed).
+     *
+     * @param pfn the page frame number
+     */
     public long compoundHead(long pfn) {
         long info = (long) COMPOUND_INFO.getOpaque(seg, off(pfn));
         return (info & 1L) != 0 ? info >>> 1 : pfn;
     }
 
-    /** folio_test_large(): PG_head on the head page. */
+    /**
+     * folio_test_large(): PG_head on the head page.
+     *
+     * @param pfn the page frame number
+     */
     public boolean isLarge(long pfn) {
         return (flagsWord(pfn) & (1L << PG_head)) != 0;
     }
 
-    /** folio_order(): 0 for small folios, else the low byte of _flags_1. */
+    /**
+     * folio_order(): 0 for small folios, else the low byte of _flags_1.
+     *
+     * @param pfn the page frame number
+     */
     public int order(long pfn) {
         if (!isLarge(pfn)) {
             return 0;
@@ -246,7 +275,11 @@ public final class MemMap {
         return (int) ((long) FLAGS_1.get(seg, off(pfn)) & 0xff);
     }
 
-    /** folio_nr_pages(): 1, or _nr_pages of a large folio. */
+    /**
+     * folio_nr_pages(): 1, or _nr_pages of a large folio.
+     *
+     * @param pfn the page frame number
+     */
     public long nrPages(long pfn) {
         return isLarge(pfn) ? Integer.toUnsignedLong((int) NR_PAGES.get(seg, off(pfn))) : 1L;
     }
@@ -293,7 +326,11 @@ public final class MemMap {
 
     // ---------------------------------------------------------------- flags
 
-    /** The whole flags word. READ_ONCE (relaxed), no schedule point (used by dumps and checks). */
+    /**
+     * {@return the whole flags word} READ_ONCE (relaxed), no schedule point (used by dumps and checks).
+     *
+     * @param pfn the page frame number
+     */
     public long flagsWord(long pfn) {
         return (long) FLAGS.getOpaque(seg, off(pfn));
     }
@@ -303,14 +340,24 @@ public final class MemMap {
         FLAGS.set(seg, off(pfn), flags);
     }
 
-    /** folio_test_X() / test_bit(): relaxed read. */
+    /**
+     * folio_test_X() / test_bit(): relaxed read.
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public boolean testFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.TEST_FLAG, pfn, bit);
         boolean r = ((long) FLAGS.getOpaque(seg, off(pfn)) & (1L << bit)) != 0;
         return SchedPoints.after(FolioOp.TEST_FLAG, pfn, r);
     }
 
-    /** folio_set_X() / set_bit(): atomic, relaxed (no ordering). */
+    /**
+     * folio_set_X() / set_bit(): atomic, relaxed (no ordering).
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public void setFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.SET_FLAG, pfn, bit);
         long o = off(pfn);
@@ -321,7 +368,12 @@ public final class MemMap {
         } while (!FLAGS.weakCompareAndSetPlain(seg, o, old, old | m)); // relaxed RMW
     }
 
-    /** folio_clear_X() / clear_bit(): atomic, relaxed (no ordering). */
+    /**
+     * folio_clear_X() / clear_bit(): atomic, relaxed (no ordering).
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public void clearFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.CLEAR_FLAG, pfn, bit);
         long o = off(pfn);
@@ -332,7 +384,12 @@ public final class MemMap {
         } while (!FLAGS.weakCompareAndSetPlain(seg, o, old, old & ~m)); // relaxed RMW
     }
 
-    /** folio_test_set_X() / test_and_set_bit(): atomic, fully ordered; returns the old bit. */
+    /**
+     * folio_test_set_X() / test_and_set_bit(): atomic, fully ordered; returns the old bit.
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public boolean testSetFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.TEST_SET_FLAG, pfn, bit);
         long m = 1L << bit;
@@ -341,7 +398,12 @@ public final class MemMap {
         return SchedPoints.after(FolioOp.TEST_SET_FLAG, pfn, r);
     }
 
-    /** folio_test_clear_X() / test_and_clear_bit(): atomic, fully ordered; returns the old bit. */
+    /**
+     * folio_test_clear_X() / test_and_clear_bit(): atomic, fully ordered; returns the old bit.
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public boolean testClearFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.TEST_CLEAR_FLAG, pfn, bit);
         long m = 1L << bit;
@@ -350,21 +412,54 @@ public final class MemMap {
         return SchedPoints.after(FolioOp.TEST_CLEAR_FLAG, pfn, r);
     }
 
-    /** __folio_set_X() / __set_bit(): non-atomic; only while nobody else can see the folio. */
+    /**
+     * folio_test_clear_X() as the generic test_and_clear_bit() (include/asm-generic/bitops/atomic.h) does
+     * it: a relaxed read returns false at once when the bit is clear, and only a set bit pays the fully
+     * ordered RMW. One schedule point, shown as the kernel's single call.
+     *
+     * @param pfn the folio's page frame number
+     * @param bit the PG_ bit number
+     * @return true if the bit was set (and is now clear)
+     */
+    public boolean testClearFlagIfSet(long pfn, int bit) {
+        SchedPoints.before(FolioOp.TEST_CLEAR_FLAG, pfn, bit);
+        long m = 1L << bit;
+        long o = off(pfn);
+        // READ_ONCE first (relaxed): a clear bit gives the outcome a failed RMW would, without the RMW;
+        // a set bit is cleared with a full barrier, as in testClearFlag.
+        boolean r = ((long) FLAGS.getOpaque(seg, o) & m) != 0 && ((long) FLAGS.getAndBitwiseAnd(seg, o, ~m) & m) != 0;
+        return SchedPoints.after(FolioOp.TEST_CLEAR_FLAG, pfn, r);
+    }
+
+    /**
+     * __folio_set_X() / __set_bit(): non-atomic; only while nobody else can see the folio.
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public void nonAtomicSetFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.NONATOMIC_SET_FLAG, pfn, bit);
         long o = off(pfn);
         FLAGS.set(seg, o, (long) FLAGS.get(seg, o) | (1L << bit));
     }
 
-    /** __folio_clear_X() / __clear_bit(): non-atomic; only while nobody else can see the folio. */
+    /**
+     * __folio_clear_X() / __clear_bit(): non-atomic; only while nobody else can see the folio.
+     *
+     * @param pfn the page frame number
+     * @param bit the PG_ flag bit number
+     */
     public void nonAtomicClearFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.NONATOMIC_CLEAR_FLAG, pfn, bit);
         long o = off(pfn);
         FLAGS.set(seg, o, (long) FLAGS.get(seg, o) & ~(1L << bit));
     }
 
-    /** folio_trylock(): test_and_set_bit_lock(PG_locked), acquire ordering. */
+    /**
+     * folio_trylock(): test_and_set_bit_lock(PG_locked), acquire ordering.
+     *
+     * @param pfn the page frame number
+     */
     public boolean trylock(long pfn) {
         SchedPoints.before(FolioOp.TRYLOCK, pfn, PG_locked);
         long m = 1L << PG_locked;
@@ -376,6 +471,8 @@ public final class MemMap {
     /**
      * folio_unlock(): clear_bit_unlock_is_negative_byte(PG_locked), release ordering. There are no wait
      * queues in the model, so PG_waiters is never set; a VM_BUG if the folio is not locked.
+     *
+     * @param pfn the page frame number
      */
     public void unlock(long pfn) {
         if ((flagsWord(pfn) & (1L << PG_locked)) == 0) {
@@ -388,7 +485,11 @@ public final class MemMap {
 
     // ---------------------------------------------------------------- refcount (page_ref.h)
 
-    /** folio_ref_count(): atomic_read, relaxed. */
+    /**
+     * folio_ref_count(): atomic_read, relaxed.
+     *
+     * @param pfn the page frame number
+     */
     public int refCount(long pfn) {
         SchedPoints.before(FolioOp.REF_COUNT, pfn, 0);
         int r = (int) REFCOUNT.getOpaque(seg, off(pfn));
@@ -396,7 +497,11 @@ public final class MemMap {
         return r;
     }
 
-    /** The refcount without a schedule point (dumps, invariant checks). */
+    /**
+     * {@return the refcount without a schedule point (dumps, invariant checks)}
+     *
+     * @param pfn the page frame number
+     */
     public int refCountRaw(long pfn) {
         return (int) REFCOUNT.getOpaque(seg, off(pfn));
     }
@@ -470,7 +575,11 @@ public final class MemMap {
         return SchedPoints.after(FolioOp.REF_SUB_AND_TEST, pfn, r);
     }
 
-    /** folio_get(): VM_BUG on a zero count, then atomic_inc, relaxed. */
+    /**
+     * folio_get(): VM_BUG on a zero count, then atomic_inc, relaxed.
+     *
+     * @param pfn the page frame number
+     */
     public void get(long pfn) {
         SchedPoints.before(FolioOp.GET, pfn, 1);
         refAddChecked(pfn, 1, 1, "folio_get");
@@ -479,6 +588,8 @@ public final class MemMap {
     /**
      * folio_try_get() / folio_ref_add_unless_zero(folio, 1): take a reference unless the count is zero
      * (free or frozen). Fully ordered on success, as atomic_add_unless is.
+     *
+     * @param pfn the page frame number
      */
     public boolean tryGet(long pfn) {
         return refTryAdd(pfn, 1, FolioOp.TRY_GET);
@@ -514,6 +625,8 @@ public final class MemMap {
     /**
      * folio_put(): drop a reference (atomic_dec_and_test, fully ordered) and free the folio when it was
      * the last (__folio_put). Returns true if this call freed it.
+     *
+     * @param pfn the page frame number
      */
     public boolean put(long pfn) {
         SchedPoints.before(FolioOp.PUT, pfn, 1);
@@ -525,7 +638,12 @@ public final class MemMap {
         return zero;
     }
 
-    /** folio_put_refs(): drop {@code refs} references (fully ordered), freeing at zero. */
+    /**
+     * folio_put_refs(): drop {@code refs} references (fully ordered), freeing at zero.
+     *
+     * @param pfn the page frame number
+     * @param refs the number of references
+     */
     public boolean putRefs(long pfn, int refs) {
         SchedPoints.before(FolioOp.PUT_REFS, pfn, refs);
         boolean zero = refAddReturnChecked(pfn, -refs, "folio_put_refs") == 0;
@@ -539,6 +657,9 @@ public final class MemMap {
     /**
      * folio_ref_freeze(): atomic_cmpxchg(count -> 0), fully ordered. Succeeds only if the count is
      * exactly {@code count}; a frozen folio refuses folio_try_get.
+     *
+     * @param pfn the page frame number
+     * @param count the count
      */
     public boolean refFreeze(long pfn, int count) {
         SchedPoints.before(FolioOp.REF_FREEZE, pfn, count);
@@ -546,7 +667,12 @@ public final class MemMap {
         return SchedPoints.after(FolioOp.REF_FREEZE, pfn, r);
     }
 
-    /** folio_ref_unfreeze(): atomic_set_release(count); a VM_BUG if the count is not frozen (zero). */
+    /**
+     * folio_ref_unfreeze(): atomic_set_release(count); a VM_BUG if the count is not frozen (zero).
+     *
+     * @param pfn the page frame number
+     * @param count the count
+     */
     public void refUnfreeze(long pfn, int count) {
         int cur = (int) REFCOUNT.getOpaque(seg, off(pfn));
         if (cur != 0) {
@@ -562,7 +688,11 @@ public final class MemMap {
 
     // ---------------------------------------------------------------- GUP pins (mm/gup.c)
 
-    /** is_zero_folio(). */
+    /**
+     * is_zero_folio().
+     *
+     * @param pfn the page frame number
+     */
     public boolean isZeroFolio(long pfn) {
         return node != null && pfn == node.zeroPfn();
     }
@@ -572,6 +702,10 @@ public final class MemMap {
      * and to _pincount of a large folio, or {@code refs * GUP_PIN_COUNTING_BIAS} to a small one's count,
      * and counts NR_FOLL_PIN_ACQUIRED; pins of the zero page are not taken. Returns 0, or -ENOMEM (-12)
      * when the count is not positive (the kernel's WARN_ON_ONCE case), changing nothing.
+     *
+     * @param pfn the page frame number
+     * @param refs the number of references
+     * @param gupFlags the FOLL_* flags
      */
     public int tryGrabFolio(long pfn, int refs, int gupFlags) {
         SchedPoints.before(FolioOp.TRY_GRAB_FOLIO, pfn, refs);
@@ -602,6 +736,10 @@ public final class MemMap {
     /**
      * gup_put_folio() (mm/gup.c): undo {@link #tryGrabFolio}; FOLL_PIN counts NR_FOLL_PIN_RELEASED and
      * drops _pincount (large) or the bias (small), then folio_put_refs.
+     *
+     * @param pfn the page frame number
+     * @param refs the number of references
+     * @param gupFlags the FOLL_* flags
      */
     public void gupPutFolio(long pfn, int refs, int gupFlags) {
         SchedPoints.before(FolioOp.GUP_PUT_FOLIO, pfn, refs);
@@ -633,6 +771,8 @@ public final class MemMap {
     /**
      * folio_maybe_dma_pinned(): exact for large folios (_pincount), a heuristic for small ones
      * (count >= GUP_PIN_COUNTING_BIAS, so 1024 plain references look pinned).
+     *
+     * @param pfn the page frame number
      */
     public boolean maybeDmaPinned(long pfn) {
         SchedPoints.before(FolioOp.MAYBE_DMA_PINNED, pfn, 0);
@@ -645,14 +785,22 @@ public final class MemMap {
         return SchedPoints.after(FolioOp.MAYBE_DMA_PINNED, pfn, r);
     }
 
-    /** _pincount of a large folio (0 for a small one). */
+    /**
+     * _pincount of a large folio (0 for a small one).
+     *
+     * @param pfn the page frame number
+     */
     public int pincount(long pfn) {
         return isLarge(pfn) ? (int) PINCOUNT.getOpaque(seg, off(pfn)) : 0;
     }
 
     // ---------------------------------------------------------------- mapcounts
 
-    /** The raw {@code _mapcount} / {@code page_type} word of one page. */
+    /**
+     * {@return the raw {@code _mapcount} / {@code page_type} word of one page}
+     *
+     * @param pfn the page frame number
+     */
     public int mapcountRaw(long pfn) {
         return (int) MAPCOUNT.getOpaque(seg, off(pfn));
     }
@@ -667,7 +815,11 @@ public final class MemMap {
         return PageType.hasType(raw) ? 0 : raw + 1;
     }
 
-    /** folio_mapcount(): _mapcount + 1 (small) or _large_mapcount + 1 (large). Relaxed read. */
+    /**
+     * folio_mapcount(): _mapcount + 1 (small) or _large_mapcount + 1 (large). Relaxed read.
+     *
+     * @param pfn the page frame number
+     */
     public int folioMapcount(long pfn) {
         SchedPoints.before(FolioOp.MAPCOUNT_READ, pfn, 0);
         int r = folioMapcountRaw(pfn);
@@ -675,7 +827,11 @@ public final class MemMap {
         return r;
     }
 
-    /** folio_mapcount() without a schedule point. */
+    /**
+     * folio_mapcount() without a schedule point.
+     *
+     * @param pfn the page frame number
+     */
     public int folioMapcountRaw(long pfn) {
         if (isLarge(pfn)) {
             return (int) LARGE_MAPCOUNT.getOpaque(seg, off(pfn)) + 1;
@@ -683,7 +839,12 @@ public final class MemMap {
         return pageMapcount(pfn);
     }
 
-    /** atomic_add_return on one page's _mapcount: fully ordered; returns the new raw value. */
+    /**
+     * atomic_add_return on one page's _mapcount: fully ordered; returns the new raw value.
+     *
+     * @param pfn the page frame number
+     * @param delta the amount to add (negative to subtract)
+     */
     public int mapcountAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.MAPCOUNT_ADD, pfn, delta);
         int r = (int) MAPCOUNT.getAndAdd(seg, off(pfn), delta) + delta; // full barrier
@@ -691,7 +852,12 @@ public final class MemMap {
         return r;
     }
 
-    /** atomic_add_return on a large folio's _large_mapcount: fully ordered; returns the new raw value. */
+    /**
+     * atomic_add_return on a large folio's _large_mapcount: fully ordered; returns the new raw value.
+     *
+     * @param pfn the page frame number
+     * @param delta the amount to add (negative to subtract)
+     */
     public int largeMapcountAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.LARGE_MAPCOUNT_ADD, pfn, delta);
         int r = (int) LARGE_MAPCOUNT.getAndAdd(seg, off(pfn), delta) + delta; // full barrier
@@ -699,7 +865,12 @@ public final class MemMap {
         return r;
     }
 
-    /** atomic_add_return on _entire_mapcount: fully ordered; returns the new raw value. */
+    /**
+     * atomic_add_return on _entire_mapcount: fully ordered; returns the new raw value.
+     *
+     * @param pfn the page frame number
+     * @param delta the amount to add (negative to subtract)
+     */
     public int entireMapcountAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.ENTIRE_MAPCOUNT_ADD, pfn, delta);
         int r = (int) ENTIRE_MAPCOUNT.getAndAdd(seg, off(pfn), delta) + delta; // full barrier
@@ -707,7 +878,12 @@ public final class MemMap {
         return r;
     }
 
-    /** atomic_add_return on _nr_pages_mapped: fully ordered; returns the new value. */
+    /**
+     * atomic_add_return on _nr_pages_mapped: fully ordered; returns the new value.
+     *
+     * @param pfn the page frame number
+     * @param delta the amount to add (negative to subtract)
+     */
     public int nrPagesMappedAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.NR_PAGES_MAPPED_ADD, pfn, delta);
         int r = (int) NR_PAGES_MAPPED.getAndAdd(seg, off(pfn), delta) + delta; // full barrier
@@ -715,24 +891,40 @@ public final class MemMap {
         return r;
     }
 
-    /** _large_mapcount raw (-1 when unmapped). */
+    /**
+     * _large_mapcount raw (-1 when unmapped).
+     *
+     * @param pfn the page frame number
+     */
     public int largeMapcountRaw(long pfn) {
         return (int) LARGE_MAPCOUNT.getOpaque(seg, off(pfn));
     }
 
-    /** _entire_mapcount raw (-1 when not mapped by PMD). */
+    /**
+     * _entire_mapcount raw (-1 when not mapped by PMD).
+     *
+     * @param pfn the page frame number
+     */
     public int entireMapcountRaw(long pfn) {
         return (int) ENTIRE_MAPCOUNT.getOpaque(seg, off(pfn));
     }
 
-    /** _nr_pages_mapped. */
+    /**
+     * _nr_pages_mapped.
+     *
+     * @param pfn the page frame number
+     */
     public int nrPagesMappedRaw(long pfn) {
         return (int) NR_PAGES_MAPPED.getOpaque(seg, off(pfn));
     }
 
     // ---------------------------------------------------------------- plain fields
 
-    /** lru.next (a pfn or list-head id); plain, protected by whoever owns the folio's list linkage. */
+    /**
+     * lru.next (a pfn or list-head id); plain, protected by whoever owns the folio's list linkage.
+     *
+     * @param pfn the page frame number
+     */
     public long lruNext(long pfn) {
         return (long) LRU_NEXT.get(seg, off(pfn));
     }
@@ -741,7 +933,11 @@ public final class MemMap {
         LRU_NEXT.set(seg, off(pfn), v);
     }
 
-    /** lru.prev; overlays mlock_count (low half). */
+    /**
+     * lru.prev; overlays mlock_count (low half).
+     *
+     * @param pfn the page frame number
+     */
     public long lruPrev(long pfn) {
         return (long) LRU_PREV.get(seg, off(pfn));
     }
@@ -753,6 +949,8 @@ public final class MemMap {
     /**
      * folio->mlock_count, overlaying lru.prev: meaningful only while the folio is PG_unevictable and
      * PG_lru (not linked on a list). Plain access, protected by lru_lock as in mm/mlock.c.
+     *
+     * @param pfn the page frame number
      */
     public int mlockCount(long pfn) {
         return (int) MLOCK_COUNT.get(seg, off(pfn));
@@ -762,7 +960,11 @@ public final class MemMap {
         MLOCK_COUNT.set(seg, off(pfn), v);
     }
 
-    /** folio->mapping (a handle with the kernel's low tag bits). */
+    /**
+     * folio->mapping (a handle with the kernel's low tag bits).
+     *
+     * @param pfn the page frame number
+     */
     public long mapping(long pfn) {
         return (long) MAPPING.getOpaque(seg, off(pfn));
     }
@@ -772,7 +974,11 @@ public final class MemMap {
         MAPPING.setOpaque(seg, off(pfn), v);
     }
 
-    /** folio->index. */
+    /**
+     * folio->index.
+     *
+     * @param pfn the page frame number
+     */
     public long index(long pfn) {
         return (long) INDEX.get(seg, off(pfn));
     }
@@ -781,7 +987,11 @@ public final class MemMap {
         INDEX.set(seg, off(pfn), v);
     }
 
-    /** folio->private. */
+    /**
+     * folio->private.
+     *
+     * @param pfn the page frame number
+     */
     public long privateWord(long pfn) {
         return (long) PRIVATE.get(seg, off(pfn));
     }
@@ -790,21 +1000,33 @@ public final class MemMap {
         PRIVATE.set(seg, off(pfn), v);
     }
 
-    /** memcg_data (unused by the model, kept for layout fidelity). */
+    /**
+     * memcg_data (unused by the model, kept for layout fidelity).
+     *
+     * @param pfn the page frame number
+     */
     public long memcgData(long pfn) {
         return (long) MEMCG_DATA.get(seg, off(pfn));
     }
 
     // ---------------------------------------------------------------- buddy markers
 
-    /** PageBuddy(): page_type is PGTY_buddy. */
+    /**
+     * PageBuddy(): page_type is PGTY_buddy.
+     *
+     * @param pfn the page frame number
+     */
     public boolean isBuddy(long pfn) {
         return (mapcountRaw(pfn) >>> 24) == PageType.PGTY_buddy;
     }
 
     // ---------------------------------------------------------------- dump_page
 
-    /** dump_page(): the descriptor as the kernel prints it when reporting a bad page or a VM_BUG. */
+    /**
+     * dump_page(): the descriptor as the kernel prints it when reporting a bad page or a VM_BUG.
+     *
+     * @param pfn the page frame number
+     */
     public String dumpPage(long pfn) {
         if (pfn < 0 || pfn >= nrPages) {
             return "page: pfn:" + Long.toHexString(pfn) + " (out of range)";

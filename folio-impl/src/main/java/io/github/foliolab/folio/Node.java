@@ -84,7 +84,13 @@ public final class Node {
         }
     }
 
-    /** A node with {@code normalPages} in ZONE_NORMAL, {@code movablePages} in ZONE_MOVABLE and no CMA. */
+    /**
+     * {@return a node with {@code normalPages} in ZONE_NORMAL, {@code movablePages} in ZONE_MOVABLE and no
+     * CMA}
+     *
+     * @param normalPages pages of ZONE_NORMAL (at least one pageblock, 512)
+     * @param movablePages pages of ZONE_MOVABLE (0 or at least one pageblock)
+     */
     public static Node boot(long normalPages, long movablePages) {
         return new Node(normalPages, movablePages, 0);
     }
@@ -93,12 +99,18 @@ public final class Node {
      * Like {@link #boot(long, long)}, but the memmap is freed by the garbage collector instead of
      * {@code memMap().close()} (which becomes a no-op): for short-lived nodes built by the thousand, as
      * the explorer builds one per schedule.
+     *
+     * @param normalPages pages of ZONE_NORMAL (at least one pageblock, 512)
+     * @param movablePages pages of ZONE_MOVABLE (0 or at least one pageblock)
      */
     public static Node bootGcManaged(long normalPages, long movablePages) {
         return new Node(normalPages, movablePages, 0, true);
     }
 
-    /** A node whose ZONE_NORMAL ends with {@code cmaPageblocks} MIGRATE_CMA pageblocks of 512 pages. */
+    /**
+     * {@return a node whose ZONE_NORMAL ends with {@code cmaPageblocks} MIGRATE_CMA pageblocks of 512
+     * pages}
+     */
     public static Node boot(long normalPages, long movablePages, int cmaPageblocks) {
         return new Node(normalPages, movablePages, cmaPageblocks);
     }
@@ -111,12 +123,12 @@ public final class Node {
         return vmstat;
     }
 
-    /** The shared zero page's pfn (my_zero_pfn()). */
+    /** {@return the shared zero page's pfn (my_zero_pfn())} */
     public long zeroPfn() {
         return zeroPfn;
     }
 
-    /** The zero page as a folio (ZERO_PAGE(0)). */
+    /** {@return the zero page as a folio (ZERO_PAGE(0))} */
     public Folio zeroFolio() {
         return mm.folio(zeroPfn);
     }
@@ -125,12 +137,20 @@ public final class Node {
         return zones[t.ordinal()];
     }
 
-    /** page_zone(): read from the zone bits of the flags word. */
+    /**
+     * page_zone(): read from the zone bits of the flags word.
+     *
+     * @param pfn the page frame number
+     */
     public Zone zoneOf(long pfn) {
         return zones[(int) ((mm.flagsWord(pfn) >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK)];
     }
 
-    /** folio_is_longterm_pinnable()'s placement test: not in ZONE_MOVABLE and not in a CMA pageblock. */
+    /**
+     * folio_is_longterm_pinnable()'s placement test: not in ZONE_MOVABLE and not in a CMA pageblock.
+     *
+     * @param pfn the page frame number
+     */
     public boolean isMovableOrCma(long pfn) {
         Zone z = zoneOf(pfn);
         return z.type() == ZoneType.ZONE_MOVABLE || z.isCmaPage(pfn);
@@ -139,6 +159,8 @@ public final class Node {
     /**
      * Install the release hook (the lru module's page_cache_release, linked when the machine is built);
      * null removes it.
+     *
+     * @param hook the hook
      */
     void setReleaseHook(ReleaseHook hook) {
         this.releaseHook = hook;
@@ -182,7 +204,7 @@ public final class Node {
         return new Folio(mm, pfn);
     }
 
-    /** The number of free pages of the node (NR_FREE_PAGES over both zones). */
+    /** {@return the number of free pages of the node (NR_FREE_PAGES over both zones)} */
     public long freePages() {
         return vmstat.zoneSum(ZoneStatItem.NR_FREE_PAGES);
     }
@@ -205,6 +227,8 @@ public final class Node {
      * accounting, as the kernel does; anything else wrong (still mapped, a mapping left, a flag in
      * PAGE_FLAGS_CHECK_AT_FREE, a nonzero count or pincount) is reported like bad_page() and the folio is
      * left allocated (leaked), as the kernel leaves it.
+     *
+     * @param folio the folio
      */
     public void freeFrozenFolio(Folio folio) {
         long pfn = folio.pfn();

@@ -118,7 +118,13 @@ public final class VmStat {
         modState(p, cpuOf(p), NODE_BASE + i, p.nodeThreshold, node, i, VmStatOp.NODE_PAGE_STATE_ADD, delta);
     }
 
-    /** mod_zone_page_state(). */
+    /**
+     * mod_zone_page_state().
+     *
+     * @param z the zone
+     * @param item the counter
+     * @param delta the amount to add (negative to subtract)
+     */
     public void modZone(ZoneType z, ZoneStatItem item, long delta) {
         VmStatPerCpu p = pcp;
         int i = z.ordinal() * NR_ZONE_ITEMS + item.ordinal();
@@ -211,7 +217,11 @@ public final class VmStat {
         SLOT.getAndAdd(p.slots, p.base(cpu < 0 ? p.nrCpus : cpu) + EVENT_BASE + item.ordinal(), n);
     }
 
-    /** count_vm_event(). */
+    /**
+     * count_vm_event().
+     *
+     * @param item the counter
+     */
     public void countEvent(VmEventItem item) {
         countEvents(item, 1);
     }
@@ -269,7 +279,11 @@ public final class VmStat {
         return v;
     }
 
-    /** The value of any counter by its /proc/vmstat name, or throws for an unknown name. */
+    /**
+     * {@return the value of any counter by its /proc/vmstat name, or throws for an unknown name}
+     *
+     * @param procName the /proc/vmstat name
+     */
     public long byName(String procName) {
         for (ZoneStatItem i : ZONE_ITEMS) {
             if (i.procName().equals(procName)) return zoneSum(i);

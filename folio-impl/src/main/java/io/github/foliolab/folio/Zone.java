@@ -79,7 +79,11 @@ public final class Zone {
         return spannedPages;
     }
 
-    /** zone_spans_pfn(). */
+    /**
+     * zone_spans_pfn().
+     *
+     * @param pfn the page frame number
+     */
     public boolean spans(long pfn) {
         return pfn >= startPfn && pfn < startPfn + spannedPages;
     }
@@ -88,12 +92,20 @@ public final class Zone {
         return lock;
     }
 
-    /** get_pageblock_migratetype(). */
+    /**
+     * get_pageblock_migratetype().
+     *
+     * @param pfn the page frame number
+     */
     public MigrateType pageblockMigratetype(long pfn) {
         return MigrateType.values()[pageblockMt[(int) ((pfn - startPfn) >>> PAGEBLOCK_ORDER)]];
     }
 
-    /** is_migrate_cma_page(). */
+    /**
+     * is_migrate_cma_page().
+     *
+     * @param pfn the page frame number
+     */
     public boolean isCmaPage(long pfn) {
         return pageblockMt[(int) ((pfn - startPfn) >>> PAGEBLOCK_ORDER)] == MigrateType.MIGRATE_CMA.ordinal();
     }
@@ -102,7 +114,11 @@ public final class Zone {
         pageblockMt[(int) ((pfn - startPfn) >>> PAGEBLOCK_ORDER)] = (byte) mt.ordinal();
     }
 
-    /** free_area[order].nr_free, both list classes. */
+    /**
+     * free_area[order].nr_free, both list classes.
+     *
+     * @param order the allocation order (2^order pages)
+     */
     public long nrFree(int order) {
         return nrFree[order * CLASSES] + nrFree[order * CLASSES + 1];
     }

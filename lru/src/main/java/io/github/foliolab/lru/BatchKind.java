@@ -25,7 +25,7 @@ public enum BatchKind {
         return kernelName;
     }
 
-    /** True for the batches after lock_irq in struct cpu_fbatches (only lru_move_tail). */
+    /** {@return true for the batches after lock_irq in struct cpu_fbatches (only lru_move_tail)} */
     public boolean underLockIrq() {
         return this == LRU_MOVE_TAIL;
     }

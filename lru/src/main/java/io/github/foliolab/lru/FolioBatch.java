@@ -21,12 +21,22 @@ public final class FolioBatch implements FolioBatchView {
     /** percpu_pvec_drained: lru_add_drain() was already done for this batch's owner. */
     private boolean percpuPvecDrained;
 
-    /** A batch of the kernel's size. */
+    /**
+     * A batch of the kernel's size, {@link #FOLIO_BATCH_SIZE} entries.
+     *
+     * @param mm the memmap whose folios the batch holds (by pfn)
+     */
     public FolioBatch(MemMap mm) {
         this(mm, FOLIO_BATCH_SIZE);
     }
 
-    /** A batch of another capacity (batching policies); at least 1. */
+    /**
+     * A batch of another capacity (batching policies).
+     *
+     * @param mm       the memmap whose folios the batch holds (by pfn)
+     * @param capacity the most entries, at least 1
+     * @throws IllegalArgumentException if {@code capacity} is below 1
+     */
     public FolioBatch(MemMap mm, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("folio batch capacity must be >= 1, got " + capacity);
@@ -66,7 +76,13 @@ public final class FolioBatch implements FolioBatchView {
         return pfns.length;
     }
 
-    /** folio_batch_add(): append; returns the space left (0 means the caller must flush). */
+    /**
+     * folio_batch_add(): append.
+     *
+     * @param folio the folio
+     * @return the space left (0 means the caller must flush)
+     * @throws IllegalStateException if the batch is full
+     */
     public int add(Folio folio) {
         if (nr == pfns.length) {
             throw new IllegalStateException("folio_batch_add on a full batch (" + nr + " entries): " + folio);
@@ -75,7 +91,13 @@ public final class FolioBatch implements FolioBatchView {
         return pfns.length - nr;
     }
 
-    /** folio_batch_add() of a pfn (no handle); returns the space left. */
+    /**
+     * folio_batch_add() of a pfn (no handle).
+     *
+     * @param pfn the page frame number
+     * @return the space left (0 means the caller must flush)
+     * @throws IllegalStateException if the batch is full
+     */
     public int addPfn(long pfn) {
         if (nr == pfns.length) {
             throw new IllegalStateException("folio_batch_add on a full batch (" + nr + " entries): pfn " + pfn);
@@ -84,7 +106,11 @@ public final class FolioBatch implements FolioBatchView {
         return pfns.length - nr;
     }
 
-    /** fbatch->folios[i] = NULL (an entry removed in place, as the lru_add drain does for dead folios). */
+    /**
+     * fbatch->folios[i] = NULL (an entry removed in place, as the lru_add drain does for dead folios).
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     */
     public void clearSlot(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -92,12 +118,22 @@ public final class FolioBatch implements FolioBatchView {
         pfns[i] = NULL_PFN;
     }
 
-    /** True if entry i was cleared to NULL. */
+    /**
+     * {@return true if entry i was cleared to NULL}
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     */
     public boolean isNull(int i) {
         return pfn(i) == NULL_PFN;
     }
 
-    /** fbatch->folios[i]; a VM_BUG-free IllegalStateException if the slot is NULL. */
+    /**
+     * fbatch->folios[i].
+     *
+     * @param i the entry, 0 to {@code count() - 1}
+     * @return the folio of entry i
+     * @throws IllegalStateException if the slot is NULL
+     */
     public Folio get(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -117,7 +153,12 @@ public final class FolioBatch implements FolioBatchView {
         return pfns[i];
     }
 
-    /** Overwrite entry i with a pfn. */
+    /**
+     * Overwrite entry i with a pfn.
+     *
+     * @param i   the entry, 0 to {@code count() - 1}
+     * @param pfn the page frame number
+     */
     public void setPfn(int i, long pfn) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -125,7 +166,12 @@ public final class FolioBatch implements FolioBatchView {
         pfns[i] = pfn;
     }
 
-    /** Overwrite entry i (compaction of a batch in place, as folios_put_refs does). */
+    /**
+     * Overwrite entry i (compaction of a batch in place, as folios_put_refs does).
+     *
+     * @param i     the entry, 0 to {@code count() - 1}
+     * @param folio the folio
+     */
     public void set(int i, Folio folio) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);
@@ -133,7 +179,11 @@ public final class FolioBatch implements FolioBatchView {
         pfns[i] = folio.pfn();
     }
 
-    /** Shrink the batch to {@code n} entries. */
+    /**
+     * Shrink the batch to {@code n} entries.
+     *
+     * @param n the entries to keep, 0 to {@code count()}
+     */
     public void truncate(int n) {
         if (n < 0 || n > nr) {
             throw new IndexOutOfBoundsException("truncate to " + n + " of " + nr);
@@ -141,7 +191,11 @@ public final class FolioBatch implements FolioBatchView {
         nr = n;
     }
 
-    /** True if entry pfn is in the batch. */
+    /**
+     * {@return true if the batch holds the folio at {@code pfn}}
+     *
+     * @param pfn the page frame number
+     */
     public boolean contains(long pfn) {
         for (int i = 0; i < nr; i++) {
             if (pfns[i] == pfn) return true;
@@ -149,14 +203,21 @@ public final class FolioBatch implements FolioBatchView {
         return false;
     }
 
+    /** {@return percpu_pvec_drained: lru_add_drain() was already done for this batch's owner} */
     public boolean percpuPvecDrained() {
         return percpuPvecDrained;
     }
 
+    /**
+     * Set percpu_pvec_drained.
+     *
+     * @param v true once lru_add_drain() was done for this batch's owner
+     */
     public void setPercpuPvecDrained(boolean v) {
         percpuPvecDrained = v;
     }
 
+    /** {@return the memmap whose folios the batch holds} */
     public MemMap memMap() {
         return mm;
     }

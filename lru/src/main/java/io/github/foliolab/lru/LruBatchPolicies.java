@@ -39,7 +39,11 @@ public final class LruBatchPolicies {
         return new Simple("unbatched", 1, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
     }
 
-    /** Per-CPU batches of {@code capacity} (the sweep); otherwise the kernel's rules. */
+    /**
+     * Per-CPU batches of {@code capacity} (the sweep); otherwise the kernel's rules.
+     *
+     * @param capacity the most entries
+     */
     public static LruBatchPolicy capacity(int capacity) {
         return new Simple("batch-" + capacity, capacity, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
     }
@@ -48,6 +52,8 @@ public final class LruBatchPolicies {
      * Caffeine-style: one shared MPSC buffer of {@code size} slots for lru_add, drained (up to the whole
      * buffer) by whichever adder wins a trylock of lru_lock once {@code drainThreshold()} = 31 entries wait;
      * the other batches stay per-CPU of 31.
+     *
+     * @param size the shared buffer's capacity (folios)
      */
     public static LruBatchPolicy sharedBuffer(int size) {
         return new Simple("shared-mpsc-" + size, FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.WORK_QUEUE, size);

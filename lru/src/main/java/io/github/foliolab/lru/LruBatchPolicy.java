@@ -19,7 +19,7 @@ public interface LruBatchPolicy {
         REMOTE_LOCAL_LOCK
     }
 
-    /** A short name for reports and benchmark parameters. */
+    /** {@return a short name for reports and benchmark parameters} */
     String name();
 
     /**
@@ -53,12 +53,14 @@ public interface LruBatchPolicy {
     /**
      * folio_may_be_lru_cached(): may this folio be left sitting in a batch after the add returns? The
      * kernel says {@code !folio_test_large(folio)}.
+     *
+     * @param folio the folio
      */
     default boolean mayBeLruCached(Folio folio) {
         return !folio.isLarge();
     }
 
-    /** The remote drain mechanism of lru_add_drain_all(). */
+    /** {@return the remote drain mechanism of lru_add_drain_all()} */
     default RemoteDrain remoteDrain() {
         return RemoteDrain.WORK_QUEUE;
     }

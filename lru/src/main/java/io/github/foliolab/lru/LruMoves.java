@@ -58,7 +58,7 @@ final class LruMoves {
         }
         // folio_test_clear_unevictable(): the generic test_and_clear_bit returns early when a relaxed
         // read finds the bit clear (include/asm-generic/bitops/atomic.h); the RMW only when it is set.
-        boolean wasUnevictable = mm.testFlag(pfn, PG_unevictable) && mm.testClearFlag(pfn, PG_unevictable);
+        boolean wasUnevictable = mm.testClearFlagIfSet(pfn, PG_unevictable);
         long nr = mm.nrPages(pfn);
         if (vmscan.folioEvictable(pfn)) {
             if (wasUnevictable) {

@@ -12,12 +12,12 @@ public enum LruOp implements SchedOp {
     QUEUE_WORK_ON("queue_work_on", Subject.OBJECT, Kind.SIGNAL, true),
     /** A kworker starts running a queued work item; id = the work's object id, arg = cpu. */
     RUN_WORK("process_one_work", Subject.OBJECT, Kind.WRITE, true),
-    /** smp_load_acquire(&lru_drain_gen); id = the generation's object id. */
+    /** {@code smp_load_acquire(&lru_drain_gen)}; id = the generation's object id. */
     LOAD_DRAIN_GEN("smp_load_acquire(lru_drain_gen)", Subject.OBJECT, Kind.READ, true),
     /** WRITE_ONCE(lru_drain_gen, gen + 1); smp_mb(). */
     BUMP_DRAIN_GEN("WRITE_ONCE(lru_drain_gen)", Subject.OBJECT, Kind.WRITE, true),
-    /** atomic_read(&lru_disable_count) (lru_cache_disabled()). */
-    READ_DISABLE_COUNT("lru_cache_disabled", Subject.OBJECT, Kind.READ, true),
+    /** {@code atomic_read(&lru_disable_count)} ({@code lru_cache_disabled()}). */
+    READ_DISABLE_COUNT("lru_cache_disabled()", Subject.OBJECT, Kind.READ, true),
     /** atomic_inc / atomic_dec of lru_disable_count. */
     MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, Kind.WRITE, true),
     /** A racy read of another CPU's batch count (cpu_needs_drain); id = cpu fbatches object, arg = cpu. */

@@ -44,7 +44,7 @@ public final class LruVec {
     private final MemMap mm;
     private final VmStat vmstat;
     /** lru_lock: protects the lists (head and folio lru words of linked folios), the sizes, and mlock_count. */
-    private final SpinLock lruLock = new SpinLock("lru_lock");
+    private final SpinLock lruLock = new SpinLock("&lruvec->lru_lock");
     /** Under lru_lock. */
     private final long[] headNext = new long[LruList.NR_LRU_LISTS];
     private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
@@ -113,21 +113,31 @@ public final class LruVec {
         return mm;
     }
 
-    /** The list head id of {@code lru}: {@code -1 - lru}. */
+    /**
+     * {@return the list head id of {@code lru}: {@code -1 - lru}}
+     *
+     * @param lru the LRU list number (enum lru_list)
+     */
     public static long headId(int lru) {
         return -1L - lru;
     }
 
-    /** True if {@code id} names a list head rather than a folio. */
+    /** {@return true if {@code id} names a list head rather than a folio} */
     public static boolean isHead(long id) {
         return id < 0 && id >= -LruList.NR_LRU_LISTS;
     }
 
     // ------------------------------------------------------------ lru_lock
 
-    /** spin_lock_irq(&lruvec->lru_lock) (folio_lruvec_lock_irq / lruvec_lock_irq). */
+    /** {@code spin_lock_irq(&lruvec->lru_lock)} (folio_lruvec_lock_irq / lruvec_lock_irq). */
     public void lock() {
-        lruLock.lock();
+        lruLock.lockIrq();
+        acquired();
+    }
+
+    /** {@code spin_lock_irqsave(&lruvec->lru_lock, flags)} (folio_lruvec_relock_irqsave); undo with {@link #unlockIrqrestore}. */
+    public void lockIrqsave() {
+        lruLock.lockIrqsave();
         acquired();
     }
 
@@ -149,10 +159,16 @@ public final class LruVec {
         return false;
     }
 
-    /** spin_unlock_irq(&lruvec->lru_lock): publishes the pending counter updates first. */
+    /** {@code spin_unlock_irq(&lruvec->lru_lock)}: publishes the pending counter updates first. */
     public void unlock() {
         flushStats();
-        lruLock.unlock();
+        lruLock.unlockIrq();
+    }
+
+    /** {@code spin_unlock_irqrestore(&lruvec->lru_lock, flags)}: as {@link #unlock}, after {@link #lockIrqsave}. */
+    public void unlockIrqrestore() {
+        flushStats();
+        lruLock.unlockIrqrestore();
     }
 
     /**
@@ -192,7 +208,7 @@ public final class LruVec {
         return lruLock;
     }
 
-    /** lockdep_assert_held(&lruvec->lru_lock). */
+    /** {@code lockdep_assert_held(&lruvec->lru_lock)}. */
     public void assertLocked() {
         lruLock.assertHeld();
     }
@@ -303,6 +319,8 @@ public final class LruVec {
      * lruvec_add_folio(): account the folio to folio_lru_list() and, unless that is LRU_UNEVICTABLE, link
      * it at the head. Caller holds lru_lock. Does not touch PG_lru. (One read of the flags word gives the
      * list, the zone and whether the folio is large: the caller owns the folio, its flags are stable.)
+     *
+     * @param pfn the page frame number
      */
     public void addFolio(long pfn) {
         assertLockedFor(pfn, "lruvec_add_folio");
@@ -316,7 +334,11 @@ public final class LruVec {
         }
     }
 
-    /** lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock. */
+    /**
+     * lruvec_add_folio_tail(): like {@link #addFolio} but links at the tail; caller holds lru_lock.
+     *
+     * @param pfn the page frame number
+     */
     public void addFolioTail(long pfn) {
         assertLockedFor(pfn, "lruvec_add_folio_tail");
         LruList lru = listFor(pfn);
@@ -333,6 +355,8 @@ public final class LruVec {
     /**
      * lruvec_del_folio(): unlink (unless unevictable) and subtract from folio_lru_list()'s sizes. The
      * folio's flags must still say which list it is on. Caller holds lru_lock.
+     *
+     * @param pfn the page frame number
      */
     public void delFolio(long pfn) {
         assertLockedFor(pfn, "lruvec_del_folio");
@@ -353,13 +377,22 @@ public final class LruVec {
         listInsert(pfn, head, next(head));
     }
 
-    /** The pfn at the tail of {@code lru} (lru_to_folio), or -1 if empty. Caller holds lru_lock. */
+    /**
+     * {@return the pfn at the tail of {@code lru} (lru_to_folio), or -1 if empty} Caller holds lru_lock.
+     *
+     * @param lru the LRU list
+     */
     public long tail(LruList lru) {
         long p = headPrev[lru.ordinal()];
         return p < 0 ? -1 : p;
     }
 
-    /** The pfn before {@code pfn} on its list (towards the head), or -1 at the head. Under lru_lock. */
+    /**
+     * {@return the pfn before {@code pfn} on its list (towards the head), or -1 at the head} Under
+     * lru_lock.
+     *
+     * @param pfn the page frame number
+     */
     public long prevOf(long pfn) {
         long p = prev(pfn);
         return p < 0 ? -1 : p;
@@ -421,7 +454,11 @@ public final class LruVec {
 
     // ------------------------------------------------------------ inspection
 
-    /** lruvec_lru_size() over both zones, in pages (racy unless the lock is held). */
+    /**
+     * lruvec_lru_size() over both zones, in pages (racy unless the lock is held).
+     *
+     * @param lru the LRU list
+     */
     public long size(LruList lru) {
         long s = 0;
         for (int z = 0; z < NR_ZONES; z++) {
@@ -430,12 +467,21 @@ public final class LruVec {
         return s;
     }
 
-    /** The pages of {@code lru} in zone {@code z} (lruvec->lru_zone_size). */
+    /**
+     * {@return the pages of {@code lru} in zone {@code z} (lruvec->lru_zone_size)}
+     *
+     * @param z the zone
+     * @param lru the LRU list
+     */
     public long zoneSize(ZoneType z, LruList lru) {
         return zoneSize[z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal()];
     }
 
-    /** The pfns on {@code lru} from head to tail, taking lru_lock (for tests and checkers). */
+    /**
+     * {@return the pfns on {@code lru} from head to tail, taking lru_lock (for tests and checkers)}
+     *
+     * @param lru the LRU list
+     */
     public long[] listPfns(LruList lru) {
         lock();
         try {
@@ -445,7 +491,11 @@ public final class LruVec {
         }
     }
 
-    /** {@link #listPfns} with lru_lock held by the caller. */
+    /**
+     * {@link #listPfns} with lru_lock held by the caller.
+     *
+     * @param lru the LRU list
+     */
     public long[] listPfnsLocked(LruList lru) {
         long head = headId(lru.ordinal());
         int n = 0;
@@ -463,7 +513,12 @@ public final class LruVec {
         return out;
     }
 
-    /** True if the folio is linked on {@code lru} (walks the list under lru_lock). */
+    /**
+     * {@return true if the folio is linked on {@code lru} (walks the list under lru_lock)}
+     *
+     * @param folio the folio
+     * @param lru the LRU list
+     */
     public boolean isOnList(Folio folio, LruList lru) {
         for (long p : listPfns(lru)) {
             if (p == folio.pfn()) return true;
@@ -472,8 +527,10 @@ public final class LruVec {
     }
 
     /**
-     * The linked list the folio is on, or null: LRU_UNEVICTABLE is never linked, so an unevictable folio
-     * reports null here (check {@link LruList#folioLruList} and PG_lru instead).
+     * {@return the linked list the folio is on, or null: LRU_UNEVICTABLE is never linked, so an
+     * unevictable folio reports null here (check {@link LruList#folioLruList} and PG_lru instead)}
+     *
+     * @param folio the folio
      */
     public LruList linkedListOf(Folio folio) {
         for (LruList l : LruList.values()) {

@@ -40,7 +40,7 @@ public final class PerCpuWorkqueue implements AutoCloseable {
     private final long[] queueIds;
     private volatile boolean closed;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     PerCpuWorkqueue(Machine machine, Mode mode) {
         this.machine = machine;
         this.mode = mode;
@@ -63,6 +63,9 @@ public final class PerCpuWorkqueue implements AutoCloseable {
     /**
      * queue_work_on(cpu, wq, work): false if the work was already pending. The offer is a release (the
      * queuer's writes are visible to the kworker that polls it).
+     *
+     * @param cpu the simulated CPU number
+     * @param work the work item
      */
     public boolean queueWorkOn(int cpu, PerCpuWork work) {
         if (work.cpu() != cpu) {
@@ -89,12 +92,20 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         return true;
     }
 
-    /** flush_work(work): wait until it has run. */
+    /**
+     * flush_work(work): wait until it has run.
+     *
+     * @param work the work item
+     */
     public void flushWork(PerCpuWork work) {
         work.flush();
     }
 
-    /** True if CPU {@code cpu} has queued work not yet run. */
+    /**
+     * {@return true if CPU {@code cpu} has queued work not yet run}
+     *
+     * @param cpu the simulated CPU number
+     */
     public boolean hasPending(int cpu) {
         return !queues[cpu].isEmpty();
     }
@@ -102,6 +113,8 @@ public final class PerCpuWorkqueue implements AutoCloseable {
     /**
      * Run the work queued on {@code cpu} on the calling thread, which must be bound to that CPU (the
      * kworker's loop body, for {@link Mode#MANUAL} and the explorer). Returns how many items ran.
+     *
+     * @param cpu the simulated CPU number
      */
     public int runPending(int cpu) {
         if (!Cpu.onCpu() || Cpu.current().id() != cpu) {
@@ -118,10 +131,12 @@ public final class PerCpuWorkqueue implements AutoCloseable {
     }
 
     /**
-     * One round of a simulated kworker for {@link Mode#MANUAL} under the explorer: wait (a
-     * {@link SchedPoints#contended} wait on the CPU's queue, released by queue_work_on) until work is
-     * queued or the queue is closed, then run it on the calling thread, which must be bound to
-     * {@code cpu}. Returns how many items ran (0 only when closed).
+     * {@return one round of a simulated kworker for {@link Mode#MANUAL} under the explorer: wait (a {@link
+     * SchedPoints#contended} wait on the CPU's queue, released by queue_work_on) until work is queued or
+     * the queue is closed, then run it on the calling thread, which must be bound to {@code cpu}} Returns
+     * how many items ran (0 only when closed).
+     *
+     * @param cpu the simulated CPU number
      */
     public int waitAndRunPending(int cpu) {
         int round = 0;
@@ -176,14 +191,14 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         }
     }
 
-    /** Number of kworker threads still alive. */
+    /** {@return number of kworker threads still alive} */
     public synchronized int aliveWorkers() {
         int n = 0;
         for (Thread t : workers) if (t != null && t.isAlive()) n++;
         return n;
     }
 
-    /** Number of kworker threads started so far. */
+    /** {@return number of kworker threads started so far} */
     public synchronized int startedWorkers() {
         int n = 0;
         for (Thread t : workers) if (t != null) n++;

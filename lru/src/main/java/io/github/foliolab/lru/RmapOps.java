@@ -9,7 +9,12 @@ import io.github.foliolab.folio.Folio;
  * applies: mapped folios count as referenced and are never unmapped.
  */
 public interface RmapOps {
-    /** Result of folio_referenced(): young PTEs found, and the union of the vm_flags of the VMAs seen. */
+    /**
+     * Result of folio_referenced(): young PTEs found, and the union of the vm_flags of the VMAs seen.
+     *
+     * @param referenced how many mappings had the access bit set
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
+     */
     record Referenced(int referenced, long vmFlags) {}
 
     /**
@@ -24,6 +29,8 @@ public interface RmapOps {
     /**
      * mapping_unevictable(folio_mapping(folio)): the folio's address_space is AS_UNEVICTABLE (SHM_LOCK,
      * ramfs). {@code mapping} is folio->mapping as stored (anon mappings carry bit 0). Default: never.
+     *
+     * @param mapping a folio->mapping value (an anon_vma or a file handle)
      */
     default boolean mappingUnevictable(long mapping) {
         return false;

@@ -176,32 +176,54 @@ public final class Swap implements AutoCloseable {
         return fbatches.of(Cpu.current());
     }
 
-    /** cpu_fbatches.lock of {@code cpu}: hold it around {@link #lruAddDrainCpu}. */
+    /**
+     * cpu_fbatches.lock of {@code cpu}: hold it around {@link #lruAddDrainCpu}.
+     *
+     * @param cpu the simulated CPU number
+     */
     public LocalLock cpuFbatchesLock(int cpu) {
         return fbatches.of(cpu).lock;
     }
 
-    /** folio_batch_count() of a CPU's batch (racy unless that CPU's lock is held). */
+    /**
+     * folio_batch_count() of a CPU's batch (racy unless that CPU's lock is held).
+     *
+     * @param cpu the simulated CPU number
+     * @param kind the kind
+     */
     public int batchCount(int cpu, BatchKind kind) {
         return fbatches.of(cpu).batch(kind).count();
     }
 
-    /** True if a CPU's batch holds the folio (racy unless that CPU's lock is held). */
+    /**
+     * {@return true if a CPU's batch holds the folio (racy unless that CPU's lock is held)}
+     *
+     * @param cpu the simulated CPU number
+     * @param kind the kind
+     * @param folio the folio
+     */
     public boolean batchContains(int cpu, BatchKind kind, Folio folio) {
         return fbatches.of(cpu).batch(kind).contains(folio.pfn());
     }
 
-    /** Entries waiting in the shared add buffer of a {@link LruBatchPolicy#sharedAddBufferSize} policy. */
+    /**
+     * {@return entries waiting in the shared add buffer of a {@link LruBatchPolicy#sharedAddBufferSize}
+     * policy}
+     */
     public int sharedBufferCount() {
         return sharedBuffer == null ? 0 : sharedBuffer.size();
     }
 
-    /** folio_may_be_lru_cached() of the policy (!folio_test_large for the kernel). */
+    /**
+     * folio_may_be_lru_cached() of the policy (!folio_test_large for the kernel).
+     *
+     * @param folio the folio
+     */
     public boolean folioMayBeLruCached(Folio folio) {
         return policy.mayBeLruCached(folio);
     }
 
-    /** lru_cache_disabled(): atomic_read(&lru_disable_count) != 0 (relaxed). */
+    /** {@code lru_cache_disabled()}: {@code atomic_read(&lru_disable_count) != 0} (relaxed). */
     public boolean lruCacheDisabled() {
         SchedPoints.before(LruOp.READ_DISABLE_COUNT, disableCountId, 0);
         boolean r = lruDisableCount.getOpaque() != 0; // atomic_read: relaxed
@@ -258,7 +280,7 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (!locked) { // folio_lruvec_relock_irqsave: one lruvec per node here
-                    lruvec.lock();
+                    lruvec.lockIrqsave();
                     locked = true;
                 }
                 moves.move(kind, pfn);
@@ -266,7 +288,7 @@ public final class Swap implements AutoCloseable {
             }
         } finally {
             if (locked) {
-                lruvec.unlock();
+                lruvec.unlockIrqrestore();
             }
         }
         if (isLruAdd && dead.count() > 0) {
@@ -280,7 +302,11 @@ public final class Swap implements AutoCloseable {
 
     // ------------------------------------------------------------ entry points
 
-    /** folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference. */
+    /**
+     * folio_add_lru(): queue a new folio (PG_lru clear) in this CPU's lru_add batch, with a reference.
+     *
+     * @param folio the folio
+     */
     public void folioAddLru(Folio folio) {
         long pfn = folio.pfn();
         long flags = mm.flagsWord(pfn); // the VM_BUG_ON checks: one relaxed read, not schedule points
@@ -300,6 +326,9 @@ public final class Swap implements AutoCloseable {
     /**
      * folio_add_lru_vma(): like folio_add_lru, but a folio faulted into a VM_LOCKED (and not VM_SPECIAL)
      * VMA goes to mlock_new_folio() instead.
+     *
+     * @param folio the folio
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
      */
     public void folioAddLruVma(Folio folio, long vmFlags) {
         if (folio.testLru()) {
@@ -312,7 +341,11 @@ public final class Swap implements AutoCloseable {
         }
     }
 
-    /** folio_rotate_reclaimable(): end of writeback of a PG_reclaim folio: queue it for the inactive tail. */
+    /**
+     * folio_rotate_reclaimable(): end of writeback of a PG_reclaim folio: queue it for the inactive tail.
+     *
+     * @param folio the folio
+     */
     public void folioRotateReclaimable(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_locked) || mm.testFlag(pfn, PG_dirty)
@@ -322,7 +355,11 @@ public final class Swap implements AutoCloseable {
         folioBatchAddAndMove(folio, BatchKind.LRU_MOVE_TAIL);
     }
 
-    /** folio_activate() (SMP): queue an inactive, evictable LRU folio for activation. */
+    /**
+     * folio_activate() (SMP): queue an inactive, evictable LRU folio for activation.
+     *
+     * @param folio the folio
+     */
     public void folioActivate(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_active) || mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
@@ -356,6 +393,8 @@ public final class Swap implements AutoCloseable {
      * folio_mark_accessed() of the classic LRU: inactive,unreferenced -> inactive,referenced ->
      * active (queued with folio_activate, or PG_active set directly if the folio is in this CPU's
      * lru_add batch) -> active,referenced. Unevictable folios are left alone; PG_dropbehind folios too.
+     *
+     * @param folio the folio
      */
     public void folioMarkAccessed(Folio folio) {
         long pfn = folio.pfn();
@@ -377,7 +416,11 @@ public final class Swap implements AutoCloseable {
         }
     }
 
-    /** deactivate_file_folio(): hint that an evictable LRU file folio is a good reclaim candidate. */
+    /**
+     * deactivate_file_folio(): hint that an evictable LRU file folio is a good reclaim candidate.
+     *
+     * @param folio the folio
+     */
     public void deactivateFileFolio(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
@@ -386,7 +429,11 @@ public final class Swap implements AutoCloseable {
         folioBatchAddAndMove(folio, BatchKind.LRU_DEACTIVATE_FILE);
     }
 
-    /** folio_deactivate() (MADV_COLD): queue an active, evictable LRU folio for deactivation. */
+    /**
+     * folio_deactivate() (MADV_COLD): queue an active, evictable LRU folio for deactivation.
+     *
+     * @param folio the folio
+     */
     public void folioDeactivate(Folio folio) {
         long pfn = folio.pfn();
         if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_lru)) {
@@ -398,7 +445,11 @@ public final class Swap implements AutoCloseable {
         folioBatchAddAndMove(folio, BatchKind.LRU_DEACTIVATE);
     }
 
-    /** folio_mark_lazyfree() (MADV_FREE): queue a clean anon folio for the inactive file list. */
+    /**
+     * folio_mark_lazyfree() (MADV_FREE): queue a clean anon folio for the inactive file list.
+     *
+     * @param folio the folio
+     */
     public void folioMarkLazyfree(Folio folio) {
         long pfn = folio.pfn();
         if ((mm.mapping(pfn) & 1L) == 0 || !mm.testFlag(pfn, PG_swapbacked) || !mm.testFlag(pfn, PG_lru)
@@ -414,6 +465,8 @@ public final class Swap implements AutoCloseable {
      * lru_add_drain_cpu(cpu): move every non-empty batch of {@code cpu} (lru_move_tail under its
      * lock_irq). The caller holds that CPU's {@link #cpuFbatchesLock} (its own CPU's in the kernel; a
      * remote one in the PREEMPT_RT-style drain).
+     *
+     * @param cpu the simulated CPU number
      */
     public void lruAddDrainCpu(int cpu) {
         CpuFbatches fb = fbatches.of(cpu);
@@ -466,6 +519,8 @@ public final class Swap implements AutoCloseable {
     /**
      * cpu_needs_drain(cpu): any of the six batches non-empty, or need_mlock_drain(cpu). Racy reads by
      * design (ordered by the smp_mb()s of __lru_add_drain_all).
+     *
+     * @param cpu the simulated CPU number
      */
     public boolean cpuNeedsDrain(int cpu) {
         CpuFbatches fb = fbatches.of(cpu);
@@ -478,7 +533,7 @@ public final class Swap implements AutoCloseable {
         return mlock.needMlockDrain(cpu);
     }
 
-    /** The current lru_drain_gen (racy read, for tests). */
+    /** {@return the current lru_drain_gen (racy read, for tests)} */
     public int lruDrainGen() {
         return lruDrainGen.get();
     }
@@ -604,8 +659,8 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (mm.testFlag(pfn, PG_lru)) {
-                    if (!locked) {
-                        lruvec.lock();
+                    if (!locked) { // __page_cache_release: folio_lruvec_relock_irqsave
+                        lruvec.lockIrqsave();
                         locked = true;
                     }
                     lruvec.pageCacheReleaseLocked(pfn);
@@ -614,7 +669,7 @@ public final class Swap implements AutoCloseable {
             }
         } finally {
             if (locked) {
-                lruvec.unlock();
+                lruvec.unlockIrqrestore();
             }
         }
         folios.truncate(j);
@@ -624,12 +679,20 @@ public final class Swap implements AutoCloseable {
         folios.reinit();
     }
 
-    /** folios_put(). */
+    /**
+     * folios_put().
+     *
+     * @param folios the folios
+     */
     public void foliosPut(FolioBatch folios) {
         foliosPutRefs(folios, null);
     }
 
-    /** release_pages(): folio_put on each, batched through folios_put_refs in batches of 31. */
+    /**
+     * release_pages(): folio_put on each, batched through folios_put_refs in batches of 31.
+     *
+     * @param folios the folios
+     */
     public void releasePages(List<Folio> folios) {
         FolioBatch fb = new FolioBatch(mm);
         for (Folio f : folios) {

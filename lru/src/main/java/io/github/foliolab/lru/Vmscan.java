@@ -47,7 +47,12 @@ public final class Vmscan {
     /** enum folio_references. */
     public enum FolioReferences { FOLIOREF_RECLAIM, FOLIOREF_RECLAIM_CLEAN, FOLIOREF_KEEP, FOLIOREF_ACTIVATE }
 
-    /** What isolate_lru_folios() reports: pages taken and pages scanned. */
+    /**
+     * What isolate_lru_folios() reports: pages taken and pages scanned.
+     *
+     * @param nrTaken pages isolated
+     * @param nrScanned pages scanned
+     */
     public record IsolateResult(long nrTaken, long nrScanned) {}
 
     private final Machine machine;
@@ -101,6 +106,8 @@ public final class Vmscan {
     /**
      * folio_evictable() (mm/internal.h): the mapping is not AS_UNEVICTABLE ({@link RmapOps#mappingUnevictable})
      * and PG_mlocked is clear. folio_mapping() of an anon folio is NULL here (no swap cache).
+     *
+     * @param folio the folio
      */
     public boolean folioEvictable(Folio folio) {
         return folioEvictable(folio.pfn());
@@ -120,6 +127,8 @@ public final class Vmscan {
      * folio_isolate_lru(): if test-and-clear of PG_lru wins, take the isolation reference and delete the
      * folio from its list under lru_lock. PG_active / PG_unevictable are left as they were; NR_ISOLATED_*
      * is the caller's job ({@link #modIsolated}). The caller holds a reference and not lru_lock.
+     *
+     * @param folio the folio
      */
     public boolean folioIsolateLru(Folio folio) {
         long pfn = folio.pfn();
@@ -143,13 +152,22 @@ public final class Vmscan {
         return true;
     }
 
-    /** folio_putback_lru(): folio_add_lru() then drop the isolation reference. */
+    /**
+     * folio_putback_lru(): folio_add_lru() then drop the isolation reference.
+     *
+     * @param folio the folio
+     */
     public void folioPutbackLru(Folio folio) {
         swap().folioAddLru(folio);
         folio.put(); // drop the reference from isolation
     }
 
-    /** node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio), sign * nr): the isolator's accounting. */
+    /**
+     * node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio), sign * nr): the isolator's accounting.
+     *
+     * @param folio the folio
+     * @param sign +1 or -1
+     */
     public void modIsolated(Folio folio, int sign) {
         vmstat.modNode(folio.isFileLru() ? NodeStatItem.NR_ISOLATED_FILE : NodeStatItem.NR_ISOLATED_ANON,
                 sign * folio.nrPages());
@@ -266,7 +284,11 @@ public final class Vmscan {
         return rmapOps.get().folioReferenced(folio, isLocked);
     }
 
-    /** folio_check_references() of the classic LRU. */
+    /**
+     * folio_check_references() of the classic LRU.
+     *
+     * @param folio the folio
+     */
     public FolioReferences folioCheckReferences(Folio folio) {
         RmapOps.Referenced r = folioReferenced(folio, true);
         if ((r.vmFlags() & VmFlags.VM_LOCKED) != 0) {
@@ -491,6 +513,9 @@ public final class Vmscan {
     /**
      * shrink_inactive_list(): lru_add_drain(), isolate from the tail of an inactive list, shrink the
      * folios, put the survivors back. Returns pages reclaimed.
+     *
+     * @param nrToScan the most pages to scan
+     * @param lru the LRU list
      */
     public long shrinkInactiveList(long nrToScan, LruList lru) {
         if (lru.isActive() || !lru.isEvictable()) {
@@ -525,6 +550,9 @@ public final class Vmscan {
      * shrink_active_list(): isolate from the tail of an active list; unevictable folios are put back (and
      * culled by lru_add); referenced executable file folios stay active; the rest lose PG_active, gain
      * PG_workingset and go to the inactive list (pgdeactivate).
+     *
+     * @param nrToScan the most pages to scan
+     * @param lru the LRU list
      */
     public void shrinkActiveList(long nrToScan, LruList lru) {
         if (!lru.isActive()) {
@@ -566,8 +594,10 @@ public final class Vmscan {
     }
 
     /**
-     * A simplified shrink_lruvec(): deactivate from each active list, then reclaim from each inactive
-     * list, {@code nrToScan} pages per list. Returns pages reclaimed.
+     * {@return a simplified shrink_lruvec(): deactivate from each active list, then reclaim from each
+     * inactive list, {@code nrToScan} pages per list} Returns pages reclaimed.
+     *
+     * @param nrToScan the most pages to scan
      */
     public long shrinkLruvec(long nrToScan) {
         shrinkActiveList(nrToScan, LruList.LRU_ACTIVE_ANON);
@@ -579,6 +609,8 @@ public final class Vmscan {
     /**
      * check_move_unevictable_folios(): for each folio count unevictable_pgs_scanned; if PG_lru is won,
      * move an evictable folio off the unevictable "list" (unevictable_pgs_rescued) and set PG_lru again.
+     *
+     * @param fbatch the folio batch
      */
     public void checkMoveUnevictableFolios(FolioBatch fbatch) {
         LruVec lv = lruvec();
@@ -618,6 +650,8 @@ public final class Vmscan {
     /**
      * reclaim_pages() (MADV_PAGEOUT): the folios are isolated (PG_lru clear) by the caller. Clear
      * PG_active, shrink them ignoring references, put back what is left. Returns pages reclaimed.
+     *
+     * @param folios the folios
      */
     public long reclaimPages(List<Folio> folios) {
         if (folios.isEmpty()) {

@@ -81,7 +81,11 @@ public final class Mlock {
         return machine;
     }
 
-    /** mlock_fbatch of {@code cpu} (for inspection; its lock guards it). */
+    /**
+     * mlock_fbatch of {@code cpu} (for inspection; its lock guards it).
+     *
+     * @param cpu the simulated CPU number
+     */
     public MlockBatch batch(int cpu) {
         return batches.of(cpu);
     }
@@ -117,6 +121,8 @@ public final class Mlock {
      * mlock_folio(): mlock a folio already on (or temporarily off) the LRU. Under mlock_fbatch.lock: if
      * folio_test_set_mlocked finds it clear, NR_MLOCK += nr and unevictable_pgs_mlocked += nr; then queue
      * an LRU_FOLIO entry with a reference. The caller holds a reference.
+     *
+     * @param folio the folio
      */
     public void mlockFolio(Folio folio) {
         checkReferenced(folio, "mlock_folio");
@@ -138,6 +144,8 @@ public final class Mlock {
      * mlock_new_folio(): mlock a newly allocated folio not yet on the LRU (folio_add_lru_vma of a
      * VM_LOCKED VMA). PG_mlocked is set unconditionally and NR_MLOCK / unevictable_pgs_mlocked always
      * counted; a NEW_FOLIO entry is queued with a reference.
+     *
+     * @param folio the folio
      */
     public void mlockNewFolio(Folio folio) {
         checkReferenced(folio, "mlock_new_folio");
@@ -160,6 +168,8 @@ public final class Mlock {
     /**
      * munlock_folio(): queue an untagged (munlock) entry with a reference. No flag changes here:
      * clearing PG_mlocked is left to __munlock_folio, which knows whether other mlocks remain.
+     *
+     * @param folio the folio
      */
     public void munlockFolio(Folio folio) {
         checkReferenced(folio, "munlock_folio");
@@ -176,6 +186,9 @@ public final class Mlock {
      * mlock_vma_folio() (mm/internal.h): mlock_folio() if {@code (vm_flags & (VM_LOCKED | VM_SPECIAL)) ==
      * VM_LOCKED}. The VM_SPECIAL test makes it a no-op while mlock_vma_pages_range() runs with VM_IO set
      * (no double counting) and while a driver's ->mmap inserts pages.
+     *
+     * @param folio the folio
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
      */
     public void mlockVmaFolio(Folio folio, long vmFlags) {
         if ((vmFlags & (VmFlags.VM_LOCKED | VmFlags.VM_SPECIAL)) == VmFlags.VM_LOCKED) {
@@ -186,6 +199,9 @@ public final class Mlock {
     /**
      * munlock_vma_folio() (mm/internal.h): munlock_folio() whenever the VMA is VM_LOCKED, even if only
      * part of a large folio is unmapped ("page reclaim will correct it if it's wrong").
+     *
+     * @param folio the folio
+     * @param vmFlags the VMA's vm_flags (VM_* bits)
      */
     public void munlockVmaFolio(Folio folio, long vmFlags) {
         if ((vmFlags & VmFlags.VM_LOCKED) != 0) {
@@ -366,6 +382,8 @@ public final class Mlock {
     /**
      * mlock_drain_remote(cpu): drain another CPU's mlock batch from here. See the class comment: taken
      * under that CPU's mlock_fbatch.lock, as CPUs never go offline in the model.
+     *
+     * @param cpu the simulated CPU number
      */
     public void mlockDrainRemote(int cpu) {
         MlockBatch mb = batches.of(cpu);
@@ -379,7 +397,11 @@ public final class Mlock {
         }
     }
 
-    /** need_mlock_drain(cpu): that CPU's mlock batch is non-empty (racy read). */
+    /**
+     * need_mlock_drain(cpu): that CPU's mlock batch is non-empty (racy read).
+     *
+     * @param cpu the simulated CPU number
+     */
     public boolean needMlockDrain(int cpu) {
         return batches.of(cpu).fbatch.count() > 0;
     }

@@ -54,12 +54,12 @@ public final class MlockBatch {
         return fbatch.count();
     }
 
-    /** The pfn of entry i (tag stripped). */
+    /** {@return the pfn of entry i (tag stripped)} */
     public long pfn(int i) {
         return pfnOf(fbatch.pfn(i));
     }
 
-    /** The tag of entry i: {@link #LRU_FOLIO}, {@link #NEW_FOLIO} or {@link #MUNLOCK}. */
+    /** {@return the tag of entry i: {@link #LRU_FOLIO}, {@link #NEW_FOLIO} or {@link #MUNLOCK}} */
     public int tag(int i) {
         return tagOf(fbatch.pfn(i));
     }

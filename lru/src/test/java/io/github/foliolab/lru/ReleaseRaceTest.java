@@ -4,6 +4,7 @@ import io.github.foliolab.folio.api.sched.PauseHook;
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.sched.SchedPoints;
+import io.github.foliolab.folio.sync.SimLock;
 import io.github.foliolab.folio.sync.SyncOp;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ReleaseRaceTest {
             long free0 = fx.machine.node().freePages();
             Thread a = Thread.ofPlatform().unstarted(() -> fx.on(0, () -> fx.vmscan.moveFoliosToLru(isolated)));
             // Park A just before it releases lru_lock: F is back on the list, PG_lru set, count 1.
-            PauseHook hook = new PauseHook(a, SyncOp.SPIN_UNLOCK, fx.lruvec.lruLock().id(), 0);
+            PauseHook hook = new PauseHook(a, SyncOp.SPIN_UNLOCK, fx.lruvec.lruLock().id(), SimLock.FORM_IRQ); // spin_unlock_irq
             SchedPoints.install(hook);
             AtomicBoolean freed = new AtomicBoolean();
             Thread b;

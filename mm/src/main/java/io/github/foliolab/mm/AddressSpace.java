@@ -48,7 +48,7 @@ public final class AddressSpace {
         anonymous = v;
     }
 
-    /** The number of VMAs mapping the file. */
+    /** {@return the number of VMAs mapping the file} */
     public int mapCount() {
         iMmapLock.lock();
         try {
@@ -63,7 +63,7 @@ public final class AddressSpace {
         return sizePages;
     }
 
-    /** The value of folio->mapping for folios of this file. */
+    /** {@return the value of folio->mapping for folios of this file} */
     public long mappingWord() {
         return id << 2;
     }
@@ -120,7 +120,7 @@ public final class AddressSpace {
         }
     }
 
-    /** The cached pfns (observers). */
+    /** {@return the cached pfns (observers)} */
     public long[] cachedPfns() {
         iPagesLock.lock();
         try {

@@ -27,7 +27,7 @@ public final class AnonVma {
         return id;
     }
 
-    /** The value of folio->mapping for folios of this anon_vma: id << 2 | PAGE_MAPPING_ANON. */
+    /** The value of folio->mapping for folios of this anon_vma: {@code id << 2 | PAGE_MAPPING_ANON}. */
     public long mappingWord() {
         return (id << 2) | 1L;
     }

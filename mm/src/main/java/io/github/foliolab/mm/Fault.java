@@ -33,7 +33,13 @@ public final class Fault {
         this.vmstat = ctx.machine().vmstat();
     }
 
-    /** handle_mm_fault(): resolve a fault at {@code addr} in {@code vma}; returns 0 or VM_FAULT_* bits. */
+    /**
+     * handle_mm_fault(): resolve a fault at {@code addr} in {@code vma}; returns 0 or VM_FAULT_* bits.
+     *
+     * @param vma the VMA
+     * @param addr a user virtual address (bytes)
+     * @param write true for a write access
+     */
     public int handleMmFault(Vma vma, long addr, boolean write) {
         vma.mm().mmapLock().assertLocked();
         addr &= ~0xfffL;

@@ -90,7 +90,14 @@ public final class Gup {
         return folio.test(PageFlags.PG_anon_exclusive);
     }
 
-    /** __get_user_pages() without pages: returns the number of pages done or -errno. */
+    /**
+     * __get_user_pages() without pages: returns the number of pages done or -errno.
+     *
+     * @param mm the address space (mm_struct)
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param nrPages the number of pages
+     * @param gupFlags the FOLL_* flags
+     */
     public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags) {
         return getUserPages(mm, start, nrPages, gupFlags, null);
     }
@@ -100,6 +107,12 @@ public final class Gup {
      * (and FOLL_GET or FOLL_PIN in {@code gupFlags}) the page frames are stored there, each holding a
      * reference or pin the caller must drop (unpin_user_page / put_page). Returns the number of pages
      * done, or -errno if none was. The caller holds the mmap_lock.
+     *
+     * @param mm the address space (mm_struct)
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param nrPages the number of pages
+     * @param gupFlags the FOLL_* flags
+     * @param pfns the page frame numbers
      */
     public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfns) {
         mm.mmapLock().assertLocked();
@@ -136,6 +149,10 @@ public final class Gup {
     /**
      * populate_vma_page_range(): fault in [start, end) of {@code vma} unless it is VM_LOCKONFAULT
      * (returns the page count at once) or not accessible (-EFAULT); drains this CPU's LRU batches after.
+     *
+     * @param vma the VMA
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param end the end of the range (exclusive), a user virtual address (bytes)
      */
     public long populateVmaPageRange(Vma vma, long start, long end) {
         long nrPages = (end - start) >>> 12;

@@ -8,28 +8,48 @@ import io.github.foliolab.folio.api.PageFlags;
 public final class KPageFlags {
     private KPageFlags() {}
 
+    /** Bit {@code KPF_LOCKED} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_LOCKED = 0;
+    /** Bit {@code KPF_REFERENCED} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_REFERENCED = 2;
+    /** Bit {@code KPF_UPTODATE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_UPTODATE = 3;
+    /** Bit {@code KPF_DIRTY} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_DIRTY = 4;
+    /** Bit {@code KPF_LRU} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_LRU = 5;
+    /** Bit {@code KPF_ACTIVE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ACTIVE = 6;
     public static final int KPF_WRITEBACK = 8;
     public static final int KPF_RECLAIM = 9;
+    /** Bit {@code KPF_BUDDY} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_BUDDY = 10;
+    /** Bit {@code KPF_MMAP} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_MMAP = 11;
+    /** Bit {@code KPF_ANON} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ANON = 12;
     public static final int KPF_SWAPCACHE = 13;
+    /** Bit {@code KPF_SWAPBACKED} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_SWAPBACKED = 14;
+    /** Bit {@code KPF_COMPOUND_HEAD} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_COMPOUND_HEAD = 15;
+    /** Bit {@code KPF_COMPOUND_TAIL} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_COMPOUND_TAIL = 16;
+    /** Bit {@code KPF_UNEVICTABLE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_UNEVICTABLE = 18;
+    /** Bit {@code KPF_NOPAGE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_NOPAGE = 20;
+    /** Bit {@code KPF_ZERO_PAGE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ZERO_PAGE = 24;
+    /** Bit {@code KPF_RESERVED} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_RESERVED = 32;
+    /** Bit {@code KPF_MLOCKED} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_MLOCKED = 33;
+    /** Bit {@code KPF_PRIVATE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_PRIVATE = 36;
+    /** Bit {@code KPF_OWNER_PRIVATE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_OWNER_PRIVATE = 37;
+    /** Bit {@code KPF_ARCH} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ARCH = 38;
 
     /** stable_page_flags() of the page at {@code pfn}. */

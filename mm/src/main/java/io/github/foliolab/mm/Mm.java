@@ -100,17 +100,17 @@ public final class Mm {
         return shmem;
     }
 
-    /** The fault paths of mm/memory.c. */
+    /** {@return the fault paths of mm/memory.c} */
     public Fault fault() {
         return fault;
     }
 
-    /** The unmap (zap) paths of mm/memory.c. */
+    /** {@return the unmap (zap) paths of mm/memory.c} */
     public Zap zap() {
         return zap;
     }
 
-    /** The GUP slow path and population (mm/gup.c). */
+    /** {@return the GUP slow path and population (mm/gup.c)} */
     public Gup gup() {
         return gup;
     }
@@ -155,19 +155,32 @@ public final class Mm {
         return a;
     }
 
-    /** A new tmpfs file of {@code sizePages} pages (shmem_file_setup / open+ftruncate on tmpfs). */
+    /**
+     * {@return a new tmpfs file of {@code sizePages} pages (shmem_file_setup / open+ftruncate on tmpfs)}
+     *
+     * @param name the name
+     * @param sizePages the size in pages
+     */
     public AddressSpace newShmemFile(String name, long sizePages) {
         AddressSpace s = machine.withObjectIds(() -> new AddressSpace(nextId.getAndIncrement(), name, sizePages));
         files.put(s.id(), s);
         return s;
     }
 
-    /** folio_anon_vma(): the anon_vma a folio->mapping word names, or null. */
+    /**
+     * folio_anon_vma(): the anon_vma a folio->mapping word names, or null.
+     *
+     * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     */
     public AnonVma anonVmaOf(long mapping) {
         return (mapping & 3L) == 1L ? anonVmas.get(mapping >>> 2) : null;
     }
 
-    /** folio->mapping of a file folio as its address_space, or null. */
+    /**
+     * folio->mapping of a file folio as its address_space, or null.
+     *
+     * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     */
     public AddressSpace fileOf(long mapping) {
         return mapping != 0 && (mapping & 3L) == 0 ? files.get(mapping >>> 2) : null;
     }

@@ -19,7 +19,12 @@ import java.util.function.ToIntFunction;
 public final class MmInvariants {
     private MmInvariants() {}
 
-    /** References the lru module's per-CPU batches hold on {@code folio} (racy unless quiescent). */
+    /**
+     * References the lru module's per-CPU batches hold on {@code folio} (racy unless quiescent).
+     *
+     * @param swap the swap module
+     * @param folio the folio
+     */
     public static int lruBatchRefs(Swap swap, Folio folio) {
         int n = 0;
         for (int cpu = 0; cpu < swap.machine().cpus().nr(); cpu++) {

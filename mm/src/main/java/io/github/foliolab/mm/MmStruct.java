@@ -97,7 +97,11 @@ public final class MmStruct {
         return lockedVm;
     }
 
-    /** Add to mm->locked_vm; caller holds the mmap_lock for writing. */
+    /**
+     * Add to mm->locked_vm; caller holds the mmap_lock for writing.
+     *
+     * @param pages the number of pages
+     */
     public void addLockedVm(long pages) {
         mmapLock.assertWriteLocked();
         if (lockedVm + pages < 0) {
@@ -168,7 +172,11 @@ public final class MmStruct {
         return h == null ? null : h.getValue();
     }
 
-    /** vma_lookup(): the VMA containing addr, or null. */
+    /**
+     * vma_lookup(): the VMA containing addr, or null.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public Vma vmaLookup(long addr) {
         assertLocked();
         if (addr < 0) {
@@ -178,27 +186,45 @@ public final class MmStruct {
         return e != null && e.getValue().end > addr ? e.getValue() : null;
     }
 
-    /** find_vma_intersection(): first VMA intersecting [start, end), or null. */
+    /**
+     * find_vma_intersection(): first VMA intersecting [start, end), or null.
+     *
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param end the end of the range (exclusive), a user virtual address (bytes)
+     */
     public Vma findVmaIntersection(long start, long end) {
         Vma v = findVma(start);
         return v != null && Long.compareUnsigned(v.start, end) < 0 ? v : null;
     }
 
-    /** The VMA before {@code vma} in address order, or null (vma_prev). */
+    /**
+     * {@return the VMA before {@code vma} in address order, or null (vma_prev)}
+     *
+     * @param vma the VMA
+     */
     public Vma prev(Vma vma) {
         assertLocked();
         Map.Entry<Long, Vma> e = vmas.lowerEntry(vma.start);
         return e == null ? null : e.getValue();
     }
 
-    /** The VMA after {@code vma}, or null (vma_next). */
+    /**
+     * {@return the VMA after {@code vma}, or null (vma_next)}
+     *
+     * @param vma the VMA
+     */
     public Vma next(Vma vma) {
         assertLocked();
         Map.Entry<Long, Vma> e = vmas.higherEntry(vma.start);
         return e == null ? null : e.getValue();
     }
 
-    /** The VMAs intersecting [start, end), in order (for_each_vma_range). */
+    /**
+     * {@return the VMAs intersecting [start, end), in order (for_each_vma_range)}
+     *
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param end the end of the range (exclusive), a user virtual address (bytes)
+     */
     public List<Vma> vmasIn(long start, long end) {
         assertLocked();
         List<Vma> out = new ArrayList<>();
@@ -210,7 +236,7 @@ public final class MmStruct {
         return out;
     }
 
-    /** Every VMA in address order (a snapshot; caller holds the mmap_lock). */
+    /** {@return every VMA in address order (a snapshot; caller holds the mmap_lock)} */
     public List<Vma> vmas() {
         assertLocked();
         return new ArrayList<>(vmas.values());

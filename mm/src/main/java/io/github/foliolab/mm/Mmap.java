@@ -256,11 +256,16 @@ public final class Mmap {
     }
 
     /**
-     * A driver's mmap of a device (the VMA remap_pfn_range / vm_insert_page leave): private anonymous
-     * placement, no backing memory, with {@code specialFlags} (VM_IO, VM_PFNMAP, VM_DONTEXPAND,
-     * VM_MIXEDMAP) set. MAP_LOCKED / def_flags lock bits are dropped as __mmap_complete() drops them for
-     * VM_SPECIAL VMAs. Faults on it get SIGBUS (the model's device has no ->fault). Returns the address
-     * or -errno.
+     * {@return a driver's mmap of a device (the VMA remap_pfn_range / vm_insert_page leave): private
+     * anonymous placement, no backing memory, with {@code specialFlags} (VM_IO, VM_PFNMAP, VM_DONTEXPAND,
+     * VM_MIXEDMAP) set} MAP_LOCKED / def_flags lock bits are dropped as __mmap_complete() drops them for
+     * VM_SPECIAL VMAs. Faults on it get SIGBUS (the model's device has no ->fault). Returns the address or
+     * -errno.
+     *
+     * @param mm the address space (mm_struct)
+     * @param len the length in bytes
+     * @param prot the PROT_* bits
+     * @param specialFlags the VM_SPECIAL bits
      */
     public long mmapSpecial(MmStruct mm, long len, int prot, long specialFlags) {
         if ((specialFlags & ~VmFlags.VM_SPECIAL) != 0 || specialFlags == 0) return -Errno.EINVAL;
@@ -283,7 +288,13 @@ public final class Mmap {
         }
     }
 
-    /** munmap(2). */
+    /**
+     * munmap(2).
+     *
+     * @param mm the address space (mm_struct)
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param len the length in bytes
+     */
     public int munmap(MmStruct mm, long start, long len) {
         if ((start & 0xfff) != 0 || Long.compareUnsigned(start, MmStruct.TASK_SIZE) > 0
                 || Long.compareUnsigned(len, MmStruct.TASK_SIZE - start) > 0) {
@@ -362,6 +373,11 @@ public final class Mmap {
      * PROT_GROWSDOWN|PROT_GROWSUP, alignment, zero length, wrap, unknown bits, then the VMA walk.
      * PROT_GROWSDOWN extends the range down to the start of a VM_GROWSDOWN VMA; x86-64 has no
      * VM_GROWSUP, so PROT_GROWSUP is -EINVAL once a VMA covers the start.
+     *
+     * @param mm the address space (mm_struct)
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param len the length in bytes
+     * @param prot the PROT_* bits
      */
     public int mprotect(MmStruct mm, long start, long len, int prot) {
         int grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);

@@ -48,7 +48,11 @@ public final class PageTable {
         return i;
     }
 
-    /** ptep_get(): READ_ONCE (opaque) of the PTE mapping {@code addr}; a schedule point. */
+    /**
+     * ptep_get(): READ_ONCE (opaque) of the PTE mapping {@code addr}; a schedule point.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public long ptepGet(long addr) {
         SchedPoints.before(PteOp.PTEP_GET, addr, mmId);
         long v = (long) ENTRY.getOpaque(entries, slot(addr));
@@ -59,6 +63,8 @@ public final class PageTable {
     /**
      * ptep_get_lockless(): what GUP-fast reads without the PTL. Acquire ordering, pairing with the
      * release in {@link #setPteAt} so that a walker that sees the PTE sees the folio set up before it.
+     *
+     * @param addr a user virtual address (bytes)
      */
     public long ptepGetLockless(long addr) {
         SchedPoints.before(PteOp.PTEP_GET, addr, mmId);
@@ -67,7 +73,11 @@ public final class PageTable {
         return v;
     }
 
-    /** A read for observers (pagemap): no schedule point. */
+    /**
+     * {@return a read for observers (pagemap): no schedule point}
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public long peek(long addr) {
         return (long) ENTRY.getOpaque(entries, slot(addr));
     }
@@ -76,6 +86,9 @@ public final class PageTable {
      * set_pte_at(): publish a PTE (caller holds the PTL). Release ordering: the folio's rmap and flags
      * set up before are visible to a lockless walker that reads this PTE (the kernel's smp_wmb in
      * __folio_mark_uptodate plus the PTE store).
+     *
+     * @param addr a user virtual address (bytes)
+     * @param pte the page-table entry
      */
     public void setPteAt(long addr, long pte) {
         ptl.assertHeld();
@@ -83,7 +96,11 @@ public final class PageTable {
         ENTRY.setRelease(entries, slot(addr), pte);
     }
 
-    /** ptep_get_and_clear(): xchg with pte_none, fully ordered; caller holds the PTL. */
+    /**
+     * ptep_get_and_clear(): xchg with pte_none, fully ordered; caller holds the PTL.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public long ptepGetAndClear(long addr) {
         ptl.assertHeld();
         SchedPoints.before(PteOp.PTEP_GET_AND_CLEAR, addr, mmId);
@@ -92,7 +109,11 @@ public final class PageTable {
         return v;
     }
 
-    /** ptep_test_and_clear_young(): atomic clear of the accessed bit (full ordering); caller holds the PTL. */
+    /**
+     * ptep_test_and_clear_young(): atomic clear of the accessed bit (full ordering); caller holds the PTL.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public boolean ptepTestAndClearYoung(long addr) {
         ptl.assertHeld();
         SchedPoints.before(PteOp.PTEP_TEST_AND_CLEAR_YOUNG, addr, mmId);
@@ -108,14 +129,19 @@ public final class PageTable {
         }
     }
 
-    /** ptep_modify_prot_commit(): replace a present PTE with a changed protection (caller holds the PTL). */
+    /**
+     * ptep_modify_prot_commit(): replace a present PTE with a changed protection (caller holds the PTL).
+     *
+     * @param addr a user virtual address (bytes)
+     * @param pte the page-table entry
+     */
     public void modifyProt(long addr, long pte) {
         ptl.assertHeld();
         SchedPoints.before(PteOp.PTEP_MODIFY_PROT, addr, mmId);
         ENTRY.setRelease(entries, slot(addr), pte);
     }
 
-    /** True if every entry is pte_none (observers only). */
+    /** {@return true if every entry is pte_none (observers only)} */
     public boolean isEmpty() {
         for (int i = 0; i < PTRS_PER_PTE; i++) {
             if ((long) ENTRY.getOpaque(entries, i) != 0) return false;

@@ -28,12 +28,20 @@ public final class PageTables {
         return addr & ~((1L << PageTable.PMD_SHIFT) - 1);
     }
 
-    /** pte_offset_map(): the table mapping {@code addr}, or null if the PMD is none. */
+    /**
+     * pte_offset_map(): the table mapping {@code addr}, or null if the PMD is none.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public PageTable lookup(long addr) {
         return tables.get(pmdBase(addr));
     }
 
-    /** __pte_alloc(): the table mapping {@code addr}, allocated if missing. */
+    /**
+     * __pte_alloc(): the table mapping {@code addr}, allocated if missing.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public PageTable alloc(long addr) {
         long b = pmdBase(addr);
         PageTable t = tables.get(b);
@@ -49,7 +57,11 @@ public final class PageTables {
         return created;
     }
 
-    /** The PTE of {@code addr} for observers (no lock, no schedule point), pte_none if no table. */
+    /**
+     * {@return the PTE of {@code addr} for observers (no lock, no schedule point), pte_none if no table}
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public long peek(long addr) {
         PageTable t = lookup(addr);
         return t == null ? Pte.NONE : t.peek(addr);

@@ -40,12 +40,16 @@ public final class Pte {
         return v;
     }
 
-    /** pte_mkspecial(pfn_pte(zero_pfn)): the zero-page PTE (read-only, young). */
+    /**
+     * pte_mkspecial(pfn_pte(zero_pfn)): the zero-page PTE (read-only, young).
+     *
+     * @param pfn the page frame number
+     */
     public static long mkSpecial(long pfn) {
         return (pfn << PFN_SHIFT) | PRESENT | SPECIAL | YOUNG;
     }
 
-    /** A swap-type entry of {@code type} with {@code offset} (pfn for migration entries). */
+    /** {@return a swap-type entry of {@code type} with {@code offset} (pfn for migration entries)} */
     public static long mkSwapEntry(int type, long offset) {
         return (offset << PFN_SHIFT) | SWAP | ((long) type << TYPE_SHIFT);
     }
@@ -87,7 +91,11 @@ public final class Pte {
         return isSwapEntry(pte) && swapType(pte) != SWP_SWAPFILE;
     }
 
-    /** pte_pfn() (or the offset of a swap entry). */
+    /**
+     * pte_pfn() (or the offset of a swap entry).
+     *
+     * @param pte the page-table entry
+     */
     public static long pfn(long pte) {
         return pte >>> PFN_SHIFT;
     }

@@ -37,6 +37,11 @@ public final class Rmap {
     /**
      * folio_add_new_anon_rmap(): a freshly allocated folio becomes anonymous (PG_swapbacked, mapping =
      * anon_vma | PAGE_MAPPING_ANON, index = linear page index), mapped once, exclusive when asked.
+     *
+     * @param folio the folio
+     * @param vma the VMA
+     * @param addr a user virtual address (bytes)
+     * @param exclusive true for an exclusive mapping
      */
     public void folioAddNewAnonRmap(Folio folio, Vma vma, long addr, boolean exclusive) {
         checkSmall(folio, "folio_add_new_anon_rmap");
@@ -60,7 +65,14 @@ public final class Rmap {
         vmstat.modNode(NodeStatItem.NR_ANON_MAPPED, 1);
     }
 
-    /** folio_add_anon_rmap_ptes() for one PTE: map an existing anonymous folio again. */
+    /**
+     * folio_add_anon_rmap_ptes() for one PTE: map an existing anonymous folio again.
+     *
+     * @param folio the folio
+     * @param vma the VMA
+     * @param addr a user virtual address (bytes)
+     * @param exclusive true for an exclusive mapping
+     */
     public void folioAddAnonRmapPte(Folio folio, Vma vma, long addr, boolean exclusive) {
         checkSmall(folio, "folio_add_anon_rmap_ptes");
         if (!folio.isAnon()) {
@@ -77,7 +89,12 @@ public final class Rmap {
         ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
 
-    /** folio_add_file_rmap_ptes() for one PTE. */
+    /**
+     * folio_add_file_rmap_ptes() for one PTE.
+     *
+     * @param folio the folio
+     * @param vma the VMA
+     */
     public void folioAddFileRmapPte(Folio folio, Vma vma) {
         checkSmall(folio, "folio_add_file_rmap_ptes");
         if (folio.isAnon()) {
@@ -90,7 +107,12 @@ public final class Rmap {
         ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
 
-    /** folio_remove_rmap_ptes() for one PTE: ends with munlock_vma_folio(). */
+    /**
+     * folio_remove_rmap_ptes() for one PTE: ends with munlock_vma_folio().
+     *
+     * @param folio the folio
+     * @param vma the VMA
+     */
     public void folioRemoveRmapPte(Folio folio, Vma vma) {
         checkSmall(folio, "folio_remove_rmap_ptes");
         if (folio.mapcount() <= 0) {

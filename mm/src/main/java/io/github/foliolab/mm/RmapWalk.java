@@ -21,7 +21,14 @@ public final class RmapWalk implements RmapOps {
     /** One mapping found by the walk: the VMA, the page table and address, with the PTL held. */
     @FunctionalInterface
     public interface Visitor {
-        /** Return false to stop the walk. */
+        /**
+         * Return false to stop the walk.
+         *
+         * @param vma the VMA
+         * @param pt the page table
+         * @param addr a user virtual address (bytes)
+         * @param pte the page-table entry
+         */
         boolean visit(Vma vma, PageTable pt, long addr, long pte);
     }
 
@@ -34,6 +41,9 @@ public final class RmapWalk implements RmapOps {
     /**
      * rmap_walk(): call {@code visitor} for every PTE mapping {@code folio}, holding the anon_vma or
      * i_mmap lock and that PTE's lock.
+     *
+     * @param folio the folio
+     * @param visitor called for each entry
      */
     public void walk(Folio folio, Visitor visitor) {
         long mapping = folio.mapping();

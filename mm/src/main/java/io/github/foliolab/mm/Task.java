@@ -79,7 +79,13 @@ public final class Task {
         return cpu.call(() -> ctx.mmap().mmap(mm, addr, len, prot, flags, file, offset));
     }
 
-    /** mmap of a device: see {@link Mmap#mmapSpecial}. */
+    /**
+     * mmap of a device: see {@link Mmap#mmapSpecial}.
+     *
+     * @param len the length in bytes
+     * @param prot the PROT_* bits
+     * @param specialFlags the VM_SPECIAL bits
+     */
     public long mmapSpecial(long len, int prot, long specialFlags) {
         return cpu.call(() -> ctx.mmap().mmapSpecial(mm, len, prot, specialFlags));
     }
@@ -122,9 +128,12 @@ public final class Task {
     }
 
     /**
-     * A user read or write of one byte at {@code addr}: the hardware walk (setting the accessed and dirty
-     * bits when the PTE allows the access) or the page fault (do_user_addr_fault: find the VMA, check the
-     * access, handle_mm_fault, retry). Returns 0, SIGSEGV, SIGBUS or SIGKILL (out of memory).
+     * {@return a user read or write of one byte at {@code addr}: the hardware walk (setting the accessed
+     * and dirty bits when the PTE allows the access) or the page fault (do_user_addr_fault: find the VMA,
+     * check the access, handle_mm_fault, retry)} Returns 0, SIGSEGV, SIGBUS or SIGKILL (out of memory).
+     *
+     * @param addr a user virtual address (bytes)
+     * @param write true for a write access
      */
     public int touch(long addr, boolean write) {
         return cpu.call(() -> access(addr, write));
@@ -174,7 +183,11 @@ public final class Task {
         return true;
     }
 
-    /** /proc/self/pagemap + /proc/kpageflags for one page: -1 when no present PTE maps it. */
+    /**
+     * /proc/self/pagemap + /proc/kpageflags for one page: -1 when no present PTE maps it.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public long kpageflags(long addr) {
         long pte = mm.pageTables().peek(addr & ~0xfffL);
         if (!Pte.present(pte)) return -1;

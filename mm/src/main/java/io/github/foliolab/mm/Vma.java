@@ -45,7 +45,11 @@ public final class Vma {
         return flags;
     }
 
-    /** vm_flags_reset / WRITE_ONCE(vma->vm_flags): caller holds the mmap_lock for writing. */
+    /**
+     * vm_flags_reset / WRITE_ONCE(vma->vm_flags): caller holds the mmap_lock for writing.
+     *
+     * @param newFlags the new vm_flags
+     */
     public void setFlags(long newFlags) {
         mm.mmapLock().assertWriteLocked();
         this.flags = newFlags;
@@ -92,7 +96,11 @@ public final class Vma {
         return addr >= start && addr < end;
     }
 
-    /** linear_page_index(): the file (or anon) page index of {@code addr}. */
+    /**
+     * linear_page_index(): the file (or anon) page index of {@code addr}.
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public long linearPageIndex(long addr) {
         return ((addr - start) >>> 12) + pgoff;
     }

@@ -60,6 +60,9 @@ public final class VmaModify {
     /**
      * __split_vma(): split {@code vma} at {@code addr}; {@code vma} keeps [start, addr) and the returned
      * new VMA covers [addr, end) with the same flags, file and anon_vma.
+     *
+     * @param vma the VMA
+     * @param addr a user virtual address (bytes)
      */
     public Vma split(Vma vma, long addr) {
         vma.mm().mmapLock().assertWriteLocked();
@@ -107,6 +110,11 @@ public final class VmaModify {
      * vma_modify_flags(): make [start, end) (inside {@code vma}) carry {@code newFlags}, merging with the
      * neighbours when compatible (vma_merge_existing_range) or splitting {@code vma} otherwise.
      * Returns the VMA that now covers exactly or contains [start, end).
+     *
+     * @param vma the VMA
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param end the end of the range (exclusive), a user virtual address (bytes)
+     * @param newFlags the new vm_flags
      */
     public Vma modifyFlags(Vma vma, long start, long end, long newFlags) {
         MmStruct mm = vma.mm();

@@ -31,8 +31,11 @@ public final class Experiments {
     private Experiments() {}
 
     /**
-     * One dynamic test per variant, each asserting the verdict the variant expects. (JUnit is an optional
-     * dependency of this module: callers of this class have it on their test path.)
+     * {@return one dynamic test per variant, each asserting the verdict the variant expects} (JUnit is an
+     * optional dependency of this module: callers of this class have it on their test path.)
+     *
+     * @param scenario the scenario
+     * @param options how to explore
      */
     @SuppressWarnings("exports")
     public static <B> Stream<DynamicTest> verdicts(Scenario<B> scenario, Options options) {
@@ -72,7 +75,7 @@ public final class Experiments {
         return r;
     }
 
-    /** The verdict line and, if there is one, the trace table. */
+    /** {@return the verdict line and, if there is one, the trace table} */
     public static String report(Result r) {
         String s = r.verdictLine() + "\n" + Explorer.MODEL_NOTE;
         if (r.trace() != null) {

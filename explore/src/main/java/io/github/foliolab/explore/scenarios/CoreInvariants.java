@@ -89,7 +89,7 @@ public final class CoreInvariants {
         return null;
     });
 
-    /** Every mapping holds a reference: mapcount <= refcount (between functions). */
+    /** Every mapping holds a reference: {@code mapcount <= refcount} (between functions). */
     public static final Invariant MAPPINGS_REFERENCED = Invariant.of("mappings-referenced", (w, v) -> {
         if (!v.quiescent()) return null;
         for (Folio f : w.folios()) {
@@ -143,7 +143,7 @@ public final class CoreInvariants {
         return (f.flags() & (1L << bit)) != 0;
     }
 
-    /** The core invariants. */
+    /** {@return the core invariants} */
     public static List<Invariant> all() {
         return List.of(REFCOUNT_NONNEGATIVE, MAPCOUNT_NONNEGATIVE, ACTIVE_XOR_UNEVICTABLE, LRU_IMPLIES_REFERENCED,
                 FREE_FOLIO_CLEAN, PINS_WITHIN_REFCOUNT, MAPPINGS_REFERENCED, NR_MLOCK_MATCHES, NO_FOLIO_LOCK_AT_END,

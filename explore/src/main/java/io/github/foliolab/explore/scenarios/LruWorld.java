@@ -53,12 +53,12 @@ public abstract class LruWorld extends World {
      */
     public abstract int heldReferences(Folio f);
 
-    /** Entries for {@code f} in batches other than mm/swap.c's (the mlock batches). */
+    /** {@return entries for {@code f} in batches other than mm/swap.c's (the mlock batches)} */
     public int otherBatchEntries(Folio f) {
         return 0;
     }
 
-    /** Entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points). */
+    /** {@return entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points)} */
     public final int lruBatchEntries(Folio f) {
         int n = 0;
         for (int cpu = 0; cpu < machine().cpus().nr(); cpu++) {

@@ -14,7 +14,9 @@ public final class Gfp {
     /** __GFP_COMP: a large allocation becomes a compound page (folio). */
     public static final int __GFP_COMP = 1 << 2;
 
+    /** {@code GFP_KERNEL} (include/linux/gfp_types.h). */
     public static final int GFP_KERNEL = 0;
+    /** {@code GFP_USER} (include/linux/gfp_types.h). */
     public static final int GFP_USER = 0;
     /** GFP_HIGHUSER_MOVABLE: anonymous and page-cache memory of user processes. */
     public static final int GFP_HIGHUSER_MOVABLE = __GFP_MOVABLE;

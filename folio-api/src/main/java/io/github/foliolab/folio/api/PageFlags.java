@@ -11,39 +11,68 @@ package io.github.foliolab.folio.api;
 public final class PageFlags {
     private PageFlags() {}
 
+    /** {@code PG_locked}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_locked = 0;
+    /** {@code PG_writeback}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_writeback = 1;
+    /** {@code PG_referenced}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_referenced = 2;
+    /** {@code PG_uptodate}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_uptodate = 3;
+    /** {@code PG_dirty}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_dirty = 4;
+    /** {@code PG_lru}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_lru = 5;
+    /** {@code PG_head}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_head = 6;
+    /** {@code PG_waiters}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_waiters = 7;
+    /** {@code PG_active}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_active = 8;
+    /** {@code PG_workingset}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_workingset = 9;
+    /** {@code PG_owner_priv_1}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_owner_priv_1 = 10;
+    /** {@code PG_owner_2}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_owner_2 = 11;
+    /** {@code PG_arch_1}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_arch_1 = 12;
+    /** {@code PG_reserved}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_reserved = 13;
+    /** {@code PG_private}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_private = 14;
+    /** {@code PG_private_2}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_private_2 = 15;
+    /** {@code PG_reclaim}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_reclaim = 16;
+    /** {@code PG_swapbacked}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_swapbacked = 17;
+    /** {@code PG_unevictable}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_unevictable = 18;
+    /** {@code PG_dropbehind}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_dropbehind = 19;
+    /** {@code PG_mlocked}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_mlocked = 20;
+    /** {@code PG_hwpoison}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_hwpoison = 21;
     /** Number of page flags ({@code __NR_PAGEFLAGS}). */
     public static final int NR_PAGEFLAGS = 22;
 
+    /** {@code PG_readahead}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_readahead = PG_reclaim;
+    /** {@code PG_swapcache}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_swapcache = PG_owner_priv_1;
+    /** {@code PG_checked}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_checked = PG_owner_priv_1;
+    /** {@code PG_anon_exclusive}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_anon_exclusive = PG_owner_2;
+    /** {@code PG_mappedtodisk}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_mappedtodisk = PG_owner_2;
     /** Second-page flags (stored in {@code _flags_1}). */
     public static final int PG_has_hwpoisoned = PG_active;
+    /** {@code PG_large_rmappable}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_large_rmappable = PG_workingset;
+    /** {@code PG_partially_mapped}: a bit number of folio->flags (include/linux/page-flags.h). */
     public static final int PG_partially_mapped = PG_reclaim;
 
     /** Flags that must be clear when a folio is freed ({@code PAGE_FLAGS_CHECK_AT_FREE}). */
@@ -59,6 +88,7 @@ public final class PageFlags {
 
     /** Where the zone number sits in the flags word (the kernel packs zone/node/section at the top). */
     public static final int ZONES_PGSHIFT = 62;
+    /** {@code ZONES_MASK} (include/linux/page-flags.h). */
     public static final long ZONES_MASK = 3L;
 
     private static final String[] NAMES = {
@@ -71,6 +101,13 @@ public final class PageFlags {
     public static String name(int bit) {
         return bit >= 0 && bit < NAMES.length ? NAMES[bit] : "bit" + bit;
     }
+
+    /**
+     * The kernel's number of ZONE_NORMAL ({@code enum zone_type} on x86_64 with CONFIG_ZONE_DMA and
+     * CONFIG_ZONE_DMA32, as Debian's kernel is built: ZONE_DMA 0, ZONE_DMA32 1, ZONE_NORMAL 2, ZONE_MOVABLE
+     * 3). The model's flags word numbers its two zones from 0 ({@link ZoneType} ordinal); dumps add this.
+     */
+    public static final int KERNEL_ZONE_NORMAL = 2;
 
     /** The flags word rendered like dump_page's {@code flags: 0x...(lru|active|...)}. */
     public static String describe(long flags) {
@@ -85,7 +122,7 @@ public final class PageFlags {
             }
         }
         if (!first) sb.append('|');
-        sb.append("zone=").append((flags >>> ZONES_PGSHIFT) & ZONES_MASK).append(')');
+        sb.append("zone=").append(KERNEL_ZONE_NORMAL + ((flags >>> ZONES_PGSHIFT) & ZONES_MASK)).append(')');
         return sb.toString();
     }
 }

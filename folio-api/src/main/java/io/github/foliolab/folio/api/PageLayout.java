@@ -85,12 +85,20 @@ public final class PageLayout {
     /** {@code struct folio}: four page descriptors; fields of pages 1..3 exist for large folios only. */
     public static final StructLayout FOLIO = MemoryLayout.structLayout(PAGE, PAGE_1, PAGE_2, PAGE_3).withName("folio");
 
-    /** Byte offset of a field of {@link #PAGE}, e.g. {@code offset("u", "lru", "prev")}. */
+    /**
+     * Byte offset of a field of {@link #PAGE}, e.g. {@code offset("u", "lru", "prev")}.
+     *
+     * @param path the field names, outermost first
+     */
     public static long pageOffset(String... path) {
         return PAGE.byteOffset(groups(path));
     }
 
-    /** Byte offset of a field of {@link #FOLIO}, e.g. {@code folioOffset("page1", "u1", "m", "_pincount")}. */
+    /**
+     * Byte offset of a field of {@link #FOLIO}, e.g. {@code folioOffset("page1", "u1", "m", "_pincount")}.
+     *
+     * @param path the field names, outermost first
+     */
     public static long folioOffset(String... path) {
         return FOLIO.byteOffset(groups(path));
     }

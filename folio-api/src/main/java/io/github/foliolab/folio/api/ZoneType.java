@@ -2,7 +2,9 @@ package io.github.foliolab.folio.api;
 
 /** {@code enum zone_type} (include/linux/mmzone.h), the two zones the model has. */
 public enum ZoneType {
+    /** {@code ZONE_NORMAL} (enum zone_type, include/linux/mmzone.h). */
     ZONE_NORMAL("Normal"),
+    /** {@code ZONE_MOVABLE} (enum zone_type, include/linux/mmzone.h). */
     ZONE_MOVABLE("Movable");
 
     private final String kernelName;
@@ -11,7 +13,7 @@ public enum ZoneType {
         this.kernelName = kernelName;
     }
 
-    /** The zone's name as /proc/zoneinfo prints it. */
+    /** {@return the zone's name as /proc/zoneinfo prints it} */
     public String kernelName() {
         return kernelName;
     }

@@ -20,7 +20,7 @@ public final class Cpu {
         this.id = id;
     }
 
-    /** The CPU number (smp_processor_id()). */
+    /** {@return the CPU number (smp_processor_id())} */
     public int id() {
         return id;
     }
@@ -41,7 +41,7 @@ public final class Cpu {
     }
 
     /**
-     * The CPU the calling code runs on (smp_processor_id()).
+     * {@return the CPU the calling code runs on (smp_processor_id())}
      *
      * @throws IllegalStateException if the thread is not running on a simulated CPU
      */
@@ -53,7 +53,7 @@ public final class Cpu {
         return CURRENT.get();
     }
 
-    /** True if the calling code runs on a simulated CPU. */
+    /** {@return true if the calling code runs on a simulated CPU} */
     public static boolean onCpu() {
         return CURRENT.isBound();
     }

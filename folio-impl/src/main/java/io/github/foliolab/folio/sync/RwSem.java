@@ -123,12 +123,12 @@ public final class RwSem {
         return name + (c == 0 ? " (free now)" : " held for reading by " + c + " reader(s)");
     }
 
-    /** True if the calling thread holds it for writing. */
+    /** {@return true if the calling thread holds it for writing} */
     public boolean writeHeldByCurrentThread() {
         return writer == Thread.currentThread();
     }
 
-    /** True if held for reading or writing by anybody (racy, like rwsem_is_locked). */
+    /** {@return true if held for reading or writing by anybody (racy, like rwsem_is_locked)} */
     public boolean isLocked() {
         return (int) COUNT.getOpaque(this) != 0;
     }

@@ -39,7 +39,7 @@ public abstract class SimLock {
 
     protected abstract SyncOp unlockOp();
 
-    /** The schedule-point id of this lock. */
+    /** {@return the schedule-point id of this lock} */
     public final long id() {
         return id;
     }
@@ -48,9 +48,28 @@ public abstract class SimLock {
         return name;
     }
 
+    /** The schedule point's {@code arg} of a plain acquire or release. */
+    public static final long FORM_PLAIN = 0;
+    /** The point's {@code arg} of a try-acquire ({@code spin_trylock}). */
+    public static final long FORM_TRY = 1;
+    /** The point's {@code arg} of {@code spin_lock_irq} / {@code spin_unlock_irq}. */
+    public static final long FORM_IRQ = 2;
+    /** The point's {@code arg} of {@code spin_lock_irqsave} / {@code spin_unlock_irqrestore}. */
+    public static final long FORM_IRQSAVE = 3;
+
     /** Acquire; acquire ordering (the CAS that takes the lock). */
     public final void lock() {
-        SchedPoints.before(lockOp(), id, 0);
+        lock(FORM_PLAIN);
+    }
+
+    /**
+     * Acquire in the given form (a trace shows {@code spin_lock_irq} for {@link #FORM_IRQ}); there are no
+     * interrupts in the model, so the forms differ only in name.
+     *
+     * @param form {@link #FORM_PLAIN}, {@link #FORM_IRQ} or {@link #FORM_IRQSAVE}
+     */
+    protected final void lock(long form) {
+        SchedPoints.before(lockOp(), id, form);
         if (owner == Thread.currentThread()) {
             throw new VmBugException("BUG: " + lockOp().kernelName() + " recursion on " + name
                     + " (already held by this thread): deadlock");
@@ -75,7 +94,7 @@ public abstract class SimLock {
 
     /** Try once; acquire ordering on success. */
     public final boolean tryLock() {
-        SchedPoints.before(lockOp(), id, 1);
+        SchedPoints.before(lockOp(), id, FORM_TRY);
         boolean ok = STATE.compareAndSet(this, 0, 1);
         if (ok) {
             owner = Thread.currentThread();
@@ -87,6 +106,15 @@ public abstract class SimLock {
 
     /** Release; release ordering (the holder's writes happen-before the next acquire). */
     public final void unlock() {
+        unlock(FORM_PLAIN);
+    }
+
+    /**
+     * Release in the given form (the acquire's: {@code spin_unlock_irq} after {@code spin_lock_irq}).
+     *
+     * @param form {@link #FORM_PLAIN}, {@link #FORM_IRQ} or {@link #FORM_IRQSAVE}
+     */
+    protected final void unlock(long form) {
         if (owner != Thread.currentThread()) {
             throw new VmBugException("BUG: " + unlockOp().kernelName() + " of " + name
                     + " by a thread that does not hold it (holder: " + owner + ")");
@@ -94,14 +122,14 @@ public abstract class SimLock {
         if (LockWatch.skipThisUnlock(name)) {
             return; // the test-only injected fault: this release never happens
         }
-        SchedPoints.before(unlockOp(), id, 0);
+        SchedPoints.before(unlockOp(), id, form);
         LockWatch.released(this);
         owner = null;
         STATE.setRelease(this, 0);
         SchedPoints.released(unlockOp(), id);
     }
 
-    /** True while some thread holds the lock (racy outside the holder, like spin_is_locked). */
+    /** {@return true while some thread holds the lock (racy outside the holder, like spin_is_locked)} */
     public final boolean isLocked() {
         return (int) STATE.getOpaque(this) != 0;
     }
@@ -111,7 +139,7 @@ public abstract class SimLock {
         return owner;
     }
 
-    /** True if the calling thread holds the lock. */
+    /** {@return true if the calling thread holds the lock} */
     public final boolean heldByCurrentThread() {
         return owner == Thread.currentThread();
     }

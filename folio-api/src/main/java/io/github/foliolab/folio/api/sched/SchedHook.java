@@ -16,9 +16,17 @@ public interface SchedHook {
      * The caller found {@code waitId} (a lock, a completion) unavailable and cannot make progress until
      * somebody calls {@link #released}; a scheduler should not run it again before then. Returns when the
      * caller should retry.
+     *
+     * @param op the kind of step
+     * @param waitId the object id waited for
      */
     void contended(SchedOp op, long waitId);
 
-    /** {@code waitId} was released: waiters on it may run again. */
+    /**
+     * {@code waitId} was released: waiters on it may run again.
+     *
+     * @param op the kind of step
+     * @param waitId the object id waited for
+     */
     void released(SchedOp op, long waitId);
 }

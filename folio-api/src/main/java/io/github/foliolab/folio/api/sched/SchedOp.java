@@ -60,8 +60,10 @@ public interface SchedOp {
     Subject subject();
 
     /**
-     * The call as a trace prints it, given the point's {@code arg}; flag ops render the flag name into
-     * the function name ({@code folio_test_clear_lru}).
+     * {@return the call as a trace prints it, given the point's {@code arg}; flag ops render the flag name
+     * into the function name ({@code folio_test_clear_lru})}
+     *
+     * @param arg the schedule point's argument
      */
     default String callName(long arg) {
         return kernelName();
@@ -78,7 +80,7 @@ public interface SchedOp {
         return kind();
     }
 
-    /** False for steps that touch only CPU-local state; traces fold those away. */
+    /** {@return false for steps that touch only CPU-local state; traces fold those away} */
     default boolean shared() {
         return true;
     }

@@ -62,7 +62,12 @@ public final class SchedPoints {
         return result;
     }
 
-    /** The caller waits for {@code waitId}; see {@link SchedHook#contended}. */
+    /**
+     * The caller waits for {@code waitId}; see {@link SchedHook#contended}.
+     *
+     * @param op the kind of step
+     * @param waitId the object id waited for
+     */
     public static void contended(SchedOp op, long waitId) {
         try {
             CONTENDED_MH.invokeExact(op, waitId);
@@ -73,7 +78,12 @@ public final class SchedPoints {
         }
     }
 
-    /** {@code waitId} became available; see {@link SchedHook#released}. */
+    /**
+     * {@code waitId} became available; see {@link SchedHook#released}.
+     *
+     * @param op the kind of step
+     * @param waitId the object id waited for
+     */
     public static void released(SchedOp op, long waitId) {
         try {
             RELEASED_MH.invokeExact(op, waitId);
@@ -84,7 +94,11 @@ public final class SchedPoints {
         }
     }
 
-    /** Install a hook (one at a time). */
+    /**
+     * Install a hook (one at a time).
+     *
+     * @param hook the hook
+     */
     public static synchronized void install(SchedHook hook) {
         if (installed != null) {
             throw new IllegalStateException("a SchedHook is already installed: " + installed);
@@ -102,7 +116,11 @@ public final class SchedPoints {
         installed = hook;
     }
 
-    /** Remove the installed hook, if it is {@code hook}; the points become no-ops again. */
+    /**
+     * Remove the installed hook, if it is {@code hook}; the points become no-ops again.
+     *
+     * @param hook the hook
+     */
     public static synchronized void uninstall(SchedHook hook) {
         if (installed != hook) {
             return;
@@ -115,7 +133,7 @@ public final class SchedPoints {
         installed = null;
     }
 
-    /** The installed hook, or null. */
+    /** {@return the installed hook, or null} */
     public static SchedHook installed() {
         return installed;
     }
