@@ -31,14 +31,14 @@ class MultiCpuLoadTest {
      */
     @Test
     void aSkippedUnlockIsCaught() {
-        LockWatch.injectSkippedUnlock("lru_lock");
+        LockWatch.injectSkippedUnlock("&lruvec->lru_lock");
         long t0 = System.nanoTime();
         try {
             AssertionError e = assertThrows(AssertionError.class, () -> new MultiCpuLoad(4, 200_000, 2, 7).run(5_000, 120_000));
             String msg = e.getMessage() + (e.getCause() != null ? " " + e.getCause() : "");
             System.out.println("[multi-CPU load] the injected skipped unlock was caught:\n" + msg);
             assertTrue(msg.contains("lru_lock"), msg);
-            assertTrue(msg.contains("hung task detected") && msg.contains("blocked on lru_lock") || msg.contains("recursion on lru_lock"), msg);
+            assertTrue(msg.contains("hung task detected") && msg.contains("blocked on &lruvec->lru_lock") || msg.contains("recursion on &lruvec->lru_lock"), msg);
             assertTrue((System.nanoTime() - t0) / 1_000_000_000 < 130, "caught within the bound");
         } finally {
             LockWatch.injectSkippedUnlock(null);
