@@ -225,6 +225,21 @@ public final class Swap implements AutoCloseable {
     }
 
     /**
+     * folio_lruvec_relock_irqsave(): hold the lru_lock of {@code pfn}'s node's lruvec, dropping
+     * {@code locked}'s first if it is another one; returns the lruvec now locked.
+     */
+    private LruVec relock(long pfn, LruVec locked) {
+        LruVec lv = lruvec.forPfn(pfn);
+        if (locked != lv) {
+            if (locked != null) {
+                locked.unlock();
+            }
+            lv.lock();
+        }
+        return lv;
+    }
+
+    /**
      * folio_batch_move_lru(): for each entry, win PG_lru (except lru_add, whose folios are off-LRU) or
      * skip it; in lru_add, free dead folios (folio_ref_freeze(folio, 1) succeeds: the batch holds the only
      * reference) instead of adding them; otherwise move under lru_lock and set PG_lru. Then unlock and
@@ -233,7 +248,7 @@ public final class Swap implements AutoCloseable {
     void folioBatchMoveLru(CpuFbatches fb, FolioBatch fbatch, BatchKind kind) {
         boolean isLruAdd = kind == BatchKind.LRU_ADD;
         FolioBatch dead = fb.deadFolios;
-        boolean locked = false;
+        LruVec locked = null;
         try {
             for (int i = 0; i < fbatch.count(); i++) {
                 long pfn = fbatch.pfn(i);
@@ -250,16 +265,13 @@ public final class Swap implements AutoCloseable {
                     dead.addPfn(pfn);
                     continue;
                 }
-                if (!locked) { // folio_lruvec_relock_irqsave: one lruvec per node here
-                    lruvec.lock();
-                    locked = true;
-                }
+                locked = relock(pfn, locked); // folio_lruvec_relock_irqsave
                 moves.move(kind, pfn);
                 mm.setFlag(pfn, PG_lru); // folio_set_lru, under lru_lock after the insertion
             }
         } finally {
-            if (locked) {
-                lruvec.unlock();
+            if (locked != null) {
+                locked.unlock();
             }
         }
         if (isLruAdd && dead.count() > 0) {
@@ -582,7 +594,7 @@ public final class Swap implements AutoCloseable {
      */
     public void foliosPutRefs(FolioBatch folios, int[] refs) {
         int j = 0;
-        boolean locked = false;
+        LruVec locked = null;
         try {
             for (int i = 0; i < folios.count(); i++) {
                 long pfn = folios.pfn(i);
@@ -594,17 +606,14 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (mm.testFlag(pfn, PG_lru)) {
-                    if (!locked) {
-                        lruvec.lock();
-                        locked = true;
-                    }
-                    lruvec.pageCacheReleaseLocked(pfn);
+                    locked = relock(pfn, locked); // folio_lruvec_relock_irqsave
+                    locked.pageCacheReleaseLocked(pfn);
                 }
                 folios.setPfn(j++, pfn);
             }
         } finally {
-            if (locked) {
-                lruvec.unlock();
+            if (locked != null) {
+                locked.unlock();
             }
         }
         folios.truncate(j);
