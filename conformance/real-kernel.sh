@@ -3,7 +3,7 @@
 #
 # Usage: conformance/real-kernel.sh [-j N] [--record | --check] FILE...
 #
-# A script whose first command line is `format 2` runs on FORMAT.md's v2 machine (two CPUs, two
+# A script whose first command line is `format 2` runs on the v2 machine (two CPUs, two
 # NUMA nodes, movablecore=40% nokaslr); any other script on the v1 machine.
 #
 #   (default)  boot one VM per script and print its transcript (the lines between BEGIN and END,
@@ -36,7 +36,7 @@ cache=${FOLIOLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/foliolab}
 kernel_pkg=${FOLIOLAB_KERNEL_PKG:-linux-binary-7.2.12+deb13-cloud-amd64}
 vm_timeout=${FOLIOLAB_VM_TIMEOUT:-300}
 
-# The VM exactly as conformance FORMAT.md describes it.
+# The VM exactly as docs/conformance-format.md describes it.
 QEMU_OPTS=(-smp 1 -m 1024M -nographic -no-reboot)
 KERNEL_CMDLINE="console=ttyS0 quiet loglevel=0 panic=-1 transparent_hugepage=never"
 # Format v2 (a script whose first command line is `format 2`): two CPUs, two NUMA nodes of

@@ -1,8 +1,8 @@
 /*
  * FolioLab conformance runner: PID 1 of a throw-away initramfs.
  *
- * It runs one conformance script (format v1 or v2, see conformance FORMAT.md) on the real kernel
- * it boots in and prints the transcript between a "BEGIN" and an "END" line on the console, then
+ * It runs one conformance script (format v1 or v2, see docs/conformance-format.md) on the real
+ * kernel it boots in and prints the transcript between a "BEGIN" and an "END" line on the console, then
  * powers the machine off.  Outline:
  *
  *   1. mount proc (/proc), sysfs (/sys), tmpfs (/tmp);
@@ -355,7 +355,7 @@ static void parse_range(struct cmd *c, char **tok)
         die("script error", "unknown region", c->line);
     if (parse_num(tok[2], &c->start) || parse_num(tok[3], &c->len))
         die("script error", "bad number", c->line);
-    /* LEN 0 is a legal system-call length (FORMAT.md): the call is made; START must still name a
+    /* LEN 0 is a legal system-call length (docs/conformance-format.md): the call is made; START must still name a
      * page of the region. */
     if (c->start >= regions[c->region].pages || c->len > regions[c->region].pages - c->start)
         die("script error", "page outside region", c->line);

@@ -1,4 +1,4 @@
-/** Conformance scripts run on the simulator (shared/conformance/FORMAT.md). */
+/** Conformance scripts run on the simulator (format: docs/conformance-format.md). */
 module io.github.foliolab.conformance {
     requires transitive io.github.foliolab.mlock;
 

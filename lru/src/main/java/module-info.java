@@ -10,5 +10,7 @@ module io.github.foliolab.lru {
     exports io.github.foliolab.lru;
     exports io.github.foliolab.mlock;
 
+    uses io.github.foliolab.lru.LruBatchPolicy;
+
     provides io.github.foliolab.folio.spi.MachineModule with io.github.foliolab.lru.LruModule;
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed v1 conformance script (FORMAT.md): the commands with their echo text and line numbers,
+ * A parsed v1 conformance script (docs/conformance-format.md): the commands with their echo text and line numbers,
  * checked as the real runner checks them before running anything.
  */
 public final class Script {

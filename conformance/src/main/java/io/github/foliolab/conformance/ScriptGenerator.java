@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Seeded random generator of conformance scripts (format v1, see FORMAT.md).
+ * Seeded random generator of conformance scripts (format v1, see docs/conformance-format.md).
  *
  * <p>The same seed always gives the same script ({@link java.util.Random} is specified bit for bit).
  * A script maps one to four regions of 1..64 pages, sizes clustered around the per-CPU batch size

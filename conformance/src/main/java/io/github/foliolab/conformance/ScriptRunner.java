@@ -23,7 +23,7 @@ import java.util.Map;
 import static io.github.foliolab.mm.Mman.*;
 
 /**
- * Runs a v1 conformance script (FORMAT.md) on a fresh simulated machine with one CPU, the way the
+ * Runs a v1 conformance script (docs/conformance-format.md) on a fresh simulated machine with one CPU, the way the
  * real-kernel runner does (a pad page mapped and never touched, one initial {@code drain}, the vmstat
  * baseline), and returns the transcript byte for byte (without the BEGIN/END framing lines).
  */

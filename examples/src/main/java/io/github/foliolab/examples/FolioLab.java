@@ -38,7 +38,7 @@ public final class FolioLab {
                         + "\n      0 when none was found within the budget, 2 on a usage error",
                 (a, out, err) -> ExploreCli.run(prepend("explore", a), out, err)));
         m.put("script", new Entry("script FILE",
-                "run a conformance script (shared/conformance/FORMAT.md v1) on a fresh simulated machine\n"
+                "run a conformance script (format v1, docs/conformance-format.md) on a fresh simulated machine\n"
                         + "      and print its transcript; a script error is FILE:LINE: message with exit 2",
                 FolioLab::script));
         m.put("vmstat", new Entry("vmstat [--pages N] [--movable N]",

@@ -143,7 +143,7 @@ final class Recorder {
         return new Trace(nrCpus, List.copyOf(rows), List.copyOf(columns));
     }
 
-    /** {@code folio_test_clear_lru(F)}, {@code spin_lock(lru_lock)}, {@code folio_ref_add(F, 2)}. */
+    /** The step as the table prints it: {@code folio_test_clear_lru(F)}, {@code spin_lock(lru_lock)}, .... */
     static String callText(SchedOp op, long id, long arg, World world) {
         String name = op.callName(arg);
         if (op instanceof SyncOp s && arg == 1 && (s == SyncOp.SPIN_LOCK || s == SyncOp.MUTEX_LOCK || s == SyncOp.LOCAL_LOCK)) {

@@ -495,7 +495,7 @@ public final class MemMap {
     }
 
     /**
-     * folio_try_get() / folio_ref_add_unless(folio, 1, 0): take a reference unless the count is zero
+     * folio_try_get() / folio_ref_add_unless_zero(folio, 1): take a reference unless the count is zero
      * (free or frozen). Fully ordered on success, as atomic_add_unless is.
      */
     public boolean tryGet(long pfn) {
@@ -679,7 +679,7 @@ public final class MemMap {
         MAPCOUNT.set(seg, off(pfn), v);
     }
 
-    /** page_mapcount() of one page: _mapcount + 1, 0 for a typed page. */
+    /** One page's _mapcount + 1, 0 for a typed page: the small-folio case of folio_mapcount(). */
     public int pageMapcount(long pfn) {
         int raw = mapcountRaw(pfn);
         return PageType.hasType(raw) ? 0 : raw + 1;

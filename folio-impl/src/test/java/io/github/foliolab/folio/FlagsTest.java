@@ -93,8 +93,9 @@ class FlagsTest {
         long base = f.flags();
         a.start();
         b.start();
-        a.join();
-        b.join();
+        a.join(60_000);
+        b.join(60_000);
+        assertFalse(a.isAlive() || b.isAlive(), "a hammer thread did not finish in 60 s");
         // Each thread ends with its bit set after an odd final set; both bits must be there.
         assertEquals(base | 1L << PG_referenced | 1L << PG_workingset, f.flags());
     }

@@ -31,8 +31,9 @@ class SyncTest {
         Thread b = new Thread(body);
         a.start();
         b.start();
-        a.join();
-        b.join();
+        a.join(60_000);
+        b.join(60_000);
+        assertFalse(a.isAlive() || b.isAlive(), "a locking thread did not finish in 60 s");
         assertEquals(400_000, counter);
         assertFalse(lock.isLocked());
     }

@@ -19,15 +19,16 @@ final class CpuFbatches {
     /** folio_batch_move_lru()'s on-stack free_fbatch for dead lru_add folios; under {@link #lock}. */
     final FolioBatch deadFolios;
 
-    CpuFbatches(MemMap mm, int cpu, int capacity) {
+    CpuFbatches(MemMap mm, int cpu, LruBatchPolicy policy) {
         this.cpu = cpu;
         this.id = SchedPoints.newObjectId("cpu_fbatches/" + cpu);
         this.lock = new LocalLock("cpu_fbatches.lock/" + cpu);
         this.lockIrq = new LocalLock("cpu_fbatches.lock_irq/" + cpu);
         for (BatchKind k : BatchKind.values()) {
-            batches[k.ordinal()] = new FolioBatch(mm, capacity);
+            batches[k.ordinal()] = new FolioBatch(mm, policy.batchCapacity(k));
         }
-        this.deadFolios = new FolioBatch(mm, capacity);
+        // Dead lru_add folios are freed a batch at a time: at most one lru_add batch's worth.
+        this.deadFolios = new FolioBatch(mm, policy.batchCapacity(BatchKind.LRU_ADD));
     }
 
     FolioBatch batch(BatchKind k) {

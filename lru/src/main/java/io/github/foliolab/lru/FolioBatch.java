@@ -8,7 +8,7 @@ import io.github.foliolab.folio.MemMap;
  * not Java references; the batch does not itself own references (the callers that queue into per-CPU
  * batches take one per entry, as the kernel does).
  */
-public final class FolioBatch {
+public final class FolioBatch implements FolioBatchView {
     /** FOLIO_BATCH_SIZE in Linux 7.2. */
     public static final int FOLIO_BATCH_SIZE = 31;
 
@@ -42,15 +42,18 @@ public final class FolioBatch {
     }
 
     /** folio_batch_count(). */
+    @Override
     public int count() {
         return nr;
     }
 
     /** folio_batch_space(). */
+    @Override
     public int space() {
         return pfns.length - nr;
     }
 
+    @Override
     public int capacity() {
         return pfns.length;
     }
@@ -98,6 +101,7 @@ public final class FolioBatch {
     }
 
     /** The pfn of entry i, without making a handle. */
+    @Override
     public long pfn(int i) {
         if (i < 0 || i >= nr) {
             throw new IndexOutOfBoundsException("folio batch index " + i + " of " + nr);

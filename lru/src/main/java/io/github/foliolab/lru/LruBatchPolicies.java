@@ -9,12 +9,18 @@ public final class LruBatchPolicies {
     /** The capacities of the sweep: 1, 4, 15 (the old PAGEVEC_SIZE), 31, 64, 128. */
     public static final List<Integer> SWEEP = List.of(1, 4, 15, 31, 64, 128);
 
-    private record Simple(String name, int batchCapacity, RemoteDrain remoteDrain, int sharedAddBufferSize)
+    /** One capacity for every LRU batch kind; the mlock batch keeps the kernel's 31. */
+    private record Simple(String name, int capacity, RemoteDrain remoteDrain, int sharedAddBufferSize)
             implements LruBatchPolicy {
         Simple {
-            if (batchCapacity < 1) {
-                throw new IllegalArgumentException("batch capacity must be >= 1, got " + batchCapacity);
+            if (capacity < 1) {
+                throw new IllegalArgumentException("batch capacity must be >= 1, got " + capacity);
             }
+        }
+
+        @Override
+        public int batchCapacity(BatchKind kind) {
+            return capacity;
         }
     }
 
@@ -47,13 +53,39 @@ public final class LruBatchPolicies {
         return new Simple("shared-mpsc-" + size, FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.WORK_QUEUE, size);
     }
 
-    /** A policy by name: kernel, kernel-rt-drain, unbatched, batch-N, shared-mpsc-N. */
+    /**
+     * A policy by name: a shipped one (kernel, kernel-rt-drain, unbatched, batch-N, shared-mpsc-N), one a
+     * module provides through {@link java.util.ServiceLoader} (matched by {@link LruBatchPolicy#name()}),
+     * or the fully qualified name of a class with a public no-argument constructor.
+     *
+     * @throws IllegalArgumentException if no policy has that name, naming the shipped and found ones
+     */
     public static LruBatchPolicy byName(String name) {
         if (name.equals("kernel")) return kernel();
         if (name.equals("kernel-rt-drain")) return kernelRemoteLocalLock();
         if (name.equals("unbatched")) return unbatched();
-        if (name.startsWith("batch-")) return capacity(Integer.parseInt(name.substring(6)));
-        if (name.startsWith("shared-mpsc-")) return sharedBuffer(Integer.parseInt(name.substring(12)));
-        throw new IllegalArgumentException("unknown LRU batching policy " + name);
+        try {
+            if (name.startsWith("batch-")) return capacity(Integer.parseInt(name.substring(6)));
+            if (name.startsWith("shared-mpsc-")) return sharedBuffer(Integer.parseInt(name.substring(12)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("LRU batching policy " + name + ": not a number after the dash");
+        }
+        List<String> found = new java.util.ArrayList<>();
+        for (LruBatchPolicy p : java.util.ServiceLoader.load(LruBatchPolicy.class, LruBatchPolicies.class.getClassLoader())) {
+            if (p.name().equals(name)) return p;
+            found.add(p.name());
+        }
+        if (name.contains(".")) {
+            try {
+                Class<?> c = Class.forName(name, true, Thread.currentThread().getContextClassLoader() != null
+                        ? Thread.currentThread().getContextClassLoader() : LruBatchPolicies.class.getClassLoader());
+                return (LruBatchPolicy) c.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+                throw new IllegalArgumentException("LRU batching policy class " + name + " cannot be used: " + e, e);
+            }
+        }
+        throw new IllegalArgumentException("unknown LRU batching policy " + name + " (shipped: kernel, kernel-rt-drain,"
+                + " unbatched, batch-N, shared-mpsc-N" + (found.isEmpty() ? "" : "; installed: " + found)
+                + "; or a class name)");
     }
 }

@@ -3,9 +3,10 @@ package io.github.foliolab.lru;
 import io.github.foliolab.folio.Folio;
 
 /**
- * How folios are batched on their way to the LRU: the per-CPU batch capacity, the may-be-cached test,
- * where lru_add entries wait (per-CPU batch or one shared buffer), and how lru_add_drain_all() reaches
- * other CPUs. The kernel's choice is {@link LruBatchPolicies#kernel()}; implement this interface to try
+ * How folios are batched on their way to the LRU (mm/swap.c's cpu_fbatches): the capacity of each kind
+ * of per-CPU batch and of the mlock batch, the flush rule that decides after each add whether the batch
+ * moves to the LRU now, the may-be-cached test, where lru_add entries wait (per-CPU batch or one shared
+ * buffer), and how lru_add_drain_all() reaches other CPUs. The kernel's choice is {@link LruBatchPolicies#kernel()}; implement this interface to try
  * another without touching the library, and build a machine with it:
  * {@code Machine.builder().with(Swap.POLICY, policy).build()}.
  */
@@ -21,8 +22,33 @@ public interface LruBatchPolicy {
     /** A short name for reports and benchmark parameters. */
     String name();
 
-    /** The capacity of each per-CPU folio batch (FOLIO_BATCH_SIZE = 31 in the kernel); at least 1. */
-    int batchCapacity();
+    /**
+     * The capacity, in folios, of each CPU's batch of {@code kind} (FOLIO_BATCH_SIZE = 31 for every kind
+     * in the kernel); at least 1.
+     */
+    int batchCapacity(BatchKind kind);
+
+    /**
+     * The capacity, in folios, of each CPU's mlock batch (mm/mlock.c's mlock_fbatch; 31 in the kernel),
+     * set apart from the LRU batches; at least 1.
+     */
+    default int mlockBatchCapacity() {
+        return FolioBatch.FOLIO_BATCH_SIZE;
+    }
+
+    /**
+     * The flush rule of __folio_batch_add_and_move(): {@code folio} has just been added to this CPU's
+     * batch of {@code kind} (under its local lock); move the whole batch to the LRU now? The kernel's rule
+     * is "the batch is full, or the folio may not be cached, or the LRU caches are disabled", evaluated in
+     * that order and stopping at the first true (each test a step the explorer sees; {@code
+     * swap.lruCacheDisabled()} reads lru_disable_count).
+     *
+     * @param batch the batch after the add (read-only)
+     * @param swap the machine's mm/swap.c state, for lru_cache_disabled()
+     */
+    default boolean moveNow(BatchKind kind, FolioBatchView batch, Folio folio, Swap swap) {
+        return batch.space() == 0 || !mayBeLruCached(folio) || swap.lruCacheDisabled();
+    }
 
     /**
      * folio_may_be_lru_cached(): may this folio be left sitting in a batch after the add returns? The

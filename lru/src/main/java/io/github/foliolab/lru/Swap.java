@@ -99,11 +99,17 @@ public final class Swap implements AutoCloseable {
         this.lruvec = lruvec;
         this.vmscan = vmscan;
         this.moves = new LruMoves(mm, lruvec, machine.vmstat(), vmscan);
-        int cap = policy.batchCapacity();
-        if (cap < 1) {
-            throw new IllegalArgumentException("policy " + policy.name() + ": batch capacity " + cap + " < 1");
+        for (BatchKind k : BatchKind.values()) {
+            if (policy.batchCapacity(k) < 1) {
+                throw new IllegalArgumentException("policy " + policy.name() + ": " + k.kernelName()
+                        + " batch capacity " + policy.batchCapacity(k) + " < 1");
+            }
         }
-        this.fbatches = new PerCpu<>(machine.cpus(), cpu -> new CpuFbatches(mm, cpu, cap));
+        if (policy.mlockBatchCapacity() < 1) {
+            throw new IllegalArgumentException("policy " + policy.name() + ": mlock batch capacity "
+                    + policy.mlockBatchCapacity() + " < 1");
+        }
+        this.fbatches = new PerCpu<>(machine.cpus(), cpu -> new CpuFbatches(mm, cpu, policy));
         int n = machine.cpus().nr();
         this.drainWork = new PerCpuWork[n];
         for (int i = 0; i < n; i++) {
@@ -216,7 +222,8 @@ public final class Swap implements AutoCloseable {
         try {
             FolioBatch b = fb.batch(kind);
             SchedPoints.before(LruOp.FOLIO_BATCH_ADD, pfn, fb.cpu);
-            if (b.addPfn(pfn) == 0 || !policy.mayBeLruCached(folio) || lruCacheDisabled()) {
+            b.addPfn(pfn);
+            if (policy.moveNow(kind, b, folio, this)) {
                 folioBatchMoveLru(fb, b, kind);
             }
         } finally {

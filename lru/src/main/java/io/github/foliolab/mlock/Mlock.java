@@ -53,7 +53,7 @@ public final class Mlock {
         this.swap = swap;
         this.lruvec = swap.lruvec();
         this.vmscan = Vmscan.of(machine);
-        int cap = swap.policy().batchCapacity();
+        int cap = swap.policy().mlockBatchCapacity();
         this.batches = new PerCpu<>(machine.cpus(), cpu -> new MlockBatch(mm, cpu, cap));
     }
 

@@ -44,6 +44,11 @@ public final class MlockBatch {
         return (int) (entry & TAG_MASK);
     }
 
+    /** The batch's slots (the policy's {@code mlockBatchCapacity()}, 31 for the kernel's). */
+    public int capacity() {
+        return fbatch.capacity();
+    }
+
     /** folio_batch_count() (racy unless the lock is held). */
     public int count() {
         return fbatch.count();

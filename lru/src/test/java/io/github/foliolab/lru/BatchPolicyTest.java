@@ -49,7 +49,7 @@ class BatchPolicyTest {
         }
 
         @Override
-        public int batchCapacity() {
+        public int batchCapacity(BatchKind kind) {
             return 7;
         }
 
@@ -88,9 +88,74 @@ class BatchPolicyTest {
         for (String n : List.of("kernel", "kernel-rt-drain", "unbatched", "batch-15", "shared-mpsc-64")) {
             assertEquals(n, LruBatchPolicies.byName(n).name());
         }
-        assertEquals(15, LruBatchPolicies.byName("batch-15").batchCapacity());
+        assertEquals(15, LruBatchPolicies.byName("batch-15").batchCapacity(BatchKind.LRU_ADD));
         assertEquals(64, LruBatchPolicies.byName("shared-mpsc-64").sharedAddBufferSize());
         assertThrows(IllegalArgumentException.class, () -> LruBatchPolicies.byName("nope"));
         assertThrows(IllegalArgumentException.class, () -> LruBatchPolicies.capacity(0));
+    }
+
+    /** A user policy: small lru_activate batches, and lru_add moves once it holds three folios of one kind. */
+    public static final class ThreeOfAKind implements LruBatchPolicy {
+        public ThreeOfAKind() {}
+
+        @Override
+        public String name() {
+            return "three-of-a-kind";
+        }
+
+        @Override
+        public int batchCapacity(BatchKind kind) {
+            return kind == BatchKind.LRU_ACTIVATE ? 2 : 31;
+        }
+
+        @Override
+        public int mlockBatchCapacity() {
+            return 5;
+        }
+
+        @Override
+        public boolean moveNow(BatchKind kind, FolioBatchView batch, Folio folio, Swap swap) {
+            return batch.count() >= 3 || LruBatchPolicy.super.moveNow(kind, batch, folio, swap);
+        }
+    }
+
+    @Test
+    void aFlushRuleThatSeesTheBatchAndCapacitiesPerKind() {
+        try (LruFixture fx = new LruFixture(1, new ThreeOfAKind(), PerCpuWorkqueue.Mode.MANUAL)) {
+            List<Folio> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) fs.add(fx.anon());
+            fx.on(0, () -> fx.swap.folioAddLru(fs.get(0)));
+            fx.on(0, () -> fx.swap.folioAddLru(fs.get(1)));
+            assertEquals(2, fx.swap.batchCount(0, BatchKind.LRU_ADD));
+            assertFalse(fs.get(1).testLru());
+            fx.on(0, () -> fx.swap.folioAddLru(fs.get(2)));
+            assertEquals(0, fx.swap.batchCount(0, BatchKind.LRU_ADD), "the third folio moved the batch");
+            for (Folio f : fs) assertTrue(f.testLru());
+            // lru_activate batches hold two.
+            fx.on(0, () -> fx.swap.folioActivate(fs.get(0)));
+            assertEquals(1, fx.swap.batchCount(0, BatchKind.LRU_ACTIVATE));
+            fx.on(0, () -> fx.swap.folioActivate(fs.get(1)));
+            assertEquals(0, fx.swap.batchCount(0, BatchKind.LRU_ACTIVATE), "full at two: moved");
+            assertTrue(fs.get(0).testActive() && fs.get(1).testActive());
+            assertEquals(5, fx.swap.mlock().batch(0).capacity(), "the mlock batch has its own size");
+        }
+    }
+
+    @Test
+    void theMlockBatchKeepsItsSizeWhateverTheLruBatchesAre() {
+        try (LruFixture fx = new LruFixture(1, LruBatchPolicies.unbatched(), PerCpuWorkqueue.Mode.MANUAL)) {
+            assertEquals(FolioBatch.FOLIO_BATCH_SIZE, fx.swap.mlock().batch(0).capacity());
+        }
+    }
+
+    @Test
+    void aUserPolicyByClassNameAndAClearErrorForAnUnknownOne() {
+        LruBatchPolicy p = LruBatchPolicies.byName(ThreeOfAKind.class.getName());
+        assertEquals("three-of-a-kind", p.name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LruBatchPolicies.byName("com.example.NoSuchPolicy"));
+        assertTrue(e.getMessage().contains("com.example.NoSuchPolicy"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LruBatchPolicies.byName("batch-x"));
+        assertTrue(e.getMessage().contains("batch-x"), e.getMessage());
     }
 }

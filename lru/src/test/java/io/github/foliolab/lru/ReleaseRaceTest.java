@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * R-LRU-2 (semantics.md 4.6), driven by hand: reclaim's move_folios_to_lru sets PG_lru before dropping
+ * R-LRU-2 (docs/kernel-semantics.md section 4.6), by hand: reclaim's move_folios_to_lru sets PG_lru before dropping
  * its isolation reference, so a concurrent final folio_put sees PG_lru, waits for lru_lock and unlinks
  * the folio itself. Nothing is left on a list, nothing is freed twice.
  */

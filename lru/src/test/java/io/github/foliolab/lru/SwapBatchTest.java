@@ -17,7 +17,7 @@ import java.util.Map;
 import static io.github.foliolab.lru.LruFixture.assertFlags;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Scenarios S2-S5, S19, S20 of semantics.md section 15, and the batch entry points. */
+/** Scenarios S2-S5, S19, S20 of docs/kernel-semantics.md section 12, and the batch entry points. */
 class SwapBatchTest {
     private final LruFixture fx = new LruFixture(3);
 

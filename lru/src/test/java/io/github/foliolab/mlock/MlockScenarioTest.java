@@ -29,7 +29,7 @@ import static io.github.foliolab.folio.api.VmEventItem.UNEVICTABLE_PGSTRANDED;
 import static io.github.foliolab.mlock.MlockFixture.assertFlags;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Scenarios S6-S13 of semantics.md section 15 at the folio level. */
+/** Scenarios S6-S13 of docs/kernel-semantics.md section 12 at the folio level. */
 class MlockScenarioTest {
     private static final long LOCKED_VMA = VmFlags.VM_LOCKED | VmFlags.VM_READ | VmFlags.VM_WRITE;
 
@@ -282,7 +282,7 @@ class MlockScenarioTest {
     }
 
     /**
-     * The deliberate undercount (semantics sections 6-7): __mlock_folio loses the PG_lru race to an
+     * The deliberate undercount (docs/kernel-semantics.md 6.5, 7.2): __mlock_folio loses the PG_lru race to an
      * isolating CPU and does nothing ("nothing more we can do while it's off LRU"); the putback's lru_add
      * culls the folio with mlock_count 0, not 1, although one VMA holds it mlocked. Reclaim corrects this
      * later; a munlock now would clear PG_mlocked at once.

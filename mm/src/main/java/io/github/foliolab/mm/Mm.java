@@ -120,12 +120,12 @@ public final class Mm {
         return vmaModify;
     }
 
-    /** mmap(2), munmap(2), mprotect(2). */
+    /** The implementation of mmap(2), munmap(2) and mprotect(2). */
     public Mmap mmap() {
         return mmap;
     }
 
-    /** madvise(2). */
+    /** The implementation of madvise(2). */
     public Madvise madvise() {
         return madvise;
     }

@@ -82,7 +82,7 @@ public final class Pte {
         return (int) ((pte & TYPE_MASK) >>> TYPE_SHIFT);
     }
 
-    /** is_migration_entry(). */
+    /** softleaf_is_migration() of the entry a non-present PTE holds (include/linux/leafops.h). */
     public static boolean isMigrationEntry(long pte) {
         return isSwapEntry(pte) && swapType(pte) != SWP_SWAPFILE;
     }

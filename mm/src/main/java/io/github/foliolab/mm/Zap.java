@@ -5,7 +5,7 @@ import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.sync.SpinLock;
 
 /**
- * unmap_page_range() / zap_pte_range() of mm/memory.c: clear the PTEs of a range, transfer dirty and
+ * __zap_vma_range() / zap_pte_range() of mm/memory.c: clear the PTEs of a range, transfer dirty and
  * young bits of file PTEs to their folios (folio_mark_dirty, folio_mark_accessed), remove the rmaps
  * (delayed for dirty file PTEs until after the TLB flush) and queue the references in the mmu_gather.
  */
@@ -16,7 +16,7 @@ public final class Zap {
         this.ctx = ctx;
     }
 
-    /** unmap_page_range() over [start, end) of {@code vma}. */
+    /** __zap_vma_range() over [start, end) of {@code vma}: zap_pte_range() for each page table. */
     public void zapRange(MmuGather tlb, Vma vma, long start, long end) {
         PageTables pts = vma.mm().pageTables();
         long addr = start;
@@ -30,6 +30,10 @@ public final class Zap {
         }
     }
 
+    /**
+     * zap_pte_range(): under the page table's lock, clear each PTE of [start, end) and hand its folio to
+     * the mmu_gather; the delayed rmaps are removed before the lock is dropped, the TLB flushed after.
+     */
     private void zapPteRange(MmuGather tlb, Vma vma, PageTable pt, long start, long end) {
         SpinLock ptl = pt.ptl();
         boolean forceFlush = false;

@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.github.foliolab.mm.Mman.*;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +63,8 @@ class ConcurrentFaultStressTest {
                 failure.compareAndSet(null, e);
             }
         }));
-        for (Thread t : threads) t.join();
+        for (Thread t : threads) t.join(120_000);
+        for (Thread t : threads) assertFalse(t.isAlive(), "a stress thread did not finish in 120 s");
         if (failure.get() != null) throw new AssertionError(failure.get());
         fx.checkInvariants();
         // Tear down: unmapping everything and draining returns every anonymous folio.

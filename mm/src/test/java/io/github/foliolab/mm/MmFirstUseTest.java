@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** Racing first uses of Mm.of see the one instance the build attached, and reclaim's rmap is that one's. */
@@ -31,6 +32,7 @@ class MmFirstUseTest {
             }
             go.countDown();
             for (Thread t : ts) t.join(10_000);
+            for (Thread t : ts) assertFalse(t.isAlive(), "a first-use thread did not finish in 10 s");
             Mm kept = Mm.of(m);
             for (int i = 0; i < ts.length; i++) assertSame(kept, seen.get(i));
             assertSame(kept.rmapWalk(), Vmscan.of(m).rmapOps());

@@ -11,7 +11,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import java.util.List;
 
 /**
- * Invariants of the folio primitives (semantics.md sections 2.4, 3, 6.7), over the world's named folios.
+ * Invariants of the folio primitives (docs/kernel-semantics.md sections 2.4, 3, 6.7), over the world's named folios.
  * They read the memmap with raw accessors (no schedule points). Those about counters that a kernel
  * function updates in several steps are checked only at quiescent points ({@link View#quiescent}).
  */

@@ -13,7 +13,7 @@ import io.github.foliolab.folio.api.PageFlags;
 import java.util.List;
 
 /**
- * lru_add_drain_all() with per-CPU work (mm/swap.c __lru_add_drain_all; semantics.md section 5.6): CPU A
+ * lru_add_drain_all() with per-CPU work (mm/swap.c __lru_add_drain_all; docs/kernel-semantics.md section 5.6): CPU A
  * adds a new folio F to its lru_add batch while CPU B runs lru_add_drain_all(), which queues
  * lru_add_drain_per_cpu work on every CPU that needs a drain and waits for it with flush_work(). The
  * work runs on A's kworker, a third simulated thread bound to machine CPU 0 (a daemon: it may still be

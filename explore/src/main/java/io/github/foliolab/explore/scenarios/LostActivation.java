@@ -13,7 +13,7 @@ import io.github.foliolab.folio.api.PageFlags;
 import java.util.List;
 
 /**
- * Race R11 (semantics.md section 14, scenario S20): CPU A marks F accessed twice, which queues it in A's
+ * Race R11 (docs/kernel-semantics.md section 11, scenario S20): CPU A marks F accessed twice, which queues it in A's
  * lru_activate batch with PG_lru still set; CPU B isolates F and puts it back before A drains. A's drain
  * loses the folio_test_clear_lru and silently drops the activation. The kernel accepts this (an
  * activation is a hint); the scenario shows the schedule and classifies it as accepted behaviour, while

@@ -12,7 +12,7 @@ import io.github.foliolab.lru.LruVec;
 import java.util.List;
 
 /**
- * Invariants of the LRU (semantics.md sections 4.3, 4.4, 5.9, 6.7, 8.4) over an {@link LruWorld}, read
+ * Invariants of the LRU (docs/kernel-semantics.md sections 4.3, 4.4, 5.9, 6.7, 8.4) over an {@link LruWorld}, read
  * through the lru module's public API without taking lru_lock ({@link LruVec#listPfnsLocked} is only
  * called while no CPU holds it). Those that a function breaks for a few steps hold where the view says
  * so: list and counter invariants whenever lru_lock is free, flag/ownership invariants between functions.

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The PG_lru isolation ticket (semantics.md section 4.4): two isolators race for F. With
+ * The PG_lru isolation ticket (docs/kernel-semantics.md section 4.4): two isolators race for F. With
  * {@code folio_test_clear_lru} exactly one wins; open-coded as {@code folio_test_lru} then
  * {@code folio_clear_lru} both can believe they own the folio.
  */

@@ -14,7 +14,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import java.util.List;
 
 /**
- * Race R1b (semantics.md section 14, scenario S14): F waits in CPU B's lru_add batch (PG_lru clear) when
+ * Race R1b (docs/kernel-semantics.md section 11, scenario S14): F waits in CPU B's lru_add batch (PG_lru clear) when
  * its VMA becomes VM_LOCKED; CPU A mlocks it (mlock_folio, then the drain's __mlock_folio) while B drains
  * lru_add. If B's lru_add reads PG_mlocked before A sets it, and A's __mlock_folio loses the PG_lru ticket
  * because B has not set PG_lru yet, F ends PG_mlocked on an evictable list. Benign by design: the next

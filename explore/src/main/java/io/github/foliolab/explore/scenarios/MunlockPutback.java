@@ -14,7 +14,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import java.util.List;
 
 /**
- * Race R1 (semantics.md section 14, scenario S13; the July 2023 linux-mm thread on mlock_pte_range and
+ * Race R1 (docs/kernel-semantics.md section 11, scenario S13; the July 2023 linux-mm thread on mlock_pte_range and
  * large folios): CPU A munlocks the last VM_LOCKED mapping of F (munlock_folio, then the mlock batch's
  * drain runs __munlock_folio) while CPU B isolates F and puts it back (folio_isolate_lru,
  * folio_putback_lru, lru_add_drain -> lru_add). In 7.2 A can lose the PG_lru ticket to B, take the

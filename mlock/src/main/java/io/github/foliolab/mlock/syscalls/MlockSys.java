@@ -41,11 +41,13 @@ public final class MlockSys implements MlockSyscalls {
         a.provide(MlockSyscalls.class, new MlockSys(Mm.of(a.machine())));
     }
 
+    /** mlock(2): do_mlock with VM_LOCKED; {@code start} and {@code len} in bytes; 0 or -errno. */
     @Override
     public int mlock(MmStruct mm, long start, long len) {
         return doMlock(mm, start, len, VmFlags.VM_LOCKED);
     }
 
+    /** mlock2(2): as mlock(2), with MLOCK_ONFAULT adding VM_LOCKONFAULT; other flag bits: -EINVAL. */
     @Override
     public int mlock2(MmStruct mm, long start, long len, int flags) {
         if ((flags & ~MLOCK_ONFAULT) != 0) return -Errno.EINVAL;
@@ -109,6 +111,7 @@ public final class MlockSys implements MlockSyscalls {
         return count >>> 12;
     }
 
+    /** munlock(2): clear VM_LOCKED / VM_LOCKONFAULT over the page-aligned range; 0, -EINVAL or -ENOMEM. */
     @Override
     public int munlock(MmStruct mm, long start, long len) {
         len = alignLen(start, len);
@@ -273,6 +276,7 @@ public final class MlockSys implements MlockSyscalls {
         return !(Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(end - addr, size) < 0);
     }
 
+    /** mlockall(2): MCL_CURRENT / MCL_FUTURE / MCL_ONFAULT; 0, -EINVAL, -EPERM or -ENOMEM. */
     @Override
     public int mlockall(MmStruct mm, int flags) {
         if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) != 0 || flags == MCL_ONFAULT) {
@@ -295,6 +299,7 @@ public final class MlockSys implements MlockSyscalls {
         return ret;
     }
 
+    /** munlockall(2): unlock every VMA and clear mm->def_flags' lock bits; always 0. */
     @Override
     public int munlockall(MmStruct mm) {
         mm.mmapLock().downWrite();

@@ -63,8 +63,9 @@ class MlockConcurrencyTest {
                 failure.compareAndSet(null, e);
             }
         });
-        locker.join();
-        toucher.join();
+        locker.join(120_000);
+        toucher.join(120_000);
+        assertFalse(locker.isAlive() || toucher.isAlive(), "a syscall thread did not finish in 120 s");
         if (failure.get() != null) throw new AssertionError(failure.get());
         fx.checkInvariants();
         assertEquals(0, fx.task.munlockall());

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Scenarios S6-S10 of semantics.md section 15 driven through the system calls (MlockScenarioTest drives
+ * Scenarios S6-S10 of docs/kernel-semantics.md section 12 driven through the system calls (MlockScenarioTest drives
  * them at the folio level): flags, mlock_count, refcount, which list, every /proc/vmstat delta, the VMA's
  * flags (VM_LOCKED set, VM_IO not left behind) and mm->locked_vm.
  */

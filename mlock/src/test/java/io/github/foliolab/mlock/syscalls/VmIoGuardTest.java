@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * S17 (semantics.md section 15): the VM_IO guard of mlock_vma_pages_range. While mlock()'s page walk is
+ * S17 (docs/kernel-semantics.md section 12): the VM_IO guard of mlock_vma_pages_range. While mlock()'s page walk is
  * in progress the VMA is VM_LOCKED|VM_IO, so an rmap walk on another CPU (here folio_referenced from
  * reclaim, which calls mlock_vma_folio for a VM_LOCKED mapping) does not mlock the folio a second time:
  * the final mlock_count is 1, never 2. The same rmap walk after mlock() returned (VM_IO gone) does count
