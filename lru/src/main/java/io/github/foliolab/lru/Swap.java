@@ -117,6 +117,11 @@ public final class Swap implements AutoCloseable {
         }
         this.hasWork = new boolean[n];
         int shared = policy.sharedAddBufferSize();
+        if (shared > 0 && machine.nodes().size() > 1) {
+            // The shared buffer (not a kernel mechanism) drains under one lruvec's lock.
+            throw new IllegalArgumentException("LRU policy " + policy + " uses a shared add buffer, which works on"
+                    + " one-node machines only; this machine has " + machine.nodes().size() + " nodes");
+        }
         this.sharedBuffer = shared > 0 ? new SharedAddBuffer(this, shared) : null;
     }
 

@@ -84,6 +84,14 @@ class NumaLruTest {
     }
 
     @Test
+    void theSharedAddBufferPolicyIsRefusedOnSeveralNodes() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Machine.builder().cpus(2).node(2048, 2048).node(2048, 2048)
+                        .with(Swap.POLICY, LruBatchPolicies.sharedBuffer(64)).build());
+        assertTrue(e.getMessage().contains("one-node machines only"), e.getMessage());
+    }
+
+    @Test
     void mlockCountsOnTheFolioNode() {
         try (Machine m = twoNodes()) {
             Swap swap = Swap.of(m);
