@@ -3,6 +3,7 @@ module io.github.foliolab.bench {
     requires io.github.foliolab.explore;
     requires io.github.foliolab.conformance;
     requires jmh.core;
+    requires lincheck; // R1Lincheck: the peer model checker (automatic module)
     requires java.management; // MemMapFootprint (heap in use), LruAddBench (thread CPU time)
     requires java.desktop; // LruBenchChart (ImageIO, Graphics2D)
 

@@ -6,4 +6,16 @@ module io.github.foliolab.explore {
     exports io.github.foliolab.explore;
     exports io.github.foliolab.explore.scenarios;
     exports io.github.foliolab.explore.junit;
+
+    // Scenarios are found with ServiceLoader: the library's own (also listed in
+    // META-INF/services for the class path) and any module's that provides one.
+    uses io.github.foliolab.explore.Scenario;
+    provides io.github.foliolab.explore.Scenario with
+            io.github.foliolab.explore.scenarios.MunlockPutback,
+            io.github.foliolab.explore.scenarios.MlockLruAdd,
+            io.github.foliolab.explore.scenarios.LostActivation,
+            io.github.foliolab.explore.scenarios.DrainAll,
+            io.github.foliolab.explore.scenarios.LockOrder,
+            io.github.foliolab.explore.scenarios.RefcountGet,
+            io.github.foliolab.explore.scenarios.LruTicket;
 }

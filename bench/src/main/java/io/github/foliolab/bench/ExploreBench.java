@@ -23,9 +23,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Explorer speed on the munlock-putback scenario (race R1): one benchmark operation is one complete
- * exploration; the {@code schedules} counter reports schedules per second. {@code fix-c} with bound 3
- * is the exhaustive search a fix verdict costs (every schedule runs to the end); {@code 7.2} stops at the
- * first counterexample. Invariants are checked after every step, as in the default explore mode.
+ * exploration; the {@code schedules} counter reports schedules per second, and the trial prints the
+ * schedules one exploration needs ("schedules to exhaust"). {@code fix-c} is the exhaustive search a fix
+ * verdict costs (every schedule runs to the end), with plain bounded DFS ({@code dfs}) and with
+ * partial-order reduction ({@code dpor}), at preemption bounds 3 and 5. Invariants are checked after every
+ * step, as in the default explore mode.
  *
  * <pre>java -jar bench/target/benchmarks.jar ExploreBench</pre>
  */
@@ -51,21 +53,26 @@ public class ExploreBench {
     @Param({"fix-c"})
     public String variant;
 
-    @Param({"3"})
+    @Param({"dfs", "dpor"})
+    public String strategy;
+
+    @Param({"3", "5"})
     public int bound;
 
     @Param({"true"})
     public boolean invariants;
 
     private MunlockPutback scenario;
-    private Variant v;
+    private Variant<MunlockPutback.Code> v;
     private Options options;
 
     @Setup(Level.Trial)
     public void setup() {
         scenario = new MunlockPutback();
         v = scenario.variant(variant);
-        options = Options.dfs(bound).withInvariants(invariants);
+        options = (strategy.equals(Options.DPOR) ? Options.dpor(bound) : Options.dfs(bound)).withInvariants(invariants);
+        Result r = Explorer.explore(scenario, v, options);
+        System.out.println("schedules to exhaust: " + r.schedules() + " (" + r.verdictLine() + ")");
     }
 
     @Benchmark

@@ -103,18 +103,27 @@ public final class Script {
 
     /** Parse the text of a script named {@code file}. */
     public static Script parse(String file, String text) {
+        return parse(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parse a script file's bytes, as the real runner reads them: the size limit counts bytes, and bytes
+     * that are not UTF-8 become U+FFFD, which no command, name or number contains (so they give the
+     * script error the runner gives for those bytes).
+     */
+    public static Script parse(String file, byte[] bytes) {
         Script sc = new Script(file);
-        sc.parseAll(text);
+        sc.parseAll(bytes);
         return sc;
     }
 
-    private void parseAll(String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private void parseAll(byte[] bytes) {
         if (bytes.length >= MAX_SCRIPT) {
             int line = 1; // the line holding the byte at which runner.c's buffer is full
             for (int i = 0; i < MAX_SCRIPT - 1; i++) if (bytes[i] == '\n') line++;
             throw error(line, "script too long");
         }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         String[] lines = text.split("\n", -1);
         for (int li = 0; li < lines.length; li++) {
             int line = li + 1;
@@ -312,13 +321,15 @@ public final class Script {
         return new Command(line, tok, echo, region, start, len, where, mmapIndex);
     }
 
-    /** parse_range(): an existing region and a page range inside its original size (v2: LEN may be 0). */
+    /**
+     * parse_range(): an existing region and a page range inside its original size. LEN may be 0 (a legal
+     * system-call length, passed through); START must still name a page of the region.
+     */
     private Region range(String[] tok, int line) {
         Region r = regions.get(tok[1]);
         if (r == null) throw error(line, "unknown region");
         long start = num(tok[2], line);
         long len = num(tok[3], line);
-        if (len == 0 && !v2) throw error(line, "empty page range");
         if (start >= r.pages() || len > r.pages() - start) throw error(line, "page outside region");
         return r;
     }

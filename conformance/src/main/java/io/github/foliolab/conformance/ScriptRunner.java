@@ -3,7 +3,6 @@ package io.github.foliolab.conformance;
 import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.Zone;
 import io.github.foliolab.folio.api.ZoneType;
-import io.github.foliolab.lru.Swap;
 import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mlock.MlockBatch;
 import io.github.foliolab.mm.MmInvariants;
@@ -14,6 +13,7 @@ import io.github.foliolab.mm.Pte;
 import io.github.foliolab.mm.Task;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +53,12 @@ public final class ScriptRunner {
     private final Map<String, AddressSpace> files = new HashMap<>();
     private final Map<String, Long> addr = new HashMap<>();
     private final List<Script.Region> created = new ArrayList<>();
-    private final StringBuilder out = new StringBuilder();
+    private final Appendable out;
     private final boolean checkInvariants;
 
-    private ScriptRunner(Script script, boolean checkInvariants) {
+    private ScriptRunner(Script script, boolean checkInvariants, Appendable out) {
         this.script = script;
+        this.out = out;
         this.checkInvariants = checkInvariants;
         this.machine = script.v2() ? Simulator.bootMachineV2() : Simulator.bootMachine();
         this.task = Simulator.rootTask(machine);
@@ -92,6 +93,24 @@ public final class ScriptRunner {
         return run(file.getFileName().toString(), text);
     }
 
+    /**
+     * Parse a script file's bytes and run it, writing the transcript to {@code out} line by line as the
+     * real runner prints it (nothing of it is kept: memory stays bounded whatever the script asks to
+     * print). {@code name} is used in error messages.
+     *
+     * @throws ScriptException {@code name:LINE: message} for a script the real runner also refuses
+     * @throws UncheckedIOException if {@code out} fails
+     */
+    public static void run(String name, byte[] script, Appendable out) {
+        Script s = Script.parse(name, script);
+        ScriptRunner r = new ScriptRunner(s, false, out);
+        try {
+            r.runAll();
+        } finally {
+            r.shutdown();
+        }
+    }
+
     /** Parse and run a script given as text; {@code name} is used in error messages. */
     public static String run(String name, String text) {
         return run(name, text, false);
@@ -103,9 +122,11 @@ public final class ScriptRunner {
      */
     static String run(String name, String text, boolean checkInvariants) {
         Script s = Script.parse(name, text);
-        ScriptRunner r = new ScriptRunner(s, checkInvariants);
+        StringBuilder sb = new StringBuilder();
+        ScriptRunner r = new ScriptRunner(s, checkInvariants, sb);
         try {
-            return r.runAll();
+            r.runAll();
+            return sb.toString();
         } finally {
             r.shutdown();
         }
@@ -136,18 +157,20 @@ public final class ScriptRunner {
 
     /** Power off: stop the machine's kworkers and release its off-heap memmap. */
     private void shutdown() {
-        Swap.of(machine).close();
-        machine.memMap().close();
+        machine.close();
     }
 
-    private String runAll() {
+    private void runAll() {
         for (Script.Command c : script.commands()) {
-            runCommand(c);
+            try {
+                runCommand(c);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             if (checkInvariants) {
                 checkInvariants();
             }
         }
-        return out.toString();
     }
 
     private static int prot(String p) {
@@ -158,7 +181,7 @@ public final class ScriptRunner {
         };
     }
 
-    private void runCommand(Script.Command c) {
+    private void runCommand(Script.Command c) throws IOException {
         if (c.op().equals("check")) {
             out.append(c.echo()).append('\n');
             check();
@@ -205,7 +228,7 @@ public final class ScriptRunner {
                 for (long i = 0; i < c.len(); i++) {
                     int sig = t.touch(a + i * PAGE_SIZE, write);
                     if (sig != 0) {
-                        out.append(sig == Task.SIGBUS ? "SIGBUS@" : "SIGSEGV@").append(i).append('\n');
+                        out.append(sig == Task.SIGBUS ? "SIGBUS@" : "SIGSEGV@").append(String.valueOf(i)).append('\n');
                         return;
                     }
                 }
@@ -275,7 +298,7 @@ public final class ScriptRunner {
         };
     }
 
-    private void check() {
+    private void check() throws IOException {
         for (Script.Region r : created) {
             out.append("  ").append(r.name()).append(':');
             long base = addr.get(r.name());
@@ -292,16 +315,16 @@ public final class ScriptRunner {
                 out.append('\n');
             }
         }
-        out.append("  vmlck ").append(task.vmLckKb()).append('\n');
+        out.append("  vmlck ").append(String.valueOf(task.vmLckKb())).append('\n');
         out.append("  vmstat");
         for (int i = 0; i < VMSTAT.length; i++) {
-            out.append(' ').append(VMSTAT[i]).append('=').append(counter(VMSTAT[i]) - baseline[i]);
+            out.append(' ').append(VMSTAT[i]).append('=').append(String.valueOf(counter(VMSTAT[i]) - baseline[i]));
         }
         out.append('\n');
         if (script.v2()) {
             out.append("  migrate");
             for (int i = 0; i < MIGRATE.length; i++) {
-                out.append(' ').append(MIGRATE[i]).append('=').append(counter(MIGRATE[i]) - migrateBaseline[i]);
+                out.append(' ').append(MIGRATE[i]).append('=').append(String.valueOf(counter(MIGRATE[i]) - migrateBaseline[i]));
             }
             out.append('\n');
             // No mthp lines: `thp` is not implemented, so no size is ever enabled.

@@ -38,7 +38,7 @@ class ScriptRunnerTest {
                 new Bad("munmap A 0", "expected R START LEN"),
                 new Bad("mlock Z 0 1", "unknown region"),
                 new Bad("mlock A -1 1", "bad number"),
-                new Bad("mlock A 0 0", "empty page range"),
+                new Bad("mlock A 4 0", "page outside region"),
                 new Bad("munlock A 4 1", "page outside region"),
                 new Bad("mprotect A 0 1", "mprotect R START LEN PROT"),
                 new Bad("mprotect A 0 1 x", "unknown protection"),

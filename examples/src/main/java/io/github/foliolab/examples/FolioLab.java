@@ -6,7 +6,6 @@ import io.github.foliolab.explore.ExploreCli;
 import io.github.foliolab.folio.Machine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,7 +31,7 @@ public final class FolioLab {
                 "run every registered race scenario and fix variant; one verdict line each (the main job);"
                         + "\n      exit 0 when every verdict is the expected one, 1 when one is UNEXPECTED",
                 (a, out, err) -> ExploreCli.run(prepend("races", a), out, err)));
-        m.put("explore", new Entry("explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N]\n"
+        m.put("explore", new Entry("explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N]\n"
                 + "          [--schedules N] [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]",
                 "explore one scenario's interleavings; exit 1 with the CPU A / CPU B trace on a violation,"
                         + "\n      0 when none was found within the budget, 2 on a usage error",
@@ -96,21 +95,21 @@ public final class FolioLab {
             err.println("usage: bin/foliolab script FILE");
             return 2;
         }
-        String text;
+        byte[] text;
         try {
-            text = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
+            text = Files.readAllBytes(Path.of(args[0]));
         } catch (IOException e) {
             err.println("foliolab script: cannot read " + args[0] + ": " + e.getMessage());
             return 2;
         }
-        String transcript;
         try {
-            transcript = ScriptRunner.run(args[0], text);
+            ScriptRunner.run(args[0], text, out); // streamed: memory does not grow with the transcript
         } catch (ScriptException e) {
+            out.flush();
             err.println(e.getMessage());
             return 2;
         }
-        out.print(transcript);
+        out.flush();
         return 0;
     }
 

@@ -8,7 +8,8 @@ package io.github.foliolab.explore;
  * @param previous the CPU that took the last step (-1 before the first)
  * @param current  {@code previous} if it can take the next step too, else -1: choosing another CPU
  *                 while {@code current >= 0} is a preemption
- * @param enabled  the CPUs that may take the next step, ascending; at least two
+ * @param enabled  the CPUs that may take the next step, ascending; at least two, except for a strategy that
+ *                 {@link Strategy#seesEveryStep()}
  */
 public record Decision(int index, int step, int previous, int current, int[] enabled) {
     /** The choice a non-preemptive scheduler makes: keep running {@code current}, else the lowest. */

@@ -1,10 +1,8 @@
 package io.github.foliolab.explore;
 
-import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedHook;
 import io.github.foliolab.folio.api.sched.SchedOp;
 import io.github.foliolab.folio.api.sched.SchedPoints;
-import io.github.foliolab.folio.sync.SyncOp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,6 +95,12 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private final Checks checks = new Checks();
     private final Recorder rec = new Recorder();
     private final int[] enabledScratch = new int[MAX_CPUS];
+    /** The strategy wants every step and its footprint (partial-order reduction). */
+    private boolean footprints;
+    /** What each CPU's current step has touched so far (only when {@link #footprints}). */
+    private final Footprint[] stepFootprint = new Footprint[MAX_CPUS];
+    /** The strategy ended this schedule early ({@link Strategy#PRUNE}): no verdict, no end checks. */
+    private boolean pruned;
 
     Engine() {
         Dispatcher.attach(this);
@@ -124,6 +128,8 @@ final class Engine implements SchedHook, View, AutoCloseable {
         this.checkInvariants = checkInvariants;
         this.invariants = w.invariants();
         this.maxSteps = maxSteps;
+        this.footprints = s.seesEveryStep();
+        pruned = false;
         previous = -1;
         steps = 0;
         decisions = 0;
@@ -139,6 +145,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
             nheld[i] = 0;
             hasPending[i] = false;
             hasPendingTry[i] = false;
+            stepFootprint[i] = footprints ? new Footprint() : null;
             if (threads[i] == null) {
                 int index = i;
                 Runnable loop = () -> {
@@ -161,7 +168,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         handoff(first);
         awaitMain();
         // Every CPU has finished (or was unwound).
-        if (violation == null) {
+        if (violation == null && !pruned) {
             // The scenario's end checks first (they say what went wrong in the scenario's terms), then the
             // invariants once more on the final state.
             atEnd = true;
@@ -182,6 +189,11 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     String violation() {
         return violation;
+    }
+
+    /** True if the strategy ended the schedule early (nothing to judge). */
+    boolean pruned() {
+        return pruned;
     }
 
     List<String> accepted() {
@@ -233,6 +245,9 @@ final class Engine implements SchedHook, View, AutoCloseable {
         confirmAcquire(i);
         if (!aborting && nheld[i] > 0) {
             fail("CPU " + Trace.cpuName(i) + " returned with " + world.machine().objectIds().name(held[i][0]) + " held");
+        }
+        if (footprints && !aborting) {
+            stepDone(i);
         }
         int next;
         if (aborting) {
@@ -294,6 +309,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
                     throw Abort.INSTANCE;
                 }
             }
+            if (footprints) {
+                stepDone(i); // the op below starts i's next step: it acts when i is chosen
+                stepFootprint[i].add(key(op, id, arg), op.kind(arg).writes());
+            }
             int next = decide(i);
             if (aborting) {
                 throw Abort.INSTANCE;
@@ -308,6 +327,8 @@ final class Engine implements SchedHook, View, AutoCloseable {
                 status[i] = RUNNING;
             }
             previous = i;
+        } else if (footprints) {
+            stepFootprint[i].add(key(op, id, arg), op.kind(arg).writes()); // CPU-local: part of this step
         }
         rec.step(i, op, id, arg);
         trackLock(i, op, id, arg);
@@ -340,6 +361,12 @@ final class Engine implements SchedHook, View, AutoCloseable {
         status[i] = BLOCKED;
         blockedOn[i] = waitId;
         rec.blocked(i, op, waitId);
+        if (footprints) {
+            // The attempt that found waitId taken read it; the retry once it is released reads it again.
+            stepFootprint[i].add(waitId, true);
+            stepDone(i);
+            stepFootprint[i].add(waitId, true);
+        }
         int next = decide(-1);
         if (next == NONE) {
             stuck(); // a deadlock, or only idle daemons left: either way this schedule is over
@@ -359,8 +386,12 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public void released(SchedOp op, long waitId) {
-        if (managed() < 0) {
+        int i = managed();
+        if (i < 0) {
             return;
+        }
+        if (footprints) {
+            stepFootprint[i].add(waitId, true); // a wake-up is a write of what the waiters wait on
         }
         for (int j = 0; j < nr; j++) {
             if (status[j] == BLOCKED && blockedOn[j] == waitId) {
@@ -370,6 +401,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
     }
 
     // ------------------------------------------------------------------ markers from Explore
+
+    /** A plain access the scenario declares ({@link Explore#read}): part of the current step's footprint. */
+    void access(long key, boolean write) {
+        int i = managed();
+        if (i >= 0 && footprints) {
+            stepFootprint[i].add(key, write);
+        }
+    }
 
     void call(String label) {
         int i = managed();
@@ -404,13 +443,18 @@ final class Engine implements SchedHook, View, AutoCloseable {
         if (n == 0) {
             return NONE;
         }
-        if (n == 1) {
+        if (n == 1 && !footprints) {
             return enabledScratch[0];
         }
         Decision d = new Decision(decisions, steps, previous, cur, Arrays.copyOf(enabledScratch, n));
         int c;
         try {
             c = strategy.choose(d);
+            if (c == Strategy.PRUNE && footprints) {
+                pruned = true;
+                aborting = true; // unwind every CPU quietly: the rest of this schedule is covered elsewhere
+                return enabledScratch[0];
+            }
             if (!d.isEnabled(c)) {
                 throw new IllegalStateException("strategy chose CPU " + c + " which cannot run at decision " + d.index());
             }
@@ -421,6 +465,9 @@ final class Engine implements SchedHook, View, AutoCloseable {
             fail("strategy failed: " + e.getMessage());
             return enabledScratch[0];
         }
+        if (n == 1) {
+            return c; // seen by the strategy, but not a branching decision of the schedule string
+        }
         if (decisions == choices.length) {
             choices = Arrays.copyOf(choices, decisions * 2);
             defaults = Arrays.copyOf(defaults, decisions * 2);
@@ -429,6 +476,21 @@ final class Engine implements SchedHook, View, AutoCloseable {
         defaults[decisions] = d.defaultChoice();
         decisions++;
         return c;
+    }
+
+    /** CPU i's step is over (it reached a decision point, blocked or finished): tell the strategy. */
+    private void stepDone(int i) {
+        strategy.executed(i, stepFootprint[i]);
+        stepFootprint[i] = new Footprint();
+    }
+
+    /** The object a point names, as a footprint key: a pfn or object id, a PTE's (address, mm), or ANY. */
+    private static long key(SchedOp op, long id, long arg) {
+        return switch (op.subject()) {
+            case FOLIO, OBJECT -> id;
+            case ADDRESS -> id * 0x9E3779B97F4A7C15L + arg; // equal keys for different PTEs only cost schedules
+            case NONE -> Footprint.ANY;
+        };
     }
 
     private void handoff(int to) {
@@ -460,30 +522,31 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     // ------------------------------------------------------------------ locks held
 
-    private static boolean isAcquire(SchedOp op) {
-        return op == SyncOp.SPIN_LOCK || op == SyncOp.MUTEX_LOCK || op == SyncOp.LOCAL_LOCK
-                || op == SyncOp.DOWN_READ || op == SyncOp.DOWN_WRITE;
-    }
-
-    private static boolean isRelease(SchedOp op) {
-        return op == SyncOp.SPIN_UNLOCK || op == SyncOp.MUTEX_UNLOCK || op == SyncOp.LOCAL_UNLOCK
-                || op == SyncOp.UP_READ || op == SyncOp.UP_WRITE || op == FolioOp.UNLOCK;
-    }
-
+    /**
+     * Lock holders follow from the step's {@link SchedOp.Kind}, never from concrete ops: a module's own
+     * lock needs no change here. An ACQUIRE is held once its CPU goes on without blocking for good, a
+     * TRY_ACQUIRE when its result is 1, and a RELEASE drops the latest hold of that id.
+     */
     private void trackLock(int i, SchedOp op, long id, long arg) {
-        if (op == FolioOp.TRYLOCK || (arg == 1 && isAcquire(op) && op != SyncOp.DOWN_READ && op != SyncOp.DOWN_WRITE)) {
-            pendingTry[i] = id;
-            hasPendingTry[i] = true;
-        } else if (isAcquire(op)) {
-            pendingAcquire[i] = id;
-            hasPending[i] = true;
-        } else if (isRelease(op)) {
-            for (int k = nheld[i] - 1; k >= 0; k--) {
-                if (held[i][k] == id) {
-                    System.arraycopy(held[i], k + 1, held[i], k, nheld[i] - k - 1);
-                    nheld[i]--;
-                    break;
+        switch (op.kind(arg)) {
+            case TRY_ACQUIRE -> {
+                pendingTry[i] = id;
+                hasPendingTry[i] = true;
+            }
+            case ACQUIRE -> {
+                pendingAcquire[i] = id;
+                hasPending[i] = true;
+            }
+            case RELEASE -> {
+                for (int k = nheld[i] - 1; k >= 0; k--) {
+                    if (held[i][k] == id) {
+                        System.arraycopy(held[i], k + 1, held[i], k, nheld[i] - k - 1);
+                        nheld[i]--;
+                        break;
+                    }
                 }
+            }
+            default -> {
             }
         }
     }

@@ -51,6 +51,43 @@ public final class Explore {
         return r;
     }
 
+    /**
+     * Declare that the calling CPU reads the scenario's own variable {@code name}: a plain field the
+     * bodies share outside the library (a flag an end check reads), which no schedule point covers.
+     * Not a schedule point: it changes no schedule, trace or DFS verdict; it tells partial-order
+     * reduction ({@code --strategy dpor}) that steps touching {@code name} do not commute.
+     */
+    public static void read(String name) {
+        Engine e = engine();
+        if (e != null) {
+            e.access(variableKey(name), false);
+        }
+    }
+
+    /** Declare that the calling CPU writes the scenario's own variable {@code name} (see {@link #read(String)}). */
+    public static void write(String name) {
+        Engine e = engine();
+        if (e != null) {
+            e.access(variableKey(name), true);
+        }
+    }
+
+    /**
+     * Declare a plain read of {@code folio}'s words outside a schedule point ({@code folio.flags()} in a
+     * body); see {@link #read(String)}.
+     */
+    public static void read(io.github.foliolab.folio.Folio folio) {
+        Engine e = engine();
+        if (e != null) {
+            e.access(folio.pfn(), false);
+        }
+    }
+
+    /** A scenario variable's footprint key: below every pfn and object id, stable across schedules. */
+    private static long variableKey(String name) {
+        return Long.MIN_VALUE + 1 + (name.hashCode() & 0xffffffffL);
+    }
+
     /** True if the calling thread is a simulated CPU under the explorer. */
     public static boolean exploring() {
         return engine() != null;

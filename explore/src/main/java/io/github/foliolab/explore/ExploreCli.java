@@ -13,7 +13,7 @@ import java.util.Locale;
  * The {@code explore} command:
  *
  * <pre>
- * explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N] [--bound K]
+ * explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N] [--bound K]
  *                  [--replay S] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
  * explore races [same options]
  * explore list
@@ -31,12 +31,14 @@ public final class ExploreCli {
     private ExploreCli() {}
 
     static final String USAGE = """
-            usage: explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N]
+            usage: explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N]
                                     [--bound K] [--replay S] [--trace-out FILE] [--json-out FILE]
                                     [--no-invariants] [--stats]
                    explore races [--strategy ...] [--bound K] [--schedules N] [--seed N]
                    explore list
               --strategy   dfs (default): every schedule with at most K preemptions (--bound, default 3)
+                           dpor: partial-order reduction, one schedule per class of equivalent
+                           interleavings with at most K preemptions (--bound, default 3)
                            pct: probabilistic concurrency testing of depth K (--bound, default 3)
                            random: seeded random walk
               --schedules  the most schedules to run (dfs default 1000000, others 10000)
@@ -88,8 +90,9 @@ public final class ExploreCli {
                     default -> throw new IllegalArgumentException("unknown option " + o);
                 }
             }
-            if (!strategy.equals(Options.DFS) && !strategy.equals(Options.PCT) && !strategy.equals(Options.RANDOM)) {
-                throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs)");
+            if (!strategy.equals(Options.DFS) && !strategy.equals(Options.DPOR) && !strategy.equals(Options.PCT)
+                    && !strategy.equals(Options.RANDOM)) {
+                throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs, dpor)");
             }
             if (schedules != null && schedules < 1) {
                 throw new IllegalArgumentException("--schedules must be >= 1");
@@ -109,30 +112,47 @@ public final class ExploreCli {
             err.println(USAGE);
             return 2;
         }
-        long budget = schedules != null ? schedules : strategy.equals(Options.DFS) ? 1_000_000 : 10_000;
+        long budget = schedules != null ? schedules
+                : strategy.equals(Options.DFS) || strategy.equals(Options.DPOR) ? 1_000_000 : 10_000;
         int k = bound != null ? bound : 3;
         Options options = new Options(strategy, seed, budget, k, replay, invariants, 10_000);
 
+        List<Scenario<?>> scenarios;
+        try {
+            scenarios = Races.all();
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            err.println("explore: " + e.getMessage());
+            return 2;
+        }
         if (command.equals("list")) {
-            for (Scenario s : Races.all()) {
+            for (Scenario<?> s : scenarios) {
                 out.println(s.name() + ": " + s.summary());
-                for (Variant v : s.variants()) {
+                for (Variant<?> v : s.variants()) {
                     out.println("  --variant " + v.name() + ": " + v.summary() + " [expect " + v.expect().name().toLowerCase(Locale.ROOT) + "]");
                 }
             }
             return 0;
         }
         if (command.equals("races")) {
-            return races(options, out, err, stats);
+            return races(scenarios, options, out, err, stats);
         }
-        Scenario scenario = Races.byName(command);
+        Scenario<?> scenario = null;
+        for (Scenario<?> s : scenarios) {
+            if (s.name().equals(command)) scenario = s;
+        }
         if (scenario == null) {
             err.println("explore: no scenario " + command + " (explore list shows them)");
             return 2;
         }
-        Variant v;
+        return exploreOne(scenario, variant, options, stats, traceOut, jsonOut, out, err);
+    }
+
+    /** {@code explore SCENARIO}: the variant named {@code variantName} (null: the first). */
+    private static <B> int exploreOne(Scenario<B> scenario, String variantName, Options options, boolean stats,
+                                      String traceOut, String jsonOut, PrintStream out, PrintStream err) {
+        Variant<B> v;
         try {
-            v = variant == null ? scenario.variants().get(0) : scenario.variant(variant);
+            v = variantName == null ? scenario.variants().get(0) : scenario.variant(variantName);
         } catch (IllegalArgumentException e) {
             err.println("explore: " + e.getMessage());
             return 2;
@@ -182,7 +202,7 @@ public final class ExploreCli {
     }
 
     /** The report of one exploration, as {@code explore SCENARIO} prints it. */
-    public static void print(Scenario s, Variant v, Result r, PrintStream out) {
+    public static void print(Scenario<?> s, Variant<?> v, Result r, PrintStream out) {
         out.println("scenario: " + s.name() + " -- " + s.summary());
         out.println("variant:  " + v.name() + " -- " + v.summary());
         if (r.strategy() != null) {
@@ -223,18 +243,17 @@ public final class ExploreCli {
      * line. Exit status 0 when every verdict is the expected one (a 7.2 variant finding its known race,
      * a fix judged as documented, accepted behaviour reached), 1 when at least one is unexpected.
      */
-    private static int races(Options options, PrintStream out, PrintStream err, boolean stats) {
+    private static int races(List<Scenario<?>> scenarios, Options options, PrintStream out, PrintStream err, boolean stats) {
         out.println(Explorer.MODEL_NOTE);
         int verdicts = 0;
         List<String> unexpected = new ArrayList<>();
         long total = 0;
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
-        for (Scenario s : Races.all()) {
-            for (Variant v : s.variants()) {
-                err.println("races: " + s.name() + " [" + v.name() + "] ...");
-                Result r = Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
-                        n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
+        for (Scenario<?> s : scenarios) {
+            for (int i = 0; i < s.variants().size(); i++) {
+                Variant<?> v = s.variants().get(i);
+                Result r = raceOf(s, i, options, err);
                 total += r.schedules();
                 verdicts++;
                 boolean expected = asExpected(v.expect(), r.verdict());
@@ -252,6 +271,14 @@ public final class ExploreCli {
             printStats(err, total, System.nanoTime() - t0, cpuNanos() - c0);
         }
         return unexpected.isEmpty() ? 0 : 1;
+    }
+
+    /** Variant {@code index} of {@code s} explored, with a progress line on {@code err}. */
+    private static <B> Result raceOf(Scenario<B> s, int index, Options options, PrintStream err) {
+        Variant<B> v = s.variants().get(index);
+        err.println("races: " + s.name() + " [" + v.name() + "] ...");
+        return Explorer.explore(s, v, options.withSchedules(options.replay() != null ? 1 : options.schedules()),
+                n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
     }
 
     /** True if {@code verdict} is what a variant that expects {@code expect} should get. */

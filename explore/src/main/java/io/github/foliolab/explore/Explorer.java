@@ -28,24 +28,64 @@ public final class Explorer {
         Dispatcher.unlink();
     }
 
-    public static Result explore(Scenario scenario, Variant variant, Options options) {
+    public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options) {
         return explore(scenario, variant, options, null);
     }
 
     /**
      * Explore; {@code progress} (may be null) is told the number of schedules run every 10,000
      * schedules.
+     *
+     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
      */
-    public static Result explore(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
-        if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {
-            return run(scenario, variant, options, progress);
+    public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+        if (scenario.variants().stream().noneMatch(v -> v.name().equals(variant.name()))) {
+            throw new IllegalArgumentException("variant " + variant.name() + " is not one of scenario " + scenario.name()
+                    + "'s variants " + scenario.variants().stream().map(Variant::name).toList());
         }
         // Drive the exploration from a virtual thread too: every hand-off is then between virtual threads
         // (a continuation switch on a carrier) instead of an OS wake-up of the caller's thread.
+        return runDriven(() -> run(scenario, variant, options, progress));
+    }
+
+    /**
+     * Everything the search reaches, for comparing strategies: the number of schedules, whether the
+     * bounded space was exhausted, and the distinct outcomes — each schedule's {@link World#endState()}
+     * with the accepted-behaviour messages, or its violation (with step numbers removed, since equivalent
+     * schedules reach a broken invariant at different step numbers).
+     *
+     * @param schedules  schedules run (pruned ones included)
+     * @param exhausted  true if the strategy ran out of schedules
+     * @param endStates  the distinct outcomes, sorted
+     */
+    public record Outcomes(long schedules, boolean exhausted, java.util.SortedSet<String> endStates) {}
+
+    /**
+     * Explore like {@link #explore} but go on after violations, collecting every distinct outcome
+     * ({@link Outcomes}); for tests that compare strategies.
+     */
+    public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options) {
+        java.util.SortedSet<String> states = new java.util.TreeSet<>();
+        Searched s = runDriven(() -> search(scenario, variant, options, null, (engine, world) -> {
+            if (engine.violation() != null) {
+                states.add("violation: " + engine.violation().replaceAll(" after step \\d+", ""));
+            } else if (!engine.pruned()) {
+                states.add(world.endState() + String.join("\n", engine.accepted()));
+            }
+            return false;
+        }));
+        return new Outcomes(s.schedules(), s.exhausted(), states);
+    }
+
+    /** Run {@code body} on a virtual thread (see {@link #explore}) unless already on one. */
+    private static <T> T runDriven(java.util.function.Supplier<T> body) {
+        if (Thread.currentThread().isVirtual() || !Engine.VIRTUAL) {
+            return body.get();
+        }
         Object[] box = new Object[1];
         Thread t = Thread.ofVirtual().name("explore-main").start(() -> {
             try {
-                box[0] = run(scenario, variant, options, progress);
+                box[0] = body.get();
             } catch (Throwable e) {
                 box[0] = e;
             }
@@ -62,66 +102,55 @@ public final class Explorer {
         if (box[0] instanceof Error e) {
             throw e;
         }
-        return (Result) box[0];
+        @SuppressWarnings("unchecked")
+        T r = (T) box[0];
+        return r;
     }
+
+    /** What the search loop does with each schedule just run (before its world is closed); true to stop. */
+    private interface AfterSchedule {
+        boolean stop(Engine engine, World world);
+    }
+
+    /** How a search ended: schedules run, and whether the strategy ran out of schedules. */
+    private record Searched(long schedules, boolean exhausted, Strategy strategy) {}
 
     /**
-     * Explore with a name-keeping object registry bound for the machines each schedule's world builds
-     * ({@link ObjectIds#forNewMachines()}), restarted before every build: each world numbers its locks
-     * and lists from the same base, and its traces can name them.
+     * The search loop: a fresh world per schedule, run under the strategy, handed to {@code after},
+     * closed. The worlds' machines take a name-keeping object registry bound here
+     * ({@link ObjectIds#forNewMachines()}) and restarted before every build, so every schedule numbers and
+     * names its objects alike and its traces can name them.
      */
-    private static Result run(Scenario scenario, Variant variant, Options options, LongConsumer progress) {
+    private static <B> Searched search(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress,
+                                       AfterSchedule after) {
         ObjectIds ids = new ObjectIds(true);
         return ScopedValue.where(ObjectIds.forNewMachines(), ids)
-                .call(() -> runInScope(ids, scenario, variant, options, progress));
+                .call(() -> searchInScope(ids, scenario, variant, options, progress, after));
     }
 
-    private static Result runInScope(ObjectIds ids, Scenario scenario, Variant variant, Options options,
-            LongConsumer progress) {
+    private static <B> Searched searchInScope(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options,
+                                              LongConsumer progress, AfterSchedule after) {
         World probe = scenario.build(variant);
         int nrCpus = probe.nrCpus();
         probe.close();
         Strategy strategy = options.newStrategy(nrCpus);
         long n = 0;
-        String acceptedSchedule = null;
-        String acceptedMessage = null;
-        Trace acceptedTrace = null;
-        int acceptedSteps = 0;
-        int lastSteps = 0;
-        Trace replayTrace = null;
-        boolean exhausted = false;
         try (Engine engine = new Engine()) {
-            while (true) {
-                if (n >= options.schedules()) {
-                    break;
-                }
+            while (n < options.schedules()) {
                 if (!strategy.nextSchedule()) {
-                    exhausted = strategy.exhaustive();
-                    break;
+                    return new Searched(n, strategy.exhaustive(), strategy);
                 }
                 ids.reset();
                 World world = scenario.build(variant);
                 try {
                     engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());
                     n++;
-                    lastSteps = engine.steps();
                     strategy.scheduleDone(engine.steps());
                     if (engine.strategyError() != null) {
                         throw engine.strategyError();
                     }
-                    if (engine.violation() != null) {
-                        return new Result(scenario.name(), variant.name(), Result.Verdict.VIOLATION, n, false,
-                                strategy.describe(), engine.schedule(), engine.violation(), engine.trace(),
-                                engine.steps());
-                    }
-                    if (options.replay() != null) {
-                        replayTrace = engine.trace(); // a replayed schedule is shown whatever its verdict
-                    }
-                    if (acceptedSchedule == null && !engine.accepted().isEmpty()) {
-                        acceptedSchedule = engine.schedule();
-                        acceptedMessage = String.join("\n", engine.accepted());
-                        acceptedTrace = engine.trace();
-                        acceptedSteps = engine.steps();
+                    if (after.stop(engine, world)) {
+                        return new Searched(n, false, strategy);
                     }
                 } finally {
                     world.close();
@@ -131,11 +160,44 @@ public final class Explorer {
                 }
             }
         }
-        if (acceptedSchedule != null) {
-            return new Result(scenario.name(), variant.name(), Result.Verdict.ACCEPTED, n, exhausted,
-                    strategy.describe(), acceptedSchedule, acceptedMessage, acceptedTrace, acceptedSteps);
+        return new Searched(n, false, strategy);
+    }
+
+    private static <B> Result run(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+        // What the search found, filled in by the loop's callback (traces are rendered before the world closes).
+        String[] violation = new String[2]; // schedule, message
+        String[] accepted = new String[2]; // schedule, message
+        Trace[] traces = new Trace[3]; // violation, accepted, replayed
+        int[] steps = new int[3]; // violation, accepted, last
+        Searched s = search(scenario, variant, options, progress, (engine, world) -> {
+            steps[2] = engine.steps();
+            if (engine.violation() != null) {
+                violation[0] = engine.schedule();
+                violation[1] = engine.violation();
+                traces[0] = engine.trace();
+                steps[0] = engine.steps();
+                return true;
+            }
+            if (options.replay() != null) {
+                traces[2] = engine.trace(); // a replayed schedule is shown whatever its verdict
+            }
+            if (accepted[0] == null && !engine.accepted().isEmpty()) {
+                accepted[0] = engine.schedule();
+                accepted[1] = String.join("\n", engine.accepted());
+                traces[1] = engine.trace();
+                steps[1] = engine.steps();
+            }
+            return false;
+        });
+        if (violation[1] != null) {
+            return new Result(scenario.name(), variant.name(), Result.Verdict.VIOLATION, s.schedules(), false,
+                    s.strategy().describe(), violation[0], violation[1], traces[0], steps[0]);
         }
-        return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, n, exhausted,
-                strategy.describe(), options.replay(), null, replayTrace, lastSteps);
+        if (accepted[0] != null) {
+            return new Result(scenario.name(), variant.name(), Result.Verdict.ACCEPTED, s.schedules(), s.exhausted(),
+                    s.strategy().describe(), accepted[0], accepted[1], traces[1], steps[1]);
+        }
+        return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, s.schedules(), s.exhausted(),
+                s.strategy().describe(), options.replay(), null, traces[2], steps[2]);
     }
 }

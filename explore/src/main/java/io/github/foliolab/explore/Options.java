@@ -3,10 +3,10 @@ package io.github.foliolab.explore;
 /**
  * How to explore.
  *
- * @param strategy   {@code random}, {@code pct} or {@code dfs}
+ * @param strategy   {@code random}, {@code pct}, {@code dfs} or {@code dpor}
  * @param seed       the seed of random and pct
  * @param schedules  the most schedules to run
- * @param bound      dfs: the preemption bound; pct: the depth d
+ * @param bound      dfs and dpor: the preemption bound; pct: the depth d
  * @param replay     a schedule string to run once instead of searching, or null
  * @param invariants check the invariants after every step
  * @param maxSteps   a schedule longer than this is reported as a CPU making no progress
@@ -16,10 +16,19 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
     public static final String RANDOM = "random";
     public static final String PCT = "pct";
     public static final String DFS = "dfs";
+    public static final String DPOR = "dpor";
 
     /** Bounded exhaustive search with preemption bound {@code bound}, up to a million schedules, invariants on. */
     public static Options dfs(int bound) {
         return new Options(DFS, 0, 1_000_000, bound, null, true, 10_000);
+    }
+
+    /**
+     * Partial-order reduction (source-DPOR with sleep sets, {@link Dpor}) within preemption bound
+     * {@code bound}, up to a million schedules, invariants on.
+     */
+    public static Options dpor(int bound) {
+        return new Options(DPOR, 0, 1_000_000, bound, null, true, 10_000);
     }
 
     /** Seeded random walk of {@code schedules} schedules, invariants on. */
@@ -53,7 +62,8 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
             case RANDOM -> new RandomWalk(seed);
             case PCT -> new Pct(seed, bound, nrCpus);
             case DFS -> new BoundedDfs(bound);
-            default -> throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs)");
+            case DPOR -> new Dpor(bound);
+            default -> throw new IllegalArgumentException("unknown strategy " + strategy + " (random, pct, dfs, dpor)");
         };
     }
 }

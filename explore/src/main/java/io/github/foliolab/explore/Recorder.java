@@ -3,7 +3,6 @@ package io.github.foliolab.explore;
 import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedOp;
 import io.github.foliolab.folio.api.sched.SchedPoints;
-import io.github.foliolab.folio.sync.SyncOp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -146,7 +145,8 @@ final class Recorder {
     /** The step as the table prints it: {@code folio_test_clear_lru(F)}, {@code spin_lock(lru_lock)}, .... */
     static String callText(SchedOp op, long id, long arg, World world) {
         String name = op.callName(arg);
-        if (op instanceof SyncOp s && arg == 1 && (s == SyncOp.SPIN_LOCK || s == SyncOp.MUTEX_LOCK || s == SyncOp.LOCAL_LOCK)) {
+        if (op.kind(arg) == SchedOp.Kind.TRY_ACQUIRE && op.kind() == SchedOp.Kind.ACQUIRE) {
+            // the one-shot form of a blocking lock op: spin_lock with arg 1 is spin_trylock
             name = name.replace("_lock", "_trylock");
         }
         String subject = switch (op.subject()) {
@@ -173,7 +173,8 @@ final class Recorder {
             if (f == FolioOp.ALLOC) return result < 0 ? "NULL" : world.folioName(result);
             return Long.toString(result);
         }
-        if (op instanceof SyncOp) {
+        if (op.kind() == SchedOp.Kind.TRY_ACQUIRE || op.kind() == SchedOp.Kind.ACQUIRE) {
+            // a lock op's result is its trylock's: taken or not
             return result != 0 ? "true" : "false";
         }
         String k = op.kernelName();

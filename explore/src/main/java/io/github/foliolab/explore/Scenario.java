@@ -4,11 +4,19 @@ import java.util.List;
 
 /**
  * A race written as an experiment: a setup, one body per CPU, end checks and invariants (all in the
- * {@link World} that {@link #build} returns for each schedule), and named variants. Variants that model
- * proposed fixes are alternative function bodies inside the scenario; the library's own code is never
- * changed for them.
+ * {@link World} that {@link #build} returns for each schedule), and its variants. Variants that model
+ * proposed fixes carry alternative function bodies ({@link Variant#behaviour}); the library's own code is
+ * never changed for them.
+ *
+ * <p>Scenarios are found with {@link java.util.ServiceLoader}: a subclass with a public no-argument
+ * constructor, declared with {@code provides io.github.foliolab.explore.Scenario with ...} in its
+ * module-info (or listed in {@code META-INF/services/io.github.foliolab.explore.Scenario} on the class
+ * path), is listed by {@code explore list} and {@code races} and runs with {@code explore NAME}
+ * ({@link Races}).
+ *
+ * @param <B> the type of the variants' behaviour
  */
-public abstract class Scenario {
+public abstract class Scenario<B> {
     /** The name used on the command line, e.g. {@code munlock-putback}. */
     public abstract String name();
 
@@ -16,17 +24,22 @@ public abstract class Scenario {
     public abstract String summary();
 
     /** The variants; the first is the default (normally the library's 7.2 code, {@link Variant#asIs}). */
-    public abstract List<Variant> variants();
+    public abstract List<Variant<B>> variants();
 
     /**
-     * A fresh world for one schedule. Called on the explorer's (unmanaged) thread with a fresh object
-     * registry bound for the machines it builds, so lock ids and names are the same for every schedule.
+     * A fresh world for one schedule running {@code variant}'s behaviour. Called on the explorer's
+     * (unmanaged) thread with a fresh object registry bound for the machines it builds, so lock ids and
+     * names are the same for every schedule.
      */
-    public abstract World build(Variant variant);
+    public abstract World build(Variant<B> variant);
 
-    /** The variant with this name. */
-    public final Variant variant(String name) {
-        for (Variant v : variants()) {
+    /**
+     * The variant with this name.
+     *
+     * @throws IllegalArgumentException naming the variants there are, if none has this name
+     */
+    public final Variant<B> variant(String name) {
+        for (Variant<B> v : variants()) {
             if (v.name().equals(name)) return v;
         }
         throw new IllegalArgumentException("scenario " + name() + " has no variant " + name + "; it has "

@@ -5,6 +5,14 @@ package io.github.foliolab.explore;
  * Implementations are deterministic functions of their seed and the decisions they were shown.
  */
 public interface Strategy {
+    /**
+     * What {@link #choose} returns to end the schedule at this point without a verdict: a partial-order
+     * reduction that knows every continuation is covered by schedules it runs anyway (sleep-set blocked).
+     * The schedule's CPUs are unwound and no end check runs. Only a strategy that {@link #seesEveryStep}
+     * may return it.
+     */
+    int PRUNE = -1;
+
     /** Prepare the next schedule; false when the strategy has nothing more to try. */
     boolean nextSchedule();
 
@@ -18,6 +26,21 @@ public interface Strategy {
     default String describe() {
         return null;
     }
+
+    /**
+     * True if {@link #choose} is asked at every step, also where only one CPU can run (the
+     * {@link Decision} then has one enabled CPU and the same index as the next branching decision), and
+     * {@link #executed} is told every step's footprint. Partial-order reduction needs both.
+     */
+    default boolean seesEveryStep() {
+        return false;
+    }
+
+    /**
+     * The step just taken by {@code cpu} (chosen at the last {@link #choose}) touched {@code footprint};
+     * only for a strategy that {@link #seesEveryStep}. The strategy may keep the object.
+     */
+    default void executed(int cpu, Footprint footprint) {}
 
     /** True if running out of schedules means the whole bounded space was covered. */
     default boolean exhaustive() {

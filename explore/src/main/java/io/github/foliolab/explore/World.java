@@ -78,8 +78,27 @@ public abstract class World {
         return "pfn:0x" + Long.toHexString(pfn);
     }
 
+    /**
+     * The state at the end of a schedule, as text: two schedules whose end states are equal reached the
+     * same outcome. By default each named folio (its page dump and flags) and the machine's
+     * /proc/vmstat lines that are not zero; a world with more state (lists, Java-side bookkeeping)
+     * adds it. Used to compare strategies ({@link Explorer#outcomes}), not by the verdicts.
+     */
+    public String endState() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < folios.size(); i++) {
+            Folio f = folios.get(i);
+            sb.append(names.get(i)).append(": ").append(io.github.foliolab.folio.api.PageFlags.describe(f.flags()))
+                    .append(' ').append(machine.memMap().dumpPage(f.pfn()).replace('\n', ' ')).append('\n');
+        }
+        for (String line : machine.vmstat().procVmstat()) {
+            if (!line.endsWith(" 0")) sb.append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Release what the world holds off-heap; called once the schedule is done and its trace rendered. */
     protected void close() {
-        machine.memMap().close();
+        machine.close();
     }
 }

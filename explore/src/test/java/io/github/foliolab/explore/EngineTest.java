@@ -27,8 +27,8 @@ class EngineTest {
     }
 
     /** A two-CPU scenario from a body; F is a fresh folio, L a spinlock. */
-    static Scenario twoCpus(String name, BiConsumer<Integer, Object[]> body) {
-        return new Scenario() {
+    static Scenario<Variant.Library> twoCpus(String name, BiConsumer<Integer, Object[]> body) {
+        return new Scenario<>() {
             @Override
             public String name() {
                 return name;
@@ -40,12 +40,12 @@ class EngineTest {
             }
 
             @Override
-            public List<Variant> variants() {
-                return List.of(Variant.asIs(name, Variant.Expect.CLEAN));
+            public List<Variant<Variant.Library>> variants() {
+                return List.of(Variant.library(name, Variant.Expect.CLEAN));
             }
 
             @Override
-            public World build(Variant v) {
+            public World build(Variant<Variant.Library> v) {
                 Machine m = Machine.bootGcManaged(2, 512, 0);
                 Folio f = m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
                 SpinLock l = new SpinLock("L");
@@ -147,7 +147,7 @@ class EngineTest {
 
     @Test
     void aBugOnOneCpuUnwindsTheOtherWhileItWaitsForALock() {
-        Scenario s = twoCpus("bug-while-blocked", (cpu, st) -> {
+        Scenario<Variant.Library> s = twoCpus("bug-while-blocked", (cpu, st) -> {
             Folio f = (Folio) st[0];
             SpinLock l = (SpinLock) st[1];
             if (cpu == 0) {
@@ -167,7 +167,7 @@ class EngineTest {
 
     @Test
     void returningWithALockHeldIsAViolation() {
-        Scenario s = twoCpus("lock-leak", (cpu, st) -> {
+        Scenario<Variant.Library> s = twoCpus("lock-leak", (cpu, st) -> {
             if (cpu == 0) ((SpinLock) st[1]).lock();
         });
         Result r = Explorer.explore(s, s.variants().get(0), Options.dfs(1));
@@ -177,7 +177,7 @@ class EngineTest {
 
     @Test
     void aCpuSpinningWithoutAWaitPointIsReportedAsNoProgress() {
-        Scenario s = twoCpus("spin", (cpu, st) -> {
+        Scenario<Variant.Library> s = twoCpus("spin", (cpu, st) -> {
             Folio f = (Folio) st[0];
             if (cpu == 0) {
                 while (!f.testLru()) {
@@ -197,7 +197,7 @@ class EngineTest {
         // Body 1 waits on a completion nobody completes. As a daemon that is the end of the schedule; as
         // a task it is a deadlock.
         for (boolean daemon : new boolean[] {true, false}) {
-            Scenario s = new Scenario() {
+            Scenario<Variant.Library> s = new Scenario<>() {
                 @Override
                 public String name() {
                     return "waiter";
@@ -209,12 +209,12 @@ class EngineTest {
                 }
 
                 @Override
-                public List<Variant> variants() {
-                    return List.of(Variant.asIs("x", Variant.Expect.CLEAN));
+                public List<Variant<Variant.Library>> variants() {
+                    return List.of(Variant.library("x", Variant.Expect.CLEAN));
                 }
 
                 @Override
-                public World build(Variant v) {
+                public World build(Variant<Variant.Library> v) {
                     Machine m = Machine.bootGcManaged(1, 512, 0);
                     io.github.foliolab.folio.sync.Completion c = new io.github.foliolab.folio.sync.Completion("never");
                     return new World(m) {
@@ -280,7 +280,7 @@ class EngineTest {
     @Test
     void invariantsAreCheckedAfterEveryStep() {
         // CPU A makes the folio active and unevictable for one step, then repairs it.
-        Scenario s = twoCpus("transient", (cpu, st) -> {
+        Scenario<Variant.Library> s = twoCpus("transient", (cpu, st) -> {
             Folio f = (Folio) st[0];
             if (cpu == 0) {
                 f.setActive();

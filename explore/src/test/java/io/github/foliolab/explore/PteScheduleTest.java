@@ -18,11 +18,12 @@ class PteScheduleTest {
     static final long ADDR = 0x7f0000000000L;
     static final long[] BIT = {1L << 52, 1L << 53};
 
-    static final Variant LOCKED = new Variant("locked", "ptep_get and set_pte_at under the PTL", Variant.Expect.CLEAN);
-    static final Variant LOCKLESS_READ = new Variant("lockless-read",
-            "ptep_get_lockless, then set_pte_at under the PTL", Variant.Expect.VIOLATION);
+    static final Variant<Boolean> LOCKED = new Variant<>("locked", "ptep_get and set_pte_at under the PTL",
+            Variant.Expect.CLEAN, false);
+    static final Variant<Boolean> LOCKLESS_READ = new Variant<>("lockless-read",
+            "ptep_get_lockless, then set_pte_at under the PTL", Variant.Expect.VIOLATION, true);
 
-    static final class PteUpdate extends Scenario {
+    static final class PteUpdate extends Scenario<Boolean> {
         @Override
         public String name() {
             return "pte-update";
@@ -34,15 +35,15 @@ class PteScheduleTest {
         }
 
         @Override
-        public List<Variant> variants() {
+        public List<Variant<Boolean>> variants() {
             return List.of(LOCKED, LOCKLESS_READ);
         }
 
         @Override
-        public World build(Variant variant) {
+        public World build(Variant<Boolean> variant) {
             Machine m = Machine.bootGcManaged(2, 512, 0);
             PageTable table = Mm.of(m).newMm().pageTables().alloc(ADDR);
-            boolean lockless = variant == LOCKLESS_READ;
+            boolean lockless = variant.behaviour();
             return new World(m) {
                 @Override
                 public int nrCpus() {

@@ -9,48 +9,55 @@ import io.github.foliolab.folio.api.sched.SchedOp;
  * {@code arg} is the amount.
  */
 public enum FolioOp implements SchedOp {
-    TEST_FLAG("folio_test_", true),
-    SET_FLAG("folio_set_", true),
-    CLEAR_FLAG("folio_clear_", true),
-    TEST_SET_FLAG("folio_test_set_", true),
-    TEST_CLEAR_FLAG("folio_test_clear_", true),
-    NONATOMIC_SET_FLAG("__folio_set_", true),
-    NONATOMIC_CLEAR_FLAG("__folio_clear_", true),
-    TRYLOCK("folio_trylock"),
-    UNLOCK("folio_unlock"),
-    REF_COUNT("folio_ref_count"),
-    SET_COUNT("folio_set_count"),
-    REF_ADD("folio_ref_add"),
-    REF_SUB("folio_ref_sub"),
-    REF_SUB_AND_TEST("folio_ref_sub_and_test"),
-    GET("folio_get"),
-    TRY_GET("folio_try_get"),
-    REF_TRY_ADD("folio_ref_try_add"),
-    PUT("folio_put"),
-    PUT_REFS("folio_put_refs"),
-    REF_FREEZE("folio_ref_freeze"),
-    REF_UNFREEZE("folio_ref_unfreeze"),
-    TRY_GRAB_FOLIO("try_grab_folio"),
-    GUP_PUT_FOLIO("gup_put_folio"),
-    MAYBE_DMA_PINNED("folio_maybe_dma_pinned"),
-    MAPCOUNT_READ("folio_mapcount"),
-    MAPCOUNT_ADD("atomic_add_return(_mapcount)"),
-    LARGE_MAPCOUNT_ADD("atomic_add_return(_large_mapcount)"),
-    ENTIRE_MAPCOUNT_ADD("atomic_add_return(_entire_mapcount)"),
-    NR_PAGES_MAPPED_ADD("atomic_add_return(_nr_pages_mapped)"),
-    FREE("free_frozen_pages"),
-    ALLOC("folio_alloc");
+    TEST_FLAG("folio_test_", true, Kind.READ),
+    SET_FLAG("folio_set_", true, Kind.WRITE),
+    CLEAR_FLAG("folio_clear_", true, Kind.WRITE),
+    TEST_SET_FLAG("folio_test_set_", true, Kind.WRITE),
+    TEST_CLEAR_FLAG("folio_test_clear_", true, Kind.WRITE),
+    NONATOMIC_SET_FLAG("__folio_set_", true, Kind.WRITE),
+    NONATOMIC_CLEAR_FLAG("__folio_clear_", true, Kind.WRITE),
+    TRYLOCK("folio_trylock", Kind.TRY_ACQUIRE),
+    UNLOCK("folio_unlock", Kind.RELEASE),
+    REF_COUNT("folio_ref_count", Kind.READ),
+    SET_COUNT("folio_set_count", Kind.WRITE),
+    REF_ADD("folio_ref_add", Kind.WRITE),
+    REF_SUB("folio_ref_sub", Kind.WRITE),
+    REF_SUB_AND_TEST("folio_ref_sub_and_test", Kind.WRITE),
+    GET("folio_get", Kind.WRITE),
+    TRY_GET("folio_try_get", Kind.WRITE),
+    REF_TRY_ADD("folio_ref_try_add", Kind.WRITE),
+    PUT("folio_put", Kind.WRITE),
+    PUT_REFS("folio_put_refs", Kind.WRITE),
+    REF_FREEZE("folio_ref_freeze", Kind.WRITE),
+    REF_UNFREEZE("folio_ref_unfreeze", Kind.WRITE),
+    TRY_GRAB_FOLIO("try_grab_folio", Kind.WRITE),
+    GUP_PUT_FOLIO("gup_put_folio", Kind.WRITE),
+    MAYBE_DMA_PINNED("folio_maybe_dma_pinned", Kind.READ),
+    MAPCOUNT_READ("folio_mapcount", Kind.READ),
+    MAPCOUNT_ADD("atomic_add_return(_mapcount)", Kind.WRITE),
+    LARGE_MAPCOUNT_ADD("atomic_add_return(_large_mapcount)", Kind.WRITE),
+    ENTIRE_MAPCOUNT_ADD("atomic_add_return(_entire_mapcount)", Kind.WRITE),
+    NR_PAGES_MAPPED_ADD("atomic_add_return(_nr_pages_mapped)", Kind.WRITE),
+    FREE("free_frozen_pages", Kind.WRITE),
+    ALLOC("folio_alloc", Kind.WRITE);
 
     private final String kernelName;
     private final boolean flagOp;
+    private final Kind kind;
 
-    FolioOp(String kernelName) {
-        this(kernelName, false);
+    FolioOp(String kernelName, Kind kind) {
+        this(kernelName, false, kind);
     }
 
-    FolioOp(String kernelName, boolean flagOp) {
+    FolioOp(String kernelName, boolean flagOp, Kind kind) {
         this.kernelName = kernelName;
         this.flagOp = flagOp;
+        this.kind = kind;
+    }
+
+    @Override
+    public Kind kind() {
+        return kind;
     }
 
     @Override

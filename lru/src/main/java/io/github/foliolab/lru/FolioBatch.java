@@ -35,10 +35,18 @@ public final class FolioBatch implements FolioBatchView {
         this.pfns = new long[capacity];
     }
 
-    /** folio_batch_init() / folio_batch_reinit(). */
-    public void reinit() {
+    /** folio_batch_init() (include/linux/folio_batch.h): empty, and not yet drained. */
+    public void init() {
         nr = 0;
         percpuPvecDrained = false;
+    }
+
+    /**
+     * folio_batch_reinit() (include/linux/folio_batch.h): empty, but percpu_pvec_drained is kept, so a
+     * pass that releases many batches (truncation) drains the per-CPU batches only before its first.
+     */
+    public void reinit() {
+        nr = 0;
     }
 
     /** folio_batch_count(). */

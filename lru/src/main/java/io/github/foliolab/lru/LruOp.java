@@ -5,32 +5,39 @@ import io.github.foliolab.folio.api.sched.SchedOp;
 /** The schedule points of the lru module (mm/swap.c, mm/vmscan.c) that are not locks or folio atomics. */
 public enum LruOp implements SchedOp {
     /** folio_batch_add() into a per-CPU batch; id = pfn, arg = cpu. CPU-local. */
-    FOLIO_BATCH_ADD("folio_batch_add", Subject.FOLIO, false),
+    FOLIO_BATCH_ADD("folio_batch_add", Subject.FOLIO, Kind.WRITE, false),
     /** Offer to the shared MPSC add buffer (batching policy, not a kernel path); id = pfn. */
-    SHARED_BUFFER_OFFER("lru_add_buffer_offer", Subject.FOLIO, true),
+    SHARED_BUFFER_OFFER("lru_add_buffer_offer", Subject.FOLIO, Kind.WRITE, true),
     /** queue_work_on(cpu, mm_percpu_wq, work); id = the work's object id, arg = cpu. */
-    QUEUE_WORK_ON("queue_work_on", Subject.OBJECT, true),
+    QUEUE_WORK_ON("queue_work_on", Subject.OBJECT, Kind.SIGNAL, true),
     /** A kworker starts running a queued work item; id = the work's object id, arg = cpu. */
-    RUN_WORK("process_one_work", Subject.OBJECT, true),
+    RUN_WORK("process_one_work", Subject.OBJECT, Kind.WRITE, true),
     /** smp_load_acquire(&lru_drain_gen); id = the generation's object id. */
-    LOAD_DRAIN_GEN("smp_load_acquire(lru_drain_gen)", Subject.OBJECT, true),
+    LOAD_DRAIN_GEN("smp_load_acquire(lru_drain_gen)", Subject.OBJECT, Kind.READ, true),
     /** WRITE_ONCE(lru_drain_gen, gen + 1); smp_mb(). */
-    BUMP_DRAIN_GEN("WRITE_ONCE(lru_drain_gen)", Subject.OBJECT, true),
+    BUMP_DRAIN_GEN("WRITE_ONCE(lru_drain_gen)", Subject.OBJECT, Kind.WRITE, true),
     /** atomic_read(&lru_disable_count) (lru_cache_disabled()). */
-    READ_DISABLE_COUNT("lru_cache_disabled", Subject.OBJECT, true),
+    READ_DISABLE_COUNT("lru_cache_disabled", Subject.OBJECT, Kind.READ, true),
     /** atomic_inc / atomic_dec of lru_disable_count. */
-    MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, true),
+    MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, Kind.WRITE, true),
     /** A racy read of another CPU's batch count (cpu_needs_drain); id = cpu fbatches object, arg = cpu. */
-    READ_BATCH_COUNT("folio_batch_count", Subject.OBJECT, true);
+    READ_BATCH_COUNT("folio_batch_count", Subject.OBJECT, Kind.READ, true);
 
     private final String kernelName;
     private final Subject subject;
+    private final Kind kind;
     private final boolean shared;
 
-    LruOp(String kernelName, Subject subject, boolean shared) {
+    LruOp(String kernelName, Subject subject, Kind kind, boolean shared) {
         this.kernelName = kernelName;
         this.subject = subject;
+        this.kind = kind;
         this.shared = shared;
+    }
+
+    @Override
+    public Kind kind() {
+        return kind;
     }
 
     @Override

@@ -30,9 +30,10 @@ public interface RmapOps {
     }
 
     /**
-     * __remove_mapping(mapping, folio, true) (mm/vmscan.c): for a locked, unmapped, clean file folio,
-     * freeze its count at 1 (isolation) + the page cache's references and delete it from the page cache;
-     * true if it is now frozen and may be freed. Default: false (the folio is kept).
+     * __remove_mapping(mapping, folio, true) (mm/vmscan.c): for a locked, unmapped file folio, freeze its
+     * count at 1 (isolation) + nr (the page cache's references); if it is dirty after that, unfreeze and
+     * fail; else delete it from the page cache. True if it is now frozen at 0 and may be freed. Default:
+     * no page cache here, so false (the folio is kept).
      */
     default boolean removeMapping(Folio folio) {
         return false;
@@ -50,4 +51,28 @@ public interface RmapOps {
             return false;
         }
     };
+
+    /** AOP_WRITEPAGE_ACTIVATE (include/linux/fs.h): "keep the folio locked and activate it". */
+    int AOP_WRITEPAGE_ACTIVATE = 0x80000;
+
+    /**
+     * shmem_mapping(mapping) (mm/shmem.c): the address_space a folio->mapping word names is a shmem/tmpfs
+     * one, whose dirty folios pageout() writes itself. Default: never.
+     */
+    default boolean shmemMapping(long mapping) {
+        return false;
+    }
+
+    /**
+     * shmem_writeout() (mm/shmem.c) of a locked, unmapped folio whose PG_dirty pageout() has just
+     * cleared: 0 when the write was started (the folio is unlocked then), a negative errno, or
+     * {@link #AOP_WRITEPAGE_ACTIVATE} when the folio was re-dirtied and stays locked (no swap).
+     * Default: re-dirty and {@link #AOP_WRITEPAGE_ACTIVATE}.
+     */
+    default int shmemWriteout(Folio folio) {
+        if (!folio.testDirty()) {
+            folio.set(io.github.foliolab.folio.api.PageFlags.PG_dirty); // folio_mark_dirty: set_bit, relaxed
+        }
+        return AOP_WRITEPAGE_ACTIVATE;
+    }
 }

@@ -602,7 +602,10 @@ public final class Swap implements AutoCloseable {
     /**
      * folios_put_refs(): drop refs[i] references (1 if refs is null) from each folio; those that reach
      * zero are taken off the LRU under one lru_lock hold (__page_cache_release) and freed in bulk
-     * (free_unref_folios). NULL slots and the zero page are skipped. The batch is returned empty.
+     * (free_unref_folios). NULL slots are skipped, and so would be the huge zero folio (the model has
+     * none); the ordinary zero page is not skipped: a reference taken on it (GUP with FOLL_GET) is dropped
+     * here like any other, and its count never reaches zero (it starts at 1, PG_reserved). The batch is
+     * returned empty (folio_batch_reinit: percpu_pvec_drained kept).
      */
     public void foliosPutRefs(FolioBatch folios, int[] refs) {
         int j = 0;
@@ -610,7 +613,7 @@ public final class Swap implements AutoCloseable {
         try {
             for (int i = 0; i < folios.count(); i++) {
                 long pfn = folios.pfn(i);
-                if (pfn == FolioBatch.NULL_PFN || mm.isZeroFolio(pfn)) {
+                if (pfn == FolioBatch.NULL_PFN) { // is_huge_zero_folio(): no huge zero folio in the model
                     continue;
                 }
                 int nrRefs = refs != null ? refs[i] : 1;
@@ -653,7 +656,10 @@ public final class Swap implements AutoCloseable {
         }
     }
 
-    /** __folio_batch_release(): lru_add_drain() once per batch, then folios_put(). */
+    /**
+     * __folio_batch_release(): lru_add_drain() unless this batch was already drained for (the flag
+     * survives the folio_batch_reinit() of folios_put(), so once per pass of batches), then folios_put().
+     */
     public void folioBatchRelease(FolioBatch fbatch) {
         if (!fbatch.percpuPvecDrained()) {
             lruAddDrain();

@@ -32,13 +32,14 @@ import static io.github.foliolab.folio.api.PageFlags.PG_writeback;
  * <p>Isolated folios are held on Java lists ({@code List<Folio>}) rather than linked through
  * folio->lru; list_del() still poisons the lru words of a linked folio, as the kernel's does.
  *
- * <p>Model differences (reclaim is simplified but keeps the unevictable/activation logic of
- * shrink_folio_list): there is no swap device, so anon swap-backed folios are never reclaimed (they go
- * to activate_locked, as when add_to_swap() fails); there is no writeback: a dirty file folio gets
- * PG_reclaim and is activated (direct reclaim's behaviour), a folio under writeback is kept; file
- * folios are freed only if {@link RmapOps#removeMapping} says the page cache let them go; no memcg, no
- * zone skipping (every zone is eligible), no demotion, no throttling, no cost balancing; reclaim is
- * always "direct" (pgscan_direct / pgsteal_direct).
+ * <p>Model differences (reclaim is simplified but keeps the order and the outcomes of shrink_folio_list):
+ * there is no swap device, so anon swap-backed folios are never reclaimed (they go to activate_locked,
+ * as when folio_alloc_swap() fails) and shmem_writeout always re-dirties (AOP_WRITEPAGE_ACTIVATE); there
+ * are no flusher threads: a dirty file-LRU folio gets PG_reclaim and is activated; page-cache folios
+ * are freed through {@link RmapOps#removeMapping} (__remove_mapping); no buffer heads
+ * (folio_needs_release is false), no memcg, no zone skipping (every zone is eligible), no demotion, no
+ * kswapd and no throttling, no cost balancing, no per-list reclaim_stat; reclaim is always "direct"
+ * (pgscan_direct / pgsteal_direct) with GFP_KERNEL, may_unmap and may_writepage.
  */
 public final class Vmscan {
     private static final Machine.Key<Vmscan> KEY = new Machine.Key<>("vmscan");
@@ -298,13 +299,15 @@ public final class Vmscan {
     }
 
     /**
-     * shrink_folio_list(): try to free each isolated folio. Unevictable ones (e.g. PG_mlocked left on an
-     * evictable list) go straight to activate_locked; referenced ones are kept or activated (a VM_LOCKED
-     * mapping found by the rmap walk mlocks the folio and activates); mapped ones are unmapped through
-     * {@link RmapOps#tryToUnmap} or activated; lazyfree anon folios are freed if the isolation reference
-     * is the only one (folio_ref_freeze(1)). activate_locked sets PG_active only if the folio is not
-     * PG_mlocked. Freed folios leave the list; the rest stay on it for {@link #moveFoliosToLru}. Returns
-     * pages reclaimed.
+     * shrink_folio_list(): try to free each isolated folio (the steps of each are those of
+     * {@code shrinkOne}, in 7.2's order). Unevictable ones (e.g. PG_mlocked left on an evictable list) go
+     * straight to activate_locked; folios under writeback are marked PG_reclaim and activated; referenced
+     * ones are kept or activated (a VM_LOCKED mapping found by the rmap walk mlocks the folio and
+     * activates); mapped ones are unmapped through {@link RmapOps#tryToUnmap} or activated; dirty ones
+     * are activated (file LRU) or go through pageout(); lazyfree anon folios are freed if the isolation
+     * reference is the only one (folio_ref_freeze(1)), clean page-cache folios if __remove_mapping lets
+     * them go. activate_locked sets PG_active only if the folio is not PG_mlocked. Freed folios leave the
+     * list; the rest stay on it for {@link #moveFoliosToLru}. Returns pages reclaimed.
      */
     public long shrinkFolioList(List<Folio> folioList, boolean ignoreReferences) {
         List<Folio> ret = new ArrayList<>(folioList.size());
@@ -341,6 +344,7 @@ public final class Vmscan {
                     folio.unlock();
                     ret.add(folio);
                 }
+                case KEEP_UNLOCKED -> ret.add(folio); // pageout() unlocked it
             }
         }
         for (Folio f : free) {
@@ -352,11 +356,33 @@ public final class Vmscan {
         return reclaimed;
     }
 
-    private enum Outcome { FREE, ACTIVATE, KEEP }
+    /** Where shrink_folio_list sends a folio: free_it, activate_locked, keep_locked, or keep (already unlocked). */
+    private enum Outcome { FREE, ACTIVATE, KEEP, KEEP_UNLOCKED }
 
+    /** pageout_t: what pageout() did with a dirty folio. */
+    enum Pageout { PAGE_KEEP, PAGE_ACTIVATE, PAGE_SUCCESS, PAGE_CLEAN }
+
+    /**
+     * The body of shrink_folio_list() for one locked, isolated folio (mm/vmscan.c), in 7.2's order:
+     * evictability; writeback first (case 2 of the comment there: global reclaim marks the folio for
+     * immediate reclaim and activates it without looking at its PTEs); folio_check_references; anon
+     * swap-backed folios (a DMA-pinned one is kept, the rest activated: no swap device); try_to_unmap;
+     * folio_maybe_dma_pinned after the unmap (activate); dirty folios (file-LRU ones, which here are the
+     * re-dirtied lazyfree folios, count NR_VMSCAN_IMMEDIATE, get PG_reclaim and are activated;
+     * swap-backed ones, i.e. shmem, go through {@link #pageout}); then lazyfree freeing with
+     * folio_ref_freeze(1), or __remove_mapping of a page-cache folio ({@link RmapOps#removeMapping}).
+     * scan_control is that of reclaim_pages() and of direct reclaim: GFP_KERNEL, may_unmap,
+     * may_writepage.
+     */
     private Outcome shrinkOne(Folio folio, boolean ignoreReferences) {
         long pfn = folio.pfn();
+        long nr = folio.nrPages();
         if (!folioEvictable(pfn)) {
+            return Outcome.ACTIVATE;
+        }
+        if (mm.testFlag(pfn, PG_writeback)) {
+            // No kswapd (case 1) and no legacy memcg (case 3) in the model: case 2.
+            mm.setFlag(pfn, PG_reclaim); // folio_set_reclaim: set_bit, relaxed
             return Outcome.ACTIVATE;
         }
         FolioReferences refs = ignoreReferences ? FolioReferences.FOLIOREF_RECLAIM : folioCheckReferences(folio);
@@ -369,32 +395,103 @@ public final class Vmscan {
         boolean anon = folio.isAnon();
         boolean swapbacked = mm.testFlag(pfn, PG_swapbacked);
         if (anon && swapbacked && !mm.testFlag(pfn, PG_swapcache)) {
-            return Outcome.ACTIVATE; // add_to_swap() fails: the model has no swap device
+            if (folio.maybeDmaPinned()) {
+                return Outcome.KEEP;
+            }
+            return Outcome.ACTIVATE; // folio_alloc_swap() fails: the model has no swap device
         }
         if (folio.mapped()) {
-            if (!rmapOps.get().tryToUnmap(folio) || folio.mapped()) {
-                return Outcome.ACTIVATE; // still mapped (a VM_LOCKED VMA mlocks it and refuses)
+            rmapOps.get().tryToUnmap(folio);
+            if (folio.mapped()) {
+                return Outcome.ACTIVATE; // a VM_LOCKED VMA mlocked it, or a lazyfree folio was re-dirtied
             }
         }
-        if (mm.testFlag(pfn, PG_writeback)) {
-            mm.setFlag(pfn, PG_reclaim);
-            return Outcome.KEEP;
+        if (folio.maybeDmaPinned()) {
+            return Outcome.ACTIVATE; // unmapped, so it cannot be newly pinned: no point trying
         }
-        if (mm.testFlag(pfn, PG_dirty) && !(anon && !swapbacked)) {
-            mm.setFlag(pfn, PG_reclaim); // direct reclaim does not write back: flushers will
-            return Outcome.ACTIVATE;
+        if (mm.testFlag(pfn, PG_dirty)) {
+            if (folio.isFileLru()) {
+                vmstat.modNode(NodeStatItem.NR_VMSCAN_IMMEDIATE, nr);
+                if (!mm.testFlag(pfn, PG_reclaim)) {
+                    mm.setFlag(pfn, PG_reclaim); // folio_set_reclaim: reclaim it as soon as it is written back
+                }
+                return Outcome.ACTIVATE;
+            }
+            if (refs == FolioReferences.FOLIOREF_RECLAIM_CLEAN) {
+                return Outcome.KEEP;
+            }
+            switch (pageout(folio)) {
+                case PAGE_KEEP:
+                    return Outcome.KEEP;
+                case PAGE_ACTIVATE:
+                    return Outcome.ACTIVATE;
+                case PAGE_SUCCESS:
+                    if (mm.testFlag(pfn, PG_writeback) || mm.testFlag(pfn, PG_dirty)) {
+                        return Outcome.KEEP_UNLOCKED;
+                    }
+                    // A synchronous write: try to free the folio now.
+                    if (!folio.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
+                        return Outcome.KEEP_UNLOCKED;
+                    }
+                    if (mm.testFlag(pfn, PG_dirty) || mm.testFlag(pfn, PG_writeback)) {
+                        return Outcome.KEEP;
+                    }
+                    break;
+                case PAGE_CLEAN:
+                    break;
+            }
         }
-        if (anon && !swapbacked) { // lazyfree
+        if (anon && !swapbacked) { // folio_test_lazyfree: follows __remove_mapping
             if (!mm.refFreeze(pfn, 1)) {
                 return Outcome.KEEP;
             }
-            vmstat.countEvents(VmEventItem.PGLAZYFREED, folio.nrPages());
+            vmstat.countEvents(VmEventItem.PGLAZYFREED, nr);
             return Outcome.FREE;
         }
-        if (folio.mapping() == 0) {
-            return Outcome.KEEP; // !mapping: putback drops the isolation reference (and frees if last)
+        long mapping = anon ? 0 : folio.mapping(); // folio_mapping(): NULL for anon outside the swap cache
+        if (mapping == 0 || !rmapOps.get().removeMapping(folio)) {
+            return Outcome.KEEP;
         }
-        return rmapOps.get().removeMapping(folio) ? Outcome.FREE : Outcome.KEEP;
+        return Outcome.FREE;
+    }
+
+    /**
+     * pageout() (mm/vmscan.c) for a locked, unmapped, dirty, swap-backed folio: PAGE_KEEP unless only the
+     * isolation and the page cache hold it (count 1 + nr) and it has a mapping; PAGE_ACTIVATE for a
+     * mapping that is not shmem (filesystems write back through the flushers); PAGE_CLEAN if
+     * folio_clear_dirty_for_io() finds it clean (shmem's backing device cannot write back, so that is a
+     * plain test-and-clear of PG_dirty: PTE dirty bits were moved to the folio by try_to_unmap); else
+     * PG_reclaim and {@link RmapOps#shmemWriteout}: AOP_WRITEPAGE_ACTIVATE clears PG_reclaim again and
+     * activates; success counts NR_VMSCAN_WRITE and clears PG_reclaim unless the write is in flight.
+     *
+     * <p>Model difference: a write error (negative result) is not recorded in the mapping
+     * (handle_write_error); no swap plug.
+     */
+    Pageout pageout(Folio folio) {
+        long pfn = folio.pfn();
+        long nr = folio.nrPages();
+        long mapping = folio.isAnon() ? 0 : folio.mapping(); // folio_mapping()
+        RmapOps r = rmapOps.get();
+        if (mm.refCountRaw(pfn) != 1 + nr || mapping == 0) {
+            return Pageout.PAGE_KEEP;
+        }
+        if (!r.shmemMapping(mapping)) {
+            return Pageout.PAGE_ACTIVATE;
+        }
+        if (!mm.testClearFlag(pfn, PG_dirty)) { // folio_clear_dirty_for_io: !mapping_can_writeback(shmem)
+            return Pageout.PAGE_CLEAN;
+        }
+        mm.setFlag(pfn, PG_reclaim); // folio_set_reclaim: set_bit, relaxed
+        int res = r.shmemWriteout(folio);
+        if (res == RmapOps.AOP_WRITEPAGE_ACTIVATE) {
+            mm.clearFlag(pfn, PG_reclaim); // folio_clear_reclaim: clear_bit, relaxed
+            return Pageout.PAGE_ACTIVATE;
+        }
+        if (!mm.testFlag(pfn, PG_writeback)) {
+            mm.clearFlag(pfn, PG_reclaim); // a synchronous write
+        }
+        vmstat.modNode(NodeStatItem.NR_VMSCAN_WRITE, nr);
+        return Pageout.PAGE_SUCCESS;
     }
 
     /**

@@ -19,6 +19,11 @@ public enum MlockOp implements SchedOp {
     }
 
     @Override
+    public Kind kind() {
+        return Kind.WRITE;
+    }
+
+    @Override
     public Subject subject() {
         return Subject.FOLIO;
     }

@@ -66,6 +66,16 @@ final class LruFixture implements AutoCloseable {
                             public boolean removeMapping(Folio folio) {
                                 return rmap.removeMapping(folio);
                             }
+
+                            @Override
+                            public boolean shmemMapping(long mapping) {
+                                return rmap.shmemMapping(mapping);
+                            }
+
+                            @Override
+                            public int shmemWriteout(Folio folio) {
+                                return rmap.shmemWriteout(folio);
+                            }
                         });
                     }
                 })

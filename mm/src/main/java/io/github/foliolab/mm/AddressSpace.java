@@ -102,6 +102,14 @@ public final class AddressSpace {
         }
     }
 
+    /** Remove with the xa_lock ({@link #iPagesLock}) already held by the caller. */
+    void removeLocked(long index, long pfn) {
+        if (pages.get(index) != pfn) {
+            throw new IllegalStateException("page cache slot " + index + " of " + name + " does not hold pfn " + pfn);
+        }
+        pages.remove(index);
+    }
+
     /** mapping->nrpages. */
     public int nrPages() {
         iPagesLock.lock();

@@ -44,8 +44,11 @@ public final class Fault {
         if ((vma.flags() & (VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0) {
             return VM_FAULT_SIGBUS; // a device mapping whose driver has no ->fault
         }
-        PageTable pt = vma.mm().pageTables().alloc(addr);
-        long pte = pt.ptepGet(addr);
+        // do_pte_missing(): do_anonymous_page allocates the PTE table first (pte_alloc), a file fault gets
+        // its folio first and finish_fault installs the table, so a file fault that fails (SIGBUS past
+        // EOF, OOM) leaves no table behind (__do_fault frees the table it preallocated).
+        PageTable pt = vma.isAnonymous() ? vma.mm().pageTables().alloc(addr) : vma.mm().pageTables().lookup(addr);
+        long pte = pt == null ? Pte.NONE : pt.ptepGet(addr);
         if (Pte.none(pte)) {
             if (vma.isAnonymous()) {
                 return doAnonymousPage(vma, pt, addr, write);
@@ -227,11 +230,14 @@ public final class Fault {
     }
 
     /**
-     * finish_fault() / set_pte_range(): map {@code folio} (whose reference becomes the PTE's) unless the
-     * PTE got populated meanwhile, in which case the reference is dropped. An anonymous COW copy gets
+     * finish_fault() / set_pte_range(): map {@code folio} (whose reference becomes the PTE's; {@code pt}
+     * null: no table yet, it is installed here) unless the PTE got populated meanwhile, in which case the reference is dropped. An anonymous COW copy gets
      * folio_add_new_anon_rmap + folio_add_lru_vma; a page-cache folio gets folio_add_file_rmap_ptes.
      */
     private int finishFault(Vma vma, PageTable pt, long addr, Folio folio, boolean write, boolean anonCopy) {
+        if (pt == null) {
+            pt = vma.mm().pageTables().alloc(addr); // pmd_install() of the table __do_fault preallocated
+        }
         SpinLock ptl = pt.ptl();
         ptl.lock();
         if (!Pte.none(pt.ptepGet(addr))) {

@@ -162,10 +162,11 @@ public final class Gup {
         mm.mmapLock().downRead();
         try {
             long nstart = start;
-            while (nstart < end) {
+            // Unsigned, as the kernel's unsigned long: end may lie at or above 2^63.
+            while (Long.compareUnsigned(nstart, end) < 0) {
                 Vma vma = mm.findVmaIntersection(nstart, end);
                 if (vma == null) break;
-                long nend = Math.min(end, vma.end);
+                long nend = Long.compareUnsigned(end, vma.end) < 0 ? end : vma.end;
                 if ((vma.flags() & (VmFlags.VM_IO | VmFlags.VM_PFNMAP)) != 0) {
                     nstart = nend;
                     continue;

@@ -14,9 +14,12 @@ public final class KPageFlags {
     public static final int KPF_DIRTY = 4;
     public static final int KPF_LRU = 5;
     public static final int KPF_ACTIVE = 6;
+    public static final int KPF_WRITEBACK = 8;
+    public static final int KPF_RECLAIM = 9;
     public static final int KPF_BUDDY = 10;
     public static final int KPF_MMAP = 11;
     public static final int KPF_ANON = 12;
+    public static final int KPF_SWAPCACHE = 13;
     public static final int KPF_SWAPBACKED = 14;
     public static final int KPF_COMPOUND_HEAD = 15;
     public static final int KPF_COMPOUND_TAIL = 16;
@@ -46,6 +49,10 @@ public final class KPageFlags {
         u |= bit(flags, PageFlags.PG_dirty, KPF_DIRTY);
         u |= bit(flags, PageFlags.PG_lru, KPF_LRU);
         u |= bit(flags, PageFlags.PG_active, KPF_ACTIVE);
+        u |= bit(flags, PageFlags.PG_writeback, KPF_WRITEBACK);
+        u |= bit(flags, PageFlags.PG_reclaim, KPF_RECLAIM); // PG_reclaim shares its bit with PG_readahead
+        long swapcache = (1L << PageFlags.PG_swapbacked) | (1L << PageFlags.PG_swapcache);
+        if ((flags & swapcache) == swapcache) u |= 1L << KPF_SWAPCACHE;
         u |= bit(flags, PageFlags.PG_swapbacked, KPF_SWAPBACKED);
         u |= bit(flags, PageFlags.PG_unevictable, KPF_UNEVICTABLE);
         u |= bit(flags, PageFlags.PG_mlocked, KPF_MLOCKED);

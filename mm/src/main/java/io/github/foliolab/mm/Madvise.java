@@ -98,16 +98,17 @@ public final class Madvise {
         Vma vma = mm.findVma(start);
         while (true) {
             if (vma == null) return -Errno.ENOMEM;
+            // Unsigned, as the kernel's unsigned long: end may lie at or above 2^63.
             if (start < vma.start) {
                 unmappedError = -Errno.ENOMEM;
                 start = vma.start;
-                if (start >= end) break;
+                if (Long.compareUnsigned(start, end) >= 0) break;
             }
-            long tmp = Math.min(vma.end, end);
+            long tmp = Long.compareUnsigned(vma.end, end) < 0 ? vma.end : end;
             int error = vmaBehavior(vma, start, tmp, behavior, tlb);
             if (error != 0) return error;
             start = tmp;
-            if (start >= end) break;
+            if (Long.compareUnsigned(start, end) >= 0) break;
             vma = mm.findVma(start);
         }
         return unmappedError;

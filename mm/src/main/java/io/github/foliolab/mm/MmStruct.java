@@ -151,9 +151,15 @@ public final class MmStruct {
         mmapLock.assertLocked();
     }
 
-    /** find_vma(): the first VMA with end > addr, or null. */
+    /**
+     * find_vma(): the first VMA with end > addr, or null. Addresses compare unsigned, as the kernel's
+     * unsigned long: one at or above 2^63 lies above every VMA.
+     */
     public Vma findVma(long addr) {
         assertLocked();
+        if (addr < 0) {
+            return null;
+        }
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         if (e != null && e.getValue().end > addr) {
             return e.getValue();
@@ -165,6 +171,9 @@ public final class MmStruct {
     /** vma_lookup(): the VMA containing addr, or null. */
     public Vma vmaLookup(long addr) {
         assertLocked();
+        if (addr < 0) {
+            return null; // above every VMA (unsigned)
+        }
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         return e != null && e.getValue().end > addr ? e.getValue() : null;
     }
@@ -172,7 +181,7 @@ public final class MmStruct {
     /** find_vma_intersection(): first VMA intersecting [start, end), or null. */
     public Vma findVmaIntersection(long start, long end) {
         Vma v = findVma(start);
-        return v != null && v.start < end ? v : null;
+        return v != null && Long.compareUnsigned(v.start, end) < 0 ? v : null;
     }
 
     /** The VMA before {@code vma} in address order, or null (vma_prev). */
@@ -194,7 +203,7 @@ public final class MmStruct {
         assertLocked();
         List<Vma> out = new ArrayList<>();
         Vma v = findVma(start);
-        while (v != null && v.start < end) {
+        while (v != null && Long.compareUnsigned(v.start, end) < 0) {
             out.add(v);
             v = next(v);
         }

@@ -377,8 +377,9 @@ public final class Mmap {
         try {
             Vma vma = mm.findVmaIntersection(start, end); // vma_find(&vmi, end)
             if (vma == null) return -Errno.ENOMEM;
+            // Addresses compare unsigned, as the kernel's unsigned long: end may lie at or above 2^63.
             if ((grows & PROT_GROWSDOWN) != 0) {
-                if (vma.start >= end) return -Errno.ENOMEM;
+                if (Long.compareUnsigned(vma.start, end) >= 0) return -Errno.ENOMEM;
                 start = vma.start;
                 if ((vma.flags() & VmFlags.VM_GROWSDOWN) == 0) return -Errno.EINVAL;
             } else {
@@ -389,7 +390,7 @@ public final class Mmap {
             long tmp = vma.start;
             int error = 0;
             Vma v = vma;
-            while (v != null && v.start < end) {
+            while (v != null && Long.compareUnsigned(v.start, end) < 0) {
                 if (v.start != tmp) {
                     error = -Errno.ENOMEM;
                     break;
@@ -399,7 +400,7 @@ public final class Mmap {
                     error = -Errno.EACCES;
                     break;
                 }
-                Vma done = mprotectFixup(v, nstart, Math.min(v.end, end), newFlags);
+                Vma done = mprotectFixup(v, nstart, Long.compareUnsigned(v.end, end) < 0 ? v.end : end, newFlags);
                 tmp = done.end;
                 nstart = tmp;
                 v = mm.findVma(tmp);

@@ -26,6 +26,12 @@ public enum PteOp implements SchedOp {
         return kernelName;
     }
 
+    /** ptep_get reads the PTE; the others write it. */
+    @Override
+    public Kind kind() {
+        return this == PTEP_GET ? Kind.READ : Kind.WRITE;
+    }
+
     @Override
     public Subject subject() {
         return Subject.ADDRESS;

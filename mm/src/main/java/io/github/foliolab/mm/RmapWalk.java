@@ -1,6 +1,8 @@
 package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.sync.SimLock;
 import io.github.foliolab.lru.RmapOps;
@@ -12,7 +14,8 @@ import java.util.List;
  * needs, installed into lru's Vmscan: folio_referenced() and try_to_unmap().
  *
  * <p>Model difference: without swap, try_to_unmap() refuses anonymous swap-backed folios (reclaim never
- * gets there for them: add_to_swap fails first).
+ * gets there for them: folio_alloc_swap fails first). The walk never contends (rmap_walk's try_lock
+ * never gives up), so folio_referenced never returns -1.
  */
 public final class RmapWalk implements RmapOps {
     /** One mapping found by the walk: the VMA, the page table and address, with the PTL held. */
@@ -63,11 +66,27 @@ public final class RmapWalk implements RmapOps {
         }
     }
 
+    /**
+     * vma_has_recency() (include/linux/mm_inline.h): false for VM_SEQ_READ / VM_RAND_READ VMAs, whose
+     * accesses say nothing about reuse (the model's files are never opened FMODE_NOREUSE).
+     */
+    static boolean vmaHasRecency(Vma vma) {
+        return (vma.flags() & (VmFlags.VM_SEQ_READ | VmFlags.VM_RAND_READ)) == 0;
+    }
+
+    /**
+     * folio_referenced() (mm/rmap.c): 0 for an unmapped folio or one without a mapping; unless the caller
+     * holds the folio lock, folio_trylock() any folio, anon or not, and report 1 without walking when it
+     * is busy; then walk with invalid_folio_referenced_vma(), which skips the VMAs without recency (also
+     * for VM_LOCKED: such a VMA does not restore the mlock here), and folio_referenced_one(): a VM_LOCKED
+     * VMA mlocks the folio and stops the walk with VM_LOCKED reported; otherwise each young PTE counts
+     * one reference and adds its VMA's flags.
+     */
     @Override
     public Referenced folioReferenced(Folio folio, boolean isLocked) {
         if (!folio.mapped() || folio.mapping() == 0) return new Referenced(0, 0);
         boolean weLocked = false;
-        if (!isLocked && !folio.isAnon()) {
+        if (!isLocked) {
             weLocked = folio.trylock(); // folio_trylock: test_and_set_bit_lock, acquire
             if (!weLocked) return new Referenced(1, 0);
         }
@@ -75,6 +94,9 @@ public final class RmapWalk implements RmapOps {
         long[] flags = {0};
         try {
             walk(folio, (vma, pt, addr, pte) -> {
+                if (!vmaHasRecency(vma)) {
+                    return true; // invalid_vma: ignore references from this mapping
+                }
                 long vf = vma.flags();
                 if ((vf & VmFlags.VM_LOCKED) != 0) {
                     ctx.mlock().mlockVmaFolio(folio, vf);
@@ -93,6 +115,15 @@ public final class RmapWalk implements RmapOps {
         return new Referenced(referenced[0], flags[0]);
     }
 
+    /**
+     * try_to_unmap() (mm/rmap.c) of a locked folio: a VM_LOCKED VMA restores the mlock and stops the
+     * walk; otherwise each PTE is cleared, its dirty bit moved to the folio (folio_mark_dirty), the rmap
+     * removed and the PTE's reference dropped. An anon swap-backed folio cannot be unmapped (no swap
+     * entry can be made). A lazyfree folio (anon, !PG_swapbacked) is discarded only if it is clean and
+     * nobody but the isolation and its mappings holds it: if it was re-dirtied (through the PTE, or
+     * earlier through a GUP reference) the PTE is restored and PG_swapbacked set again, so that the
+     * data written after MADV_FREE survives; an extra reference restores the PTE too.
+     */
     @Override
     public boolean tryToUnmap(Folio folio) {
         if (folio.isAnon() && folio.testSwapbacked()) {
@@ -106,7 +137,22 @@ public final class RmapWalk implements RmapOps {
             }
             long old = pt.ptepGetAndClear(addr); // ptep_clear_flush
             if (Pte.dirty(old) && !folio.testDirty()) {
-                folio.set(io.github.foliolab.folio.api.PageFlags.PG_dirty);
+                folio.set(PageFlags.PG_dirty); // folio_mark_dirty: set_bit, relaxed
+            }
+            if (folio.isAnon()) { // lazyfree: swapbacked was excluded above
+                // smp_mb() then the reads: the PTE clear is ordered before reading the count against
+                // GUP-fast, which raises the count before it reads the PTE (both are SC here).
+                int refCount = folio.refCount();
+                int mapCount = folio.mapcount();
+                if (folio.testDirty()) { // (VM_DROPPABLE, which would discard anyway, is not modelled)
+                    pt.setPteAt(addr, old); // set_ptes(pteval): put the mapping back
+                    folio.set(PageFlags.PG_swapbacked); // folio_set_swapbacked: set_bit, relaxed
+                    return false; // walk_abort
+                }
+                if (refCount != 1 + mapCount) {
+                    pt.setPteAt(addr, old); // an extra (GUP or speculative) reference: come back later
+                    return false;
+                }
             }
             ctx.rmap().folioRemoveRmapPte(folio, vma);
             if ((vf & VmFlags.VM_LOCKED) != 0) ctx.mlock().mlockDrainLocal();
@@ -114,5 +160,38 @@ public final class RmapWalk implements RmapOps {
             return true;
         });
         return !folio.mapped();
+    }
+
+    /**
+     * __remove_mapping(mapping, folio, true) (mm/vmscan.c) for a page-cache (shmem) folio: under the
+     * i_pages lock, folio_ref_freeze(1 + nr) (the isolation's and the page cache's references; it
+     * fails while anybody else holds one), then a dirty folio is unfrozen and kept (the count is
+     * tested before the flag, so a GUP user that dirtied and dropped its reference is seen), else
+     * __filemap_remove_folio(): the xarray slot emptied, folio->mapping cleared, NR_FILE_PAGES (and
+     * NR_SHMEM for a swap-backed folio) lowered. True if the folio is frozen at 0, ready to free.
+     *
+     * <p>Model difference: no shadow entry is left (shmem folios are not file-LRU, so 7.2 leaves none
+     * either), and the shmem inode's block accounting is not modelled.
+     */
+    @Override
+    public boolean removeMapping(Folio folio) {
+        if (!folio.testLocked()) {
+            throw new VmBugException("BUG_ON(!folio_test_locked(folio)) in __remove_mapping\n" + folio.dump());
+        }
+        AddressSpace file = ctx.fileOf(folio.mapping());
+        if (file == null) {
+            return false;
+        }
+        return ctx.shmem().removeMappingLocked(file, folio);
+    }
+
+    @Override
+    public boolean shmemMapping(long mapping) {
+        return ctx.fileOf(mapping) != null; // every file of the model is on tmpfs
+    }
+
+    @Override
+    public int shmemWriteout(Folio folio) {
+        return ctx.shmem().shmemWriteout(folio);
     }
 }

@@ -6,6 +6,7 @@ import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.sync.LockWatch;
 import io.github.foliolab.lru.FolioBatch;
 
 /**
@@ -63,13 +64,23 @@ public final class Shmem {
      * Model difference: no wait queue or PG_waiters; the waiter spins, yielding its thread.
      */
     private static void lockFolio(Folio f) {
-        int round = 0;
-        while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
-            if (++round % 64 == 0) {
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
+        if (f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
+            return;
+        }
+        String what = "folio_lock of pfn 0x" + Long.toHexString(f.pfn());
+        LockWatch.beginWait(what); // a hung-task report names the folio this CPU waits for
+        try {
+            int round = 0;
+            while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
+                if (++round % 64 == 0) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+                LockWatch.checkWait(what);
             }
+        } finally {
+            LockWatch.endWait();
         }
     }
 
@@ -125,15 +136,62 @@ public final class Shmem {
         ctx.forgetFile(file);
     }
 
-    /** __folio_batch_release(): lru_add_drain() once per batch, then folios_put(). */
+    /**
+     * folio_batch_release(): lru_add_drain() before the first batch of the pass only (folios_put's
+     * folio_batch_reinit keeps percpu_pvec_drained), then folios_put().
+     */
     private void batchRelease(FolioBatch batch) {
-        if (!batch.percpuPvecDrained()) {
-            ctx.swap().lruAddDrain();
-            batch.setPercpuPvecDrained(true);
+        ctx.swap().folioBatchRelease(batch);
+    }
+
+    /**
+     * The page-cache half of __remove_mapping() (mm/vmscan.c) for a locked, isolated, unmapped folio of
+     * {@code file}: under the i_pages lock (xa_lock_irq), folio_ref_freeze(1 + nr) and, unless the folio
+     * turns out dirty (then folio_ref_unfreeze, false), __filemap_remove_folio(): slot emptied,
+     * folio->mapping cleared, NR_FILE_PAGES and NR_SHMEM lowered. The freeze succeeds only when no one
+     * else holds a reference (a PTE, a batch entry, GUP). True if the folio is frozen at 0.
+     */
+    boolean removeMappingLocked(AddressSpace file, Folio folio) {
+        long pfn = folio.pfn();
+        int nr = (int) folio.nrPages();
+        file.iPagesLock.lock();
+        try {
+            if (folio.mapping() != file.mappingWord()) {
+                throw new VmBugException("BUG_ON(mapping != folio_mapping(folio)) in __remove_mapping\n" + folio.dump());
+            }
+            // folio_ref_freeze: an atomic cmpxchg, which also orders the dirty test after it (smp_rmb).
+            if (!folio.refFreeze(1 + nr)) {
+                return false;
+            }
+            if (folio.testDirty()) {
+                folio.refUnfreeze(1 + nr); // folio_ref_unfreeze: release
+                return false;
+            }
+            file.removeLocked(folio.index(), pfn); // page_cache_delete
+            PageWords.setMapping(ctx.memMap(), pfn, 0); // folio->mapping = NULL: plain store under the xa_lock
+            folio.pgdat().vmstat().modNode(NodeStatItem.NR_FILE_PAGES, -nr);
+            if (folio.testSwapbacked()) {
+                folio.pgdat().vmstat().modNode(NodeStatItem.NR_SHMEM, -nr);
+            }
+            return true;
+        } finally {
+            file.iPagesLock.unlock();
         }
-        ctx.swap().foliosPut(batch);
-        boolean drained = batch.percpuPvecDrained();
-        batch.reinit(); // folio_batch_reinit() keeps percpu_pvec_drained
-        batch.setPercpuPvecDrained(drained);
+    }
+
+    /**
+     * shmem_writeout() (mm/shmem.c) as pageout() calls it on a locked, unmapped shmem folio whose
+     * PG_dirty was just cleared: without a swap device (total_swap_pages == 0) it goes to redirty:
+     * folio_mark_dirty() (noop_dirty_folio: PG_dirty only) and AOP_WRITEPAGE_ACTIVATE, the folio still
+     * locked, so reclaim activates it and it stays in the page cache.
+     *
+     * <p>Model difference: there is no swap device, so the swap-out half (folio_alloc_swap, moving the
+     * folio to the swap cache, swap_writeout) is never reached and not modelled.
+     */
+    int shmemWriteout(Folio folio) {
+        if (!folio.testDirty()) {
+            folio.set(PageFlags.PG_dirty); // noop_dirty_folio: test-and-set, relaxed
+        }
+        return io.github.foliolab.lru.RmapOps.AOP_WRITEPAGE_ACTIVATE;
     }
 }

@@ -6,7 +6,8 @@ import io.github.foliolab.folio.sync.SpinLock;
 
 /**
  * __zap_vma_range() / zap_pte_range() of mm/memory.c: clear the PTEs of a range, transfer dirty and
- * young bits of file PTEs to their folios (folio_mark_dirty, folio_mark_accessed), remove the rmaps
+ * young bits of file PTEs to their folios (folio_mark_dirty; folio_mark_accessed only if the VMA has
+ * recency, vma_has_recency(): not after MADV_RANDOM / MADV_SEQUENTIAL), remove the rmaps
  * (delayed for dirty file PTEs until after the TLB flush) and queue the references in the mmu_gather.
  */
 public final class Zap {
@@ -62,8 +63,8 @@ public final class Zap {
                     delayRmap = true; // tlb_delay_rmap(): x86 SMP
                     forceFlush = true;
                 }
-                if (Pte.young(old)) {
-                    ctx.swap().folioMarkAccessed(folio);
+                if (Pte.young(old) && RmapWalk.vmaHasRecency(vma)) {
+                    ctx.swap().folioMarkAccessed(folio); // not for VM_SEQ_READ / VM_RAND_READ VMAs
                 }
             } else {
                 pt.ptepGetAndClear(addr);

@@ -178,6 +178,21 @@ class FaultTest {
         assertEquals(-Errno.EINVAL, fx.task.mmapSpecial(P, PROT_READ, VmFlags.VM_LOCKED));
     }
 
+    /** Found by the syscall fuzzer: a file fault past EOF allocated a PTE table that stayed behind. */
+    @Test
+    void sigbusPastTheEndOfAFileLeavesNoPageTable() {
+        AddressSpace file = Mm.of(fx.machine).newShmemFile("f", 1);
+        long a = fx.task.mmap(0, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED, file, P); // page 1: past EOF
+        assertTrue(a > 0);
+        long tables = fx.machine.vmstat().node(NodeStatItem.NR_PAGETABLE);
+        String before = fx.snapshot();
+        assertEquals(Task.SIGBUS, fx.task.touch(a, false));
+        assertEquals(Task.SIGBUS, fx.task.touch(a, true));
+        assertEquals(null, fx.mm.pageTables().lookup(a), "no PTE table left by the failed fault");
+        assertEquals(tables, fx.machine.vmstat().node(NodeStatItem.NR_PAGETABLE));
+        assertEquals(before.replace("pgfault 0,", "pgfault 2,"), fx.snapshot(), "only pgfault counts the two faults");
+    }
+
     @Test
     void munmapDoesNotDrainTheLruBatches() {
         long a = fx.mmapAnon(4, PROT_READ | PROT_WRITE);

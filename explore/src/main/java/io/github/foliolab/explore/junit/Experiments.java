@@ -35,13 +35,13 @@ public final class Experiments {
      * dependency of this module: callers of this class have it on their test path.)
      */
     @SuppressWarnings("exports")
-    public static Stream<DynamicTest> verdicts(Scenario scenario, Options options) {
+    public static <B> Stream<DynamicTest> verdicts(Scenario<B> scenario, Options options) {
         return scenario.variants().stream().map(v -> DynamicTest.dynamicTest(scenario.name() + " [" + v.name() + "] "
                 + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, options)));
     }
 
     /** Explore {@code variant} and check the verdict is the one it expects. */
-    public static Result assertExpected(Scenario scenario, Variant variant, Options options) {
+    public static <B> Result assertExpected(Scenario<B> scenario, Variant<B> variant, Options options) {
         Result r = Explorer.explore(scenario, variant, options);
         Result.Verdict want = switch (variant.expect()) {
             case VIOLATION -> Result.Verdict.VIOLATION;
@@ -55,7 +55,7 @@ public final class Experiments {
     }
 
     /** The explorer must find a violation. */
-    public static Result assertViolation(Scenario scenario, String variant, Options options) {
+    public static <B> Result assertViolation(Scenario<B> scenario, String variant, Options options) {
         Result r = Explorer.explore(scenario, scenario.variant(variant), options);
         if (!r.violated()) {
             throw new AssertionError("expected a violation but the explorer says:\n" + report(r));
@@ -64,7 +64,7 @@ public final class Experiments {
     }
 
     /** The explorer must find no violation within the budget. */
-    public static Result assertNoViolation(Scenario scenario, String variant, Options options) {
+    public static <B> Result assertNoViolation(Scenario<B> scenario, String variant, Options options) {
         Result r = Explorer.explore(scenario, scenario.variant(variant), options);
         if (r.violated()) {
             throw new AssertionError("expected no violation but the explorer found one:\n" + report(r));

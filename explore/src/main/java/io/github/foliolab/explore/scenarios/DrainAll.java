@@ -20,8 +20,8 @@ import java.util.List;
  * waiting for work when the others finish). The promise checked: if A's folio_add_lru returned before B
  * called lru_add_drain_all(), F is on the LRU when lru_add_drain_all() returns.
  */
-public final class DrainAll extends Scenario {
-    public static final Variant AS_IS = Variant.asIs("A: folio_add_lru(F); B: lru_add_drain_all(); kworker/0 runs "
+public final class DrainAll extends Scenario<Variant.Library> {
+    public static final Variant<Variant.Library> AS_IS = Variant.library("A: folio_add_lru(F); B: lru_add_drain_all(); kworker/0 runs "
             + "A's queued drain work", Variant.Expect.CLEAN);
 
     @Override
@@ -35,12 +35,12 @@ public final class DrainAll extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Variant.Library>> variants() {
         return List.of(AS_IS);
     }
 
     @Override
-    public World build(Variant variant) {
+    public World build(Variant<Variant.Library> variant) {
         return new MlockWorld(LruWorld.newMachine(2)) {
             final Folio f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
             /** A's folio_add_lru returned (plain: the explorer runs one CPU at a time). */
@@ -84,11 +84,14 @@ public final class DrainAll extends Scenario {
                 switch (body) {
                     case 0 -> {
                         Explore.call("folio_add_lru(F)", () -> swap.folioAddLru(f));
+                        Explore.write("added");
                         added = true;
                     }
                     case 1 -> {
+                        Explore.read("added");
                         addedBeforeDrain = added;
                         Explore.call("lru_add_drain_all()", swap::lruAddDrainAll);
+                        Explore.read(f);
                         drained = (f.flags() & (1L << PageFlags.PG_lru)) != 0;
                     }
                     default -> {

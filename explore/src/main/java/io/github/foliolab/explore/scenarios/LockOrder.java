@@ -13,10 +13,18 @@ import java.util.List;
  * ABBA lock ordering on two spinlocks: the explorer must report the cycle of blocked CPUs. The
  * {@code ordered} variant takes both locks in one order and cannot deadlock.
  */
-public final class LockOrder extends Scenario {
-    public static final Variant ABBA = new Variant("abba", "CPU A takes L1 then L2, CPU B takes L2 then L1",
-            Variant.Expect.VIOLATION);
-    public static final Variant ORDERED = new Variant("ordered", "both CPUs take L1 then L2", Variant.Expect.CLEAN);
+public final class LockOrder extends Scenario<LockOrder.Order> {
+    /**
+     * The order in which each CPU takes the two locks.
+     *
+     * @param firstL2 for each CPU, true if it takes L2 before L1
+     */
+    public record Order(boolean... firstL2) {}
+
+    public static final Variant<Order> ABBA = new Variant<>("abba", "CPU A takes L1 then L2, CPU B takes L2 then L1",
+            Variant.Expect.VIOLATION, new Order(false, true));
+    public static final Variant<Order> ORDERED = new Variant<>("ordered", "both CPUs take L1 then L2", Variant.Expect.CLEAN,
+            new Order(false, false));
 
     @Override
     public String name() {
@@ -29,16 +37,16 @@ public final class LockOrder extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Order>> variants() {
         return List.of(ABBA, ORDERED);
     }
 
     @Override
-    public World build(Variant variant) {
+    public World build(Variant<Order> variant) {
         Machine m = Machine.bootGcManaged(2, 512, 0);
         SpinLock l1 = new SpinLock("L1");
         SpinLock l2 = new SpinLock("L2");
-        boolean abba = variant.name().equals(ABBA.name());
+        Order order = variant.behaviour();
         return new World(m) {
             @Override
             public int nrCpus() {
@@ -47,7 +55,7 @@ public final class LockOrder extends Scenario {
 
             @Override
             protected void run(int cpu) {
-                SpinLock first = cpu == 1 && abba ? l2 : l1;
+                SpinLock first = order.firstL2()[cpu] ? l2 : l1;
                 SpinLock second = first == l1 ? l2 : l1;
                 Explore.call("critical_section()", () -> {
                     first.lock();

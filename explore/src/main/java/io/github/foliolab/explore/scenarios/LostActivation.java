@@ -19,8 +19,8 @@ import java.util.List;
  * activation is a hint); the scenario shows the schedule and classifies it as accepted behaviour, while
  * the invariants check that nothing else goes wrong (lists, counters, references).
  */
-public final class LostActivation extends Scenario {
-    public static final Variant AS_IS = Variant.asIs(
+public final class LostActivation extends Scenario<Variant.Library> {
+    public static final Variant<Variant.Library> AS_IS = Variant.library(
             "A: folio_mark_accessed(F), lru_add_drain(); B: isolate F, putback, lru_add_drain()", Variant.Expect.ACCEPTED);
 
     @Override
@@ -34,12 +34,12 @@ public final class LostActivation extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Variant.Library>> variants() {
         return List.of(AS_IS);
     }
 
     @Override
-    public World build(Variant variant) {
+    public World build(Variant<Variant.Library> variant) {
         return new LruWorld(LruWorld.newMachine(2)) {
             final Folio f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
             /** References B holds: its lookup reference and the isolation reference. */

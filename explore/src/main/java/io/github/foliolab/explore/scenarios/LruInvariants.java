@@ -167,7 +167,7 @@ public final class LruInvariants {
         LruWorld lw = lw(w);
         for (Folio f : w.folios()) {
             int held = lw.heldReferences(f);
-            if (held < 0 || f.memMap().isBuddy(f.pfn())) continue;
+            if (held == LruWorld.UNTRACKED || f.memMap().isBuddy(f.pfn())) continue;
             int want = held + lw.lruBatchEntries(f) + lw.otherBatchEntries(f);
             int ref = f.memMap().refCountRaw(f.pfn());
             if (ref < want) {

@@ -11,6 +11,7 @@ import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.api.Gfp;
 
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,10 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code folio_test_clear_lru} exactly one wins; open-coded as {@code folio_test_lru} then
  * {@code folio_clear_lru} both can believe they own the folio.
  */
-public final class LruTicket extends Scenario {
-    public static final Variant TEST_CLEAR = new Variant("test-clear", "folio_test_clear_lru (atomic)", Variant.Expect.CLEAN);
-    public static final Variant TEST_THEN_CLEAR = new Variant("test-then-clear",
-            "folio_test_lru then folio_clear_lru (two steps)", Variant.Expect.VIOLATION);
+public final class LruTicket extends Scenario<Predicate<Folio>> {
+    public static final Variant<Predicate<Folio>> TEST_CLEAR = new Variant<>("test-clear", "folio_test_clear_lru (atomic)",
+            Variant.Expect.CLEAN, Folio::testClearLru);
+    public static final Variant<Predicate<Folio>> TEST_THEN_CLEAR = new Variant<>("test-then-clear",
+            "folio_test_lru then folio_clear_lru (two steps)", Variant.Expect.VIOLATION, f -> {
+                if (!f.testLru()) return false;
+                f.clearLru();
+                return true;
+            });
 
     @Override
     public String name() {
@@ -34,14 +40,14 @@ public final class LruTicket extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Predicate<Folio>>> variants() {
         return List.of(TEST_CLEAR, TEST_THEN_CLEAR);
     }
 
     @Override
-    public World build(Variant variant) {
+    public World build(Variant<Predicate<Folio>> variant) {
         Machine m = Machine.bootGcManaged(2, 512, 0);
-        boolean split = variant.name().equals(TEST_THEN_CLEAR.name());
+        Predicate<Folio> isolate = variant.behaviour();
         return new World(m) {
             final Folio f = name(m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
             final AtomicInteger winners = new AtomicInteger();
@@ -57,14 +63,7 @@ public final class LruTicket extends Scenario {
 
             @Override
             protected void run(int cpu) {
-                boolean won = Explore.test("isolate(F)", () -> {
-                    if (split) {
-                        if (!f.testLru()) return false;
-                        f.clearLru();
-                        return true;
-                    }
-                    return f.testClearLru();
-                });
+                boolean won = Explore.test("isolate(F)", () -> isolate.test(f));
                 if (won) {
                     winners.incrementAndGet();
                 }

@@ -42,14 +42,16 @@ public abstract class LruWorld extends World {
                 .build();
     }
 
+    /** {@link #heldReferences} of a folio whose references the scenario does not track. */
+    public static final int UNTRACKED = -1;
+
     /**
      * The references on {@code f} that the setup and the bodies hold outside the LRU and mlock batches
-     * (mappings, page cache, isolation, temporary gets), as the bodies record them; -1 if the scenario
-     * does not track them (the refcount invariant is then skipped for {@code f}).
+     * (mappings, page cache, isolation, temporary gets), as the bodies record them, or {@link #UNTRACKED}:
+     * the refcount invariant ({@code refcount-covers-holders}) is then skipped for {@code f}. Every world
+     * says which, so that skipping the invariant is a decision, not a default.
      */
-    public int heldReferences(Folio f) {
-        return -1;
-    }
+    public abstract int heldReferences(Folio f);
 
     /** Entries for {@code f} in batches other than mm/swap.c's (the mlock batches). */
     public int otherBatchEntries(Folio f) {
@@ -96,6 +98,20 @@ public abstract class LruWorld extends World {
 
     public final LruVec lruvec() {
         return lruvec;
+    }
+
+    /** Adds each LRU list's size and its linked folios, in order. */
+    @Override
+    public String endState() {
+        StringBuilder sb = new StringBuilder(super.endState());
+        for (io.github.foliolab.lru.LruList l : io.github.foliolab.lru.LruList.values()) {
+            sb.append(l).append(' ').append(lruvec.size(l));
+            if (l != io.github.foliolab.lru.LruList.LRU_UNEVICTABLE) {
+                for (long pfn : lruvec.listPfnsLocked(l)) sb.append(' ').append(folioName(pfn));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     @Override

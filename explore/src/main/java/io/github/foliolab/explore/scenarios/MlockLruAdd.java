@@ -21,8 +21,8 @@ import java.util.List;
  * reclaim pass that isolates F finds it unevictable and culls it. The scenario shows the schedule and
  * classifies the outcome as accepted; the invariants and the other end checks must still hold.
  */
-public final class MlockLruAdd extends Scenario {
-    public static final Variant AS_IS = Variant.asIs("A: mlock_folio(F), mlock_drain_local(); B: lru_add_drain() "
+public final class MlockLruAdd extends Scenario<Variant.Library> {
+    public static final Variant<Variant.Library> AS_IS = Variant.library("A: mlock_folio(F), mlock_drain_local(); B: lru_add_drain() "
             + "of the lru_add batch holding F", Variant.Expect.ACCEPTED);
 
     @Override
@@ -36,12 +36,12 @@ public final class MlockLruAdd extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Variant.Library>> variants() {
         return List.of(AS_IS);
     }
 
     @Override
-    public World build(Variant variant) {
+    public World build(Variant<Variant.Library> variant) {
         return new MlockWorld(LruWorld.newMachine(2)) {
             final Folio f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
 

@@ -30,23 +30,73 @@ import java.util.List;
  * baseline the fixes are written against: it must fail the same way); {@code fix-a}, {@code fix-b},
  * {@code fix-b-lru-add}, {@code fix-c} and {@code fix-ab} the fixes.
  */
-public final class MunlockPutback extends Scenario {
-    public static final Variant AS_IS = Variant.asIs("the library's munlock_folio/__munlock_folio and "
-            + "folio_isolate_lru/folio_putback_lru/lru_add of Linux 7.2", Variant.Expect.VIOLATION);
-    public static final Variant AS_IS_LARGE = new Variant("7.2-large", "the library's 7.2 code with F an order-2 "
-            + "(16 KiB) large folio: its batches drain at once (folio_may_be_lru_cached is false)", Variant.Expect.VIOLATION);
-    public static final Variant REPLICA = new Variant("replica", "the scenario's transcription of 7.2's "
-            + "__munlock_folio and lru_add (the baseline of the fixes)", Variant.Expect.VIOLATION);
-    public static final Variant FIX_A = new Variant("fix-a", "__munlock_folio clears PG_mlocked before it tries "
-            + "folio_test_clear_lru; lru_add as 7.2", Variant.Expect.VIOLATION);
-    public static final Variant FIX_B = new Variant("fix-b", "lru_add sets PG_lru before folio_evictable(); "
-            + "__munlock_folio does folio_test_clear_lru under lru_lock", Variant.Expect.VIOLATION);
-    public static final Variant FIX_B_LRU_ADD_ONLY = new Variant("fix-b-lru-add", "only lru_add's half of fix (b): "
-            + "PG_lru set before folio_evictable(); __munlock_folio as 7.2", Variant.Expect.VIOLATION);
-    public static final Variant FIX_C = new Variant("fix-c", "__munlock_folio re-tests PG_lru under lru_lock when "
-            + "it lost the ticket, and clears PG_mlocked under lru_lock; lru_add as 7.2", Variant.Expect.CLEAN);
-    public static final Variant FIX_AB = new Variant("fix-ab", "both halves of the pre-5.18 protocol: PG_mlocked "
-            + "cleared before folio_test_clear_lru, PG_lru set before folio_evictable()", Variant.Expect.CLEAN);
+public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
+    /** One CPU's side of R1 in a variant; runs on that CPU's simulated thread with the schedule's world. */
+    @FunctionalInterface
+    public interface Side {
+        void run(R1World w);
+    }
+
+    /**
+     * What a variant runs.
+     *
+     * @param order   F's order (0: a small folio)
+     * @param munlock CPU A: munlock_folio and the mlock batch's drain
+     * @param putback CPU B, once it has isolated F: folio_putback_lru and the drain that runs lru_add
+     */
+    public record Code(int order, Side munlock, Side putback) {
+        public Code {
+            java.util.Objects.requireNonNull(munlock, "munlock");
+            java.util.Objects.requireNonNull(putback, "putback");
+        }
+    }
+
+    /** The library's munlock_folio then mlock_drain_local (mm/mlock.c as the library models it). */
+    private static final Side LIBRARY_MUNLOCK = w -> w.munlockFolioAndDrain(w.f);
+
+    /** The library's folio_putback_lru then lru_add_drain (mm/vmscan.c, mm/swap.c). */
+    private static final Side LIBRARY_PUTBACK = w -> {
+        Explore.call("folio_putback_lru(F)", () -> w.vmscan.folioPutbackLru(w.f));
+        w.bRefs--;
+        Explore.call("lru_add_drain()", w.swap::lruAddDrain);
+    };
+
+    /** The replica's putback whose lru_add sets PG_lru before folio_evictable() (fix (b)'s lru_add half). */
+    private static final Side SET_LRU_FIRST_PUTBACK = w -> {
+        // putbackAndDrain drops the isolation reference inside folio_putback_lru.
+        w.replica.putbackAndDrain(MlockReplica.LruAdd.SET_LRU_FIRST);
+        w.bRefs--;
+    };
+
+    /** A replica body of __munlock_folio (MlockReplica), behind munlock_folio and the batch drain. */
+    private static Side replicaMunlock(MlockReplica.Munlock body) {
+        return w -> w.replica.munlockFolio(body);
+    }
+
+    public static final Variant<Code> AS_IS = Variant.asIs("the library's munlock_folio/__munlock_folio and "
+            + "folio_isolate_lru/folio_putback_lru/lru_add of Linux 7.2", Variant.Expect.VIOLATION,
+            new Code(0, LIBRARY_MUNLOCK, LIBRARY_PUTBACK));
+    public static final Variant<Code> AS_IS_LARGE = new Variant<>("7.2-large", "the library's 7.2 code with F an order-2 "
+            + "(16 KiB) large folio: its batches drain at once (folio_may_be_lru_cached is false)", Variant.Expect.VIOLATION,
+            new Code(2, LIBRARY_MUNLOCK, LIBRARY_PUTBACK));
+    public static final Variant<Code> REPLICA = new Variant<>("replica", "the scenario's transcription of 7.2's "
+            + "__munlock_folio and lru_add (the baseline of the fixes)", Variant.Expect.VIOLATION,
+            new Code(0, replicaMunlock(MlockReplica.Munlock.V72), LIBRARY_PUTBACK));
+    public static final Variant<Code> FIX_A = new Variant<>("fix-a", "__munlock_folio clears PG_mlocked before it tries "
+            + "folio_test_clear_lru; lru_add as 7.2", Variant.Expect.VIOLATION,
+            new Code(0, replicaMunlock(MlockReplica.Munlock.CLEAR_MLOCKED_FIRST), LIBRARY_PUTBACK));
+    public static final Variant<Code> FIX_B = new Variant<>("fix-b", "lru_add sets PG_lru before folio_evictable(); "
+            + "__munlock_folio does folio_test_clear_lru under lru_lock", Variant.Expect.VIOLATION,
+            new Code(0, replicaMunlock(MlockReplica.Munlock.TEST_CLEAR_LRU_LOCKED), SET_LRU_FIRST_PUTBACK));
+    public static final Variant<Code> FIX_B_LRU_ADD_ONLY = new Variant<>("fix-b-lru-add", "only lru_add's half of fix (b): "
+            + "PG_lru set before folio_evictable(); __munlock_folio as 7.2", Variant.Expect.VIOLATION,
+            new Code(0, replicaMunlock(MlockReplica.Munlock.V72), SET_LRU_FIRST_PUTBACK));
+    public static final Variant<Code> FIX_C = new Variant<>("fix-c", "__munlock_folio re-tests PG_lru under lru_lock when "
+            + "it lost the ticket, and clears PG_mlocked under lru_lock; lru_add as 7.2", Variant.Expect.CLEAN,
+            new Code(0, replicaMunlock(MlockReplica.Munlock.RECHECK_UNDER_LOCK), LIBRARY_PUTBACK));
+    public static final Variant<Code> FIX_AB = new Variant<>("fix-ab", "both halves of the pre-5.18 protocol: PG_mlocked "
+            + "cleared before folio_test_clear_lru, PG_lru set before folio_evictable()", Variant.Expect.CLEAN,
+            new Code(0, replicaMunlock(MlockReplica.Munlock.DEKKER), SET_LRU_FIRST_PUTBACK));
 
     @Override
     public String name() {
@@ -59,28 +109,27 @@ public final class MunlockPutback extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Code>> variants() {
         return List.of(AS_IS, AS_IS_LARGE, REPLICA, FIX_A, FIX_B, FIX_B_LRU_ADD_ONLY, FIX_C, FIX_AB);
     }
 
     @Override
-    public World build(Variant variant) {
-        return new R1World(variant);
+    public World build(Variant<Code> variant) {
+        return new R1World(variant.behaviour());
     }
 
     /** One schedule's machine for R1. */
-    static final class R1World extends MlockWorld {
+    public static final class R1World extends MlockWorld {
         final Folio f;
         final MlockReplica replica;
-        final Variant variant;
+        final Code code;
         /** References B holds: its lookup reference and the isolation reference. */
         int bRefs;
 
-        R1World(Variant variant) {
+        R1World(Code code) {
             super(LruWorld.newMachine(2));
-            this.variant = variant;
-            int order = variant.name().equals("7.2-large") ? 2 : 0;
-            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, order), "F");
+            this.code = code;
+            this.f = name(machine().node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_COMP, code.order()), "F");
             this.replica = new MlockReplica(f, lruvec, vmscan);
             PageWords.setMapping(f.memMap(), f.pfn(), 0x1000L | 1L); // PAGE_MAPPING_ANON: an anon_vma
             f.nonAtomicSet(PageFlags.PG_swapbacked);
@@ -112,19 +161,7 @@ public final class MunlockPutback extends Scenario {
 
         /** CPU A: munlock(V) reaches F: munlock_folio, then the mlock batch drains (__munlock_folio). */
         private void cpuA() {
-            MlockReplica.Munlock body = switch (variant.name()) {
-                case "replica", "fix-b-lru-add" -> MlockReplica.Munlock.V72;
-                case "fix-a" -> MlockReplica.Munlock.CLEAR_MLOCKED_FIRST;
-                case "fix-b" -> MlockReplica.Munlock.TEST_CLEAR_LRU_LOCKED;
-                case "fix-c" -> MlockReplica.Munlock.RECHECK_UNDER_LOCK;
-                case "fix-ab" -> MlockReplica.Munlock.DEKKER;
-                default -> null;
-            };
-            if (body == null) {
-                munlockFolioAndDrain(f);
-            } else {
-                replica.munlockFolio(body);
-            }
+            code.munlock().run(this);
         }
 
         /** CPU B: an isolator (reclaim, compaction, migration) takes F off the LRU and puts it back. */
@@ -135,16 +172,7 @@ public final class MunlockPutback extends Scenario {
             bRefs++;
             if (Explore.test("folio_isolate_lru(F)", () -> vmscan.folioIsolateLru(f))) {
                 bRefs++;
-                boolean setLruFirst = variant.name().startsWith("fix-b") || variant.name().equals("fix-ab");
-                if (setLruFirst) {
-                    // putbackAndDrain drops the isolation reference inside folio_putback_lru.
-                    replica.putbackAndDrain(MlockReplica.LruAdd.SET_LRU_FIRST);
-                    bRefs--;
-                } else {
-                    Explore.call("folio_putback_lru(F)", () -> vmscan.folioPutbackLru(f));
-                    bRefs--;
-                    Explore.call("lru_add_drain()", swap::lruAddDrain);
-                }
+                code.putback().run(this);
             }
             bRefs--;
             Explore.call("folio_put(F)", () -> {

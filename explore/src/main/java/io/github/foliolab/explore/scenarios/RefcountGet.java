@@ -12,16 +12,22 @@ import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.api.Gfp;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Two CPUs take a reference on F at once. {@code folio_get} is one atomic add; the {@code read-set}
  * variant open-codes it as {@code folio_ref_count} then {@code folio_set_count(count + 1)} and loses an
  * update, which the end check (ref = 1 + 2) catches.
  */
-public final class RefcountGet extends Scenario {
-    public static final Variant ATOMIC = new Variant("folio_get", "each CPU calls folio_get(F)", Variant.Expect.CLEAN);
-    public static final Variant READ_SET = new Variant("read-set",
-            "each CPU reads the count and sets count + 1 (not atomic)", Variant.Expect.VIOLATION);
+public final class RefcountGet extends Scenario<Consumer<Folio>> {
+    public static final Variant<Consumer<Folio>> ATOMIC = new Variant<>("folio_get", "each CPU calls folio_get(F)",
+            Variant.Expect.CLEAN, f -> Explore.call("folio_get(F)", f::get));
+    public static final Variant<Consumer<Folio>> READ_SET = new Variant<>("read-set",
+            "each CPU reads the count and sets count + 1 (not atomic)", Variant.Expect.VIOLATION,
+            f -> Explore.call("open_coded_get(F)", () -> {
+                int c = f.refCount();
+                PageWords.setRefCount(f.memMap(), f.pfn(), c + 1);
+            }));
 
     @Override
     public String name() {
@@ -34,14 +40,14 @@ public final class RefcountGet extends Scenario {
     }
 
     @Override
-    public List<Variant> variants() {
+    public List<Variant<Consumer<Folio>>> variants() {
         return List.of(ATOMIC, READ_SET);
     }
 
     @Override
-    public World build(Variant variant) {
+    public World build(Variant<Consumer<Folio>> variant) {
         Machine m = Machine.bootGcManaged(2, 512, 0);
-        boolean racy = variant.name().equals(READ_SET.name());
+        Consumer<Folio> get = variant.behaviour();
         return new World(m) {
             final Folio f = name(m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
 
@@ -52,14 +58,7 @@ public final class RefcountGet extends Scenario {
 
             @Override
             protected void run(int cpu) {
-                if (racy) {
-                    Explore.call("open_coded_get(F)", () -> {
-                        int c = f.refCount();
-                        PageWords.setRefCount(f.memMap(), f.pfn(), c + 1);
-                    });
-                } else {
-                    Explore.call("folio_get(F)", f::get);
-                }
+                get.accept(f);
             }
 
             @Override

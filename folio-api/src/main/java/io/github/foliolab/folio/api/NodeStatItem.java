@@ -22,6 +22,8 @@ public enum NodeStatItem {
     NR_WRITEBACK("nr_writeback"),
     NR_SHMEM("nr_shmem"),
     NR_ANON_THPS("nr_anon_transparent_hugepages"),
+    NR_VMSCAN_WRITE("nr_vmscan_write"),
+    NR_VMSCAN_IMMEDIATE("nr_vmscan_immediate_reclaim"),
     PGSTEAL_KSWAPD("pgsteal_kswapd"),
     PGSTEAL_DIRECT("pgsteal_direct"),
     PGSTEAL_ANON("pgsteal_anon"),

@@ -8,10 +8,17 @@ import io.github.foliolab.folio.api.sched.SchedPoints;
  */
 public final class Completion {
     private final long id;
+    private final String name;
     private volatile boolean done;
 
     public Completion(String name) {
         this.id = SchedPoints.newObjectId(name);
+        this.name = name;
+    }
+
+    /** The name given at creation (for hung-task reports). */
+    public String name() {
+        return name;
     }
 
     public long id() {
@@ -28,10 +35,19 @@ public final class Completion {
     /** wait_for_completion(): acquire. */
     public void waitForCompletion() {
         SchedPoints.before(SyncOp.WAIT_FOR_COMPLETION, id, 0);
-        int round = 0;
-        while (!done) {
-            SchedPoints.contended(SyncOp.WAIT_FOR_COMPLETION, id);
-            Spin.pause(round++);
+        if (done) {
+            return;
+        }
+        LockWatch.waiting(this); // flush_work() waits here: a hung-task report names the completion
+        try {
+            int round = 0;
+            while (!done) {
+                SchedPoints.contended(SyncOp.WAIT_FOR_COMPLETION, id);
+                Spin.pause(round++);
+                LockWatch.stillWaiting(this);
+            }
+        } finally {
+            LockWatch.doneWaiting();
         }
     }
 

@@ -45,21 +45,33 @@ public final class RwSem {
     public void downRead() {
         SchedPoints.before(SyncOp.DOWN_READ, id, 0);
         int round = 0;
-        while (true) {
-            int c = (int) COUNT.getOpaque(this);
-            if (c >= 0 && COUNT.weakCompareAndSetAcquire(this, c, c + 1)) {
-                return;
+        boolean waiting = false;
+        try {
+            while (true) {
+                int c = (int) COUNT.getOpaque(this);
+                if (c >= 0 && COUNT.weakCompareAndSetAcquire(this, c, c + 1)) {
+                    LockWatch.acquired(this);
+                    return;
+                }
+                if (c < 0) {
+                    if (!waiting) {
+                        LockWatch.waiting(this); // slow path only
+                        waiting = true;
+                    }
+                    SchedPoints.contended(SyncOp.DOWN_READ, id);
+                }
+                Spin.pause(round++);
+                if (waiting) LockWatch.stillWaiting(this);
             }
-            if (c < 0) {
-                SchedPoints.contended(SyncOp.DOWN_READ, id);
-            }
-            Spin.pause(round++);
+        } finally {
+            if (waiting) LockWatch.doneWaiting();
         }
     }
 
     /** up_read(): release ordering. */
     public void upRead() {
         SchedPoints.before(SyncOp.UP_READ, id, 0);
+        LockWatch.released(this);
         int c = (int) COUNT.getAndAddRelease(this, -1);
         if (c <= 0) {
             COUNT.getAndAdd(this, 1);
@@ -74,12 +86,21 @@ public final class RwSem {
         if (writer == Thread.currentThread()) {
             throw new VmBugException("BUG: down_write recursion on " + name + ": deadlock");
         }
-        int round = 0;
-        while (!COUNT.weakCompareAndSetAcquire(this, 0, WRITER)) {
-            SchedPoints.contended(SyncOp.DOWN_WRITE, id);
-            Spin.pause(round++);
+        if (!COUNT.weakCompareAndSetAcquire(this, 0, WRITER)) {
+            LockWatch.waiting(this); // slow path only
+            try {
+                int round = 0;
+                do {
+                    SchedPoints.contended(SyncOp.DOWN_WRITE, id);
+                    Spin.pause(round++);
+                    LockWatch.stillWaiting(this);
+                } while (!COUNT.weakCompareAndSetAcquire(this, 0, WRITER));
+            } finally {
+                LockWatch.doneWaiting();
+            }
         }
         writer = Thread.currentThread();
+        LockWatch.acquired(this);
     }
 
     /** up_write(): release ordering. */
@@ -88,9 +109,18 @@ public final class RwSem {
             throw new VmBugException("BUG: up_write of " + name + " by a thread that does not hold it");
         }
         SchedPoints.before(SyncOp.UP_WRITE, id, 0);
+        LockWatch.released(this);
         writer = null;
         COUNT.setRelease(this, 0);
         SchedPoints.released(SyncOp.UP_WRITE, id);
+    }
+
+    /** Who holds it, for hung-task reports (racy). */
+    String describeHolders() {
+        int c = (int) COUNT.getOpaque(this);
+        Thread w = writer;
+        if (c == WRITER) return name + " held for writing by " + (w == null ? "a writer still entering" : w.getName());
+        return name + (c == 0 ? " (free now)" : " held for reading by " + c + " reader(s)");
     }
 
     /** True if the calling thread holds it for writing. */

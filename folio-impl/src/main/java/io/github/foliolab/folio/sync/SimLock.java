@@ -55,13 +55,22 @@ public abstract class SimLock {
             throw new VmBugException("BUG: " + lockOp().kernelName() + " recursion on " + name
                     + " (already held by this thread): deadlock");
         }
-        int round = 0;
         // Acquire: everything the previous holder wrote before its release is visible after this CAS.
-        while (!STATE.weakCompareAndSetAcquire(this, 0, 1)) {
-            SchedPoints.contended(lockOp(), id);
-            Spin.pause(round++);
+        if (!STATE.weakCompareAndSetAcquire(this, 0, 1)) {
+            LockWatch.waiting(this); // the slow path: a hung-task report can say who waits for whom
+            try {
+                int round = 0;
+                do {
+                    SchedPoints.contended(lockOp(), id);
+                    Spin.pause(round++);
+                    LockWatch.stillWaiting(this);
+                } while (!STATE.weakCompareAndSetAcquire(this, 0, 1));
+            } finally {
+                LockWatch.doneWaiting();
+            }
         }
         owner = Thread.currentThread();
+        LockWatch.acquired(this);
     }
 
     /** Try once; acquire ordering on success. */
@@ -70,6 +79,7 @@ public abstract class SimLock {
         boolean ok = STATE.compareAndSet(this, 0, 1);
         if (ok) {
             owner = Thread.currentThread();
+            LockWatch.acquired(this);
         }
         SchedPoints.after(lockOp(), id, ok);
         return ok;
@@ -81,7 +91,11 @@ public abstract class SimLock {
             throw new VmBugException("BUG: " + unlockOp().kernelName() + " of " + name
                     + " by a thread that does not hold it (holder: " + owner + ")");
         }
+        if (LockWatch.skipThisUnlock(name)) {
+            return; // the test-only injected fault: this release never happens
+        }
         SchedPoints.before(unlockOp(), id, 0);
+        LockWatch.released(this);
         owner = null;
         STATE.setRelease(this, 0);
         SchedPoints.released(unlockOp(), id);
@@ -90,6 +104,11 @@ public abstract class SimLock {
     /** True while some thread holds the lock (racy outside the holder, like spin_is_locked). */
     public final boolean isLocked() {
         return (int) STATE.getOpaque(this) != 0;
+    }
+
+    /** The holding thread, or null (racy outside the holder; for reports). */
+    final Thread owner() {
+        return owner;
     }
 
     /** True if the calling thread holds the lock. */

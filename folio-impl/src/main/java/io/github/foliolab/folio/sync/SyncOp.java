@@ -4,29 +4,45 @@ import io.github.foliolab.folio.api.sched.SchedOp;
 
 /** Schedule points of the locks and completions (include/linux/spinlock.h, mutex.h, rwsem.h, completion.h). */
 public enum SyncOp implements SchedOp {
-    SPIN_LOCK("spin_lock"),
-    SPIN_UNLOCK("spin_unlock"),
-    MUTEX_LOCK("mutex_lock"),
-    MUTEX_UNLOCK("mutex_unlock"),
-    LOCAL_LOCK("local_lock", false),
-    LOCAL_UNLOCK("local_unlock", false),
-    DOWN_READ("down_read"),
-    UP_READ("up_read"),
-    DOWN_WRITE("down_write"),
-    UP_WRITE("up_write"),
-    COMPLETE("complete"),
-    WAIT_FOR_COMPLETION("wait_for_completion");
+    /** arg 1: spin_trylock. */
+    SPIN_LOCK("spin_lock", Kind.ACQUIRE),
+    SPIN_UNLOCK("spin_unlock", Kind.RELEASE),
+    /** arg 1: mutex_trylock. */
+    MUTEX_LOCK("mutex_lock", Kind.ACQUIRE),
+    MUTEX_UNLOCK("mutex_unlock", Kind.RELEASE),
+    /** arg 1: local_trylock. */
+    LOCAL_LOCK("local_lock", Kind.ACQUIRE, false),
+    LOCAL_UNLOCK("local_unlock", Kind.RELEASE, false),
+    DOWN_READ("down_read", Kind.ACQUIRE),
+    UP_READ("up_read", Kind.RELEASE),
+    DOWN_WRITE("down_write", Kind.ACQUIRE),
+    UP_WRITE("up_write", Kind.RELEASE),
+    COMPLETE("complete", Kind.SIGNAL),
+    WAIT_FOR_COMPLETION("wait_for_completion", Kind.WAIT);
 
     private final String kernelName;
+    private final Kind kind;
     private final boolean shared;
 
-    SyncOp(String kernelName) {
-        this(kernelName, true);
+    SyncOp(String kernelName, Kind kind) {
+        this(kernelName, kind, true);
     }
 
-    SyncOp(String kernelName, boolean shared) {
+    SyncOp(String kernelName, Kind kind, boolean shared) {
         this.kernelName = kernelName;
+        this.kind = kind;
         this.shared = shared;
+    }
+
+    @Override
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The exclusive locks' acquire op with arg 1 is their trylock form ({@code SimLock.tryLock}). */
+    @Override
+    public Kind kind(long arg) {
+        return arg == 1 && (this == SPIN_LOCK || this == MUTEX_LOCK || this == LOCAL_LOCK) ? Kind.TRY_ACQUIRE : kind;
     }
 
     @Override

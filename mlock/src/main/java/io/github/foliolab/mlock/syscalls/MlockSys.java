@@ -136,7 +136,7 @@ public final class MlockSys implements MlockSyscalls {
         while (vma != null && Long.compareUnsigned(vma.start(), end) < 0) {
             if (vma.start() != tmp) return -Errno.ENOMEM;
             long newFlags = (vma.flags() & ~VmFlags.VM_LOCKED_MASK) | flags;
-            tmp = Math.min(vma.end(), end);
+            tmp = Long.compareUnsigned(vma.end(), end) < 0 ? vma.end() : end; // unsigned: end may be >= 2^63
             Vma done = mlockFixup(mm, vma, nstart, tmp, newFlags);
             tmp = done.end();
             nstart = tmp;

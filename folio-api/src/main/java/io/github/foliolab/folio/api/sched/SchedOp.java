@@ -3,7 +3,9 @@ package io.github.foliolab.folio.api.sched;
 /**
  * One kind of atomic step at which a simulated CPU may be preempted: a flag or refcount atomic, a lock
  * acquire or release, a batch add, a PTE read or write, a per-CPU work item. Each module declares its
- * own enum of steps; the explorer only needs the names.
+ * own enum of steps and says, through {@link #kind}, what each step does to its object; a scheduler reads
+ * a step only through {@link #subject}, {@link #kind} and {@link #shared}, so a new module's locks and
+ * waits need no change to the explorer.
  */
 public interface SchedOp {
     /** What the step is about: tells the explorer how to read the {@code id} of a schedule point. */
@@ -18,6 +20,40 @@ public interface SchedOp {
         NONE
     }
 
+    /**
+     * What a step does to the object its {@code id} names. A scheduler tracks lock holders from
+     * {@link #ACQUIRE}, {@link #TRY_ACQUIRE} and {@link #RELEASE}, and decides which steps of two CPUs
+     * commute from the object and whether the step only reads it (partial-order reduction).
+     */
+    enum Kind {
+        /** Reads the object and changes nothing (atomic_read, test_bit, READ_ONCE of a PTE). */
+        READ,
+        /** Writes the object, or reads and writes it (set_bit, test_and_clear_bit, atomic_add_return). */
+        WRITE,
+        /**
+         * Takes the lock {@code id}, blocking until it is free: the step is followed by
+         * {@link SchedPoints#contended} calls while it is held by another CPU; the caller holds it once
+         * it goes on to its next step.
+         */
+        ACQUIRE,
+        /** Tries once to take the lock {@code id}; the step's {@link SchedPoints#after} result is 1 if taken. */
+        TRY_ACQUIRE,
+        /** Releases the lock {@code id} taken by an ACQUIRE or a successful TRY_ACQUIRE. */
+        RELEASE,
+        /**
+         * Waits for {@code id} to be signalled (wait_for_completion): may be followed by
+         * {@link SchedPoints#contended}; unlike ACQUIRE, nothing is held afterwards.
+         */
+        WAIT,
+        /** Signals {@code id} (complete, queue_work_on): wakes its waiters through {@link SchedPoints#released}. */
+        SIGNAL;
+
+        /** True if the step may change its object (everything but READ). */
+        public boolean writes() {
+            return this != READ;
+        }
+    }
+
     /** The kernel function (or macro) the step models, e.g. {@code folio_test_clear_lru}. */
     String kernelName();
 
@@ -29,6 +65,17 @@ public interface SchedOp {
      */
     default String callName(long arg) {
         return kernelName();
+    }
+
+    /** What the step does to its object (the same for every {@code arg}, unless {@link #kind(long)} says otherwise). */
+    Kind kind();
+
+    /**
+     * What the step does given the point's {@code arg}: an op that serves both the blocking and the
+     * one-shot form of a lock (arg 1 = trylock) overrides this.
+     */
+    default Kind kind(long arg) {
+        return kind();
     }
 
     /** False for steps that touch only CPU-local state; traces fold those away. */
