@@ -1,13 +1,43 @@
 #!/bin/sh
-# LruAddBench at 1 and 2 threads, JSON results, then table + PNG chart (docs/lru-bench.png).
-# Usage (from the repository root, after `mvn -q -o install -pl bench -am -DskipTests`):
-#   sh bench/lru-bench.sh
+# LruAddBench: each policy at 1 and then at 2 threads, back to back (so that both thread counts see the
+# same machine load), then the bare-atomics floor the same way; JSON results, the machine load before,
+# after each JMH run and after all, then the tables (every result, scaling per policy, the kernel
+# policy's targets) and the PNG chart.
+# Usage (from the repository root, after `mvn -B -q package -DskipTests -pl bench -am`):
+#   sh bench/lru-bench.sh [policy ...]        (default: every policy)
 set -e
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=bench/target/benchmarks.jar
 OUT=bench/target/lru-bench
+POLICIES=${*:-kernel unbatched batch-4 batch-15 batch-64 batch-128 shared-mpsc-1024}
+OPTS="-wi 5 -i 5 -f 1 -w 1 -r 1 -prof gc"
+# One JMH run; waits (up to 30 minutes) while another JMH run on the machine holds JMH's lock.
+jmh() {
+  n=0
+  while ! "$J" -jar "$JAR" "$@" > "$OUT/last.log" 2>&1; do
+    if grep -q 'Unable to acquire the JMH lock' "$OUT/last.log" && [ "$n" -lt 180 ]; then
+      n=$((n + 1)); sleep 10
+    else
+      cat "$OUT/last.log"; exit 1
+    fi
+  done
+  echo "$1 $3 $4 $5: $(uptime)" >> "$OUT/load.txt"
+  grep -E '^(Benchmark|LruAddBench)' "$OUT/last.log" || true
+}
 mkdir -p "$OUT" docs
-for t in 1 2; do
-  "$J" -jar "$JAR" 'LruAddBench' -wi 5 -i 5 -f 1 -w 1 -r 1 -t "$t" -prof gc -rf json -rff "$OUT/lru-t$t.json"
+rm -f "$OUT"/*.json
+echo "before: $(uptime)" > "$OUT/load.txt"
+FILES=
+for p in $POLICIES; do
+  for t in 1 2; do
+    jmh 'LruAddBench.addAndDrain' -p policy="$p" -t "$t" $OPTS -rf json -rff "$OUT/$p-t$t.json"
+    FILES="$FILES $OUT/$p-t$t.json"
+  done
 done
-"$J" -Djava.awt.headless=true -cp "$JAR" io.github.foliolab.bench.LruBenchChart docs/lru-bench.png "$OUT/lru-t1.json" "$OUT/lru-t2.json"
+for t in 1 2; do
+  jmh 'LruAddBench.bareAtomics' -t "$t" $OPTS -rf json -rff "$OUT/bare-t$t.json"
+  FILES="$FILES $OUT/bare-t$t.json"
+done
+echo "after: $(uptime)" >> "$OUT/load.txt"
+cat "$OUT/load.txt"
+"$J" -Djava.awt.headless=true -cp "$JAR" io.github.foliolab.bench.LruBenchChart docs/lru-bench.png $FILES

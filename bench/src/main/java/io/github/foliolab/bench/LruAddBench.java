@@ -95,6 +95,8 @@ public class LruAddBench {
         Folio[] pool;
         Runnable addAll;
         Runnable unlinkAll;
+        /** The teardown needs a CPU only to drain a shared add buffer (per-CPU batches are empty then). */
+        boolean unlinkOnCpu;
         MemMap mm;
         MemorySegment seg;
 
@@ -113,7 +115,9 @@ public class LruAddBench {
             }
             Swap swap = s.swap;
             LruVec lv = s.lruvec;
+            unlinkOnCpu = swap.policy().sharedAddBufferSize() > 0;
             Folio[] p = pool;
+            boolean[] cleared = new boolean[POOL];
             addAll = () -> {
                 for (Folio f : p) {
                     swap.folioAddLru(f);
@@ -121,13 +125,21 @@ public class LruAddBench {
                 swap.lruAddDrain();
             };
             unlinkAll = () -> {
-                swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
-                // Chunks of 31 per lru_lock hold, so the other thread's timed drains never wait long.
+                if (unlinkOnCpu) {
+                    swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
+                }
+                // Chunks of 31 per lru_lock hold, so the other thread's timed drains never wait long; PG_lru
+                // is test-and-cleared before the lock is taken, as folio_isolate_lru() does, so that the
+                // untimed teardown holds the lock the other thread's timed drain needs as briefly as it can.
                 for (int start = 0; start < p.length; start += 31) {
+                    int end = Math.min(p.length, start + 31);
+                    for (int i = start; i < end; i++) {
+                        cleared[i] = p[i].testClearLru();
+                    }
                     lv.lock();
                     try {
-                        for (int i = start; i < Math.min(p.length, start + 31); i++) {
-                            if (p[i].testClearLru()) {
+                        for (int i = start; i < end; i++) {
+                            if (cleared[i]) {
                                 lv.delFolio(p[i].pfn());
                             }
                         }
@@ -138,10 +150,17 @@ public class LruAddBench {
             };
         }
 
-        /** Untimed: take this thread's folios off the LRU again (one lru_lock hold). */
+        /**
+         * Untimed: take this thread's folios off the LRU again (31 per lru_lock hold). Off any simulated CPU
+         * unless a shared buffer must be drained: binding a CPU allocates (the ScopedValue carrier).
+         */
         @TearDown(Level.Invocation)
         public void unlink() {
-            cpu.run(unlinkAll);
+            if (unlinkOnCpu) {
+                cpu.run(unlinkAll);
+            } else {
+                unlinkAll.run();
+            }
         }
     }
 

@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns LruAddBench JMH JSON results ({@code -rf json}) into a PNG bar chart (throughput per policy at
- * each thread count, with lru_lock acquisitions per folio) and a Markdown table on stdout.
+ * Turns LruAddBench JMH JSON results ({@code -rf json}) into a PNG bar chart (throughput, CPU time per
+ * folio and 2-thread / 1-thread scaling per policy, with lru_lock acquisitions per folio) and Markdown
+ * tables on stdout: every result, the scaling of each policy, and the kernel policy against its targets.
  *
  * <p>Usage: {@code java -Djava.awt.headless=true -cp bench/target/benchmarks.jar
  * io.github.foliolab.bench.LruBenchChart out.png results-t1.json results-t2.json ...}
@@ -40,6 +41,10 @@ public final class LruBenchChart {
             rows.addAll(read(Path.of(args[i])));
         }
         System.out.print(table(rows));
+        System.out.println();
+        System.out.print(scaling(rows));
+        System.out.println();
+        System.out.print(targets(rows));
         draw(rows, Path.of(args[0]));
     }
 
@@ -91,8 +96,8 @@ public final class LruBenchChart {
         return sb.toString();
     }
 
-    static void draw(List<Row> rows, Path out) throws IOException {
-        // policy -> threads -> row (addAndDrain), plus the bare-atomics floor per thread count.
+    /** policy (or "bare atomics") -> threads -> row, in the order the rows came. */
+    static Map<String, Map<Integer, Row>> byPolicy(List<Row> rows) {
         Map<String, Map<Integer, Row>> byPolicy = new LinkedHashMap<>();
         Map<Integer, Row> bare = new TreeMap<>();
         for (Row r : rows) {
@@ -105,9 +110,95 @@ public final class LruBenchChart {
         if (!bare.isEmpty()) {
             byPolicy.put("bare atomics", bare);
         }
+        return byPolicy;
+    }
+
+    /** Throughput at 2 threads over 1 thread (NaN unless both were measured). */
+    static double scale(Map<Integer, Row> m) {
+        Row a = m.get(1);
+        Row b = m.get(2);
+        return a == null || b == null ? Double.NaN : b.score() / a.score();
+    }
+
+    /** CPU ns per folio at 2 threads over 1 thread. */
+    static double cpuScale(Map<Integer, Row> m) {
+        Row a = m.get(1);
+        Row b = m.get(2);
+        return a == null || b == null ? Double.NaN : b.cpuNsPerFolio() / a.cpuNsPerFolio();
+    }
+
+    static String scaling(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| policy | ops/us, 1 thread | ops/us, 2 threads | scaling (2 / 1) | CPU ns/folio, 1 thread | CPU ns/folio, 2 threads | CPU 2 / 1 | lru_lock per folio | B/op (1 / 2 threads) |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        for (Map.Entry<String, Map<Integer, Row>> e : byPolicy(rows).entrySet()) {
+            Map<Integer, Row> m = e.getValue();
+            Row a = m.get(1);
+            Row b = m.get(2);
+            Row any = a != null ? a : b;
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |%n", e.getKey(),
+                    a == null ? "-" : String.format(Locale.ROOT, "%.2f ± %.2f", a.score(), a.error()),
+                    b == null ? "-" : String.format(Locale.ROOT, "%.2f ± %.2f", b.score(), b.error()),
+                    fmt("%.2fx", scale(m)), a == null ? "-" : fmt("%.1f", a.cpuNsPerFolio()),
+                    b == null ? "-" : fmt("%.1f", b.cpuNsPerFolio()), fmt("%.2fx", cpuScale(m)),
+                    Double.isNaN(any.lockPerFolio()) ? "-" : String.format(Locale.ROOT, "1/%.1f", 1 / any.lockPerFolio()),
+                    a == null ? "-" : fmt("%.3f", a.allocPerOp()), b == null ? "-" : fmt("%.3f", b.allocPerOp())));
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(String f, double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, f, v);
+    }
+
+    /** The kernel policy against the targets (one line each, "met" or "not met"). */
+    static String targets(List<Row> rows) {
+        Map<String, Map<Integer, Row>> p = byPolicy(rows);
+        Map<Integer, Row> k = p.get("kernel");
+        Map<Integer, Row> bare = p.get("bare atomics");
+        Map<Integer, Row> unb = p.get("unbatched");
+        if (k == null || k.get(1) == null || k.get(2) == null) {
+            return "(the kernel policy at 1 and 2 threads is needed for the targets)\n";
+        }
+        StringBuilder sb = new StringBuilder("| target | measured | |\n|---|---|---|\n");
+        double sc = scale(k);
+        double floor = bare == null ? Double.NaN : scale(bare);
+        target(sb, "kernel: 2-thread throughput >= 1.6x 1-thread", fmt("%.2fx", sc)
+                + (Double.isNaN(floor) ? "" : String.format(Locale.ROOT,
+                " (bare atomics, which share nothing, scaled %.2fx in the same run: the parallelism the machine gave)", floor)),
+                sc >= 1.6);
+        double cs = cpuScale(k);
+        target(sb, "kernel: CPU ns/folio at 2 threads <= 1.3x 1 thread", fmt("%.2fx", cs), cs <= 1.3);
+        for (int t = 1; t <= 2; t++) {
+            if (bare != null && bare.get(t) != null) {
+                double f = k.get(t).cpuNsPerFolio() / bare.get(t).cpuNsPerFolio();
+                target(sb, "kernel within 3x of bare atomics (CPU ns/folio), " + t + " thread(s)",
+                        String.format(Locale.ROOT, "%.1f vs %.1f ns = %.2fx", k.get(t).cpuNsPerFolio(),
+                                bare.get(t).cpuNsPerFolio(), f), f <= 3);
+            }
+        }
+        if (unb != null && unb.get(2) != null) {
+            double f = k.get(2).score() / unb.get(2).score();
+            target(sb, "kernel >= 5x unbatched throughput at 2 threads",
+                    String.format(Locale.ROOT, "%.2f vs %.2f ops/us = %.2fx", k.get(2).score(), unb.get(2).score(), f), f >= 5);
+        }
+        double alloc = Math.max(k.get(1).allocPerOp(), k.get(2).allocPerOp());
+        target(sb, "kernel: 0 B/op", fmt("%.3f B per folio", alloc), alloc < 0.0005);
+        double lock = Math.max(k.get(1).lockPerFolio(), k.get(2).lockPerFolio());
+        target(sb, "kernel: <= 1/31 lru_lock acquisitions per folio", fmt("1/%.1f", 1 / lock), lock <= 1 / 31.0 + 1e-9);
+        return sb.toString();
+    }
+
+    private static void target(StringBuilder sb, String what, String measured, boolean met) {
+        sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "met" : "**not met**")
+                .append(" |\n");
+    }
+
+    static void draw(List<Row> rows, Path out) throws IOException {
+        Map<String, Map<Integer, Row>> byPolicy = byPolicy(rows);
         List<Integer> threadCounts = rows.stream().map(Row::threads).distinct().sorted().toList();
         int w = 1100;
-        int h = 1060;
+        int h = 1520;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -118,6 +209,7 @@ public final class LruBenchChart {
                 "folio_add_lru + periodic lru_add_drain: throughput (ops/us, higher is better)", 0, w, 500, true);
         panel(g, byPolicy, threadCounts, Row::cpuNsPerFolio,
                 "thread CPU time per folio (ns, lower is better)", 500, w, 500, false);
+        scalingPanel(g, byPolicy, 1000, w, 460);
         Color[] colors = colors();
         int ly = h - 40;
         for (int ti = 0; ti < threadCounts.size(); ti++) {
@@ -128,6 +220,43 @@ public final class LruBenchChart {
         }
         g.dispose();
         ImageIO.write(img, "png", out.toFile());
+    }
+
+    /** One bar per policy: 2-thread / 1-thread throughput, with lines at 1x, 1.6x (the target) and 2x. */
+    private static void scalingPanel(Graphics2D g, Map<String, Map<Integer, Row>> byPolicy, int y0, int w, int h) {
+        int left = 80;
+        int top = y0 + 50;
+        int plotH = h - 50 - 60;
+        int plotW = w - left - 40;
+        double max = 2.5;
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString("scaling: throughput at 2 threads / 1 thread (same run; 2.0 = perfect)", left, y0 + 30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (double v : new double[] {0, 0.5, 1, 1.5, 1.6, 2, 2.5}) {
+            int y = top + plotH - (int) (plotH * v / max);
+            g.setColor(v == 1.6 ? new Color(234, 67, 53) : new Color(225, 225, 225));
+            g.drawLine(left, y, left + plotW, y);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format(Locale.ROOT, v == 1.6 ? "%.1f target" : "%.1f", v), v == 1.6 ? left + plotW - 60 : 20, y + 4);
+        }
+        int groups = byPolicy.size();
+        int groupW = plotW / Math.max(1, groups);
+        int gi = 0;
+        for (Map.Entry<String, Map<Integer, Row>> e : byPolicy.entrySet()) {
+            int gx = left + gi * groupW + 10;
+            double v = scale(e.getValue());
+            if (!Double.isNaN(v)) {
+                int bh = (int) (plotH * Math.min(v, max) / max);
+                g.setColor(new Color(52, 168, 83));
+                g.fillRect(gx, top + plotH - bh, groupW - 30, bh);
+                g.setColor(Color.BLACK);
+                g.drawString(String.format(Locale.ROOT, "%.2fx", v), gx, top + plotH - bh - 3);
+            }
+            g.setColor(Color.BLACK);
+            g.drawString(e.getKey(), gx, top + plotH + 16);
+            gi++;
+        }
     }
 
     private static Color[] colors() {

@@ -346,6 +346,9 @@ public final class Machine implements AutoCloseable {
         this.cpus = new Cpus(ids, nrCpus, cpuToNode);
         this.node = nodes.get(0);
         this.nodes = nodes;
+        for (Node n : nodes) {
+            n.vmstat().attachCpus(cpus, n); // per-CPU vmstat deltas and their thresholds, per node
+        }
         this.options = Map.copyOf(options);
         this.releaseHook = link(Node.ReleaseHook.class, null);
     }

@@ -9,9 +9,10 @@ import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.folio.api.ZoneType;
-import io.github.foliolab.folio.cpu.Cpu;
 import io.github.foliolab.folio.sync.SpinLock;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,16 +57,29 @@ public final class LruVec {
     /** Under lru_lock. */
     private final long[] headNext = new long[LruList.NR_LRU_LISTS];
     private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
-    /** lru_zone_size[zone][lru], under lru_lock. */
-    private final long[] zoneSize = new long[NR_ZONES * LruList.NR_LRU_LISTS];
-    /** vmstat deltas not yet applied, under lru_lock; applied by {@link #unlock()}. */
-    private final long[] pendingStat = new long[NR_ZONES * LruList.NR_LRU_LISTS];
-    private boolean statsPending;
+    /**
+     * lru_zone_size[zone][lru], under lru_lock, and in the last slot ({@link #HOLDER}) the first slot of
+     * the lock holder's {@link #perCpu} block (its smp_processor_id(), set when it acquires): the words the
+     * holder writes share as few cache lines as possible, so a lock hand-over moves few of them.
+     */
+    private final long[] zoneSize = new long[NR_ZONES * LruList.NR_LRU_LISTS + 1];
+    private static final int HOLDER = NR_ZONES * LruList.NR_LRU_LISTS;
     private static final ZoneType[] ZONES = ZoneType.values();
-    /** lru_lock acquisitions (written under lru_lock, read racily): the cost measure of batching policies. */
-    private long lockAcquisitions;
-    /** The same per simulated CPU of the acquirer (written under lru_lock). */
-    private final long[] lockAcquisitionsByCpu;
+
+    /*
+     * Per-CPU state, one padded block per CPU (and one for threads on no simulated CPU): the LRU-size
+     * vmstat deltas a CPU's lru_lock hold has accumulated (written only under lru_lock, applied to that
+     * CPU's vmstat deltas at the release), and that CPU's lru_lock acquisitions (a statistic of the model,
+     * written under lru_lock, read racily). PAD longs (128 bytes) before, between and after the blocks
+     * keep two CPUs' words off one cache line.
+     */
+    private static final int PAD = 16;
+    private static final int PENDING_FLAG = NR_ZONES * LruList.NR_LRU_LISTS;
+    private static final int ACQUISITIONS = PENDING_FLAG + 1;
+    private static final int STRIDE = ((ACQUISITIONS + 1 + 7) & ~7) + PAD;
+    private final long[] perCpu;
+    private final int nrCpus;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
     private LruVec(Machine machine, Node node) {
         this.machine = machine;
@@ -74,7 +88,9 @@ public final class LruVec {
         this.vmstat = node.vmstat();
         // Node 0's lock keeps the one-node machine's name (the explorer's tables print it).
         this.lruLock = new SpinLock(node.nid() == 0 ? "lru_lock" : "lru_lock(node" + node.nid() + ")");
-        this.lockAcquisitionsByCpu = new long[machine.cpus().nr()];
+        this.nrCpus = machine.cpus().nr();
+        this.perCpu = new long[PAD + (nrCpus + 1) * STRIDE];
+        zoneSize[HOLDER] = PAD + nrCpus * STRIDE;
         for (int i = 0; i < LruList.NR_LRU_LISTS; i++) {
             headNext[i] = headId(i);
             headPrev[i] = headId(i);
@@ -155,20 +171,22 @@ public final class LruVec {
     /** spin_lock_irq(&lruvec->lru_lock) (folio_lruvec_lock_irq / lruvec_lock_irq). */
     public void lock() {
         lruLock.lock();
-        countAcquisition();
+        acquired();
     }
 
-    private void countAcquisition() {
-        lockAcquisitions++; // under lru_lock
-        if (Cpu.onCpu()) {
-            lockAcquisitionsByCpu[Cpu.current().id()]++; // under lru_lock
-        }
+    /** After taking lru_lock: note the holder's CPU and count the acquisition on it. */
+    private void acquired() {
+        int cpu = vmstat.localCpu();
+        int base = PAD + (cpu < 0 || cpu >= nrCpus ? nrCpus : cpu) * STRIDE;
+        zoneSize[HOLDER] = base; // under lru_lock
+        // Under lru_lock; opaque so that the racy readers of the statistic see whole values.
+        SLOT.setOpaque(perCpu, base + ACQUISITIONS, perCpu[base + ACQUISITIONS] + 1);
     }
 
     /** Try once (spin_trylock): true if taken. */
     public boolean tryLock() {
         if (lruLock.tryLock()) {
-            countAcquisition();
+            acquired();
             return true;
         }
         return false;
@@ -180,25 +198,35 @@ public final class LruVec {
         lruLock.unlock();
     }
 
-    /** Apply the vmstat deltas accumulated under lru_lock (see {@link #updateLruSize}). */
+    /**
+     * Apply the LRU-size deltas this lru_lock hold accumulated (see {@link #updateLruSize}) to the holder
+     * CPU's vmstat deltas (__mod_zone_page_state / __mod_node_page_state: lru_lock is the exclusion, every
+     * update of these counters is made under it).
+     */
     private void flushStats() {
-        if (!statsPending) {
+        int base = (int) zoneSize[HOLDER];
+        long[] p = perCpu;
+        if (p[base + PENDING_FLAG] == 0) {
             return;
         }
-        statsPending = false;
+        p[base + PENDING_FLAG] = 0;
+        int cpu = (base - PAD) / STRIDE;
+        if (cpu == nrCpus) {
+            cpu = -1; // no simulated CPU: straight to the node's counters
+        }
         for (int lru = 0; lru < LruList.NR_LRU_LISTS; lru++) {
             long nodeDelta = 0;
             for (int z = 0; z < NR_ZONES; z++) {
-                int i = z * LruList.NR_LRU_LISTS + lru;
-                long d = pendingStat[i];
+                int i = base + z * LruList.NR_LRU_LISTS + lru;
+                long d = p[i];
                 if (d != 0) {
-                    pendingStat[i] = 0;
+                    p[i] = 0;
                     nodeDelta += d;
-                    vmstat.modZone(ZONES[z], LruList.of(lru).zoneItem(), d);
+                    vmstat.modZoneLocked(cpu, ZONES[z], LruList.of(lru).zoneItem(), d);
                 }
             }
             if (nodeDelta != 0) {
-                vmstat.modNode(LruList.of(lru).nodeItem(), nodeDelta);
+                vmstat.modNodeLocked(cpu, LruList.of(lru).nodeItem(), nodeDelta);
             }
         }
     }
@@ -226,12 +254,16 @@ public final class LruVec {
 
     /** lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread). */
     public long lockAcquisitions(int cpu) {
-        return lockAcquisitionsByCpu[cpu];
+        return (long) SLOT.getOpaque(perCpu, PAD + cpu * STRIDE + ACQUISITIONS);
     }
 
-    /** Number of lru_lock acquisitions so far (racy read; exact when quiescent). */
+    /** Number of lru_lock acquisitions so far, on every CPU and on none (racy read; exact when quiescent). */
     public long lockAcquisitions() {
-        return lockAcquisitions;
+        long n = 0;
+        for (int cpu = 0; cpu <= nrCpus; cpu++) {
+            n += lockAcquisitions(cpu);
+        }
+        return n;
     }
 
     // ------------------------------------------------------------ links (under lru_lock)
@@ -291,14 +323,19 @@ public final class LruVec {
 
     /**
      * update_lru_size(): the lruvec/zone sizes, and the node and zone vmstat counters. The vmstat part is
-     * accumulated under lru_lock and applied when the lock is released (the kernel's updates go to
-     * per-CPU deltas folded in later; here they are exact at every lru_lock release).
+     * accumulated in the holder CPU's block during the lru_lock hold and applied to that CPU's vmstat
+     * deltas when the lock is released (the kernel applies each folio's at once, to the same CPU's deltas).
      */
     private void updateLruSize(LruList lru, long pfn, long nrPages) {
-        int i = mm.node().zoneOf(pfn).type().ordinal() * LruList.NR_LRU_LISTS + lru.ordinal();
+        addSize(mm.node().zoneOf(pfn).type().ordinal() * LruList.NR_LRU_LISTS + lru.ordinal(), nrPages);
+    }
+
+    /** lru_zone_size[i] += nr and the pending vmstat delta of the holder's CPU; under lru_lock. */
+    private void addSize(int i, long nrPages) {
         zoneSize[i] += nrPages;
-        pendingStat[i] += nrPages;
-        statsPending = true;
+        int base = (int) zoneSize[HOLDER];
+        perCpu[base + i] += nrPages;
+        perCpu[base + PENDING_FLAG] = 1;
     }
 
     private LruList listFor(long pfn) {
@@ -315,10 +352,7 @@ public final class LruVec {
         long flags = mm.flagsWord(pfn);
         LruList lru = LruList.folioLruList(mm, pfn, flags);
         long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
-        int i = (int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal();
-        zoneSize[i] += nr;
-        pendingStat[i] += nr;
-        statsPending = true;
+        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal(), nr);
         if (lru != LruList.LRU_UNEVICTABLE) {
             long head = headId(lru.ordinal());
             listInsert(pfn, head, next(head));
@@ -345,11 +379,13 @@ public final class LruVec {
      */
     public void delFolio(long pfn) {
         assertLockedFor(pfn, "lruvec_del_folio");
-        LruList lru = listFor(pfn);
+        long flags = mm.flagsWord(pfn); // one read gives the list, the zone and the size, as in addFolio
+        LruList lru = LruList.folioLruList(mm, pfn, flags);
         if (lru != LruList.LRU_UNEVICTABLE) {
             listDel(pfn);
         }
-        updateLruSize(lru, pfn, -mm.nrPages(pfn));
+        long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
+        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal(), -nr);
     }
 
     /** list_move(&folio->lru, &lists[lru]): relink at the head of a list without accounting. */
@@ -374,10 +410,7 @@ public final class LruVec {
 
     /** update_lru_sizes(): add {@code delta} pages to the sizes of {@code lru} in zone {@code z}. */
     void adjustZoneSize(ZoneType z, LruList lru, long delta) {
-        int i = z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal();
-        zoneSize[i] += delta;
-        pendingStat[i] += delta;
-        statsPending = true;
+        addSize(z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal(), delta);
     }
 
     /** list_del() without accounting (isolate_lru_folios moves to a private list, sizes fixed after). */

@@ -102,8 +102,10 @@ public final class Shmem {
 
     /**
      * shmem_truncate_range(0, -1) as evict of an unlinked shmem inode runs it: every cached folio is
-     * removed from the page cache (its mapping cleared, NR_FILE_PAGES and NR_SHMEM decreased) and its
-     * page-cache reference dropped through folio_batch_release(), which runs lru_add_drain() first.
+     * found with a speculative reference and locked (find_lock_entries), removed from the page cache
+     * (its mapping cleared, NR_FILE_PAGES and NR_SHMEM decreased, the page cache's reference dropped),
+     * and the lookup's reference dropped through folio_batch_release(), which runs lru_add_drain() first.
+     * A folio reclaim is removing concurrently (frozen by __remove_mapping) is skipped.
      * The folios must no longer be mapped (the last VMA is gone).
      */
     void truncateAll(AddressSpace file) {
@@ -116,8 +118,21 @@ public final class Shmem {
         }
         for (long pfn : file.cachedPfns()) {
             Folio f = ctx.memMap().folio(pfn);
-            long index = f.index();
+            // find_lock_entries(): a speculative reference first. It fails on a folio that reclaim's
+            // __remove_mapping froze (the folio is leaving the page cache and will be freed), and once
+            // it is held, that freeze cannot succeed. Then the folio lock, and the re-check that the
+            // folio still belongs to this file (reclaim may have removed it, and the pfn been reused,
+            // between the snapshot and the reference).
+            if (!f.tryGet()) { // folio_try_get: atomic_add_unless(0), fully ordered when it succeeds
+                continue;
+            }
             lockFolio(f);
+            if (f.mapping() != file.mappingWord()) {
+                f.unlock(); // folio_unlock: release
+                f.put(); // our speculative reference
+                continue;
+            }
+            long index = f.index();
             file.remove(index, pfn);
             PageWords.setMapping(ctx.memMap(), pfn, 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
             f.pgdat().vmstat().modNode(NodeStatItem.NR_FILE_PAGES, -1);
@@ -126,6 +141,8 @@ public final class Shmem {
             // the LRU, where other CPUs change its flags word concurrently, so no __folio_clear_dirty.
             f.clear(PageFlags.PG_dirty);
             f.unlock(); // folio_unlock: release
+            // filemap_free_folio(): the page cache's reference; ours (in the batch) keeps it alive.
+            f.refSub(1); // folio_put_refs of a count that stays positive: atomic_sub, relaxed
             if (batch.add(f) == 0) {
                 batchRelease(batch);
             }

@@ -1,0 +1,49 @@
+package io.github.foliolab.folio;
+
+import io.github.foliolab.folio.api.NodeStatItem;
+import io.github.foliolab.folio.api.ZoneStatItem;
+import io.github.foliolab.folio.api.sched.SchedOp;
+
+/**
+ * The schedule points of the vmstat counters: only the fold of a per-CPU delta into the node's shared
+ * counters (zone_page_state_add / node_page_state_add in include/linux/vmstat.h, an atomic_long_add on
+ * zone->vm_stat and vm_zone_stat). Updates of a CPU's own delta are CPU-local and are not schedule
+ * points. The point's {@code arg} is the counter's item ordinal (zone_stat_item or node_stat_item),
+ * its {@code id} the amount folded.
+ */
+public enum VmStatOp implements SchedOp {
+    ZONE_PAGE_STATE_ADD("zone_page_state_add"),
+    NODE_PAGE_STATE_ADD("node_page_state_add");
+
+    private static final ZoneStatItem[] ZONE_ITEMS = ZoneStatItem.values();
+    private static final NodeStatItem[] NODE_ITEMS = NodeStatItem.values();
+
+    private final String kernelName;
+
+    VmStatOp(String kernelName) {
+        this.kernelName = kernelName;
+    }
+
+    @Override
+    public String kernelName() {
+        return kernelName;
+    }
+
+    @Override
+    public Subject subject() {
+        return Subject.NONE;
+    }
+
+    /** An atomic_long_add on a shared counter (no subject: partial-order reduction treats it as touching anything). */
+    @Override
+    public Kind kind() {
+        return Kind.WRITE;
+    }
+
+    /** The call as a trace prints it, naming the counter folded into: {@code zone_page_state_add(nr_mlock)}. */
+    @Override
+    public String callName(long arg) {
+        String item = this == ZONE_PAGE_STATE_ADD ? ZONE_ITEMS[(int) arg].procName() : NODE_ITEMS[(int) arg].procName();
+        return kernelName + "(" + item + ")";
+    }
+}
