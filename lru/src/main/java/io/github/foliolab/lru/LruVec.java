@@ -123,6 +123,22 @@ public final class LruVec {
         return all.size() == 1 ? this : all.get(mm.nid(pfn));
     }
 
+    /**
+     * folio_lruvec_relock_irq() and folio_lruvec_relock_irqsave(): hold the lru_lock of {@code pfn}'s node's lruvec, first
+     * dropping {@code locked}'s if that is another lruvec ({@code locked} null: none held); returns the
+     * lruvec whose lock is now held.
+     */
+    public LruVec relock(long pfn, LruVec locked) {
+        LruVec lv = forPfn(pfn);
+        if (locked != lv) {
+            if (locked != null) {
+                locked.unlock();
+            }
+            lv.lock();
+        }
+        return lv;
+    }
+
     /** The node whose lruvec this is. */
     public Node node() {
         return node;

@@ -237,21 +237,6 @@ public final class Swap implements AutoCloseable {
     }
 
     /**
-     * folio_lruvec_relock_irqsave(): hold the lru_lock of {@code pfn}'s node's lruvec, dropping
-     * {@code locked}'s first if it is another one; returns the lruvec now locked.
-     */
-    private LruVec relock(long pfn, LruVec locked) {
-        LruVec lv = lruvec.forPfn(pfn);
-        if (locked != lv) {
-            if (locked != null) {
-                locked.unlock();
-            }
-            lv.lock();
-        }
-        return lv;
-    }
-
-    /**
      * folio_batch_move_lru(): for each entry, win PG_lru (except lru_add, whose folios are off-LRU) or
      * skip it; in lru_add, free dead folios (folio_ref_freeze(folio, 1) succeeds: the batch holds the only
      * reference) instead of adding them; otherwise move under lru_lock and set PG_lru. Then unlock and
@@ -277,7 +262,7 @@ public final class Swap implements AutoCloseable {
                     dead.addPfn(pfn);
                     continue;
                 }
-                locked = relock(pfn, locked); // folio_lruvec_relock_irqsave
+                locked = lruvec.relock(pfn, locked); // folio_lruvec_relock_irqsave
                 moves.move(kind, pfn);
                 mm.setFlag(pfn, PG_lru); // folio_set_lru, under lru_lock after the insertion
             }
@@ -621,7 +606,7 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (mm.testFlag(pfn, PG_lru)) {
-                    locked = relock(pfn, locked); // folio_lruvec_relock_irqsave
+                    locked = lruvec.relock(pfn, locked); // folio_lruvec_relock_irqsave
                     locked.pageCacheReleaseLocked(pfn);
                 }
                 folios.setPfn(j++, pfn);

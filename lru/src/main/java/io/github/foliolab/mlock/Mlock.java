@@ -241,18 +241,6 @@ public final class Mlock {
         }
     }
 
-    /** folio_lruvec_relock_irq(): hold the lru_lock of the folio's node's lruvec; returns it. */
-    private LruVec relock(long pfn, LruVec locked) {
-        LruVec lv = lruvec.forPfn(pfn);
-        if (locked != lv) {
-            if (locked != null) {
-                locked.unlock();
-            }
-            lv.lock();
-        }
-        return lv;
-    }
-
     /**
      * __mlock_folio(): nothing if PG_lru is lost ("nothing more we can do while it's off LRU": whoever
      * puts it back sees PG_mlocked in lru_add). Otherwise, under lru_lock: an evictable folio (PG_mlocked
@@ -265,7 +253,7 @@ public final class Mlock {
         if (!mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: test_and_clear_bit, fully ordered
             return locked;
         }
-        locked = relock(pfn, locked);
+        locked = lruvec.relock(pfn, locked);
         long nr = mm.nrPages(pfn);
         if (vmscan.folioEvictable(mm.folio(pfn))) {
             // Surprising but possible: PG_mlocked got cleared already by another CPU.
@@ -297,7 +285,7 @@ public final class Mlock {
      */
     private LruVec mlockNewFolioLocked(long pfn, LruVec locked) {
         // VM_BUG_ON_FOLIO(folio_test_lru(folio)): checked for the whole batch by checkNewFolios.
-        locked = relock(pfn, locked);
+        locked = lruvec.relock(pfn, locked);
         if (!vmscan.folioEvictable(mm.folio(pfn))) {
             mm.setFlag(pfn, PG_unevictable);
             PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
@@ -320,7 +308,7 @@ public final class Mlock {
         boolean isolated = false;
         if (mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: fully ordered
             isolated = true;
-            locked = relock(pfn, locked);
+            locked = lruvec.relock(pfn, locked);
             if (mm.testFlag(pfn, PG_unevictable)) {
                 int c = mm.mlockCount(pfn); // maintained, but might undercount
                 if (c > 0) {
