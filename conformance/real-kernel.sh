@@ -3,6 +3,9 @@
 #
 # Usage: conformance/real-kernel.sh [-j N] [--record | --check] FILE...
 #
+# A script whose first command line is `format 2` runs on the v2 machine (two CPUs, two
+# NUMA nodes, movablecore=40% nokaslr); any other script on the v1 machine.
+#
 #   (default)  boot one VM per script and print its transcript (the lines between BEGIN and END,
 #              nothing else) on stdout; with several files, each transcript is preceded by a
 #              "==> FILE <==" line, in the order the files were given.
@@ -36,6 +39,13 @@ vm_timeout=${FOLIOLAB_VM_TIMEOUT:-300}
 # The VM exactly as docs/conformance-format.md describes it.
 QEMU_OPTS=(-smp 1 -m 1024M -nographic -no-reboot)
 KERNEL_CMDLINE="console=ttyS0 quiet loglevel=0 panic=-1 transparent_hugepage=never"
+# Format v2 (a script whose first command line is `format 2`): two CPUs, two NUMA nodes of
+# 512 MiB with CPU i on node i, a ZONE_MOVABLE on each node, and the kernel image (with the shared
+# zero page) at a fixed physical address.
+QEMU_OPTS_V2=(-smp 2 -m 1024M -nographic -no-reboot
+  -object memory-backend-ram,id=m0,size=512M -object memory-backend-ram,id=m1,size=512M
+  -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1)
+KERNEL_CMDLINE_V2="$KERNEL_CMDLINE movablecore=40% nokaslr"
 
 mode=print
 jobs=1
@@ -132,6 +142,12 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/foliolab-rk.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# is_v2 SCRIPT: its first command line (comments and blank lines skipped) is `format 2`.
+is_v2() {
+  awk '{ sub(/#.*/, "") } NF { found = 1; exit !($1 == "format" && $2 == "2" && NF == 2) }
+       END { if (!found) exit 1 }' "$1"
+}
+
 # boot_vm SCRIPT OUT: boot one VM on SCRIPT, write its transcript to OUT.
 # Returns 0 on success, 1 on a script or runner error, 3 when the VM gave no transcript at all
 # (an infrastructure failure: nothing after the firmware banner, qemu crash or timeout).
@@ -142,8 +158,10 @@ boot_vm() {
   cp "$runner" "$dir/root/init"
   cp "$script" "$dir/root/script"
   (cd "$dir/root" && printf '%s\n' init script | cpio -o -H newc --quiet > "$dir/initramfs.cpio")
-  if ! timeout "$vm_timeout" qemu-system-x86_64 "${QEMU_OPTS[@]}" \
-       -kernel "$vmlinuz" -initrd "$dir/initramfs.cpio" -append "$KERNEL_CMDLINE" \
+  local opts=("${QEMU_OPTS[@]}") cmdline=$KERNEL_CMDLINE
+  if is_v2 "$script"; then opts=("${QEMU_OPTS_V2[@]}"); cmdline=$KERNEL_CMDLINE_V2; fi
+  if ! timeout "$vm_timeout" qemu-system-x86_64 "${opts[@]}" \
+       -kernel "$vmlinuz" -initrd "$dir/initramfs.cpio" -append "$cmdline" \
        </dev/null >"$dir/console" 2>&1; then
     log "$script: qemu failed or timed out"
   fi

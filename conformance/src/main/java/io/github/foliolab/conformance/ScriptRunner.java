@@ -1,13 +1,15 @@
 package io.github.foliolab.conformance;
 
 import io.github.foliolab.folio.Machine;
-import io.github.foliolab.folio.VmStat;
+import io.github.foliolab.folio.Zone;
+import io.github.foliolab.folio.api.ZoneType;
 import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mlock.MlockBatch;
 import io.github.foliolab.mm.MmInvariants;
 import io.github.foliolab.mm.AddressSpace;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.KPageFlags;
+import io.github.foliolab.mm.Pte;
 import io.github.foliolab.mm.Task;
 
 import java.io.IOException;
@@ -28,6 +30,12 @@ import static io.github.foliolab.mm.Mman.*;
  * baseline), and returns the transcript byte for byte (without the BEGIN/END framing lines).
  */
 public final class ScriptRunner {
+    /** The counters of v2's {@code migrate} line, in order. */
+    static final String[] MIGRATE = {"pgmigrate_success", "pgmigrate_fail"};
+    /** v2: the i-th mmap command asks for this address plus i GiB (a hint). */
+    static final long HINT_BASE = 0x2_0000_0000L;
+    static final long HINT_STEP = 0x4000_0000L;
+
     /** The vmstat counters a check prints, in order. */
     static final String[] VMSTAT = {
         "nr_mlock", "nr_unevictable", "unevictable_pgs_culled", "unevictable_pgs_scanned",
@@ -40,6 +48,9 @@ public final class ScriptRunner {
     private final Task task;
     private final long pad;
     private final long[] baseline = new long[VMSTAT.length];
+    private final long[] migrateBaseline = new long[MIGRATE.length];
+    /** The tmpfs file of each file and file-private region, for v2's file@S. */
+    private final Map<String, AddressSpace> files = new HashMap<>();
     private final Map<String, Long> addr = new HashMap<>();
     private final List<Script.Region> created = new ArrayList<>();
     private final Appendable out;
@@ -49,17 +60,31 @@ public final class ScriptRunner {
         this.script = script;
         this.out = out;
         this.checkInvariants = checkInvariants;
-        this.machine = Simulator.bootMachine();
+        this.machine = script.v2() ? Simulator.bootMachineV2() : Simulator.bootMachine();
         this.task = Simulator.rootTask(machine);
         this.pad = task.mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
         if (pad < 0) {
             throw new IllegalStateException("cannot map the pad: " + Errno.name((int) pad));
         }
+        // v2 drains CPU 1 (through the runner's CPU 1 thread), then CPU 0.
+        if (script.v2() && cpu1().madvise(pad, PAGE_SIZE, MADV_COLD) != 0) {
+            throw new IllegalStateException("initial drain on CPU 1 failed");
+        }
         if (task.madvise(pad, PAGE_SIZE, MADV_COLD) != 0) {
             throw new IllegalStateException("initial drain failed");
         }
-        VmStat vs = machine.vmstat();
-        for (int i = 0; i < VMSTAT.length; i++) baseline[i] = vs.byName(VMSTAT[i]);
+        for (int i = 0; i < VMSTAT.length; i++) baseline[i] = counter(VMSTAT[i]);
+        for (int i = 0; i < MIGRATE.length; i++) migrateBaseline[i] = counter(MIGRATE[i]);
+    }
+
+    /** A /proc/vmstat counter: summed over the nodes. */
+    private long counter(String name) {
+        return machine.vmstatSum(name);
+    }
+
+    /** The runner's CPU 1 thread: the same process on CPU 1. */
+    private Task cpu1() {
+        return task.on(machine.cpu(1));
     }
 
     /**
@@ -178,29 +203,37 @@ public final class ScriptRunner {
             }
             a = base + c.start() * PAGE_SIZE;
         }
+        if (c.where() == Script.Where.CHILD) {
+            throw notImplemented(c, "child", "fork");
+        }
+        Task t = c.where() == Script.Where.CPU1 ? cpu1() : task;
         out.append(c.echo()).append(" = ");
-        String[] t = c.tok();
+        String[] tok = c.tok();
         long rc;
         switch (c.op()) {
+            case "format" -> rc = 0;
             case "mmap" -> rc = mmap(c);
-            case "munmap" -> rc = task.munmap(a, bytes);
-            case "mprotect" -> rc = task.mprotect(a, bytes, prot(t[4]));
-            case "mlock" -> rc = task.mlock(a, bytes);
-            case "mlock2" -> rc = task.mlock2(a, bytes, t.length == 5 ? MLOCK_ONFAULT : 0);
-            case "munlock" -> rc = task.munlock(a, bytes);
-            case "mlockall" -> rc = task.mlockall(t[1].equals("future") ? MCL_FUTURE : MCL_FUTURE | MCL_ONFAULT);
-            case "munlockall" -> rc = task.munlockall();
-            case "madvise" -> rc = task.madvise(a, bytes, switch (t[4]) {
+            case "munmap" -> rc = t.munmap(a, bytes);
+            case "mprotect" -> rc = t.mprotect(a, bytes, prot(tok[4]));
+            case "mlock" -> rc = t.mlock(a, bytes);
+            case "mlock2" -> rc = t.mlock2(a, bytes, tok.length == 5 ? MLOCK_ONFAULT : 0);
+            case "munlock" -> rc = t.munlock(a, bytes);
+            case "mlockall" -> rc = t.mlockall(tok[1].equals("future") ? MCL_FUTURE : MCL_FUTURE | MCL_ONFAULT);
+            case "munlockall" -> rc = t.munlockall();
+            case "madvise" -> rc = t.madvise(a, bytes, switch (tok[4]) {
                 case "dontneed" -> MADV_DONTNEED;
                 case "cold" -> MADV_COLD;
                 case "pageout" -> MADV_PAGEOUT;
-                default -> MADV_WILLNEED;
+                case "willneed" -> MADV_WILLNEED;
+                case "hugepage" -> MADV_HUGEPAGE;
+                case "nohugepage" -> MADV_NOHUGEPAGE;
+                default -> throw notImplemented(c, "madvise " + tok[4], "faithfulness");
             });
-            case "drain" -> rc = task.madvise(pad, PAGE_SIZE, MADV_COLD);
+            case "drain" -> rc = t.madvise(pad, PAGE_SIZE, MADV_COLD);
             case "touch" -> {
-                boolean write = t[4].equals("write");
+                boolean write = tok[4].equals("write");
                 for (long i = 0; i < c.len(); i++) {
-                    int sig = task.touch(a + i * PAGE_SIZE, write);
+                    int sig = t.touch(a + i * PAGE_SIZE, write);
                     if (sig != 0) {
                         out.append(sig == Task.SIGBUS ? "SIGBUS@" : "SIGSEGV@").append(String.valueOf(i)).append('\n');
                         return;
@@ -208,9 +241,19 @@ public final class ScriptRunner {
                 }
                 rc = 0;
             }
+            case "move" -> throw notImplemented(c, "move", "migrate");
+            case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
+            case "thp" -> throw notImplemented(c, "thp", "large folios");
+            case "fork", "exit" -> throw notImplemented(c, c.op(), "fork");
+            case "limit", "nocap" -> throw notImplemented(c, c.op(), "faithfulness");
             default -> throw new ScriptException(script.file(), c.line(), "unknown command");
         }
         out.append(result(rc)).append('\n');
+    }
+
+    private UnsupportedOperationException notImplemented(Script.Command c, String what, String work) {
+        return new UnsupportedOperationException(script.file() + ":" + c.line() + ": format v2 `" + what
+                + "` is not implemented by the simulator yet (" + work + " work)");
     }
 
     private long mmap(Script.Command c) {
@@ -221,16 +264,23 @@ public final class ScriptRunner {
             flags |= t[i].equals("populate") ? MAP_POPULATE : MAP_LOCKED;
         }
         AddressSpace file = null;
-        switch (t[3]) {
+        switch (r.kind()) {
             case "anon" -> flags |= MAP_PRIVATE | MAP_ANONYMOUS;
             case "shmem" -> flags |= MAP_SHARED | MAP_ANONYMOUS;
+            case "file@", "file-private@" -> {
+                // v2: the file of the earlier region S, from offset 0.
+                file = files.get(r.source().name());
+                flags |= r.kind().equals("file@") ? MAP_SHARED : MAP_PRIVATE;
+            }
             default -> {
                 // A new sparse N-page file on tmpfs (open O_CREAT|O_TRUNC + ftruncate), closed after mmap.
                 file = task.ctx().newShmemFile("/tmp/region-" + r.name(), r.pages());
-                flags |= t[3].equals("file") ? MAP_SHARED : MAP_PRIVATE;
+                files.put(r.name(), file);
+                flags |= r.kind().equals("file") ? MAP_SHARED : MAP_PRIVATE;
             }
         }
-        long ret = task.mmap(0, r.pages() * PAGE_SIZE, prot(t[4]), flags, file, 0);
+        long hint = script.v2() ? HINT_BASE + c.mmapIndex() * HINT_STEP : 0;
+        long ret = task.mmap(hint, r.pages() * PAGE_SIZE, prot(t[4]), flags, file, 0);
         if (ret >= 0) {
             addr.put(r.name(), ret);
             created.add(r);
@@ -260,21 +310,54 @@ public final class ScriptRunner {
             out.append("  ").append(r.name()).append(':');
             long base = addr.get(r.name());
             for (long p = 0; p < r.pages(); p++) {
-                out.append(' ').append(token(task.kpageflags(base + p * PAGE_SIZE)));
+                long kpf = task.kpageflags(base + p * PAGE_SIZE);
+                out.append(' ').append(script.v2() ? tokenV2(kpf) : token(kpf));
             }
             out.append('\n');
+            if (script.v2()) {
+                out.append("  ").append(r.name()).append('@');
+                for (long p = 0; p < r.pages(); p++) {
+                    out.append(' ').append(place(base + p * PAGE_SIZE));
+                }
+                out.append('\n');
+            }
         }
         out.append("  vmlck ").append(String.valueOf(task.vmLckKb())).append('\n');
         out.append("  vmstat");
-        VmStat vs = machine.vmstat();
         for (int i = 0; i < VMSTAT.length; i++) {
-            out.append(' ').append(VMSTAT[i]).append('=').append(String.valueOf(vs.byName(VMSTAT[i]) - baseline[i]));
+            out.append(' ').append(VMSTAT[i]).append('=').append(String.valueOf(counter(VMSTAT[i]) - baseline[i]));
         }
         out.append('\n');
+        if (script.v2()) {
+            out.append("  migrate");
+            for (int i = 0; i < MIGRATE.length; i++) {
+                out.append(' ').append(MIGRATE[i]).append('=').append(String.valueOf(counter(MIGRATE[i]) - migrateBaseline[i]));
+            }
+            out.append('\n');
+            // No mthp lines: `thp` is not implemented, so no size is ever enabled.
+        }
     }
 
     /** emit_page_token(). */
     static String token(long kpf) {
         return KPageFlags.letters(kpf);
+    }
+
+    /** emit_page_token() of v2: {@code H} (compound head) and {@code T} (compound tail) before v1's letters. */
+    static String tokenV2(long kpf) {
+        if (kpf < 0) return ".";
+        String ht = ((kpf & (1L << KPageFlags.KPF_COMPOUND_HEAD)) != 0 ? "H" : "")
+                + ((kpf & (1L << KPageFlags.KPF_COMPOUND_TAIL)) != 0 ? "T" : "");
+        String v1 = KPageFlags.letters(kpf);
+        return ht.isEmpty() ? v1 : v1.equals("-") ? ht : ht + v1;
+    }
+
+    /** emit_place_token(): {@code .}, or the page's node and {@code m} (ZONE_MOVABLE) or {@code k}. */
+    private String place(long addr) {
+        long pte = task.mm().pageTables().peek(addr);
+        if (!Pte.present(pte)) return ".";
+        long pfn = Pte.pfn(pte);
+        Zone z = machine.node().zoneOf(pfn);
+        return machine.memMap().nid(pfn) + (z.type() == ZoneType.ZONE_MOVABLE ? "m" : "k");
     }
 }

@@ -18,12 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Runs every NAME.script of the corpus (conformance/scripts) that has a golden NAME.expected on the
- * simulator and compares the transcripts byte for byte. Scripts listed in known-failures.txt
+ * Runs every NAME.script of the corpus (conformance/scripts, format v1, and conformance/scripts/v2, format
+ * v2, named v2/NAME) that has a golden NAME.expected on the simulator and compares the transcripts byte for byte. Scripts listed in known-failures.txt
  * ("NAME reason...") must still fail, so that fixing one forces its removal from the list.
  */
 class CorpusTest {
     static final Path DIR = Path.of("scripts");
+    static final Path V2_DIR = DIR.resolve("v2");
     static final Path KNOWN = Path.of("known-failures.txt");
 
     static Map<String, String> knownFailures() throws IOException {
@@ -68,12 +69,15 @@ class CorpusTest {
         assertTrue(Files.isDirectory(DIR), "corpus directory " + DIR.toAbsolutePath() + " missing");
         Map<String, String> known = knownFailures();
         List<Path> scripts = new ArrayList<>();
-        try (Stream<Path> s = Files.list(DIR)) {
-            s.filter(p -> p.getFileName().toString().endsWith(".script")).sorted().forEach(scripts::add);
+        // Format v1 scripts in scripts/, format v2 scripts in scripts/v2/ (named "v2/NAME").
+        for (Path dir : List.of(DIR, V2_DIR)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".script")).sorted().forEach(scripts::add);
+            }
         }
         List<DynamicTest> tests = new ArrayList<>();
         for (Path p : scripts) {
-            String name = p.getFileName().toString().replaceFirst("\\.script$", "");
+            String name = DIR.relativize(p).toString().replace('\\', '/').replaceFirst("\\.script$", "");
             Path golden = DIR.resolve(name + ".expected");
             if (!Files.exists(golden)) continue;
             tests.add(DynamicTest.dynamicTest(name, () -> {
@@ -102,7 +106,22 @@ class CorpusTest {
                 new Bad("mmap A 4x anon rw\n", "t.script:1: bad number"),
                 new Bad("mmap A 4 anon rw\ntouch A 3 2 read\n", "t.script:2: page outside region"),
                 new Bad("mmap A 4 anon rw\nmunmap A 0 1\n# c\nmmap B 1 anon rw\n", "t.script:4: mmap after munmap"),
-                new Bad("touch Z 0 1 read\n", "t.script:1: unknown region"));
+                new Bad("touch Z 0 1 read\n", "t.script:1: unknown region"),
+                // Format v2's script errors, as runner.c reports them.
+                new Bad("mmap A 1 anon rw\nformat 2\n", "t.script:2: format 2 must be the first command line"),
+                new Bad("mmap A 1 anon rw\nmove A 0 1 1\n", "t.script:2: unknown command"),
+                new Bad("format 2\non 1 mmap A 1 anon rw\n", "t.script:2: command not taken by on 1"),
+                new Bad("format 2\non 1 on 1 drain\n", "t.script:2: command not taken by on 1"),
+                new Bad("format 2\nchild drain\n", "t.script:2: child with no child"),
+                new Bad("format 2\nfork\nfork\n", "t.script:3: fork while a child exists"),
+                new Bad("format 2\nexit\n", "t.script:2: exit with no child"),
+                new Bad("format 2\nmmap A 1 anon rw\nunpin A 0 1\n", "t.script:3: unpin of a range with no live pin"),
+                new Bad("format 2\nmmap A 1 anon rw\nmmap B 1 file@A r\n",
+                        "t.script:3: file@S names no file or file-private region"),
+                new Bad("format 2\nmmap A 1 file rw\nmmap B 2 file-private@A r\n",
+                        "t.script:3: file@S asks for more pages than S's file has"),
+                new Bad("format 2\nmmap A 1 anon rw\nmove A 0 2 1\n", "t.script:3: page outside region"),
+                new Bad("mmap A 1 anon rw\nmadvise A 0 1 free\n", "t.script:2: unknown advice"));
         return bad.stream().map(b -> DynamicTest.dynamicTest(b.message, () -> {
             try {
                 ScriptRunner.run("t.script", b.text);

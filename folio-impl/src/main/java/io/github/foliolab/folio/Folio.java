@@ -56,6 +56,16 @@ public final class Folio {
         return mm.isZeroFolio(pfn);
     }
 
+    /** folio_nid(): the node id from the node bits of the flags word. */
+    public int nid() {
+        return mm.nid(pfn);
+    }
+
+    /** folio_pgdat(): the folio's node. */
+    public Node pgdat() {
+        return mm.nodeOf(pfn);
+    }
+
     /** folio_zone(): the zone from the zone bits of the flags word (page_zonenum). */
     public Zone zone() {
         return mm.node().zoneOf(pfn);

@@ -20,7 +20,8 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A simulated machine: its CPUs, its memory node and the state of every module attached to it.
+ * A simulated machine: its CPUs, its memory nodes (one by default; NUMA with {@link Builder#node}) and
+ * the state of every module attached to it.
  *
  * <p>A machine is made in one step by {@link #builder()}: the builder boots the CPUs and the node, then
  * attaches every installed {@link MachineModule} (found with {@link ServiceLoader}: the library's lru,
@@ -198,6 +199,8 @@ public final class Machine implements AutoCloseable {
         private long normalPages = 262_144;
         private long movablePages;
         private int cmaPageblocks;
+        private final List<Node.Shape> nodes = new ArrayList<>();
+        private int[] cpuToNode;
         private boolean gcManaged;
         private final Map<Option<?>, Object> options = new HashMap<>();
         private List<MachineModule> modules;
@@ -221,7 +224,28 @@ public final class Machine implements AutoCloseable {
             return this;
         }
 
-        /** The last {@code pageblocks} pageblocks (512 pages each) of ZONE_NORMAL are MIGRATE_CMA. */
+        /**
+         * Add a NUMA node with a kernel zone (ZONE_NORMAL, at least one 512-page pageblock) and a
+         * ZONE_MOVABLE, in 4 KiB pages. The first call makes node 0, the next node 1, ...; node i's pfns
+         * follow node i-1's (one pfn space). With more than one node, each node spans a multiple of 1024
+         * pages (2^MAX_PAGE_ORDER). A machine built without this call has one node, shaped by
+         * {@link #zones}; after it, {@link #zones} is not used.
+         */
+        public Builder node(long normalPages, long movablePages) {
+            nodes.add(new Node.Shape(normalPages, movablePages));
+            return this;
+        }
+
+        /**
+         * cpu_to_node(): CPU i is on node {@code nids[i]} (one entry per CPU). Default: CPU i on node
+         * i modulo the number of nodes.
+         */
+        public Builder cpuNodes(int... nids) {
+            this.cpuToNode = nids.clone();
+            return this;
+        }
+
+        /** The last {@code pageblocks} pageblocks (512 pages each) of node 0's ZONE_NORMAL are MIGRATE_CMA. */
         public Builder cmaPageblocks(int pageblocks) {
             this.cmaPageblocks = pageblocks;
             return this;
@@ -270,8 +294,25 @@ public final class Machine implements AutoCloseable {
         public Machine build() {
             ObjectIds ids = ObjectIds.forMachine();
             return ScopedValue.where(ObjectIds.binding(), ids).call(() -> {
-                Node node = new Node(normalPages, movablePages, cmaPageblocks, gcManaged);
-                Machine m = new Machine(nrCpus, node, ids, options);
+                List<Node.Shape> shapes = nodes.isEmpty() ? List.of(new Node.Shape(normalPages, movablePages)) : nodes;
+                int[] c2n = cpuToNode;
+                if (c2n == null) {
+                    c2n = new int[Math.max(nrCpus, 0)];
+                    for (int i = 0; i < c2n.length; i++) {
+                        c2n[i] = i % shapes.size();
+                    }
+                } else {
+                    for (int n : c2n) {
+                        if (n < 0 || n >= shapes.size()) {
+                            throw new IllegalArgumentException("cpuNodes names node " + n + ", the machine has "
+                                    + shapes.size());
+                        }
+                    }
+                }
+                List<Node> booted = shapes.size() == 1
+                        ? List.of(new Node(shapes.get(0).normalPages(), shapes.get(0).movablePages(), cmaPageblocks, gcManaged))
+                        : Node.bootNodes(shapes, cmaPageblocks, gcManaged);
+                Machine m = new Machine(nrCpus, c2n, booted, ids, options);
                 try {
                     List<MachineModule> all = new ArrayList<>(modules != null ? modules : installedModules());
                     all.addAll(extra);
@@ -287,6 +328,7 @@ public final class Machine implements AutoCloseable {
 
     private final Cpus cpus;
     private final Node node;
+    private final List<Node> nodes;
     private final ObjectIds objectIds;
     private final Map<Option<?>, Object> options;
     private final Map<Key<?>, Object> state = new LinkedHashMap<>();
@@ -299,11 +341,14 @@ public final class Machine implements AutoCloseable {
     /** Written once at the end of the build, before the machine is published. */
     private boolean built;
 
-    private Machine(int nrCpus, Node node, ObjectIds ids, Map<Option<?>, Object> options) {
+    private Machine(int nrCpus, int[] cpuToNode, List<Node> nodes, ObjectIds ids, Map<Option<?>, Object> options) {
         this.objectIds = ids;
-        this.cpus = new Cpus(ids, nrCpus);
-        this.node = node;
-        node.vmstat().attachCpus(cpus, node); // per-CPU vmstat deltas and their thresholds
+        this.cpus = new Cpus(ids, nrCpus, cpuToNode);
+        this.node = nodes.get(0);
+        this.nodes = nodes;
+        for (Node n : nodes) {
+            n.vmstat().attachCpus(cpus, n); // per-CPU vmstat deltas and their thresholds, per node
+        }
         this.options = Map.copyOf(options);
         this.releaseHook = link(Node.ReleaseHook.class, null);
     }
@@ -350,7 +395,9 @@ public final class Machine implements AutoCloseable {
             m.attach(new Assembly(m.name()));
             modules.add(m.name());
         }
-        node.setReleaseHook(releaseHook.impl);
+        for (Node n : nodes) {
+            n.setReleaseHook(releaseHook.impl);
+        }
         built = true;
     }
 
@@ -402,16 +449,58 @@ public final class Machine implements AutoCloseable {
         return cpus.get(id);
     }
 
+    /** Node 0 (the only node of a one-node machine). */
     public Node node() {
         return node;
     }
 
+    /**
+     * NODE_DATA(nid).
+     *
+     * @throws IllegalArgumentException if there is no such node
+     */
+    public Node node(int nid) {
+        if (nid < 0 || nid >= nodes.size()) {
+            throw new IllegalArgumentException("no node " + nid + " (nr_node_ids " + nodes.size() + ")");
+        }
+        return nodes.get(nid);
+    }
+
+    /** The nodes, by node id. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** The machine's one memmap: every node's pages, one pfn space. */
     public MemMap memMap() {
         return node.memMap();
     }
 
+    /**
+     * Node 0's vmstat counters (all of them on a one-node machine). On a machine of several nodes, a
+     * counter of the whole machine is {@link #vmstatSum}; vm events are counted on node 0's.
+     */
     public VmStat vmstat() {
         return node.vmstat();
+    }
+
+    /** A counter of /proc/vmstat by name: the sum over the nodes (global_node_page_state() and the like). */
+    public long vmstatSum(String procName) {
+        long sum = 0;
+        for (Node n : nodes) {
+            sum += n.vmstat().byName(procName);
+        }
+        return sum;
+    }
+
+    /** /proc/vmstat: every counter summed over the nodes, in {@link VmStat#procVmstat()}'s order. */
+    public List<String> procVmstat() {
+        List<String> out = new ArrayList<>(node.vmstat().procVmstat());
+        for (int i = 0; i < out.size(); i++) {
+            String name = out.get(i).substring(0, out.get(i).indexOf(' '));
+            out.set(i, name + " " + vmstatSum(name));
+        }
+        return out;
     }
 
     /** The ids and trace names of this machine's locks, lists and queues. */
@@ -487,6 +576,7 @@ public final class Machine implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "machine(" + cpus.nr() + " CPUs, " + node.memMap().nrPages() + " pages, modules " + modules + ")";
+        return "machine(" + cpus.nr() + " CPUs, " + (nodes.size() > 1 ? nodes.size() + " nodes, " : "")
+                + node.memMap().nrPages() + " pages, modules " + modules + ")";
     }
 }

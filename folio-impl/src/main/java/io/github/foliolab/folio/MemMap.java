@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 
 import static io.github.foliolab.folio.api.PageFlags.PG_head;
 import static io.github.foliolab.folio.api.PageFlags.PG_locked;
@@ -78,6 +79,7 @@ public final class MemMap {
     private final MemorySegment seg;
     private final long nrPages;
     private Node node;
+    private List<Node> nodes = List.of();
 
     /**
      * A memmap of {@code nrPages} descriptors, all zero except {@code _mapcount = -1}; the node that owns
@@ -119,13 +121,29 @@ public final class MemMap {
         }
     }
 
-    void attach(Node node) {
-        this.node = node;
+    void attach(Node[] owners) {
+        this.nodes = List.of(owners);
+        this.node = owners[0];
     }
 
-    /** {@return the node whose memory this is} */
+    /** Node 0 (on a one-node machine, the node whose memory this is). */
     public Node node() {
         return node;
+    }
+
+    /** The nodes whose memory this is, by node id. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** page_pgdat() / folio_pgdat(): the node of {@code pfn}, from the node bits of its flags word. */
+    public Node nodeOf(long pfn) {
+        return nodes.get(nid(pfn));
+    }
+
+    /** page_to_nid() / folio_nid(): the node id in the flags word. */
+    public int nid(long pfn) {
+        return (int) ((flagsWord(pfn) >>> PageFlags.NODES_PGSHIFT) & PageFlags.NODES_MASK);
     }
 
     /** {@return number of page descriptors (max_pfn)} */
@@ -633,7 +651,7 @@ public final class MemMap {
         boolean zero = refAddReturnChecked(pfn, -1, "folio_put") == 0;
         SchedPoints.after(FolioOp.PUT, pfn, zero);
         if (zero) {
-            node.folioPutFinal(pfn);
+            nodeOf(pfn).folioPutFinal(pfn);
         }
         return zero;
     }
@@ -649,7 +667,7 @@ public final class MemMap {
         boolean zero = refAddReturnChecked(pfn, -refs, "folio_put_refs") == 0;
         SchedPoints.after(FolioOp.PUT_REFS, pfn, zero);
         if (zero) {
-            node.folioPutFinal(pfn);
+            nodeOf(pfn).folioPutFinal(pfn);
         }
         return zero;
     }
@@ -727,7 +745,7 @@ public final class MemMap {
             } else {
                 refAddChecked(pfn, refs * GUP_PIN_COUNTING_BIAS, 1, "try_grab_folio");
             }
-            node.vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_FOLL_PIN_ACQUIRED, refs);
+            nodeOf(pfn).vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_FOLL_PIN_ACQUIRED, refs);
         }
         SchedPoints.after(FolioOp.TRY_GRAB_FOLIO, pfn, 0);
         return 0;
@@ -758,7 +776,7 @@ public final class MemMap {
                 throw new VmBugException("VM_BUG_ON_FOLIO: unpin of " + refs + " pin(s) of a folio with count "
                         + refCountRaw(pfn) + " < " + refs + " * GUP_PIN_COUNTING_BIAS\n" + dumpPage(pfn));
             }
-            node.vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_FOLL_PIN_RELEASED, refs);
+            nodeOf(pfn).vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_FOLL_PIN_RELEASED, refs);
             if (isLarge(pfn)) {
                 PINCOUNT.getAndAdd(seg, o, -refs); // atomic_sub: relaxed in the kernel; stronger here
             } else {

@@ -11,16 +11,29 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import io.github.foliolab.folio.api.ZoneType;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 
+import io.github.foliolab.folio.cpu.Cpu;
+
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One memory node (pglist_data): its memmap, ZONE_NORMAL and ZONE_MOVABLE with the buddy allocator, the
- * vmstat counters, and the shared zero page. ZONE_NORMAL spans pfns {@code [0, normal)} and ZONE_MOVABLE
- * {@code [normal, normal + movable)}; CMA pageblocks are the last pageblocks of ZONE_NORMAL.
+ * One memory node (pglist_data): its ZONE_NORMAL and ZONE_MOVABLE with the buddy allocator and its vmstat
+ * counters, over a range of the machine's one memmap (node_start_pfn up to node_start_pfn +
+ * node_spanned_pages). ZONE_NORMAL spans pfns {@code [start, start + normal)} and ZONE_MOVABLE
+ * {@code [start + normal, start + normal + movable)}; CMA pageblocks are the last pageblocks of node 0's
+ * ZONE_NORMAL. The shared zero page is the first pfn of node 0's ZONE_NORMAL. A one-node machine has one
+ * node, starting at pfn 0.
+ *
+ * <p>Every page's descriptor carries its zone and node number in the flags word (set_page_links), so
+ * {@link #zoneOf} and {@link MemMap#nodeOf} find any pfn's zone and node, whichever node is asked.
+ *
+ * <p>Allocation ({@link #folioAlloc}) prefers the node of the CPU it runs on (numa_node_id()) and falls
+ * back along that node's zonelist: its own zones first, then the other nodes in order of node id (all
+ * nodes are at the same distance in the model).
  *
  * <p>Freeing: {@link #folioPutFinal} is __folio_put(): the release hook (the lru module's
  * page_cache_release, which takes a folio off its LRU) runs first, then free_frozen_pages() checks the
- * folio like free_pages_prepare() and returns it to the buddy allocator.
+ * folio like free_pages_prepare() and returns it to the buddy allocator of the folio's own node.
  */
 public final class Node {
     /**
@@ -32,9 +45,19 @@ public final class Node {
         void pageCacheRelease(Folio folio);
     }
 
+    /** The size of one node: its kernel zone (ZONE_NORMAL) and ZONE_MOVABLE, in 4 KiB pages. */
+    public record Shape(long normalPages, long movablePages) {
+        public long pages() {
+            return normalPages + movablePages;
+        }
+    }
+
     private final MemMap mm;
     private final VmStat vmstat = new VmStat();
     private final Zone[] zones;
+    private final int nid;
+    private final long startPfn;
+    private final long spannedPages;
     private final long zeroPfn;
     /** Set once while the machine is built (or by a test of a bare node), read on every final put. */
     private volatile ReleaseHook releaseHook;
@@ -44,43 +67,105 @@ public final class Node {
     }
 
     Node(long normalPages, long movablePages, int cmaPageblocks, boolean gcManaged) {
-        if (normalPages < (1L << PageLayout.PAGEBLOCK_ORDER)) {
-            throw new IllegalArgumentException("ZONE_NORMAL needs at least one pageblock (512 pages), got " + normalPages);
+        this(newMemMap(List.of(new Shape(normalPages, movablePages)), gcManaged), 0, 0, normalPages,
+                movablePages, cmaPageblocks);
+        mm.attach(new Node[] {this});
+    }
+
+    private static MemMap newMemMap(List<Shape> shapes, boolean gcManaged) {
+        Shape first = shapes.get(0);
+        checkShape(0, first);
+        long total = 0;
+        for (Shape sh : shapes) {
+            total += sh.pages();
         }
-        if (movablePages < 0) {
-            throw new IllegalArgumentException("ZONE_MOVABLE size is negative: " + movablePages);
+        return new MemMap(total, gcManaged);
+    }
+
+    private static void checkShape(int nid, Shape sh) {
+        if (sh.normalPages() < (1L << PageLayout.PAGEBLOCK_ORDER)) {
+            throw new IllegalArgumentException("node " + nid + ": ZONE_NORMAL needs at least one pageblock (512 pages), got " + sh.normalPages());
         }
+        if (sh.movablePages() < 0) {
+            throw new IllegalArgumentException("node " + nid + ": ZONE_MOVABLE size is negative: " + sh.movablePages());
+        }
+    }
+
+    /**
+     * The nodes of a NUMA machine over one memmap: node i starts where node i-1 ends. Each node after the
+     * first, and every node of a machine of more than one, spans a multiple of 2^MAX_PAGE_ORDER pages, so
+     * that no buddy block straddles two nodes.
+     *
+     * @throws IllegalArgumentException for a bad shape
+     */
+    static List<Node> bootNodes(List<Shape> shapes, int cmaPageblocks, boolean gcManaged) {
+        if (shapes.isEmpty() || shapes.size() > PageFlags.NODES_MASK + 1) {
+            throw new IllegalArgumentException("1.." + (PageFlags.NODES_MASK + 1) + " nodes, got " + shapes.size());
+        }
+        for (int i = 0; i < shapes.size(); i++) {
+            checkShape(i, shapes.get(i));
+            if (shapes.size() > 1 && shapes.get(i).pages() % (1L << PageLayout.MAX_PAGE_ORDER) != 0) {
+                throw new IllegalArgumentException("node " + i + " spans " + shapes.get(i).pages()
+                        + " pages: on a machine of several nodes each spans a multiple of "
+                        + (1L << PageLayout.MAX_PAGE_ORDER));
+            }
+        }
+        MemMap mm = newMemMap(shapes, gcManaged);
+        Node[] nodes = new Node[shapes.size()];
+        long start = 0;
+        for (int i = 0; i < nodes.length; i++) {
+            Shape sh = shapes.get(i);
+            nodes[i] = new Node(mm, i, start, sh.normalPages(), sh.movablePages(), i == 0 ? cmaPageblocks : 0);
+            start += sh.pages();
+        }
+        mm.attach(nodes);
+        return List.of(nodes);
+    }
+
+    private Node(MemMap mm, int nid, long start, long normalPages, long movablePages, int cmaPageblocks) {
+        checkShape(nid, new Shape(normalPages, movablePages));
         long cmaPages = (long) cmaPageblocks << PageLayout.PAGEBLOCK_ORDER;
         if (cmaPageblocks < 0 || cmaPages > normalPages - (1L << PageLayout.PAGEBLOCK_ORDER)) {
             throw new IllegalArgumentException("CMA pageblocks (" + cmaPageblocks + ") must leave ZONE_NORMAL at least one non-CMA pageblock");
         }
-        this.mm = new MemMap(normalPages + movablePages, gcManaged);
-        mm.attach(this);
-        Zone normal = new Zone(ZoneType.ZONE_NORMAL, mm, vmstat, 0, normalPages);
-        Zone movable = new Zone(ZoneType.ZONE_MOVABLE, mm, vmstat, normalPages, movablePages);
+        this.mm = mm;
+        this.nid = nid;
+        this.startPfn = start;
+        this.spannedPages = normalPages + movablePages;
+        Zone normal = new Zone(ZoneType.ZONE_NORMAL, mm, vmstat, start, normalPages);
+        Zone movable = new Zone(ZoneType.ZONE_MOVABLE, mm, vmstat, start + normalPages, movablePages);
         this.zones = new Zone[] {normal, movable};
-        // memmap_init(): the zone links live in the flags word (set_page_links).
-        for (long pfn = 0; pfn < normalPages + movablePages; pfn++) {
-            long z = pfn < normalPages ? ZoneType.ZONE_NORMAL.ordinal() : ZoneType.ZONE_MOVABLE.ordinal();
-            if (z != 0) { // a fresh memmap is zeroed: zone 0's links need no store
-                mm.setFlagsWordPlain(pfn, z << PageFlags.ZONES_PGSHIFT);
+        long end = start + normalPages + movablePages;
+        // memmap_init(): the zone and node links live in the flags word (set_page_links).
+        for (long pfn = start; pfn < end; pfn++) {
+            long z = pfn < start + normalPages ? ZoneType.ZONE_NORMAL.ordinal() : ZoneType.ZONE_MOVABLE.ordinal();
+            long links = z << PageFlags.ZONES_PGSHIFT | (long) nid << PageFlags.NODES_PGSHIFT;
+            if (links != 0) { // a fresh memmap is zeroed: zone 0 of node 0 needs no store
+                mm.setFlagsWordPlain(pfn, links);
             }
         }
         // CMA areas: the top pageblocks of ZONE_NORMAL, marked before the pages reach the free lists.
-        long cmaStart = (normalPages - cmaPages) & ~((1L << PageLayout.PAGEBLOCK_ORDER) - 1);
+        long normalEnd = start + normalPages;
+        long cmaStart = (normalEnd - cmaPages) & ~((1L << PageLayout.PAGEBLOCK_ORDER) - 1);
         for (long pfn = cmaStart; pfn < cmaStart + cmaPages; pfn += 1L << PageLayout.PAGEBLOCK_ORDER) {
             normal.setPageblockMigratetype(pfn, MigrateType.MIGRATE_CMA);
         }
-        // The shared zero page: pfn 0, reserved, never freed (empty_zero_page).
-        this.zeroPfn = 0;
-        mm.setFlagsWordPlain(0, mm.flagsWord(0) | (1L << PageFlags.PG_reserved));
-        mm.setRefCount(0, 1);
-        normal.freeRangeAtBoot(1, cmaPages == 0 ? normalPages : cmaStart);
+        long firstFree = start;
+        if (nid == 0) {
+            // The shared zero page: node 0's first pfn, reserved, never freed (empty_zero_page).
+            this.zeroPfn = start;
+            mm.setFlagsWordPlain(start, mm.flagsWord(start) | (1L << PageFlags.PG_reserved));
+            mm.setRefCount(start, 1);
+            firstFree = start + 1;
+        } else {
+            this.zeroPfn = -1;
+        }
+        normal.freeRangeAtBoot(firstFree, cmaPages == 0 ? normalEnd : cmaStart);
         if (cmaPages != 0) {
-            normal.freeRangeAtBoot(cmaStart, normalPages);
+            normal.freeRangeAtBoot(cmaStart, normalEnd);
         }
         if (movablePages > 0) {
-            movable.freeRangeAtBoot(normalPages, normalPages + movablePages);
+            movable.freeRangeAtBoot(normalEnd, end);
         }
     }
 
@@ -123,9 +208,29 @@ public final class Node {
         return vmstat;
     }
 
-    /** {@return the shared zero page's pfn (my_zero_pfn())} */
+    /** The node id (pgdat->node_id). */
+    public int nid() {
+        return nid;
+    }
+
+    /** node_start_pfn. */
+    public long startPfn() {
+        return startPfn;
+    }
+
+    /** node_spanned_pages. */
+    public long spannedPages() {
+        return spannedPages;
+    }
+
+    /** True if {@code pfn} lies in this node's range. */
+    public boolean contains(long pfn) {
+        return pfn >= startPfn && pfn < startPfn + spannedPages;
+    }
+
+    /** The shared zero page's pfn (my_zero_pfn()): in node 0's ZONE_NORMAL, whichever node is asked. */
     public long zeroPfn() {
-        return zeroPfn;
+        return nid == 0 ? zeroPfn : mm.node().zeroPfn();
     }
 
     /** {@return the zero page as a folio (ZERO_PAGE(0))} */
@@ -137,13 +242,9 @@ public final class Node {
         return zones[t.ordinal()];
     }
 
-    /**
-     * page_zone(): read from the zone bits of the flags word.
-     *
-     * @param pfn the page frame number
-     */
+    /** page_zone(): read from the node and zone bits of the flags word (any node's pfn). */
     public Zone zoneOf(long pfn) {
-        return zones[(int) ((mm.flagsWord(pfn) >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK)];
+        return mm.nodeOf(pfn).zones[(int) ((mm.flagsWord(pfn) >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK)];
     }
 
     /**
@@ -170,22 +271,43 @@ public final class Node {
 
     /**
      * folio_alloc(gfp, order): a folio of 2^order pages with refcount 1, or null when no zone the gfp
-     * flags allow has a free block (the caller turns that into -ENOMEM or VM_FAULT_OOM). Movable
-     * allocations (__GFP_MOVABLE) try ZONE_MOVABLE first, then ZONE_NORMAL, and may use CMA pageblocks;
-     * others come from ZONE_NORMAL outside CMA. Nothing changes when it fails.
+     * flags allow has a free block (the caller turns that into -ENOMEM or VM_FAULT_OOM). The preferred
+     * node is the node of the CPU the caller runs on (numa_node_id()), or this node off any CPU; the
+     * zonelist falls back from there to the other nodes. On each node, movable allocations
+     * (__GFP_MOVABLE) try ZONE_MOVABLE first, then ZONE_NORMAL, and may use CMA pageblocks; others come
+     * from ZONE_NORMAL outside CMA. Nothing changes when it fails.
      */
     public Folio folioAlloc(int gfp, int order) {
+        int preferred = nid;
+        if (Cpu.onCpu()) {
+            int cpuNode = Cpu.current().node();
+            if (cpuNode < mm.nodes().size()) {
+                preferred = cpuNode;
+            }
+        }
+        return allocFromZonelist(gfp, order, preferred, false);
+    }
+
+    /**
+     * __folio_alloc_node(gfp | __GFP_THISNODE, order, nid) for this node: only this node's zones, no
+     * fallback to another node (what migration to a chosen node allocates with). Null when this node has
+     * no free block.
+     */
+    public Folio folioAllocThisNode(int gfp, int order) {
+        return allocFromZonelist(gfp, order, nid, true);
+    }
+
+    private Folio allocFromZonelist(int gfp, int order, int preferred, boolean thisNode) {
         if (order < 0 || order > PageLayout.MAX_PAGE_ORDER) {
             throw new IllegalArgumentException("order " + order + " outside 0.." + PageLayout.MAX_PAGE_ORDER);
         }
         SchedPoints.before(FolioOp.ALLOC, -1, order);
-        boolean movable = (gfp & Gfp.__GFP_MOVABLE) != 0;
-        long pfn = -1;
-        if (movable && zones[ZoneType.ZONE_MOVABLE.ordinal()].spannedPages() > 0) {
-            pfn = zones[ZoneType.ZONE_MOVABLE.ordinal()].allocBlock(order, true);
-        }
-        if (pfn < 0) {
-            pfn = zones[ZoneType.ZONE_NORMAL.ordinal()].allocBlock(order, movable);
+        List<Node> nodes = mm.nodes();
+        long pfn = nodes.get(preferred).allocLocal(gfp, order);
+        for (int i = 0; pfn < 0 && !thisNode && i < nodes.size(); i++) {
+            if (i != preferred) {
+                pfn = nodes.get(i).allocLocal(gfp, order);
+            }
         }
         if (pfn < 0) {
             SchedPoints.after(FolioOp.ALLOC, -1, -1);
@@ -204,14 +326,27 @@ public final class Node {
         return new Folio(mm, pfn);
     }
 
-    /** {@return the number of free pages of the node (NR_FREE_PAGES over both zones)} */
+    /** This node's part of the zonelist: a block's first pfn, or -1. */
+    private long allocLocal(int gfp, int order) {
+        boolean movable = (gfp & Gfp.__GFP_MOVABLE) != 0;
+        long pfn = -1;
+        if (movable && zones[ZoneType.ZONE_MOVABLE.ordinal()].spannedPages() > 0) {
+            pfn = zones[ZoneType.ZONE_MOVABLE.ordinal()].allocBlock(order, true);
+        }
+        if (pfn < 0) {
+            pfn = zones[ZoneType.ZONE_NORMAL.ordinal()].allocBlock(order, movable);
+        }
+        return pfn;
+    }
+
+    /** The number of free pages of this node (NR_FREE_PAGES over both its zones). */
     public long freePages() {
         return vmstat.zoneSum(ZoneStatItem.NR_FREE_PAGES);
     }
 
     // ------------------------------------------------------------ freeing
 
-    /** __folio_put(): the last reference is gone. */
+    /** __folio_put(): the last reference is gone (called on the folio's own node). */
     void folioPutFinal(long pfn) {
         Folio folio = new Folio(mm, pfn);
         ReleaseHook hook = releaseHook;
@@ -233,6 +368,11 @@ public final class Node {
     public void freeFrozenFolio(Folio folio) {
         long pfn = folio.pfn();
         Objects.checkIndex(pfn, mm.nrPages());
+        Node owner = mm.nodeOf(pfn);
+        if (owner != this) { // the folio goes back to its own node's buddy allocator
+            owner.freeFrozenFolio(folio);
+            return;
+        }
         if (mm.isTail(pfn)) {
             throw new io.github.foliolab.folio.api.VmBugException("VM_BUG_ON_PAGE(PageTail(page))\n" + mm.dumpPage(pfn));
         }

@@ -23,6 +23,7 @@ import static io.github.foliolab.folio.api.PageFlags.PG_writeback;
  */
 final class LruMoves {
     private final MemMap mm;
+    /** Node 0's lruvec; each move works on the folio's own node's ({@link LruVec#forPfn}), whose lru_lock the caller holds. */
     private final LruVec lruvec;
     private final VmStat vmstat;
     private final Vmscan vmscan;
@@ -72,7 +73,7 @@ final class LruMoves {
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
             }
         }
-        lruvec.addFolio(pfn);
+        lruvec.forPfn(pfn).addFolio(pfn);
     }
 
     /** lru_move_tail(): rotate a reclaimable folio to the tail of its (inactive) list; pgrotated. */
@@ -80,9 +81,9 @@ final class LruMoves {
         if (mm.testFlag(pfn, PG_unevictable)) {
             return;
         }
-        lruvec.delFolio(pfn);
+        lruvec.forPfn(pfn).delFolio(pfn);
         mm.clearFlag(pfn, PG_active);
-        lruvec.addFolioTail(pfn);
+        lruvec.forPfn(pfn).addFolioTail(pfn);
         vmstat.countEvents(VmEventItem.PGROTATED, mm.nrPages(pfn));
     }
 
@@ -96,14 +97,14 @@ final class LruMoves {
         if (mm.folioMapcount(pfn) > 0) { // folio_mapped(): some processes are using it
             return;
         }
-        lruvec.delFolio(pfn);
+        lruvec.forPfn(pfn).delFolio(pfn);
         mm.clearFlag(pfn, PG_active);
         mm.clearFlag(pfn, PG_referenced);
         if (mm.testFlag(pfn, PG_writeback) || mm.testFlag(pfn, PG_dirty)) {
-            lruvec.addFolio(pfn);
+            lruvec.forPfn(pfn).addFolio(pfn);
             mm.setFlag(pfn, PG_reclaim);
         } else {
-            lruvec.addFolioTail(pfn);
+            lruvec.forPfn(pfn).addFolioTail(pfn);
             vmstat.countEvents(VmEventItem.PGROTATED, nr);
         }
         if (active) {
@@ -116,10 +117,10 @@ final class LruMoves {
         if (mm.testFlag(pfn, PG_unevictable) || !mm.testFlag(pfn, PG_active)) {
             return;
         }
-        lruvec.delFolio(pfn);
+        lruvec.forPfn(pfn).delFolio(pfn);
         mm.clearFlag(pfn, PG_active);
         mm.clearFlag(pfn, PG_referenced);
-        lruvec.addFolio(pfn);
+        lruvec.forPfn(pfn).addFolio(pfn);
         vmstat.countEvents(VmEventItem.PGDEACTIVATE, mm.nrPages(pfn));
     }
 
@@ -129,11 +130,11 @@ final class LruMoves {
                 || mm.testFlag(pfn, PG_swapcache) || mm.testFlag(pfn, PG_unevictable)) {
             return;
         }
-        lruvec.delFolio(pfn);
+        lruvec.forPfn(pfn).delFolio(pfn);
         mm.clearFlag(pfn, PG_active);
         mm.clearFlag(pfn, PG_referenced);
         mm.clearFlag(pfn, PG_swapbacked);
-        lruvec.addFolio(pfn);
+        lruvec.forPfn(pfn).addFolio(pfn);
         vmstat.countEvents(VmEventItem.PGLAZYFREE, mm.nrPages(pfn));
     }
 
@@ -142,9 +143,9 @@ final class LruMoves {
         if (mm.testFlag(pfn, PG_active) || mm.testFlag(pfn, PG_unevictable)) {
             return;
         }
-        lruvec.delFolio(pfn);
+        lruvec.forPfn(pfn).delFolio(pfn);
         mm.setFlag(pfn, PG_active);
-        lruvec.addFolio(pfn);
+        lruvec.forPfn(pfn).addFolio(pfn);
         vmstat.countEvents(VmEventItem.PGACTIVATE, mm.nrPages(pfn));
     }
 }

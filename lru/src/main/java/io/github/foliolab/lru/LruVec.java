@@ -13,9 +13,11 @@ import io.github.foliolab.folio.sync.SpinLock;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * struct lruvec of the machine's node: the five LRU list heads, lru_lock, and the per-list, per-zone
+ * struct lruvec of one node: the five LRU list heads, lru_lock, and the per-list, per-zone
  * sizes (lruvec->lists, lru_lock, lru_zone_size; include/linux/mmzone.h, mm_inline.h).
  *
  * <p>The lists are intrusive doubly linked lists through the folios' lru words in the memmap
@@ -30,6 +32,7 @@ import java.lang.invoke.VarHandle;
  */
 public final class LruVec {
     private static final Machine.Key<LruVec> KEY = new Machine.Key<>("lruvec");
+    private static final Machine.Key<List<LruVec>> NODES = new Machine.Key<>("lruvec per node");
 
     /**
      * LIST_POISON1 / LIST_POISON2 as list_del() leaves them in the lru words (raw memmap values: even, so
@@ -42,9 +45,15 @@ public final class LruVec {
 
     private final Machine machine;
     private final MemMap mm;
+    private final Node node;
     private final VmStat vmstat;
-    /** lru_lock: protects the lists (head and folio lru words of linked folios), the sizes, and mlock_count. */
-    private final SpinLock lruLock = new SpinLock("&lruvec->lru_lock");
+    /** Every node's lruvec, by node id (this one among them); set once while the machine is built. */
+    private List<LruVec> siblings = List.of(this);
+    /**
+     * lru_lock: protects the lists (head and folio lru words of linked folios), the sizes, and mlock_count
+     * of this node's folios.
+     */
+    private final SpinLock lruLock;
     /** Under lru_lock. */
     private final long[] headNext = new long[LruList.NR_LRU_LISTS];
     private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
@@ -72,10 +81,13 @@ public final class LruVec {
     private final int nrCpus;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private LruVec(Machine machine) {
+    private LruVec(Machine machine, Node node) {
         this.machine = machine;
         this.mm = machine.memMap();
-        this.vmstat = machine.vmstat();
+        this.node = node;
+        this.vmstat = node.vmstat();
+        // Node 0's lock keeps the one-node machine's name (the explorer's tables print it).
+        this.lruLock = new SpinLock(node.nid() == 0 ? "&lruvec->lru_lock" : "&lruvec->lru_lock(node" + node.nid() + ")");
         this.nrCpus = machine.cpus().nr();
         this.perCpu = new long[PAD + (nrCpus + 1) * STRIDE];
         zoneSize[HOLDER] = PAD + nrCpus * STRIDE;
@@ -86,7 +98,8 @@ public final class LruVec {
     }
 
     /**
-     * The lruvec of the machine's node (mem_cgroup_lruvec(NULL, pgdat)).
+     * The lruvec of the machine's node 0 (mem_cgroup_lruvec(NULL, pgdat)): the only one of a one-node
+     * machine.
      *
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
@@ -95,13 +108,74 @@ public final class LruVec {
     }
 
     /**
+     * The lruvec of node {@code nid}.
+     *
+     * @throws IllegalStateException if the lru module is not attached to the machine
+     * @throws IndexOutOfBoundsException if there is no such node
+     */
+    public static LruVec of(Machine machine, int nid) {
+        return machine.state(NODES).get(nid);
+    }
+
+    /** folio_lruvec(): the lruvec of the node {@code pfn} belongs to (this one on a one-node machine). */
+    public LruVec forPfn(long pfn) {
+        List<LruVec> all = siblings;
+        return all.size() == 1 ? this : all.get(mm.nid(pfn));
+    }
+
+    /**
+     * folio_lruvec_relock_irq(): hold the lru_lock of {@code pfn}'s node's lruvec, first
+     * dropping {@code locked}'s if that is another lruvec ({@code locked} null: none held); returns the
+     * lruvec whose lock is now held.
+     */
+    public LruVec relock(long pfn, LruVec locked) {
+        LruVec lv = forPfn(pfn);
+        if (locked != lv) {
+            if (locked != null) {
+                locked.unlock();
+            }
+            lv.lock();
+        }
+        return lv;
+    }
+
+    /**
+     * folio_lruvec_relock_irqsave(): as {@link #relock}, in the irqsave form (folio_batch_move_lru,
+     * folios_put_refs); release with {@link #unlockIrqrestore}.
+     */
+    public LruVec relockIrqsave(long pfn, LruVec locked) {
+        LruVec lv = forPfn(pfn);
+        if (locked != lv) {
+            if (locked != null) {
+                locked.unlockIrqrestore();
+            }
+            lv.lockIrqsave();
+        }
+        return lv;
+    }
+
+    /** The node whose lruvec this is. */
+    public Node node() {
+        return node;
+    }
+
+    /**
      * Create the machine's lruvec and provide __folio_put()'s call up into page_cache_release(); called
      * by the lru module while the machine is built.
      */
     static LruVec attach(Machine.Assembly a) {
-        LruVec lv = new LruVec(a.machine());
+        List<LruVec> all = new ArrayList<>();
+        for (Node n : a.machine().nodes()) {
+            all.add(new LruVec(a.machine(), n));
+        }
+        List<LruVec> fixed = List.copyOf(all);
+        for (LruVec lv : fixed) {
+            lv.siblings = fixed;
+        }
+        LruVec lv = fixed.get(0);
         a.put(KEY, lv);
-        a.provide(Node.ReleaseHook.class, lv::pageCacheRelease);
+        a.put(NODES, fixed);
+        a.provide(Node.ReleaseHook.class, folio -> lv.forPfn(folio.pfn()).pageCacheRelease(folio));
         return lv;
     }
 

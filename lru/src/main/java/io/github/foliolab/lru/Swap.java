@@ -117,6 +117,11 @@ public final class Swap implements AutoCloseable {
         }
         this.hasWork = new boolean[n];
         int shared = policy.sharedAddBufferSize();
+        if (shared > 0 && machine.nodes().size() > 1) {
+            // The shared buffer (not a kernel mechanism) drains under one lruvec's lock.
+            throw new IllegalArgumentException("LRU policy " + policy + " uses a shared add buffer, which works on"
+                    + " one-node machines only; this machine has " + machine.nodes().size() + " nodes");
+        }
         this.sharedBuffer = shared > 0 ? new SharedAddBuffer(this, shared) : null;
     }
 
@@ -262,7 +267,7 @@ public final class Swap implements AutoCloseable {
     void folioBatchMoveLru(CpuFbatches fb, FolioBatch fbatch, BatchKind kind) {
         boolean isLruAdd = kind == BatchKind.LRU_ADD;
         FolioBatch dead = fb.deadFolios;
-        boolean locked = false;
+        LruVec locked = null;
         try {
             for (int i = 0; i < fbatch.count(); i++) {
                 long pfn = fbatch.pfn(i);
@@ -279,16 +284,13 @@ public final class Swap implements AutoCloseable {
                     dead.addPfn(pfn);
                     continue;
                 }
-                if (!locked) { // folio_lruvec_relock_irqsave: one lruvec per node here
-                    lruvec.lockIrqsave();
-                    locked = true;
-                }
+                locked = lruvec.relockIrqsave(pfn, locked); // folio_lruvec_relock_irqsave
                 moves.move(kind, pfn);
                 mm.setFlag(pfn, PG_lru); // folio_set_lru, under lru_lock after the insertion
             }
         } finally {
-            if (locked) {
-                lruvec.unlockIrqrestore();
+            if (locked != null) {
+                locked.unlockIrqrestore();
             }
         }
         if (isLruAdd && dead.count() > 0) {
@@ -647,7 +649,7 @@ public final class Swap implements AutoCloseable {
      */
     public void foliosPutRefs(FolioBatch folios, int[] refs) {
         int j = 0;
-        boolean locked = false;
+        LruVec locked = null;
         try {
             for (int i = 0; i < folios.count(); i++) {
                 long pfn = folios.pfn(i);
@@ -659,17 +661,14 @@ public final class Swap implements AutoCloseable {
                     continue;
                 }
                 if (mm.testFlag(pfn, PG_lru)) {
-                    if (!locked) { // __page_cache_release: folio_lruvec_relock_irqsave
-                        lruvec.lockIrqsave();
-                        locked = true;
-                    }
-                    lruvec.pageCacheReleaseLocked(pfn);
+                    locked = lruvec.relockIrqsave(pfn, locked); // folio_lruvec_relock_irqsave
+                    locked.pageCacheReleaseLocked(pfn);
                 }
                 folios.setPfn(j++, pfn);
             }
         } finally {
-            if (locked) {
-                lruvec.unlockIrqrestore();
+            if (locked != null) {
+                locked.unlockIrqrestore();
             }
         }
         folios.truncate(j);

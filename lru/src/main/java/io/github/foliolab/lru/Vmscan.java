@@ -135,14 +135,14 @@ public final class Vmscan {
         if (mm.refCountRaw(pfn) <= 0) {
             throw new VmBugException("VM_BUG_ON_FOLIO(!folio_ref_count(folio)) in folio_isolate_lru\n" + folio.dump());
         }
-        if (lruvec().lruLock().heldByCurrentThread()) {
+        LruVec lv = lruvec().forPfn(pfn); // folio_lruvec_lock_irq: the folio's node's lruvec
+        if (lv.lruLock().heldByCurrentThread()) {
             throw new VmBugException("folio_isolate_lru with lru_lock held: deadlock\n" + folio.dump());
         }
         if (!mm.testClearFlag(pfn, PG_lru)) {
             return false;
         }
         mm.get(pfn); // the isolation reference
-        LruVec lv = lruvec();
         lv.lock();
         try {
             lv.delFolio(pfn);
@@ -169,7 +169,7 @@ public final class Vmscan {
      * @param sign +1 or -1
      */
     public void modIsolated(Folio folio, int sign) {
-        vmstat.modNode(folio.isFileLru() ? NodeStatItem.NR_ISOLATED_FILE : NodeStatItem.NR_ISOLATED_ANON,
+        folio.pgdat().vmstat().modNode(folio.isFileLru() ? NodeStatItem.NR_ISOLATED_FILE : NodeStatItem.NR_ISOLATED_ANON,
                 sign * folio.nrPages());
     }
 
@@ -241,6 +241,12 @@ public final class Vmscan {
         try {
             for (Folio f : list) {
                 long pfn = f.pfn();
+                LruVec own = lruvec().forPfn(pfn); // folio_lruvec_relock_irq
+                if (locked && own != lv) {
+                    lv.unlock();
+                    locked = false;
+                }
+                lv = own;
                 if (!locked) {
                     lv.lock();
                     locked = true;

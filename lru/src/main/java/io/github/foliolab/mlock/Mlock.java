@@ -114,7 +114,7 @@ public final class Mlock {
     }
 
     private void modMlock(Folio folio, long nr) {
-        vmstat.modZone(folio.zone().type(), ZoneStatItem.NR_MLOCK, nr); // zone_stat_mod_folio
+        folio.pgdat().vmstat().modZone(folio.zone().type(), ZoneStatItem.NR_MLOCK, nr); // zone_stat_mod_folio
     }
 
     /**
@@ -218,7 +218,7 @@ public final class Mlock {
      */
     void mlockFolioBatch(MlockBatch mb) {
         checkNewFolios(mb);
-        boolean locked = false;
+        LruVec locked = null;
         try {
             for (int i = 0; i < mb.fbatch.count(); i++) {
                 long entry = mb.fbatch.pfn(i);
@@ -234,8 +234,8 @@ public final class Mlock {
                 }
             }
         } finally {
-            if (locked) {
-                lruvec.unlock();
+            if (locked != null) {
+                locked.unlock();
             }
         }
         swap.foliosPut(mb.fbatch);
@@ -257,33 +257,26 @@ public final class Mlock {
         }
     }
 
-    private boolean relock(boolean locked) {
-        if (!locked) {
-            lruvec.lock(); // folio_lruvec_relock_irq: one lruvec per node in the model
-        }
-        return true;
-    }
-
     /**
      * __mlock_folio(): nothing if PG_lru is lost ("nothing more we can do while it's off LRU": whoever
      * puts it back sees PG_mlocked in lru_add). Otherwise, under lru_lock: an evictable folio (PG_mlocked
      * already cleared by another CPU) is rescued if unevictable; an unevictable one gets mlock_count++ if
      * still PG_mlocked; an evictable-list one is culled (PG_active cleared, PG_unevictable set,
-     * mlock_count = !!PG_mlocked, unevictable_pgs_culled). PG_lru is set again. Returns whether lru_lock
-     * is held.
+     * mlock_count = !!PG_mlocked, unevictable_pgs_culled). PG_lru is set again. Returns the lruvec whose
+     * lru_lock is held (null if none).
      */
-    private boolean mlockFolioLocked(long pfn, boolean locked) {
+    private LruVec mlockFolioLocked(long pfn, LruVec locked) {
         if (!mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: test_and_clear_bit, fully ordered
             return locked;
         }
-        locked = relock(locked);
+        locked = lruvec.relock(pfn, locked);
         long nr = mm.nrPages(pfn);
         if (vmscan.folioEvictable(mm.folio(pfn))) {
             // Surprising but possible: PG_mlocked got cleared already by another CPU.
             if (mm.testFlag(pfn, PG_unevictable)) {
-                lruvec.delFolio(pfn);
+                locked.delFolio(pfn);
                 mm.clearFlag(pfn, PG_unevictable); // clear_bit, relaxed; lru_lock held
-                lruvec.addFolio(pfn);
+                locked.addFolio(pfn);
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, nr);
             }
         } else if (mm.testFlag(pfn, PG_unevictable)) {
@@ -291,11 +284,11 @@ public final class Mlock {
                 PageWords.setMlockCount(mm, pfn, mm.mlockCount(pfn) + 1); // under lru_lock
             }
         } else {
-            lruvec.delFolio(pfn);
+            locked.delFolio(pfn);
             mm.clearFlag(pfn, PG_active); // clear_bit / set_bit: atomic, relaxed; lru_lock held
             mm.setFlag(pfn, PG_unevictable);
             PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
-            lruvec.addFolio(pfn);
+            locked.addFolio(pfn);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, nr);
         }
         mm.setFlag(pfn, PG_lru); // folio_set_lru: set_bit, relaxed (lru_lock held; the unlock releases)
@@ -306,15 +299,15 @@ public final class Mlock {
      * __mlock_new_folio(): under lru_lock, unless it is (surprisingly) evictable already, set
      * PG_unevictable, mlock_count = !!PG_mlocked, unevictable_pgs_culled; add to the lruvec; set PG_lru.
      */
-    private boolean mlockNewFolioLocked(long pfn, boolean locked) {
+    private LruVec mlockNewFolioLocked(long pfn, LruVec locked) {
         // VM_BUG_ON_FOLIO(folio_test_lru(folio)): checked for the whole batch by checkNewFolios.
-        locked = relock(locked);
+        locked = lruvec.relock(pfn, locked);
         if (!vmscan.folioEvictable(mm.folio(pfn))) {
             mm.setFlag(pfn, PG_unevictable);
             PageWords.setMlockCount(mm, pfn, mm.testFlag(pfn, PG_mlocked) ? 1 : 0);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGCULLED, mm.nrPages(pfn));
         }
-        lruvec.addFolio(pfn);
+        locked.addFolio(pfn);
         mm.setFlag(pfn, PG_lru);
         return locked;
     }
@@ -326,12 +319,12 @@ public final class Mlock {
      * still PG_unevictable (someone else holds it off the LRU). Then, only if isolated, an unevictable
      * folio that is now evictable is rescued. PG_lru is set again if we took it.
      */
-    private boolean munlockFolioLocked(long pfn, boolean locked) {
+    private LruVec munlockFolioLocked(long pfn, LruVec locked) {
         long nr = mm.nrPages(pfn);
         boolean isolated = false;
         if (mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: fully ordered
             isolated = true;
-            locked = relock(locked);
+            locked = lruvec.relock(pfn, locked);
             if (mm.testFlag(pfn, PG_unevictable)) {
                 int c = mm.mlockCount(pfn); // maintained, but might undercount
                 if (c > 0) {
@@ -355,9 +348,9 @@ public final class Mlock {
         }
         // folio_evictable() has to be checked *after* clearing PG_mlocked.
         if (isolated && mm.testFlag(pfn, PG_unevictable) && vmscan.folioEvictable(mm.folio(pfn))) {
-            lruvec.delFolio(pfn);
+            locked.delFolio(pfn);
             mm.clearFlag(pfn, PG_unevictable);
-            lruvec.addFolio(pfn);
+            locked.addFolio(pfn);
             vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, nr);
         }
         if (isolated) {

@@ -2,7 +2,6 @@ package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
-import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
@@ -18,11 +17,9 @@ import io.github.foliolab.folio.api.VmBugException;
  */
 public final class Rmap {
     private final Mm ctx;
-    private final VmStat vmstat;
 
     Rmap(Mm ctx) {
         this.ctx = ctx;
-        this.vmstat = ctx.machine().vmstat();
     }
 
     private static void checkSmall(Folio folio, String fn) {
@@ -62,7 +59,7 @@ public final class Rmap {
         if (exclusive) {
             folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: atomic set_bit, relaxed
         }
-        vmstat.modNode(NodeStatItem.NR_ANON_MAPPED, 1);
+        folio.pgdat().vmstat().modNode(NodeStatItem.NR_ANON_MAPPED, 1);
     }
 
     /**
@@ -80,7 +77,7 @@ public final class Rmap {
         }
         int raw = ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // atomic_inc_and_test: full
         if (raw == 0) {
-            vmstat.modNode(NodeStatItem.NR_ANON_MAPPED, 1);
+            folio.pgdat().vmstat().modNode(NodeStatItem.NR_ANON_MAPPED, 1);
         }
         if (exclusive) {
             folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
@@ -102,7 +99,7 @@ public final class Rmap {
         }
         int raw = ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // full
         if (raw == 0) {
-            vmstat.modNode(NodeStatItem.NR_FILE_MAPPED, 1);
+            folio.pgdat().vmstat().modNode(NodeStatItem.NR_FILE_MAPPED, 1);
         }
         ctx.mlock().mlockVmaFolio(folio, vma.flags());
     }
@@ -120,7 +117,7 @@ public final class Rmap {
         }
         int raw = ctx.memMap().mapcountAddReturn(folio.pfn(), -1); // atomic_add_negative: full
         if (raw < 0) {
-            vmstat.modNode(folio.isAnon() ? NodeStatItem.NR_ANON_MAPPED : NodeStatItem.NR_FILE_MAPPED, -1);
+            folio.pgdat().vmstat().modNode(folio.isAnon() ? NodeStatItem.NR_ANON_MAPPED : NodeStatItem.NR_FILE_MAPPED, -1);
         }
         ctx.mlock().munlockVmaFolio(folio, vma.flags());
     }

@@ -2,7 +2,6 @@ package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
-import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
@@ -16,11 +15,9 @@ import io.github.foliolab.lru.FolioBatch;
  */
 public final class Shmem {
     private final Mm ctx;
-    private final VmStat vmstat;
 
     Shmem(Mm ctx) {
         this.ctx = ctx;
-        this.vmstat = ctx.machine().vmstat();
     }
 
     /**
@@ -98,8 +95,8 @@ public final class Shmem {
             f.refSub(1); // folio_ref_sub: relaxed
             return false;
         }
-        vmstat.modNode(NodeStatItem.NR_FILE_PAGES, 1);
-        vmstat.modNode(NodeStatItem.NR_SHMEM, 1);
+        f.pgdat().vmstat().modNode(NodeStatItem.NR_FILE_PAGES, 1);
+        f.pgdat().vmstat().modNode(NodeStatItem.NR_SHMEM, 1);
         return true;
     }
 
@@ -138,8 +135,8 @@ public final class Shmem {
             long index = f.index();
             file.remove(index, pfn);
             PageWords.setMapping(ctx.memMap(), pfn, 0); // WRITE_ONCE(folio->mapping): plain store, published by the release of set_pte_at / the xa_lock
-            vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -1);
-            vmstat.modNode(NodeStatItem.NR_SHMEM, -1);
+            f.pgdat().vmstat().modNode(NodeStatItem.NR_FILE_PAGES, -1);
+            f.pgdat().vmstat().modNode(NodeStatItem.NR_SHMEM, -1);
             // folio_cancel_dirty() -> folio_clear_dirty(): an atomic clear_bit (relaxed); the folio is on
             // the LRU, where other CPUs change its flags word concurrently, so no __folio_clear_dirty.
             f.clear(PageFlags.PG_dirty);
@@ -189,9 +186,9 @@ public final class Shmem {
             }
             file.removeLocked(folio.index(), pfn); // page_cache_delete
             PageWords.setMapping(ctx.memMap(), pfn, 0); // folio->mapping = NULL: plain store under the xa_lock
-            vmstat.modNode(NodeStatItem.NR_FILE_PAGES, -nr);
+            folio.pgdat().vmstat().modNode(NodeStatItem.NR_FILE_PAGES, -nr);
             if (folio.testSwapbacked()) {
-                vmstat.modNode(NodeStatItem.NR_SHMEM, -nr);
+                folio.pgdat().vmstat().modNode(NodeStatItem.NR_SHMEM, -nr);
             }
             return true;
         } finally {

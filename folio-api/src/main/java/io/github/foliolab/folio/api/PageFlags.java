@@ -6,7 +6,7 @@ package io.github.foliolab.folio.api;
  * configuration the conformance runs use). Aliases share their bit as in the kernel.
  *
  * <p>The high bits of the flags word hold the zone number as the kernel's {@code page_zonenum()} reads it
- * ({@link #ZONES_PGSHIFT}); node and section bits are not modelled (one node).
+ * ({@link #ZONES_PGSHIFT}) and node ({@link #NODES_PGSHIFT}); section bits are not modelled.
  */
 public final class PageFlags {
     private PageFlags() {}
@@ -90,6 +90,9 @@ public final class PageFlags {
     public static final int ZONES_PGSHIFT = 62;
     /** {@code ZONES_MASK} (include/linux/page-flags.h). */
     public static final long ZONES_MASK = 3L;
+    /** Where the node id sits in the flags word (page_to_nid()): below the zone bits, up to 64 nodes. */
+    public static final int NODES_PGSHIFT = 56;
+    public static final long NODES_MASK = 63L;
 
     private static final String[] NAMES = {
         "locked", "writeback", "referenced", "uptodate", "dirty", "lru", "head", "waiters", "active",

@@ -25,6 +25,11 @@ public final class Cpu {
         return id;
     }
 
+    /** cpu_to_node(): the node this CPU belongs to (numa_node_id() for code running on it). */
+    public int node() {
+        return owner.nodeOf(id);
+    }
+
     /** The CPUs of the machine this CPU belongs to. */
     public Cpus owner() {
         return owner;

@@ -8,6 +8,7 @@ import java.util.List;
 /** One machine's possible (and online) CPUs: cpu_possible_mask / cpu_online_mask, all online. */
 public final class Cpus {
     private final Cpu[] cpus;
+    private final int[] cpuToNode;
     private final ObjectIds objectIds;
 
     /**
@@ -16,14 +17,37 @@ public final class Cpus {
      * @throws IllegalArgumentException unless 1 &lt;= nr &lt;= 1024
      */
     public Cpus(ObjectIds objectIds, int nr) {
+        this(objectIds, nr, new int[nr]);
+    }
+
+    /**
+     * {@code nr} CPUs, CPU i on node {@code cpuToNode[i]} (the arch topology's cpu_to_node()).
+     *
+     * @throws IllegalArgumentException unless 1 &lt;= nr &lt;= 1024 and every CPU has a node id &gt;= 0
+     */
+    public Cpus(ObjectIds objectIds, int nr, int[] cpuToNode) {
         if (nr < 1 || nr > 1024) {
             throw new IllegalArgumentException("nr_cpu_ids must be 1..1024, got " + nr);
         }
+        if (cpuToNode.length != nr) {
+            throw new IllegalArgumentException(nr + " CPUs but " + cpuToNode.length + " node ids");
+        }
+        for (int i = 0; i < nr; i++) {
+            if (cpuToNode[i] < 0) {
+                throw new IllegalArgumentException("CPU " + i + " on node " + cpuToNode[i]);
+            }
+        }
+        this.cpuToNode = cpuToNode.clone();
         this.objectIds = objectIds;
         cpus = new Cpu[nr];
         for (int i = 0; i < nr; i++) {
             cpus[i] = new Cpu(this, i);
         }
+    }
+
+    /** cpu_to_node(). */
+    public int nodeOf(int cpu) {
+        return cpuToNode[cpu];
     }
 
     /** nr_cpu_ids. */
