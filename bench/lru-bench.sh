@@ -21,7 +21,8 @@ jmh() {
       cat "$OUT/last.log"; exit 1
     fi
   done
-  echo "$1 $3 $4 $5: $(uptime)" >> "$OUT/load.txt"
+  for last in "$@"; do :; done
+  echo "$(basename "$last" .json): $(uptime)" >> "$OUT/load.txt"
   grep -E '^(Benchmark|LruAddBench)' "$OUT/last.log" || true
 }
 mkdir -p "$OUT" docs
