@@ -65,6 +65,20 @@ class FolioLabTest {
     }
 
     @Test
+    void aV2CommandTheSimulatorDoesNotModelYetIsFileLineAndExit2NotAStackTrace() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("foliolab-v2", ".script");
+        try {
+            java.nio.file.Files.writeString(f, "format 2\nmmap A 4 anon rw\ntouch A 0 4 write\nfork\n");
+            Run r = cli("script", f.toString());
+            assertEquals(2, r.status(), r.err());
+            assertTrue(r.err().startsWith(f + ":4: format v2 `fork` is not implemented"), r.err());
+            assertFalse(r.err().contains("at io.github"), "no stack trace: " + r.err());
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
     void vmstatNamesTheFlagThatIsOutOfRange() {
         Run big = cli("vmstat", "--pages", "99999999999");
         assertEquals(2, big.status());
