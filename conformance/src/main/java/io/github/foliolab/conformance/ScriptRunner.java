@@ -227,7 +227,11 @@ public final class ScriptRunner {
                 case "willneed" -> MADV_WILLNEED;
                 case "hugepage" -> MADV_HUGEPAGE;
                 case "nohugepage" -> MADV_NOHUGEPAGE;
-                default -> throw notImplemented(c, "madvise " + tok[4], "faithfulness");
+                case "dontneed_locked" -> MADV_DONTNEED_LOCKED;
+                case "free" -> MADV_FREE;
+                case "populate_read" -> MADV_POPULATE_READ;
+                case "populate_write" -> MADV_POPULATE_WRITE;
+                default -> throw new ScriptException(script.file(), c.line(), "unknown advice");
             });
             case "drain" -> rc = t.madvise(pad, PAGE_SIZE, MADV_COLD);
             case "touch" -> {
@@ -245,7 +249,16 @@ public final class ScriptRunner {
             case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
             case "thp" -> throw notImplemented(c, "thp", "large folios");
             case "fork", "exit" -> throw notImplemented(c, c.op(), "fork");
-            case "limit", "nocap" -> throw notImplemented(c, c.op(), "faithfulness");
+            case "limit" -> {
+                // setrlimit(RLIMIT_MEMLOCK) with soft = hard = PAGES pages, as runner.c does.
+                t.mm().setRlimitMemlock(Long.parseLong(tok[2]) * PAGE_SIZE);
+                rc = 0;
+            }
+            case "nocap" -> {
+                // capset() dropping CAP_IPC_LOCK from the process's sets, as runner.c does.
+                t.mm().setCapIpcLock(false);
+                rc = 0;
+            }
             default -> throw new ScriptException(script.file(), c.line(), "unknown command");
         }
         out.append(result(rc)).append('\n');

@@ -246,7 +246,7 @@ class SyscallFuzzTest {
     }
 
     private static boolean validAdvice(int adv) {
-        return adv != MADV_FREE && adv != 100 && adv != -1;
+        return adv != 100 && adv != -1;
     }
 
     /** True if a VMA intersects the page-aligned range of the call (or the length wraps: nothing is walked). */

@@ -20,6 +20,11 @@ public final class Gup {
     public static final int FOLL_PIN = io.github.foliolab.folio.MemMap.FOLL_PIN;
     /** FOLL_TOUCH (kernel value, an mm-internal flag). */
     public static final int FOLL_TOUCH = 1 << 16;
+    /**
+     * FOLL_MADV_POPULATE (kernel value, an mm-internal flag): MADV_POPULATE_(READ|WRITE)'s own VMA
+     * lookup in __get_user_pages (a hole is -ENOMEM, a refused access -EINVAL).
+     */
+    public static final int FOLL_MADV_POPULATE = 1 << 22;
 
     private final Mm ctx;
 
@@ -124,10 +129,11 @@ public final class Gup {
         long addr = start;
         while (done < nrPages) {
             if (vma == null || addr >= vma.end) {
+                boolean populate = (gupFlags & FOLL_MADV_POPULATE) != 0;
                 vma = mm.vmaLookup(addr);
-                if (vma == null) return done > 0 ? done : -Errno.EFAULT;
+                if (vma == null) return done > 0 ? done : populate ? -Errno.ENOMEM : -Errno.EFAULT;
                 int err = checkVmaFlags(vma, gupFlags);
-                if (err != 0) return done > 0 ? done : err;
+                if (err != 0) return done > 0 ? done : populate ? -Errno.EINVAL : err;
             }
             int tries = 0;
             long pfn;
@@ -144,6 +150,24 @@ public final class Gup {
             addr += 4096;
         }
         return done;
+    }
+
+    /**
+     * faultin_page_range() of mm/gup.c, for MADV_POPULATE_READ / MADV_POPULATE_WRITE: __get_user_pages
+     * with FOLL_TOUCH | FOLL_MADV_POPULATE (and FOLL_WRITE), never FOLL_FORCE, then lru_add_drain().
+     * Returns the number of pages done, or -errno (-ENOMEM at a hole, -EINVAL where the VMA refuses
+     * the access, -EFAULT on SIGBUS / SIGSEGV). The caller holds the mmap_lock.
+     *
+     * @param mm the address space (mm_struct)
+     * @param start the start of the range, a page-aligned user virtual address (bytes)
+     * @param end the end of the range (exclusive), page-aligned (bytes)
+     * @param write FOLL_WRITE (MADV_POPULATE_WRITE)
+     */
+    public long faultinPageRange(MmStruct mm, long start, long end, boolean write) {
+        int gupFlags = FOLL_TOUCH | FOLL_MADV_POPULATE | (write ? FOLL_WRITE : 0);
+        long ret = getUserPages(mm, start, (end - start) >>> 12, gupFlags);
+        ctx.swap().lruAddDrain();
+        return ret;
     }
 
     /**

@@ -11,17 +11,19 @@ import java.util.List;
 import static io.github.foliolab.mm.Mman.*;
 
 /**
- * madvise(2) of mm/madvise.c for MADV_DONTNEED, MADV_COLD, MADV_PAGEOUT and MADV_WILLNEED:
+ * madvise(2) of mm/madvise.c for MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_COLD, MADV_PAGEOUT,
+ * MADV_WILLNEED, MADV_FREE (anonymous VMAs only; see {@link #freePteRange}) and MADV_POPULATE_READ / MADV_POPULATE_WRITE (madvise_populate over the whole range
+ * through faultin_page_range of mm/gup.c, not the VMA walk):
  * madvise_walk_vmas (holes give -ENOMEM after the VMAs are visited; a VMA's error stops the walk),
- * madvise_dontneed_free_valid_vma (VM_LOCKED and VM_PFNMAP refused with -EINVAL), can_madv_lru_vma
+ * madvise_dontneed_free_valid_vma (VM_PFNMAP, and VM_LOCKED unless MADV_DONTNEED_LOCKED, refused with
+ * -EINVAL), can_madv_lru_vma
  * for COLD/PAGEOUT (VM_LOCKED, VM_PFNMAP, VM_HUGETLB refused), the cold/pageout PTE walk, and
  * willneed (no swap in the model: only the lru_add_drain()); and the advices that only change
  * vm_flags through madvise_update_vma (split / merge with the mmap_lock held for writing):
  * MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTFORK, MADV_DOFORK (-EINVAL on VM_SPECIAL),
  * MADV_HUGEPAGE, MADV_NOHUGEPAGE (hugepage_madvise).
  *
- * <p>Model difference: the other advices madvise_behavior_valid() accepts (MADV_FREE, MADV_REMOVE,
- * MADV_DONTNEED_LOCKED, MADV_POPULATE_*, MADV_DONTDUMP / DODUMP, MADV_WIPEONFORK / KEEPONFORK,
+ * <p>Model difference: the other advices madvise_behavior_valid() accepts (MADV_REMOVE, MADV_DONTDUMP / DODUMP, MADV_WIPEONFORK / KEEPONFORK,
  * MADV_MERGEABLE, MADV_COLLAPSE, MADV_GUARD_*, MADV_HWPOISON, MADV_SOFT_OFFLINE) are -EINVAL here.
  * There is no swap, so MADV_WILLNEED's swap-in walks find nothing to read.
  */
@@ -33,7 +35,12 @@ public final class Madvise {
     }
 
     private static boolean behaviorValid(int b) {
-        return b == MADV_DONTNEED || b == MADV_COLD || b == MADV_PAGEOUT || b == MADV_WILLNEED || updatesFlags(b);
+        return b == MADV_DONTNEED || b == MADV_DONTNEED_LOCKED || b == MADV_FREE || isPopulate(b) || b == MADV_COLD || b == MADV_PAGEOUT || b == MADV_WILLNEED || updatesFlags(b);
+    }
+
+    /** is_madvise_populate(). */
+    private static boolean isPopulate(int b) {
+        return b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE;
     }
 
     /** The advices that only change vm_flags (get_lock_mode(): the mmap_lock for writing). */
@@ -60,13 +67,35 @@ public final class Madvise {
             }
         }
         mm.mmapLock().downRead();
-        MmuGather tlb = behavior == MADV_DONTNEED ? MmuGather.gather(ctx) : null;
+        if (isPopulate(behavior)) {
+            try {
+                return populate(mm, start, end, behavior == MADV_POPULATE_WRITE);
+            } finally {
+                mm.mmapLock().upRead();
+            }
+        }
+        MmuGather tlb = behavior == MADV_DONTNEED || behavior == MADV_DONTNEED_LOCKED || behavior == MADV_FREE
+                ? MmuGather.gather(ctx) : null;
         try {
             return walkVmas(mm, start, end, behavior, tlb);
         } finally {
             if (tlb != null) tlb.finish();
             mm.mmapLock().upRead();
         }
+    }
+
+    /**
+     * madvise_populate(): faultin_page_range() until the range is done; its errors pass through
+     * (-ENOMEM for a hole, -EINVAL for a refused access, -EFAULT for SIGBUS / SIGSEGV). The pages
+     * before the failing one stay populated.
+     */
+    private int populate(MmStruct mm, long start, long end, boolean write) {
+        while (Long.compareUnsigned(start, end) < 0) {
+            long pages = ctx.gup().faultinPageRange(mm, start, end, write);
+            if (pages < 0) return (int) pages;
+            start += pages * 4096;
+        }
+        return 0;
     }
 
     /** madvise_vma_behavior() for the flag-only advices, then madvise_update_vma(). */
@@ -124,8 +153,18 @@ public final class Madvise {
                 ctx.swap().lruAddDrain();
                 return 0;
             case MADV_DONTNEED:
-                if ((vma.flags() & (VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP)) != 0) return -Errno.EINVAL;
+            case MADV_DONTNEED_LOCKED:
+                // madvise_dontneed_free_valid_vma: MADV_DONTNEED_LOCKED allows VM_LOCKED.
+                long forbidden = VmFlags.VM_PFNMAP | (behavior == MADV_DONTNEED ? VmFlags.VM_LOCKED : 0);
+                if ((vma.flags() & forbidden) != 0) return -Errno.EINVAL;
                 ctx.zap().zapRange(tlb, vma, start, end);
+                return 0;
+            case MADV_FREE:
+                // madvise_dontneed_free_valid_vma, then madvise_free_single_vma: anonymous VMAs only.
+                if ((vma.flags() & (VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP)) != 0) return -Errno.EINVAL;
+                if (!vma.isAnonymous()) return -Errno.EINVAL;
+                ctx.swap().lruAddDrain();
+                free(vma, start, end);
                 return 0;
             case MADV_COLD:
             case MADV_PAGEOUT:
@@ -137,6 +176,58 @@ public final class Madvise {
                 return 0;
             default:
                 return -Errno.EINVAL;
+        }
+    }
+
+    /** madvise_free_single_vma(): madvise_free_pte_range() over each page table of [start, end). */
+    private void free(Vma vma, long start, long end) {
+        long addr = start;
+        while (addr < end) {
+            long tableEnd = Math.min(end, PageTables.pmdBase(addr) + (1L << PageTable.PMD_SHIFT));
+            PageTable pt = vma.mm().pageTables().lookup(addr);
+            if (pt != null) {
+                freePteRange(vma, pt, addr, tableEnd);
+            }
+            addr = tableEnd;
+        }
+    }
+
+    /**
+     * madvise_free_pte_range() for small folios: a dirty, exclusively mapped folio is cleaned under its
+     * folio lock (skipped if the trylock fails), a young or dirty PTE is made old and clean
+     * (clear_young_dirty_ptes with CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY: get-and-clear, then set), and
+     * the folio goes to folio_mark_lazyfree(), which queues it on this CPU's lru_lazyfree batch.
+     *
+     * <p>Model difference: there is no swap, so swap entries never occur and no folio is in the swap
+     * cache; a large folio is left alone (the kernel marks a fully covered one lazyfree and splits a
+     * partly covered one).
+     */
+    private void freePteRange(Vma vma, PageTable pt, long start, long end) {
+        SpinLock ptl = pt.ptl();
+        ptl.lock();
+        try {
+            for (long addr = start; addr < end; addr += 4096) {
+                long pte = pt.ptepGet(addr);
+                if (!Pte.present(pte) || Pte.special(pte)) continue; // vm_normal_folio: none for the zero page
+                Folio folio = ctx.memMap().folio(Pte.pfn(pte));
+                if (folio.isLarge()) continue;
+                if (folio.testDirty()) {
+                    if (!folio.trylock()) continue;
+                    if (folio.mapcount() != folio.nrPages()) {
+                        folio.unlock();
+                        continue;
+                    }
+                    folio.clear(PageFlags.PG_dirty); // folio_clear_dirty: clear_bit, relaxed (under the folio lock)
+                    folio.unlock();
+                }
+                if (Pte.young(pte) || Pte.dirty(pte)) {
+                    long old = pt.ptepGetAndClear(addr);
+                    pt.setPteAt(addr, Pte.mkClean(Pte.mkOld(old)));
+                }
+                ctx.swap().folioMarkLazyfree(folio);
+            }
+        } finally {
+            ptl.unlock();
         }
     }
 

@@ -101,6 +101,12 @@ public final class Mman {
     public static final int MADV_COLD = 20;
     /** {@code MADV_PAGEOUT} (as the uapi mman headers define it). */
     public static final int MADV_PAGEOUT = 21;
+    /** {@code MADV_POPULATE_READ} (as the uapi mman headers define it). */
+    public static final int MADV_POPULATE_READ = 22;
+    /** {@code MADV_POPULATE_WRITE} (as the uapi mman headers define it). */
+    public static final int MADV_POPULATE_WRITE = 23;
+    /** {@code MADV_DONTNEED_LOCKED} (as the uapi mman headers define it). */
+    public static final int MADV_DONTNEED_LOCKED = 24;
 
     /** {@code MLOCK_ONFAULT} (as the uapi mman headers define it). */
     public static final int MLOCK_ONFAULT = 0x01;

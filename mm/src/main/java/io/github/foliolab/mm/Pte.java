@@ -104,6 +104,11 @@ public final class Pte {
         return pte & ~YOUNG;
     }
 
+    /** pte_mkclean(). */
+    public static long mkClean(long pte) {
+        return pte & ~DIRTY;
+    }
+
     public static long wrprotect(long pte) {
         return pte & ~WRITE;
     }
