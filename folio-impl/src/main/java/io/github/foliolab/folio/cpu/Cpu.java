@@ -15,9 +15,16 @@ public final class Cpu {
     private final Cpus owner;
     private final int id;
 
+    /**
+     * The bindings {@link #run} and {@link #call} install: this CPU and its machine's object registry.
+     * A carrier is immutable, so one per CPU serves every call (no carrier allocated per run).
+     */
+    private final ScopedValue.Carrier bindings;
+
     Cpu(Cpus owner, int id) {
         this.owner = owner;
         this.id = id;
+        this.bindings = ScopedValue.where(CURRENT, this).where(ObjectIds.binding(), owner.objectIds());
     }
 
     /** {@return the CPU number (smp_processor_id())} */
@@ -37,12 +44,12 @@ public final class Cpu {
 
     /** Run {@code body} on this CPU. */
     public void run(Runnable body) {
-        ScopedValue.where(CURRENT, this).where(ObjectIds.binding(), owner.objectIds()).run(body);
+        bindings.run(body);
     }
 
     /** Run {@code body} on this CPU and return its result. */
     public <T> T call(java.util.function.Supplier<T> body) {
-        return ScopedValue.where(CURRENT, this).where(ObjectIds.binding(), owner.objectIds()).call(body::get);
+        return bindings.call(body::get);
     }
 
     /**
