@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * threads it spins. Not reentrant, like the kernel's locks: taking a lock the caller already holds is
  * reported as a self-deadlock.
  */
-public abstract class SimLock {
+public abstract class SimLock implements io.github.foliolab.folio.Restorable {
     private static final VarHandle STATE;
 
     static {
@@ -154,5 +154,16 @@ public abstract class SimLock {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** Save whether the lock is held and by whom (a machine checkpoint: a schedule may end with it held). */
+    @Override
+    public final Runnable save() {
+        int s = state;
+        Thread o = owner;
+        return () -> {
+            owner = o;
+            state = s;
+        };
     }
 }
