@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * threads it spins. Not reentrant, like the kernel's locks: taking a lock the caller already holds is
  * reported as a self-deadlock.
  */
-public abstract class SimLock {
+public abstract class SimLock implements io.github.foliolab.folio.Restorable {
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(int[].class);
     /**
      * The lock word sits alone in the middle of {@link #word}: {@value} ints (128 bytes, two cache lines
@@ -155,5 +155,16 @@ public abstract class SimLock {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** Save whether the lock is held and by whom (a machine checkpoint: a schedule may end with it held). */
+    @Override
+    public final Runnable save() {
+        int s = (int) WORD.getOpaque(word, PAD);
+        Thread o = owner;
+        return () -> {
+            owner = o;
+            WORD.setOpaque(word, PAD, s);
+        };
     }
 }
