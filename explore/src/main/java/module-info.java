@@ -20,7 +20,8 @@ module io.github.foliolab.explore {
             io.github.foliolab.explore.scenarios.LockOrder,
             io.github.foliolab.explore.scenarios.RefcountGet,
             io.github.foliolab.explore.scenarios.LruTicket,
-            io.github.foliolab.explore.scenarios.MigrationMlock;
+            io.github.foliolab.explore.scenarios.MigrationMlock,
+            io.github.foliolab.explore.scenarios.MlockOvercount;
     // ExploreCli's command classes: picocli fills their annotated fields reflectively.
     opens io.github.foliolab.explore to info.picocli;
 }
