@@ -1080,4 +1080,15 @@ public final class MemMap {
         }
         return sb.toString();
     }
+
+    /**
+     * Save every page descriptor (a copy of the off-heap memmap) for a {@link Machine#checkpoint()}.
+     *
+     * @return the action that copies them back
+     */
+    Runnable save() {
+        MemorySegment copy = MemorySegment.ofArray(new long[(int) (seg.byteSize() / Long.BYTES)]);
+        copy.copyFrom(seg);
+        return () -> seg.copyFrom(copy);
+    }
 }

@@ -416,4 +416,13 @@ public final class Mlock {
     public boolean needMlockDrain(int cpu) {
         return batches.of(cpu).fbatch.count() > 0;
     }
+
+    /** Save every CPU's mlock batch (a machine checkpoint). */
+    public Runnable save() {
+        io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[batches.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = batches.of(i)::save;
+        }
+        return io.github.foliolab.folio.Restorable.saveAll(parts);
+    }
 }
