@@ -61,6 +61,10 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
         return new Options(strategy, seed, n, bound, replay, invariants, maxSteps, restarts);
     }
 
+    public Options withBound(int k) {
+        return new Options(strategy, seed, schedules, k, replay, invariants, maxSteps);
+    }
+
     public Options withInvariants(boolean on) {
         return new Options(strategy, seed, schedules, bound, replay, on, maxSteps, restarts);
     }

@@ -499,6 +499,7 @@ public final class MemMap {
         SchedPoints.before(FolioOp.UNLOCK, pfn, PG_locked);
         // Release: the critical section's writes are visible before the lock bit clears.
         FLAGS.getAndBitwiseAndRelease(seg, off(pfn), ~(1L << PG_locked));
+        SchedPoints.released(FolioOp.UNLOCK, pfn); // folio_wake_bit: a folio_lock waiter may retry
     }
 
     // ---------------------------------------------------------------- refcount (page_ref.h)
