@@ -60,6 +60,8 @@ public final class Mlock {
     /**
      * The machine's mm/mlock.c folio state.
      *
+     * @param machine a machine with the lru module attached
+     * @return its mlock state (one per machine)
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
     public static Mlock of(Machine machine) {
@@ -70,6 +72,10 @@ public final class Mlock {
      * Create the machine's mlock state beside its {@code swap} (mm/swap.c and the folio half of
      * mm/mlock.c share the batch mechanism, and swap.c calls mlock_new_folio and mlock_drain_local
      * directly); called by {@link Swap#attach} while the machine is built.
+     *
+     * @param assembly the machine being built
+     * @param swap the machine's mm/swap.c state
+     * @return the new mlock state, registered in the assembly
      */
     public static Mlock attach(Machine.Assembly assembly, Swap swap) {
         Mlock m = new Mlock(assembly.machine(), swap);
@@ -77,6 +83,7 @@ public final class Mlock {
         return m;
     }
 
+    /** {@return the machine this state belongs to} */
     public Machine machine() {
         return machine;
     }
@@ -85,6 +92,7 @@ public final class Mlock {
      * mlock_fbatch of {@code cpu} (for inspection; its lock guards it).
      *
      * @param cpu the simulated CPU number
+     * @return that CPU's mlock batch
      */
     public MlockBatch batch(int cpu) {
         return batches.of(cpu);
@@ -394,6 +402,7 @@ public final class Mlock {
      * need_mlock_drain(cpu): that CPU's mlock batch is non-empty (racy read).
      *
      * @param cpu the simulated CPU number
+     * @return true if the batch holds entries
      */
     public boolean needMlockDrain(int cpu) {
         return batches.of(cpu).fbatch.count() > 0;
