@@ -426,7 +426,11 @@ public final class Mlock {
         return batches.of(cpu).fbatch.count() > 0;
     }
 
-    /** Save every CPU's mlock batch (a machine checkpoint). */
+    /**
+     * Save every CPU's mlock batch (a machine checkpoint).
+     *
+     * @return the action that puts them back
+     */
     public Runnable save() {
         io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[batches.size()];
         for (int i = 0; i < parts.length; i++) {

@@ -11,6 +11,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
@@ -72,14 +73,21 @@ public final class PolicyReport {
         }
         CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(new CategoryAxis("batching policy"));
         plot.setGap(12);
-        plot.add(panel(results, PolicyResult::foliosPerUs, "folios/us (higher is better)", "0.00"));
+        CategoryPlot throughput = panel(results, PolicyResult::foliosPerUs, "folios/us (higher is better)", "0.00");
+        plot.add(throughput);
         plot.add(panel(results, PolicyResult::cpuNsPerFolio, "CPU ns per folio", "0.0"));
         plot.add(panel(results, PolicyResult::lruLockPerFolio, "lru_lock per folio", "0.0000"));
         plot.add(panel(results, PolicyResult::bytesPerFolio, "bytes allocated per folio", "0.00"));
+        // One legend entry per thread count (the panels share their series and colours).
+        plot.setFixedLegendItems(throughput.getLegendItems());
         JFreeChart chart = new JFreeChart("folio_add_lru + lru_add_drain per batching policy",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 1200);
     }
+
+    /** One colour per thread count, the same in every panel. */
+    private static final Color[] SERIES_COLOURS = {
+        new Color(66, 133, 244), new Color(234, 67, 53), new Color(52, 168, 83), new Color(251, 188, 5)};
 
     private static CategoryPlot panel(List<PolicyResult> results, ToDoubleFunction<PolicyResult> metric, String label,
                                       String format) {
@@ -90,6 +98,9 @@ public final class PolicyReport {
         BarRenderer renderer = new BarRenderer();
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
+        for (int i = 0; i < data.getRowCount(); i++) {
+            renderer.setSeriesPaint(i, SERIES_COLOURS[i % SERIES_COLOURS.length]);
+        }
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat(format, DecimalFormatSymbols.getInstance(Locale.ROOT))));
         renderer.setDefaultItemLabelsVisible(true);
         NumberAxis axis = new NumberAxis(label);
