@@ -244,7 +244,10 @@ public final class ScriptRunner {
                 }
                 rc = 0;
             }
-            case "move" -> throw notImplemented(c, "move", "migrate");
+            case "move" -> {
+                MoveCommand.run(t, a, c.len(), Integer.parseInt(tok[4]), out);
+                return;
+            }
             case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
             case "thp" -> throw notImplemented(c, "thp", "large folios");
             case "fork", "exit" -> rc = forks.run(c.op(), task, pad);

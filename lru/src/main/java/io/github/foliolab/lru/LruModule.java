@@ -18,6 +18,7 @@ public final class LruModule implements MachineModule {
     public void attach(Machine.Assembly a) {
         LruVec lruvec = LruVec.attach(a);
         Vmscan vmscan = Vmscan.attach(a);
-        Swap.attach(a, lruvec, vmscan);
+        Swap swap = Swap.attach(a, lruvec, vmscan);
+        a.restorable(lruvec::saveAll, swap::save); // vmscan keeps no state of its own
     }
 }

@@ -612,4 +612,31 @@ public final class LruVec {
         }
         return null;
     }
+
+    /**
+     * Save the list heads, the sizes, the per-CPU pending deltas and lru_lock of every node's lruvec (a
+     * machine checkpoint; the folios' list links are in the memmap).
+     */
+    Runnable saveAll() {
+        io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[siblings.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = siblings.get(i)::save;
+        }
+        return io.github.foliolab.folio.Restorable.saveAll(parts);
+    }
+
+    private Runnable save() {
+        long[] next = headNext.clone();
+        long[] prev = headPrev.clone();
+        long[] sizes = zoneSize.clone();
+        long[] pending = perCpu.clone();
+        Runnable lockBack = lruLock.save();
+        return () -> {
+            System.arraycopy(next, 0, headNext, 0, next.length);
+            System.arraycopy(prev, 0, headPrev, 0, prev.length);
+            System.arraycopy(sizes, 0, zoneSize, 0, sizes.length);
+            System.arraycopy(pending, 0, perCpu, 0, pending.length);
+            lockBack.run();
+        };
+    }
 }

@@ -66,4 +66,16 @@ public final class PerCpuWork {
             done.waitForCompletion();
         }
     }
+
+    /** Save PENDING, whether it was ever queued, and its completion (a machine checkpoint). */
+    Runnable save() {
+        boolean ever = everQueued;
+        boolean p = pending.get();
+        Runnable doneBack = done.save();
+        return () -> {
+            everQueued = ever;
+            pending.set(p);
+            doneBack.run();
+        };
+    }
 }

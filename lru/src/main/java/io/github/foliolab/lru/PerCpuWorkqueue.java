@@ -204,4 +204,31 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         for (Thread t : workers) if (t != null) n++;
         return n;
     }
+
+    /** Save the queued work of every CPU (a machine checkpoint; normally none is queued then). */
+    Runnable save() {
+        java.util.List<java.util.List<PerCpuWork>> saved = new java.util.ArrayList<>();
+        for (MpscAtomicArrayQueue<PerCpuWork> q : queues) {
+            saved.add(refill(q, drain(q)));
+        }
+        return () -> {
+            for (int i = 0; i < queues.length; i++) {
+                drain(queues[i]);
+                refill(queues[i], saved.get(i));
+            }
+        };
+    }
+
+    private static java.util.List<PerCpuWork> drain(MpscAtomicArrayQueue<PerCpuWork> q) {
+        java.util.List<PerCpuWork> items = new java.util.ArrayList<>();
+        q.drain(items::add);
+        return items;
+    }
+
+    private static java.util.List<PerCpuWork> refill(MpscAtomicArrayQueue<PerCpuWork> q, java.util.List<PerCpuWork> items) {
+        for (PerCpuWork w : items) {
+            q.offer(w);
+        }
+        return items;
+    }
 }

@@ -728,4 +728,34 @@ public final class Swap implements AutoCloseable {
     Node node() {
         return node;
     }
+
+    /**
+     * Save mm/swap.c's state (a machine checkpoint): every CPU's batches and local locks, the drain works
+     * and queues, lru_drain_gen, has_work, the drain-all mutex, lru_disable_count, and the mlock batches.
+     */
+    Runnable save() {
+        java.util.List<io.github.foliolab.folio.Restorable> parts = new java.util.ArrayList<>();
+        for (int cpu = 0; cpu < fbatches.size(); cpu++) {
+            parts.add(fbatches.of(cpu)::save);
+        }
+        for (PerCpuWork w : drainWork) {
+            parts.add(w::save);
+        }
+        parts.add(workqueue::save);
+        if (sharedBuffer != null) {
+            parts.add(sharedBuffer::save);
+        }
+        parts.add(drainAllLock);
+        parts.add(mlock::save);
+        int gen = lruDrainGen.get();
+        int disabled = lruDisableCount.get();
+        boolean[] work = hasWork.clone();
+        Runnable back = io.github.foliolab.folio.Restorable.saveAll(parts.toArray(io.github.foliolab.folio.Restorable[]::new));
+        return () -> {
+            lruDrainGen.set(gen);
+            lruDisableCount.set(disabled);
+            System.arraycopy(work, 0, hasWork, 0, work.length);
+            back.run();
+        };
+    }
 }

@@ -67,4 +67,9 @@ public final class MlockBatch {
     public LocalLock lock() {
         return lock;
     }
+
+    /** Save the batch and its local lock (a machine checkpoint). */
+    Runnable save() {
+        return io.github.foliolab.folio.Restorable.saveAll(fbatch::save, lock);
+    }
 }

@@ -141,6 +141,12 @@ public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
         }
 
         @Override
+        protected Runnable saveState() {
+            int refs = bRefs;
+            return () -> bRefs = refs;
+        }
+
+        @Override
         public int nrCpus() {
             return 2;
         }

@@ -20,5 +20,6 @@ public final class MlockModule implements MachineModule {
     @Override
     public void attach(Machine.Assembly a) {
         MlockSys.attach(a);
+        a.restorable(); // the system calls keep no state of their own
     }
 }

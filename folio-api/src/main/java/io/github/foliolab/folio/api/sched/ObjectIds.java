@@ -110,4 +110,22 @@ public final class ObjectIds {
     public int namesKept() {
         return names != null ? names.size() : 0;
     }
+
+    /**
+     * Save the next id and the names kept (a machine checkpoint): objects a schedule creates after it get
+     * the same ids in every schedule.
+     *
+     * @return the action that puts them back
+     */
+    public Runnable save() {
+        long n = next.get();
+        Map<Long, String> kept = names != null ? Map.copyOf(names) : null;
+        return () -> {
+            if (kept != null && (next.get() != n || names.size() != kept.size())) {
+                names.clear();
+                names.putAll(kept);
+            }
+            next.set(n);
+        };
+    }
 }
