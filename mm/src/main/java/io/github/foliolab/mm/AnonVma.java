@@ -63,7 +63,7 @@ public final class AnonVma {
         return (id << 2) | 1L;
     }
 
-    /** anon_vma_chain_link(): chain {@code vma} to this anon_vma (under the root's lock). */
+    /** anon_vma_chain_assign() + anon_vma_interval_tree_insert(): chain {@code vma} to this anon_vma (under the root's lock). */
     void link(Vma vma) {
         lock.lock();
         try {

@@ -96,7 +96,7 @@ public final class Task {
     }
 
     /**
-     * exit(2) of this process, run on its CPU: exit_mmap tears its address space down (see
+     * The exit of this process (its last mmput()), run on its CPU: exit_mmap tears its address space down (see
      * {@link ExitMmap}); the folios it shared with others stay theirs. The task must not be used again.
      *
      * @throws IllegalStateException if this process has already exited
