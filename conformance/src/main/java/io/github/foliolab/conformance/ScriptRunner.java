@@ -55,6 +55,8 @@ public final class ScriptRunner {
     private final List<Script.Region> created = new ArrayList<>();
     private final Appendable out;
     private final boolean checkInvariants;
+    /** v2's fork, child and exit. */
+    private final ForkCommands forks = new ForkCommands();
 
     private ScriptRunner(Script script, boolean checkInvariants, Appendable out) {
         this.script = script;
@@ -219,10 +221,7 @@ public final class ScriptRunner {
             }
             a = base + c.start() * PAGE_SIZE;
         }
-        if (c.where() == Script.Where.CHILD) {
-            throw notImplemented(c, "child", "fork");
-        }
-        Task t = c.where() == Script.Where.CPU1 ? cpu1() : task;
+        Task t = c.where() == Script.Where.CHILD ? forks.child() : c.where() == Script.Where.CPU1 ? cpu1() : task;
         out.append(c.echo()).append(" = ");
         String[] tok = c.tok();
         long rc;
@@ -267,7 +266,7 @@ public final class ScriptRunner {
             }
             case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
             case "thp" -> throw notImplemented(c, "thp", "large folios");
-            case "fork", "exit" -> throw notImplemented(c, c.op(), "fork");
+            case "fork", "exit" -> rc = forks.run(c.op(), task, pad);
             case "limit" -> {
                 // setrlimit(RLIMIT_MEMLOCK) with soft = hard = PAGES pages, as runner.c does.
                 t.mm().setRlimitMemlock(Long.parseLong(tok[2]) * PAGE_SIZE);
