@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * the default explore mode). The counters:
  * <ul>
  *   <li>{@code schedules}: schedules run, per second of wall-clock time;</li>
- *   <li>{@code cpuUsPerSchedule}: process CPU time per schedule, in microseconds (less sensitive to other
- *       processes on the machine than the rate);</li>
+ *   <li>{@code cpuUsPerSchedule}: CPU time of the JVM's Java threads per schedule, in microseconds (less
+ *       sensitive to other processes on the machine than the rate; JIT and GC threads not included);</li>
  *   <li>{@code schedulesToExhaust}: the schedules one exploration runs (exact, the same every time);</li>
  *   <li>{@code endStates}: the distinct end states the exploration reaches ({@link Explorer#outcomes}),
  *       which must be the same for {@code dfs} and {@code dpor}.</li>
@@ -78,13 +78,13 @@ public class ExploreBench {
         @Setup(Level.Iteration)
         public void start(BenchmarkParams params) {
             share = 1.0 / params.getMeasurement().getCount();
-            cpuStart = processCpuNanos();
+            cpuStart = javaThreadsCpuNanos();
             schedules = 0;
         }
 
         void add(long n, long ends) {
             schedules += n;
-            cpuUsPerSchedule = share * (processCpuNanos() - cpuStart) / 1000.0 / schedules;
+            cpuUsPerSchedule = share * (javaThreadsCpuNanos() - cpuStart) / 1000.0 / schedules;
             schedulesToExhaust = share * n;
             endStates = share * ends;
         }
@@ -147,7 +147,17 @@ public class ExploreBench {
         return r;
     }
 
-    static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    /**
+     * CPU time of the JVM's Java threads (the virtual threads' carrier, JMH's thread), without the JIT
+     * compiler's and the garbage collector's threads: the explorer's own cost, steadier on a loaded machine
+     * than the process's CPU time while the JIT still compiles.
+     */
+    static long javaThreadsCpuNanos() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long t : threads.getThreadCpuTime(threads.getAllThreadIds())) {
+            sum += Math.max(t, 0);
+        }
+        return sum;
     }
 }

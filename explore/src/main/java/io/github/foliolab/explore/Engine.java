@@ -105,6 +105,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private boolean atEnd;
     /** Counts invariant checks ({@link #round()}); never reset, so a world reused by the next schedule sees new rounds. */
     private int checkRound;
+    /** The last {@link #held} answer of the current check round, for lockId {@link #heldId}. */
+    private int heldRound = Integer.MIN_VALUE;
+    private long heldId;
+    private boolean heldValue;
     private final Checks checks = new Checks();
     private final Recorder rec = new Recorder();
     private final int[] enabledScratch = new int[MAX_CPUS];
@@ -670,7 +674,15 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public boolean held(long lockId) {
-        return holderOf(lockId) >= 0;
+        if (!inCheck) {
+            return holderOf(lockId) >= 0;
+        }
+        if (heldRound != checkRound || heldId != lockId) { // several invariants ask about lru_lock each round
+            heldValue = holderOf(lockId) >= 0;
+            heldId = lockId;
+            heldRound = checkRound;
+        }
+        return heldValue;
     }
 
     @Override

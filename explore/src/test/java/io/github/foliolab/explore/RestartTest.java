@@ -33,6 +33,11 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class RestartTest {
     static final int BOUND = 3;
+    /**
+     * Library scenarios whose worlds hold tasks (address spaces, VMAs, page tables: state outside the
+     * machine's modules that no checkpoint covers yet): built fresh for every schedule.
+     */
+    static final java.util.Set<String> HOLD_TASKS = java.util.Set.of("migration-mlock", "mlock-overcount");
 
     @AfterEach
     void noThreadLeft() {
@@ -77,9 +82,10 @@ class RestartTest {
         World fresh = ScopedValue.where(ObjectIds.forNewMachines(), new ObjectIds(true)).call(() -> s.build(v));
         try {
             Runnable restore = reused.checkpoint();
-            if (!s.getClass().getPackageName().equals(LruWorld.class.getPackageName())) {
-                // A user's scenario (the test's ticket-locks) that does not implement World.saveState: built
-                // fresh for every schedule (resultsAreTheSameWithRestartsOnAndOff checks that this works).
+            if (!s.getClass().getPackageName().equals(LruWorld.class.getPackageName()) || HOLD_TASKS.contains(s.name())) {
+                // A user's scenario (the test's ticket-locks), or one holding tasks, that does not implement
+                // World.saveState: built fresh for every schedule (resultsAreTheSameWithRestartsOnAndOff checks
+                // that this works).
                 assertNull(restore, s.name());
                 return;
             }

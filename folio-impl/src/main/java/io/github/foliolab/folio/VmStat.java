@@ -314,9 +314,10 @@ public final class VmStat {
         for (int i = 0; i < z.length; i++) z[i] = zone.get(i);
         VmStatPerCpu p = pcp;
         long[] slots = p.slots.clone();
+        // Plain stores: a restore runs while no CPU runs; whatever hands the machine to a CPU next publishes them.
         return () -> {
-            for (int i = 0; i < n.length; i++) node.set(i, n[i]);
-            for (int i = 0; i < z.length; i++) zone.set(i, z[i]);
+            for (int i = 0; i < n.length; i++) node.setPlain(i, n[i]);
+            for (int i = 0; i < z.length; i++) zone.setPlain(i, z[i]);
             System.arraycopy(slots, 0, p.slots, 0, slots.length);
         };
     }
