@@ -4,6 +4,7 @@ import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.Node;
 import io.github.foliolab.lru.Swap;
+import io.github.foliolab.lru.HugeMemoryOps;
 import io.github.foliolab.lru.RmapOps;
 import io.github.foliolab.lru.Vmscan;
 import io.github.foliolab.mlock.Mlock;
@@ -34,6 +35,7 @@ public final class Mm {
     private final VmaModify vmaModify;
     private final Mmap mmap;
     private final Madvise madvise;
+    private final Thp thp;
 
     private Mm(Machine.Assembly a) {
         this.machine = a.machine();
@@ -48,6 +50,7 @@ public final class Mm {
         this.mmap = new Mmap(this);
         this.madvise = new Madvise(this);
         this.rmapWalk = new RmapWalk(this);
+        this.thp = new Thp(this);
     }
 
     /**
@@ -67,6 +70,7 @@ public final class Mm {
         Mm m = new Mm(a);
         a.put(KEY, m);
         a.provide(RmapOps.class, m.rmapWalk);
+        a.provide(HugeMemoryOps.class, m.thp);
         return m;
     }
 
@@ -128,6 +132,11 @@ public final class Mm {
     /** The implementation of madvise(2). */
     public Madvise madvise() {
         return madvise;
+    }
+
+    /** {@return the large-folio state: mTHP controls and statistics, deferred split, split (mm/huge_memory.c)} */
+    public Thp thp() {
+        return thp;
     }
 
     public RmapWalk rmapWalk() {
