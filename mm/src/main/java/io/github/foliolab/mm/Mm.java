@@ -25,6 +25,9 @@ public final class Mm {
     private final ConcurrentHashMap<Long, AddressSpace> files = new ConcurrentHashMap<>();
     /** The mlock family of system calls: this module's upward call, provided by the mlock module. */
     private final Machine.Link<MlockSyscalls> mlockSyscalls;
+    /** move_pages(2) / migrate_pages(2) and migration_entry_wait(): provided by the migrate module. */
+    private final Machine.Link<MigrateSyscalls> migrateSyscalls;
+    private final Machine.Link<MigrationEntryWait> migrationEntryWait;
     private final Mlock mlock;
     private final RmapWalk rmapWalk;
     private final Rmap rmap;
@@ -41,6 +44,8 @@ public final class Mm {
         this.machine = a.machine();
         this.mlock = Mlock.of(machine);
         this.mlockSyscalls = a.link(MlockSyscalls.class, MlockSyscalls.ENOSYS);
+        this.migrateSyscalls = a.link(MigrateSyscalls.class, MigrateSyscalls.ENOSYS);
+        this.migrationEntryWait = a.link(MigrationEntryWait.class, MigrationEntryWait.NONE);
         this.rmap = new Rmap(this);
         this.shmem = new Shmem(this);
         this.fault = new Fault(this);
@@ -71,6 +76,7 @@ public final class Mm {
         a.put(KEY, m);
         a.provide(RmapOps.class, m.rmapWalk);
         a.provide(HugeMemoryOps.class, m.thp);
+        a.restorable(m::save);
         return m;
     }
 
@@ -153,6 +159,16 @@ public final class Mm {
         return mlockSyscalls.get();
     }
 
+    /** The page-migration system calls ({@link MigrateSyscalls#ENOSYS} without the migrate module). */
+    public MigrateSyscalls migrateSyscalls() {
+        return migrateSyscalls.get();
+    }
+
+    /** migration_entry_wait() ({@link MigrationEntryWait#NONE} without the migrate module). */
+    public MigrationEntryWait migrationEntryWait() {
+        return migrationEntryWait.get();
+    }
+
     /** mm_alloc(): a new, empty address space with the model's mmap_base. */
     public MmStruct newMm() {
         return machine.withObjectIds(() -> new MmStruct(this, MmStruct.DEFAULT_MMAP_BASE));
@@ -196,5 +212,23 @@ public final class Mm {
 
     void forgetFile(AddressSpace s) {
         files.remove(s.id());
+    }
+
+    /**
+     * Save the machine-wide mm state (a machine checkpoint): the id counter and the registries of anon_vmas
+     * and files. Address spaces, VMAs and page tables belong to the tasks that hold them, not to the
+     * machine: a checkpoint does not cover them.
+     */
+    private Runnable save() {
+        long id = nextId.get();
+        java.util.Map<Long, AnonVma> anon = java.util.Map.copyOf(anonVmas);
+        java.util.Map<Long, AddressSpace> f = java.util.Map.copyOf(files);
+        return () -> {
+            nextId.set(id);
+            anonVmas.clear();
+            anonVmas.putAll(anon);
+            files.clear();
+            files.putAll(f);
+        };
     }
 }
