@@ -57,6 +57,8 @@ public final class ScriptRunner {
     private final boolean checkInvariants;
     /** v2's fork, child and exit. */
     private final ForkCommands forks = new ForkCommands();
+    /** v2's thp command and the mthp lines of check. */
+    private final ThpCommands thp;
 
     private ScriptRunner(Script script, boolean checkInvariants, Appendable out) {
         this.script = script;
@@ -64,6 +66,7 @@ public final class ScriptRunner {
         this.checkInvariants = checkInvariants;
         this.machine = script.v2() ? Simulator.bootMachineV2() : Simulator.bootMachine();
         this.task = Simulator.rootTask(machine);
+        this.thp = new ThpCommands(machine);
         this.pad = task.mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
         if (pad < 0) {
             throw new IllegalStateException("cannot map the pad: " + Errno.name((int) pad));
@@ -265,7 +268,7 @@ public final class ScriptRunner {
                 return;
             }
             case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
-            case "thp" -> throw notImplemented(c, "thp", "large folios");
+            case "thp" -> rc = thp.thp(tok[1]);
             case "fork", "exit" -> rc = forks.run(c.op(), task, pad);
             case "limit" -> {
                 // setrlimit(RLIMIT_MEMLOCK) with soft = hard = PAGES pages, as runner.c does.
@@ -365,7 +368,7 @@ public final class ScriptRunner {
                 out.append(' ').append(MIGRATE[i]).append('=').append(String.valueOf(counter(MIGRATE[i]) - migrateBaseline[i]));
             }
             out.append('\n');
-            // No mthp lines: `thp` is not implemented, so no size is ever enabled.
+            thp.check(out);
         }
     }
 

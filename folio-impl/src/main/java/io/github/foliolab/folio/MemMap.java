@@ -342,6 +342,43 @@ public final class MemMap {
         FLAGS.set(seg, o, (long) FLAGS.get(seg, o) & ~(1L << PG_head));
     }
 
+    /**
+     * __split_folio_to_order() (mm/huge_memory.c), the descriptor part of a split: with the folio's count
+     * frozen at 0 and every mapping removed, make the large folio at {@code pfn} (order {@code oldOrder})
+     * into 2^(oldOrder - newOrder) folios of order {@code newOrder}. Each new folio's head page gets the
+     * old head's flags selected by {@code copyFlags} (after its own PAGE_FLAGS_CHECK_AT_PREP are
+     * cleared), the old head's mapping and index + its offset; the counts stay 0 (frozen) for the
+     * caller to unfreeze. Plain stores: nobody can take a reference to a frozen folio's pages.
+     *
+     * @param pfn the head pfn of the folio being split
+     * @param oldOrder its order (at least 1)
+     * @param newOrder the order of the new folios, below {@code oldOrder}
+     * @param copyFlags the mask of PG_* bits copied from the old head to each new folio
+     */
+    public void splitCompound(long pfn, int oldOrder, int newOrder, long copyFlags) {
+        if (!isLarge(pfn) || order(pfn) != oldOrder || newOrder < 0 || newOrder >= oldOrder) {
+            throw new IllegalArgumentException("split of order " + oldOrder + " to " + newOrder + "\n" + dumpPage(pfn));
+        }
+        long o = off(pfn);
+        long headFlags = (long) FLAGS.get(seg, o);
+        long mapping = (long) MAPPING.get(seg, o);
+        long index = (long) INDEX.get(seg, o);
+        clearCompound(pfn, oldOrder);
+        long step = 1L << newOrder;
+        for (long j = 0; j < (1L << oldOrder); j += step) {
+            long p = pfn + j;
+            if (j > 0) {
+                long to = off(p);
+                FLAGS.set(seg, to, ((long) FLAGS.get(seg, to) & ~PageFlags.PAGE_FLAGS_CHECK_AT_PREP) | (headFlags & copyFlags));
+                MAPPING.set(seg, to, mapping);
+                INDEX.set(seg, to, index + j);
+            }
+            if (newOrder > 0) {
+                prepCompound(p, newOrder);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- flags
 
     /**

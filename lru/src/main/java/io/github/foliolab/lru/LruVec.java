@@ -177,6 +177,9 @@ public final class LruVec {
         return node;
     }
 
+    /** mm/huge_memory.c's calls for freed large folios; set once while the machine is built. */
+    private Machine.Link<HugeMemoryOps> huge;
+
     /**
      * Create the machine's lruvec and provide __folio_put()'s call up into page_cache_release(); called
      * by the lru module while the machine is built.
@@ -193,8 +196,25 @@ public final class LruVec {
         LruVec lv = fixed.get(0);
         a.put(KEY, lv);
         a.put(NODES, fixed);
-        a.provide(Node.ReleaseHook.class, folio -> lv.forPfn(folio.pfn()).pageCacheRelease(folio));
+        Machine.Link<HugeMemoryOps> huge = a.link(HugeMemoryOps.class, HugeMemoryOps.NONE);
+        for (LruVec v : fixed) {
+            v.huge = huge;
+        }
+        a.provide(Node.ReleaseHook.class, folio -> {
+            lv.forPfn(folio.pfn()).pageCacheRelease(folio);
+            lv.folioFreeLarge(folio.pfn()); // __folio_put: folio_unqueue_deferred_split
+        });
         return lv;
+    }
+
+    /**
+     * folio_unqueue_deferred_split() of a large folio whose count just reached zero (__folio_put,
+     * folios_put_refs): the call up into mm/huge_memory.c. A small folio is left alone.
+     */
+    void folioFreeLarge(long pfn) {
+        if (mm.isLarge(pfn)) {
+            huge.get().folioFreeLarge(mm.folio(pfn));
+        }
     }
 
     /** {@return the machine this lruvec belongs to} */
@@ -475,6 +495,26 @@ public final class LruVec {
         }
         long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
         addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal(), -nr);
+    }
+
+    /**
+     * lru_add_split_folio() (mm/huge_memory.c) with no isolation list: {@code newPfn}, a folio just split
+     * off the frozen folio at {@code headPfn}, which is still on this LRU, joins it: after an unevictable
+     * head it is on no list and gets mlock_count 0, otherwise it is linked just before the head
+     * (list_add_tail on the head's entry); PG_lru is set either way. The list sizes count pages, which a
+     * split does not change. Caller holds lru_lock.
+     *
+     * @param headPfn the pfn of the folio being split (on this LRU)
+     * @param newPfn the head pfn of a new folio split off it (frozen, not on any LRU)
+     */
+    public void addSplitFolio(long headPfn, long newPfn) {
+        assertLockedFor(headPfn, "lru_add_split_folio");
+        if (mm.testFlag(headPfn, PageFlags.PG_unevictable)) {
+            PageWords.setMlockCount(mm, newPfn, 0); // new_folio->mlock_count = 0: plain store, lru_lock held
+        } else {
+            listInsert(newPfn, prev(headPfn), headPfn);
+        }
+        mm.setFlag(newPfn, PageFlags.PG_lru); // folio_set_lru: set_bit, relaxed
     }
 
     /** list_move(&folio->lru, &lists[lru]): relink at the head of a list without accounting. */

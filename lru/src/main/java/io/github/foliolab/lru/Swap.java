@@ -672,6 +672,7 @@ public final class Swap implements AutoCloseable {
                 if (!mm.refSubAndTest(pfn, nrRefs)) {
                     continue;
                 }
+                lruvec.folioFreeLarge(pfn); // folio_unqueue_deferred_split (large folios only)
                 if (mm.testFlag(pfn, PG_lru)) {
                     locked = lruvec.relockIrqsave(pfn, locked); // folio_lruvec_relock_irqsave
                     locked.pageCacheReleaseLocked(pfn);

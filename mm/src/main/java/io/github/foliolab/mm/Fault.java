@@ -15,8 +15,11 @@ import io.github.foliolab.folio.sync.SpinLock;
  * do_wp_page with wp_can_reuse_anon_folio / wp_page_reuse / wp_page_copy / wp_page_shared.
  * The caller holds the mmap_lock for reading (or writing) and has checked the access against the VMA.
  *
+ * <p>An anonymous write fault allocates a large folio when an mTHP size allows it (alloc_anon_folio).
+ *
  * <p>Model difference: fault-around is off (fault_around_bytes = 4096 as in the conformance runs);
- * only order-0 folios are allocated; contents are not modelled (copies copy nothing).
+ * page-cache folios and COW copies are order 0; contents are not modelled beyond one written /
+ * zero-filled bit per page ({@link PageContents}).
  */
 public final class Fault {
     public static final int VM_FAULT_OOM = 0x1;
@@ -156,23 +159,71 @@ public final class Fault {
             return 0;
         }
         anonVmaPrepare(ctx, vma);
-        Folio folio = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_ZERO, 0);
+        Folio folio = allocAnonFolio(vma, pt, addr);
         if (folio == null) {
             return VM_FAULT_OOM;
         }
+        int nr = (int) folio.nrPages();
+        addr &= -((long) nr << 12); // ALIGN_DOWN(vmf->address, nr_pages * PAGE_SIZE)
         folio.nonAtomicSet(PageFlags.PG_uptodate); // __folio_mark_uptodate (smp_wmb before set_pte_at)
         long entry = Pte.mk(folio.pfn(), vmaWritable(vma), true, true);
         ptl.lock();
-        if (!Pte.none(pt.ptepGet(addr))) {
+        if (!pteRangeNone(pt, addr, nr)) {
             ptl.unlock();
             folio.put(); // folio_put: fully ordered atomic_dec_and_test
             return 0;
         }
+        // map_anon_folio_pte_nopf(): the PTEs' references, the rmap, the LRU, then set_ptes.
+        if (nr > 1) {
+            folio.refAdd(nr - 1); // folio_ref_add: relaxed atomic_add
+        }
         ctx.rmap().folioAddNewAnonRmap(folio, vma, addr, true);
         ctx.swap().folioAddLruVma(folio, vma.flags());
-        pt.setPteAt(addr, entry);
+        for (int i = 0; i < nr; i++) {
+            pt.setPteAt(addr + ((long) i << 12), entry + ((long) i << Pte.PFN_SHIFT)); // set_ptes
+        }
+        if (folio.isLarge()) {
+            ctx.thp().stats().mod(folio.order(), MthpStats.Item.ANON_FAULT_ALLOC, 1);
+        }
         ptl.unlock();
         return 0;
+    }
+
+    /** pte_range_none(): no PTE of the {@code nr} pages from {@code addr} is populated. */
+    private static boolean pteRangeNone(PageTable pt, long addr, int nr) {
+        for (int i = 0; i < nr; i++) {
+            if (!Pte.none(pt.ptepGet(addr + ((long) i << 12)))) return false;
+        }
+        return true;
+    }
+
+    /**
+     * alloc_anon_folio(): the highest mTHP order that thp_vma_allowable_orders() allows for the VMA,
+     * whose naturally aligned range around {@code addr} lies inside the VMA (thp_vma_suitable_orders)
+     * and has no populated PTE (pte_range_none); an allocation failure counts anon_fault_fallback and
+     * tries the next lower order; in the end an order-0 folio. Every page is zero-filled.
+     */
+    private Folio allocAnonFolio(Vma vma, PageTable pt, long addr) {
+        long orders = ThpSettings.vmaSuitableOrders(vma, addr, ctx.thp().settings().vmaAllowableOrders(vma));
+        // Keep the orders from the highest one whose aligned range is all pte_none (all lower ones are too).
+        while (orders != 0) {
+            int order = 63 - Long.numberOfLeadingZeros(orders);
+            if (pteRangeNone(pt, addr & -(4096L << order), 1 << order)) break;
+            orders &= ~(1L << order);
+        }
+        while (orders != 0) {
+            int order = 63 - Long.numberOfLeadingZeros(orders);
+            Folio folio = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_ZERO, order);
+            if (folio != null) {
+                ctx.thp().contents().setZero(folio.pfn(), 1L << order);
+                return folio;
+            }
+            ctx.thp().stats().mod(order, MthpStats.Item.ANON_FAULT_FALLBACK, 1);
+            orders &= ~(1L << order);
+        }
+        Folio folio = ctx.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_ZERO, 0);
+        if (folio != null) ctx.thp().contents().setZero(folio.pfn(), 1);
+        return folio;
     }
 
     /** do_fault(): read, COW or shared fault of a file (shmem) VMA. */
@@ -273,7 +324,7 @@ public final class Fault {
     /** do_wp_page(): entered with the PTL held on a present, write-protected PTE; releases it. */
     private int doWpPage(Vma vma, PageTable pt, long addr, long pte) {
         SpinLock ptl = pt.ptl();
-        Folio folio = Pte.special(pte) ? null : ctx.memMap().folio(Pte.pfn(pte));
+        Folio folio = Pte.special(pte) ? null : ctx.memMap().pageFolio(Pte.pfn(pte));
         if ((vma.flags() & (VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)) != 0) {
             // wp_page_shared(): shmem has no page_mkwrite; make it writable and dirty.
             pt.modifyProt(addr, Pte.mkDirty(Pte.mkWrite(pte)) | Pte.YOUNG);
@@ -283,9 +334,11 @@ public final class Fault {
             }
             return 0;
         }
+        // PageAnonExclusive(vmf->page): the flag of the faulting page (of a large folio: that page's own).
+        boolean exclusive = folio != null && ctx.memMap().testFlag(Pte.pfn(pte), PageFlags.PG_anon_exclusive);
         if (folio != null && folio.isAnon()
-                && (folio.test(PageFlags.PG_anon_exclusive) || wpCanReuseAnonFolio(folio, vma))) {
-            if (!folio.test(PageFlags.PG_anon_exclusive)) {
+                && (exclusive || (!folio.isLarge() && wpCanReuseAnonFolio(folio, vma)))) {
+            if (!exclusive) {
                 folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
             }
             // wp_page_reuse(): young, dirty, writable if the VMA allows.
@@ -351,7 +404,7 @@ public final class Fault {
             ctx.swap().folioAddLruVma(fresh, vma.flags());
             pt.setPteAt(addr, entry);
             if (old != null) {
-                ctx.rmap().folioRemoveRmapPte(old, vma);
+                ctx.rmap().folioRemoveRmapPtes(old, Pte.pfn(origPte), 1, vma); // wp_page_copy copies one page
             }
             toPut = old; // the old PTE's reference
         }

@@ -200,24 +200,41 @@ public final class Madvise {
     }
 
     /**
-     * madvise_free_pte_range() for small folios: a dirty, exclusively mapped folio is cleaned under its
+     * madvise_free_pte_range(): a dirty, exclusively mapped folio is cleaned under its
      * folio lock (skipped if the trylock fails), a young or dirty PTE is made old and clean
      * (clear_young_dirty_ptes with CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY: get-and-clear, then set), and
      * the folio goes to folio_mark_lazyfree(), which queues it on this CPU's lru_lazyfree batch.
      *
      * <p>Model difference: there is no swap, so swap entries never occur and no folio is in the swap
-     * cache; a large folio is left alone (the kernel marks a fully covered one lazyfree and splits a
-     * partly covered one).
+     * cache. A large folio mapped whole inside the range is marked lazyfree as one folio; one only
+     * partly covered is split first (split_folio) and its pieces handled one by one.
      */
     private void freePteRange(Vma vma, PageTable pt, long start, long end) {
         SpinLock ptl = pt.ptl();
         ptl.lock();
         try {
-            for (long addr = start; addr < end; addr += 4096) {
+            int nr;
+            for (long addr = start; addr < end; addr += (long) nr << 12) {
+                nr = 1;
                 long pte = pt.ptepGet(addr);
                 if (!Pte.present(pte) || Pte.special(pte)) continue; // vm_normal_folio: none for the zero page
-                Folio folio = ctx.memMap().folio(Pte.pfn(pte));
-                if (folio.isLarge()) continue;
+                Folio folio = ctx.memMap().pageFolio(Pte.pfn(pte));
+                if (folio.isLarge()) {
+                    // Split a large folio not mapped whole inside the range (then look at the same PTE
+                    // again); one mapped whole is marked lazyfree as one folio.
+                    nr = Zap.folioPteBatch(pt, folio, Pte.pfn(pte), addr, end);
+                    if (nr < folio.nrPages()) {
+                        if (!folio.trylock()) continue; // folio_trylock: acquire
+                        folio.get(); // folio_get: relaxed
+                        ptl.unlock();
+                        int err = ctx.thp().split().splitFolioToOrder(folio, 0);
+                        folio.unlock(); // folio_unlock: release
+                        folio.put(); // folio_put: fully ordered
+                        ptl.lock();
+                        if (err == 0) nr = 0;
+                        continue;
+                    }
+                }
                 if (folio.testDirty()) {
                     if (!folio.trylock()) continue;
                     if (folio.mapcount() != folio.nrPages()) {
@@ -227,9 +244,13 @@ public final class Madvise {
                     folio.clear(PageFlags.PG_dirty); // folio_clear_dirty: clear_bit, relaxed (under the folio lock)
                     folio.unlock();
                 }
-                if (Pte.young(pte) || Pte.dirty(pte)) {
-                    long old = pt.ptepGetAndClear(addr);
-                    pt.setPteAt(addr, Pte.mkClean(Pte.mkOld(old)));
+                for (int i = 0; i < nr; i++) {
+                    long a = addr + ((long) i << 12);
+                    long p = pt.ptepGet(a);
+                    if (Pte.young(p) || Pte.dirty(p)) {
+                        long old = pt.ptepGetAndClear(a);
+                        pt.setPteAt(a, Pte.mkClean(Pte.mkOld(old)));
+                    }
                 }
                 ctx.swap().folioMarkLazyfree(folio);
             }
@@ -256,13 +277,33 @@ public final class Madvise {
         SpinLock ptl = pt.ptl();
         ptl.lock();
         try {
-            for (long addr = start; addr < end; addr += 4096) {
+            int nr;
+            for (long addr = start; addr < end; addr += (long) nr << 12) {
+                nr = 1;
                 long pte = pt.ptepGet(addr);
                 if (!Pte.present(pte) || Pte.special(pte)) continue; // vm_normal_folio: none for the zero page
-                Folio folio = ctx.memMap().folio(Pte.pfn(pte));
+                Folio folio = ctx.memMap().pageFolio(Pte.pfn(pte));
+                if (folio.isLarge()) {
+                    // A large folio not mapped whole inside the range is split first (and the walk
+                    // looks at the same PTE again); one mapped whole is handled as one folio.
+                    nr = Zap.folioPteBatch(pt, folio, Pte.pfn(pte), addr, end);
+                    if (nr < folio.nrPages()) {
+                        if (!folio.trylock()) continue; // folio_trylock: acquire
+                        folio.get(); // folio_get: relaxed
+                        ptl.unlock();
+                        int err = ctx.thp().split().splitFolioToOrder(folio, 0);
+                        folio.unlock(); // folio_unlock: release
+                        folio.put(); // folio_put: fully ordered
+                        ptl.lock();
+                        if (err == 0) nr = 0;
+                        continue;
+                    }
+                }
                 if (!folio.testLru() || folio.mapcount() != folio.nrPages()) continue;
                 if (!pageout && Pte.young(pte)) {
-                    pt.ptepTestAndClearYoung(addr); // clear_young_dirty_ptes(CYDP_CLEAR_YOUNG)
+                    for (int i = 0; i < nr; i++) {
+                        pt.ptepTestAndClearYoung(addr + ((long) i << 12)); // clear_young_dirty_ptes(CYDP_CLEAR_YOUNG)
+                    }
                 }
                 folio.clearReferenced(); // folio_clear_referenced: clear_bit, relaxed; folio_set_workingset: set_bit, relaxed
                 if (folio.testActive()) folio.set(PageFlags.PG_workingset);

@@ -4,6 +4,7 @@ import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.folio.Node;
 import io.github.foliolab.lru.Swap;
+import io.github.foliolab.lru.HugeMemoryOps;
 import io.github.foliolab.lru.RmapOps;
 import io.github.foliolab.lru.Vmscan;
 import io.github.foliolab.mlock.Mlock;
@@ -41,6 +42,7 @@ public final class Mm {
     private final ExitMmap exitMmap;
     /** The address spaces made by {@link #newMm} and not yet torn down by exit_mmap. */
     private final java.util.Set<MmStruct> liveMms = ConcurrentHashMap.newKeySet();
+    private final Thp thp;
 
     private Mm(Machine.Assembly a) {
         this.machine = a.machine();
@@ -59,6 +61,7 @@ public final class Mm {
         this.fork = new Fork(this);
         this.exitMmap = new ExitMmap(this);
         this.rmapWalk = new RmapWalk(this);
+        this.thp = new Thp(this);
     }
 
     /**
@@ -78,6 +81,7 @@ public final class Mm {
         Mm m = new Mm(a);
         a.put(KEY, m);
         a.provide(RmapOps.class, m.rmapWalk);
+        a.provide(HugeMemoryOps.class, m.thp);
         a.restorable(m::save);
         return m;
     }
@@ -159,6 +163,11 @@ public final class Mm {
 
     void forgetMm(MmStruct mm) {
         liveMms.remove(mm);
+    }
+
+    /** {@return the large-folio state: mTHP controls and statistics, deferred split, split (mm/huge_memory.c)} */
+    public Thp thp() {
+        return thp;
     }
 
     public RmapWalk rmapWalk() {

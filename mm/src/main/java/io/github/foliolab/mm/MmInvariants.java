@@ -89,6 +89,7 @@ public final class MmInvariants {
                 if (Pte.special(pte)) {
                     throw new VmBugException("special PTE for a normal page at 0x" + Long.toHexString(a));
                 }
+                pfn = memMap.compoundHead(pfn); // a page of a large folio counts for its folio
                 if (memMap.refCount(pfn) <= 0 || memMap.isBuddy(pfn)) {
                     throw new VmBugException("PTE at 0x" + Long.toHexString(a) + " points at a free folio\n" + memMap.dumpPage(pfn));
                 }

@@ -231,14 +231,18 @@ public final class Task {
         long pte = pt.ptepGetLockless(page);
         if (!Pte.present(pte) || (write && !Pte.write(pte))) return false;
         long want = pte | Pte.YOUNG | (write ? Pte.DIRTY : 0);
-        if (want == pte) return true;
-        pt.ptl().lock();
-        try {
-            long cur = pt.ptepGet(page);
-            if (cur != pte) return false;
-            pt.modifyProt(page, want);
-        } finally {
-            pt.ptl().unlock();
+        if (want != pte) {
+            pt.ptl().lock();
+            try {
+                long cur = pt.ptepGet(page);
+                if (cur != pte) return false;
+                pt.modifyProt(page, want);
+            } finally {
+                pt.ptl().unlock();
+            }
+        }
+        if (write && !Pte.special(pte)) {
+            ctx.thp().contents().setWritten(Pte.pfn(pte)); // the store itself: the page is no longer zero-filled
         }
         return true;
     }

@@ -52,7 +52,20 @@ public final class Zap {
                 pt.ptepGetAndClear(addr); // the zero page: no folio, no reference
                 continue;
             }
-            Folio folio = ctx.memMap().folio(Pte.pfn(pte));
+            Folio folio = ctx.memMap().pageFolio(Pte.pfn(pte));
+            if (folio.isLarge()) {
+                // zap_present_folio_ptes(): one batch of the PTEs mapping consecutive pages of the folio.
+                int nr = folioPteBatch(pt, folio, Pte.pfn(pte), addr, end);
+                for (int i = 0; i < nr; i++) {
+                    pt.ptepGetAndClear(addr + ((long) i << 12));
+                }
+                ctx.rmap().folioRemoveRmapPtes(folio, Pte.pfn(pte), nr, vma);
+                for (int i = 0; i < nr; i++) {
+                    tlb.removeFolio(folio, false);
+                }
+                addr += ((long) nr - 1) << 12;
+                continue;
+            }
             boolean delayRmap = false;
             if (!folio.isAnon()) {
                 long old = pt.ptepGetAndClear(addr);
@@ -81,5 +94,27 @@ public final class Zap {
         if (forceFlush) {
             tlb.flushMmu();
         }
+    }
+
+    /**
+     * folio_pte_batch() (mm/internal.h): how many PTEs from {@code addr} (below {@code end}) map the
+     * consecutive pages of {@code folio} starting at {@code pfn}; at least 1.
+     *
+     * @param pt the page table (its lock held)
+     * @param folio a large folio
+     * @param pfn the page the PTE at {@code addr} maps
+     * @param addr a user virtual address (bytes)
+     * @param end the end of the range (bytes, exclusive)
+     */
+    static int folioPteBatch(PageTable pt, Folio folio, long pfn, long addr, long end) {
+        long folioEnd = folio.pfn() + folio.nrPages();
+        long tableEnd = PageTables.pmdBase(addr) + (1L << PageTable.PMD_SHIFT);
+        int nr = 1;
+        while (pfn + nr < folioEnd && addr + ((long) nr << 12) < Math.min(end, tableEnd)) {
+            long next = pt.ptepGet(addr + ((long) nr << 12));
+            if (!Pte.present(next) || Pte.special(next) || Pte.pfn(next) != pfn + nr) break;
+            nr++;
+        }
+        return nr;
     }
 }
