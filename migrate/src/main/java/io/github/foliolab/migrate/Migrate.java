@@ -42,6 +42,7 @@ public final class Migrate {
     static Migrate attach(Machine.Assembly a) {
         Migrate m = new Migrate(a);
         a.put(KEY, m);
+        a.restorable(); // no state of its own: migration state lives in folios, page tables and lists
         a.provide(MigrationEntryWait.class, m.ptes);
         a.provide(MigrateSyscalls.class, new MovePages(m, m.mm));
         return m;

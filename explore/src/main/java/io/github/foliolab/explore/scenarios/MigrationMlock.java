@@ -6,6 +6,7 @@ import io.github.foliolab.explore.Scenario;
 import io.github.foliolab.explore.Variant;
 import io.github.foliolab.explore.World;
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Restorable;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmFlags;
@@ -126,6 +127,29 @@ public final class MigrationMlock extends Scenario<Boolean> {
             @Override
             public int nrCpus() {
                 return 2;
+            }
+
+            /** The task's state the bodies change: the PTE, the VMA's flags, the mmap_lock and the PTE lock. */
+            @Override
+            protected Runnable saveState() {
+                long pte = pt.peek(addr);
+                long flags = vma.flags();
+                Runnable locks = Restorable.saveAll(mm.mmapLock(), pt.ptl());
+                return () -> {
+                    locks.run();
+                    pt.ptl().lock();
+                    try {
+                        pt.setPteAt(addr, pte);
+                    } finally {
+                        pt.ptl().unlock();
+                    }
+                    mm.mmapLock().downWrite();
+                    try {
+                        vma.setFlags(flags);
+                    } finally {
+                        mm.mmapLock().upWrite();
+                    }
+                };
             }
 
             @Override
