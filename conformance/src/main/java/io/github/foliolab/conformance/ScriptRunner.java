@@ -55,6 +55,8 @@ public final class ScriptRunner {
     private final List<Script.Region> created = new ArrayList<>();
     private final Appendable out;
     private final boolean checkInvariants;
+    /** v2's fork, child and exit. */
+    private final ForkCommands forks = new ForkCommands();
 
     private ScriptRunner(Script script, boolean checkInvariants, Appendable out) {
         this.script = script;
@@ -88,9 +90,12 @@ public final class ScriptRunner {
     }
 
     /**
-     * Parse and run the script in {@code file}; the transcript.
+     * Parse and run the script in {@code file}.
      *
      * @param file the script file
+     * @return the transcript, as the real runner prints it
+     * @throws IOException if the file cannot be read
+     * @throws ScriptException for a script the real runner also refuses
      */
     public static String run(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -100,8 +105,11 @@ public final class ScriptRunner {
     /**
      * Parse a script file's bytes and run it, writing the transcript to {@code out} line by line as the
      * real runner prints it (nothing of it is kept: memory stays bounded whatever the script asks to
-     * print). {@code name} is used in error messages.
+     * print).
      *
+     * @param name the script's name, used in error messages
+     * @param script the file's contents
+     * @param out where the transcript goes
      * @throws ScriptException {@code name:LINE: message} for a script the real runner also refuses
      * @throws UncheckedIOException if {@code out} fails
      */
@@ -115,7 +123,14 @@ public final class ScriptRunner {
         }
     }
 
-    /** Parse and run a script given as text; {@code name} is used in error messages. */
+    /**
+     * Parse and run a script given as text.
+     *
+     * @param name the script's name, used in error messages
+     * @param text the script
+     * @return the transcript
+     * @throws ScriptException for a script the real runner also refuses
+     */
     public static String run(String name, String text) {
         return run(name, text, false);
     }
@@ -139,6 +154,9 @@ public final class ScriptRunner {
     /**
      * {@return the command of the script that produced transcript line {@code lineIndex} (0-based), for
      * diffs}
+     *
+     * @param transcript the transcript's lines
+     * @param lineIndex the 0-based index of a transcript line
      */
     public static String commandOfLine(List<String> transcript, int lineIndex) {
         for (int i = Math.min(lineIndex, transcript.size() - 1); i >= 0; i--) {
@@ -203,10 +221,7 @@ public final class ScriptRunner {
             }
             a = base + c.start() * PAGE_SIZE;
         }
-        if (c.where() == Script.Where.CHILD) {
-            throw notImplemented(c, "child", "fork");
-        }
-        Task t = c.where() == Script.Where.CPU1 ? cpu1() : task;
+        Task t = c.where() == Script.Where.CHILD ? forks.child() : c.where() == Script.Where.CPU1 ? cpu1() : task;
         out.append(c.echo()).append(" = ");
         String[] tok = c.tok();
         long rc;
@@ -251,7 +266,7 @@ public final class ScriptRunner {
             }
             case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
             case "thp" -> throw notImplemented(c, "thp", "large folios");
-            case "fork", "exit" -> throw notImplemented(c, c.op(), "fork");
+            case "fork", "exit" -> rc = forks.run(c.op(), task, pad);
             case "limit" -> {
                 // setrlimit(RLIMIT_MEMLOCK) with soft = hard = PAGES pages, as runner.c does.
                 t.mm().setRlimitMemlock(Long.parseLong(tok[2]) * PAGE_SIZE);

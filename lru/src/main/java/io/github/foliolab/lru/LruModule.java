@@ -9,6 +9,9 @@ import io.github.foliolab.folio.spi.MachineModule;
  * call into page_cache_release(); takes reclaim's link up into rmap.
  */
 public final class LruModule implements MachineModule {
+    /** Instantiated by ServiceLoader ({@code provides ... MachineModule}). */
+    public LruModule() {}
+
     @Override
     public String name() {
         return "lru";

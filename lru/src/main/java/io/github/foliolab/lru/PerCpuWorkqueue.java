@@ -56,16 +56,18 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         }
     }
 
+    /** {@return how queued work gets run: kworker threads or {@link #runPending(int)} by hand} */
     public Mode mode() {
         return mode;
     }
 
     /**
-     * queue_work_on(cpu, wq, work): false if the work was already pending. The offer is a release (the
-     * queuer's writes are visible to the kworker that polls it).
+     * queue_work_on(cpu, wq, work). The offer is a release (the queuer's writes are visible to the kworker
+     * that polls it).
      *
      * @param cpu the simulated CPU number
      * @param work the work item
+     * @return true if queued, false if the work was already pending
      */
     public boolean queueWorkOn(int cpu, PerCpuWork work) {
         if (work.cpu() != cpu) {
@@ -112,9 +114,10 @@ public final class PerCpuWorkqueue implements AutoCloseable {
 
     /**
      * Run the work queued on {@code cpu} on the calling thread, which must be bound to that CPU (the
-     * kworker's loop body, for {@link Mode#MANUAL} and the explorer). Returns how many items ran.
+     * kworker's loop body, for {@link Mode#MANUAL} and the explorer).
      *
      * @param cpu the simulated CPU number
+     * @return how many items ran
      */
     public int runPending(int cpu) {
         if (!Cpu.onCpu() || Cpu.current().id() != cpu) {

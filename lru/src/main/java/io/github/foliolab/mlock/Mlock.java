@@ -68,6 +68,8 @@ public final class Mlock {
     /**
      * The machine's mm/mlock.c folio state.
      *
+     * @param machine a machine with the lru module attached
+     * @return its mlock state (one per machine)
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
     public static Mlock of(Machine machine) {
@@ -78,6 +80,10 @@ public final class Mlock {
      * Create the machine's mlock state beside its {@code swap} (mm/swap.c and the folio half of
      * mm/mlock.c share the batch mechanism, and swap.c calls mlock_new_folio and mlock_drain_local
      * directly); called by {@link Swap#attach} while the machine is built.
+     *
+     * @param assembly the machine being built
+     * @param swap the machine's mm/swap.c state
+     * @return the new mlock state, registered in the assembly
      */
     public static Mlock attach(Machine.Assembly assembly, Swap swap) {
         Mlock m = new Mlock(assembly.machine(), swap, assembly.option(RULES));
@@ -85,6 +91,7 @@ public final class Mlock {
         return m;
     }
 
+    /** {@return the machine this state belongs to} */
     public Machine machine() {
         return machine;
     }
@@ -98,6 +105,7 @@ public final class Mlock {
      * mlock_fbatch of {@code cpu} (for inspection; its lock guards it).
      *
      * @param cpu the simulated CPU number
+     * @return that CPU's mlock batch
      */
     public MlockBatch batch(int cpu) {
         return batches.of(cpu);
@@ -412,12 +420,17 @@ public final class Mlock {
      * need_mlock_drain(cpu): that CPU's mlock batch is non-empty (racy read).
      *
      * @param cpu the simulated CPU number
+     * @return true if the batch holds entries
      */
     public boolean needMlockDrain(int cpu) {
         return batches.of(cpu).fbatch.count() > 0;
     }
 
-    /** Save every CPU's mlock batch (a machine checkpoint). */
+    /**
+     * Save every CPU's mlock batch (a machine checkpoint).
+     *
+     * @return the action that puts them back
+     */
     public Runnable save() {
         io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[batches.size()];
         for (int i = 0; i < parts.length; i++) {

@@ -118,15 +118,18 @@ public final class Fault {
                 && b.pgoff == a.pgoff + a.pages();
     }
 
-    /** find_mergeable_anon_vma(): the next VMA's anon_vma, else the previous one's, if compatible. */
+    /**
+     * find_mergeable_anon_vma(): the next VMA's anon_vma, else the previous one's, if compatible and
+     * reusable (reusable_anon_vma: the neighbour is chained to its anon_vma alone, not a fork child).
+     */
     private static AnonVma findMergeableAnonVma(Vma vma) {
         MmStruct mm = vma.mm();
         Vma next = mm.next(vma);
-        if (next != null && next.anonVma != null && anonVmaCompatible(vma, next)) {
+        if (next != null && next.anonVma != null && next.anonVmaChain.size() == 1 && anonVmaCompatible(vma, next)) {
             return next.anonVma;
         }
         Vma prev = mm.prev(vma);
-        if (prev != null && prev.anonVma != null && anonVmaCompatible(prev, vma)) {
+        if (prev != null && prev.anonVma != null && prev.anonVmaChain.size() == 1 && anonVmaCompatible(prev, vma)) {
             return prev.anonVma;
         }
         return null;
@@ -281,7 +284,7 @@ public final class Fault {
             return 0;
         }
         if (folio != null && folio.isAnon()
-                && (folio.test(PageFlags.PG_anon_exclusive) || wpCanReuseAnonFolio(folio, ptl))) {
+                && (folio.test(PageFlags.PG_anon_exclusive) || wpCanReuseAnonFolio(folio, vma))) {
             if (!folio.test(PageFlags.PG_anon_exclusive)) {
                 folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
             }
@@ -304,7 +307,7 @@ public final class Fault {
      * wp_can_reuse_anon_folio() for a small folio. Called with the PTL held; lru_add_drain() here
      * (the kernel calls it under the PTL too) flushes this CPU's batches so their references go away.
      */
-    private boolean wpCanReuseAnonFolio(Folio folio, SpinLock ptl) {
+    private boolean wpCanReuseAnonFolio(Folio folio, Vma vma) {
         if (folio.refCount() > 3) {
             return false;
         }
@@ -321,7 +324,9 @@ public final class Fault {
             folio.unlock(); // folio_unlock: release
             return false;
         }
-        // folio_move_anon_rmap(): one process, one anon_vma per VMA lineage: nothing to move.
+        // Ours alone (the other processes that shared it since fork have copied or gone): make the
+        // folio this VMA's own so that rmap walks stop at our anon_vma.
+        ctx.rmap().folioMoveAnonRmap(folio, vma);
         folio.unlock(); // folio_unlock: release
         return true;
     }

@@ -21,9 +21,10 @@ import static io.github.foliolab.mm.Mman.*;
  * willneed (no swap in the model: only the lru_add_drain()); and the advices that only change
  * vm_flags through madvise_update_vma (split / merge with the mmap_lock held for writing):
  * MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTFORK, MADV_DOFORK (-EINVAL on VM_SPECIAL),
- * MADV_HUGEPAGE, MADV_NOHUGEPAGE (hugepage_madvise).
+ * MADV_WIPEONFORK (-EINVAL on a file or shared VMA), MADV_KEEPONFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE
+ * (hugepage_madvise).
  *
- * <p>Model difference: the other advices madvise_behavior_valid() accepts (MADV_REMOVE, MADV_DONTDUMP / DODUMP, MADV_WIPEONFORK / KEEPONFORK,
+ * <p>Model difference: the other advices madvise_behavior_valid() accepts (MADV_REMOVE, MADV_DONTDUMP / DODUMP,
  * MADV_MERGEABLE, MADV_COLLAPSE, MADV_GUARD_*, MADV_HWPOISON, MADV_SOFT_OFFLINE) are -EINVAL here.
  * There is no swap, so MADV_WILLNEED's swap-in walks find nothing to read.
  */
@@ -46,7 +47,8 @@ public final class Madvise {
     /** The advices that only change vm_flags (get_lock_mode(): the mmap_lock for writing). */
     private static boolean updatesFlags(int b) {
         return b == MADV_NORMAL || b == MADV_RANDOM || b == MADV_SEQUENTIAL || b == MADV_DONTFORK
-                || b == MADV_DOFORK || b == MADV_HUGEPAGE || b == MADV_NOHUGEPAGE;
+                || b == MADV_DOFORK || b == MADV_WIPEONFORK || b == MADV_KEEPONFORK || b == MADV_HUGEPAGE
+                || b == MADV_NOHUGEPAGE;
     }
 
     /** madvise(2): 0 or -errno. */
@@ -110,6 +112,11 @@ public final class Madvise {
                 if ((f & VmFlags.VM_SPECIAL) != 0) return -Errno.EINVAL;
                 f &= ~VmFlags.VM_DONTCOPY;
             }
+            case MADV_WIPEONFORK -> {
+                if (vma.file() != null || (f & VmFlags.VM_SHARED) != 0) return -Errno.EINVAL; // anonymous only
+                f |= VmFlags.VM_WIPEONFORK;
+            }
+            case MADV_KEEPONFORK -> f &= ~VmFlags.VM_WIPEONFORK; // (VM_DROPPABLE is not modelled)
             case MADV_HUGEPAGE -> f = (f & ~VmFlags.VM_NOHUGEPAGE) | VmFlags.VM_HUGEPAGE;
             case MADV_NOHUGEPAGE -> f = (f & ~VmFlags.VM_HUGEPAGE) | VmFlags.VM_NOHUGEPAGE;
             default -> {

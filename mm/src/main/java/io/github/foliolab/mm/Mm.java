@@ -37,6 +37,10 @@ public final class Mm {
     private final VmaModify vmaModify;
     private final Mmap mmap;
     private final Madvise madvise;
+    private final Fork fork;
+    private final ExitMmap exitMmap;
+    /** The address spaces made by {@link #newMm} and not yet torn down by exit_mmap. */
+    private final java.util.Set<MmStruct> liveMms = ConcurrentHashMap.newKeySet();
 
     private Mm(Machine.Assembly a) {
         this.machine = a.machine();
@@ -52,6 +56,8 @@ public final class Mm {
         this.vmaModify = new VmaModify(this);
         this.mmap = new Mmap(this);
         this.madvise = new Madvise(this);
+        this.fork = new Fork(this);
+        this.exitMmap = new ExitMmap(this);
         this.rmapWalk = new RmapWalk(this);
     }
 
@@ -136,6 +142,25 @@ public final class Mm {
         return madvise;
     }
 
+    /** {@return fork()'s dup_mm / dup_mmap (kernel/fork.c, mm/mmap.c)} */
+    public Fork fork() {
+        return fork;
+    }
+
+    /** {@return exit_mmap (mm/mmap.c)} */
+    public ExitMmap exitMmap() {
+        return exitMmap;
+    }
+
+    /** {@return the address spaces not yet torn down (a snapshot; for invariant checks and tools)} */
+    public java.util.List<MmStruct> liveMms() {
+        return java.util.List.copyOf(liveMms);
+    }
+
+    void forgetMm(MmStruct mm) {
+        liveMms.remove(mm);
+    }
+
     public RmapWalk rmapWalk() {
         return rmapWalk;
     }
@@ -162,11 +187,20 @@ public final class Mm {
 
     /** mm_alloc(): a new, empty address space with the model's mmap_base. */
     public MmStruct newMm() {
-        return machine.withObjectIds(() -> new MmStruct(this, MmStruct.DEFAULT_MMAP_BASE));
+        MmStruct mm = machine.withObjectIds(() -> new MmStruct(this, MmStruct.DEFAULT_MMAP_BASE));
+        liveMms.add(mm);
+        return mm;
     }
 
     AnonVma newAnonVma() {
         AnonVma a = new AnonVma(nextId.getAndIncrement());
+        anonVmas.put(a.id(), a);
+        return a;
+    }
+
+    /** anon_vma_alloc() for anon_vma_fork(): a child of {@code parent} in its hierarchy. */
+    AnonVma newAnonVma(AnonVma parent) {
+        AnonVma a = new AnonVma(nextId.getAndIncrement(), parent);
         anonVmas.put(a.id(), a);
         return a;
     }

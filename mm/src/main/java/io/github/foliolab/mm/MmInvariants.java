@@ -12,7 +12,7 @@ import java.util.function.ToIntFunction;
 
 /**
  * Consistency checks of a quiescent address space for tests and tools: every folio's mapcount equals
- * the PTEs that map it, its refcount covers mapcount + page-cache reference + the per-CPU batch
+ * the PTEs that map it (in every process that has not exited), its refcount covers mapcount + page-cache reference + the per-CPU batch
  * references, no PTE points at a free folio, the zero page is mapped only by special PTEs, and no
  * present PTE lies outside every VMA (a zap that missed a page).
  */
@@ -45,6 +45,28 @@ public final class MmInvariants {
         Mm ctx = mm.ctx();
         MemMap memMap = ctx.memMap();
         Map<Long, Integer> maps = new HashMap<>();
+        // A folio may be mapped by several processes (fork, shared files): count the PTEs of every
+        // address space that has not exited, this one included.
+        java.util.Set<MmStruct> all = new java.util.LinkedHashSet<>();
+        all.add(mm);
+        all.addAll(ctx.liveMms());
+        for (MmStruct m : all) countPtes(m, memMap, maps);
+        Swap swap = ctx.swap();
+        for (Map.Entry<Long, Integer> e : maps.entrySet()) {
+            Folio f = memMap.folio(e.getKey());
+            if (f.mapcount() != e.getValue()) {
+                throw new VmBugException("mapcount " + f.mapcount() + " but " + e.getValue() + " PTEs\n" + f.dump());
+            }
+            int cache = f.isAnon() ? 0 : 1;
+            int batched = lruBatchRefs(swap, f) + otherRefs.applyAsInt(f);
+            if (f.refCount() < f.mapcount() + cache + batched) {
+                throw new VmBugException("refcount below mapcount + page cache + batch references (" + batched + ")\n" + f.dump());
+            }
+        }
+    }
+
+    /** Count the present PTEs of {@code mm} per pfn into {@code maps}, checking each against the VMAs. */
+    private static void countPtes(MmStruct mm, MemMap memMap, Map<Long, Integer> maps) {
         java.util.TreeMap<Long, Vma> byStart = new java.util.TreeMap<>();
         for (Vma v : mm.vmasSnapshot()) byStart.put(v.start(), v);
         // Walk the page tables that exist (not every page of every VMA: a VMA may span terabytes).
@@ -55,7 +77,7 @@ public final class MmInvariants {
                 if (!Pte.present(pte)) continue;
                 Map.Entry<Long, Vma> e = byStart.floorEntry(a);
                 if (e == null || !e.getValue().contains(a)) {
-                    throw new VmBugException("present PTE outside every VMA at 0x" + Long.toHexString(a) + ": " + Pte.toString(pte));
+                    throw new VmBugException(mm + ": present PTE outside every VMA at 0x" + Long.toHexString(a) + ": " + Pte.toString(pte));
                 }
                 long pfn = Pte.pfn(pte);
                 if (memMap.isZeroFolio(pfn)) {
@@ -73,17 +95,5 @@ public final class MmInvariants {
                 maps.merge(pfn, 1, Integer::sum);
             }
         });
-        Swap swap = ctx.swap();
-        for (Map.Entry<Long, Integer> e : maps.entrySet()) {
-            Folio f = memMap.folio(e.getKey());
-            if (f.mapcount() != e.getValue()) {
-                throw new VmBugException("mapcount " + f.mapcount() + " but " + e.getValue() + " PTEs\n" + f.dump());
-            }
-            int cache = f.isAnon() ? 0 : 1;
-            int batched = lruBatchRefs(swap, f) + otherRefs.applyAsInt(f);
-            if (f.refCount() < f.mapcount() + cache + batched) {
-                throw new VmBugException("refcount below mapcount + page cache + batch references (" + batched + ")\n" + f.dump());
-            }
-        }
     }
 }

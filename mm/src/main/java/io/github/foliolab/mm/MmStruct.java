@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * struct mm_struct of one simulated process: its VMAs sorted by address (the maple tree), page tables,
  * mmap_lock, def_flags, locked_vm and total_vm, and the process's RLIMIT_MEMLOCK and CAP_IPC_LOCK.
  *
- * <p>Model difference: the maple tree is a sorted map; one thread per process (no fork, no
- * per-VMA locks), so the mmap_lock alone guards the tree.
+ * <p>Model difference: the maple tree is a sorted map; one thread per process (no threads sharing an
+ * mm, no per-VMA locks), so the mmap_lock alone guards the tree.
  *
  * <p>The VMA tree changes only with {@link #mmapLock()} held for writing and is read with it held for
  * reading or writing. Rmap walkers reach VMAs through their anon_vma / address_space instead.
@@ -46,6 +46,8 @@ public final class MmStruct {
     private volatile boolean capIpcLock;
     /** CAP_SYS_RAWIO: cap_mmap_addr() lets the process map below mmap_min_addr. */
     private volatile boolean capSysRawio;
+    /** MMF_HAS_PINNED: set once a FOLL_PIN GUP has pinned a page of this mm, never cleared. */
+    private volatile boolean hasPinned;
 
     MmStruct(Mm ctx, long mmapBase) {
         this.ctx = ctx;
@@ -144,6 +146,16 @@ public final class MmStruct {
 
     public void setCapSysRawio(boolean v) {
         capSysRawio = v;
+    }
+
+    /** MMF_HAS_PINNED: some page of this mm was pinned (FOLL_PIN); fork then copies possibly pinned anon pages. */
+    public boolean hasPinned() {
+        return hasPinned;
+    }
+
+    /** Set MMF_HAS_PINNED (mm_set_has_pinned_flag, called by pin_user_pages and friends). */
+    public void setHasPinned() {
+        hasPinned = true;
     }
 
     /** can_do_mlock(): RLIMIT_MEMLOCK != 0 or CAP_IPC_LOCK. */

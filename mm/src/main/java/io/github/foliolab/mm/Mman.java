@@ -93,6 +93,10 @@ public final class Mman {
     public static final int MADV_DONTFORK = 10;
     /** {@code MADV_DOFORK} (as the uapi mman headers define it). */
     public static final int MADV_DOFORK = 11;
+    /** {@code MADV_WIPEONFORK} (as the uapi mman headers define it). */
+    public static final int MADV_WIPEONFORK = 18;
+    /** {@code MADV_KEEPONFORK} (as the uapi mman headers define it). */
+    public static final int MADV_KEEPONFORK = 19;
     /** {@code MADV_HUGEPAGE} (as the uapi mman headers define it). */
     public static final int MADV_HUGEPAGE = 14;
     /** {@code MADV_NOHUGEPAGE} (as the uapi mman headers define it). */

@@ -348,10 +348,15 @@ public final class Mmap {
         mm.totalVm -= pages;
         for (Vma v : in) {
             ctx.vmaModify().unlink(v);
-            if (v.file != null && v.file.isAnonymous() && v.file.mapCount() == 0) {
-                synchronized (toRelease) {
-                    toRelease.add(v.file);
-                }
+            releaseIfUnmapped(v);
+        }
+    }
+
+    /** Queue the anonymous shmem file of an unlinked VMA for release if no VMA maps it any more. */
+    void releaseIfUnmapped(Vma v) {
+        if (v.file != null && v.file.isAnonymous() && v.file.mapCount() == 0) {
+            synchronized (toRelease) {
+                toRelease.add(v.file);
             }
         }
     }

@@ -71,4 +71,20 @@ public final class PageTables {
     public void forEachTable(LongConsumer base) {
         tables.keySet().stream().sorted().forEach(base::accept);
     }
+
+    /**
+     * free_pgtables() at exit: drop every table (each must be empty: the VMAs were zapped first).
+     *
+     * @throws io.github.foliolab.folio.api.VmBugException if a table still has an entry
+     */
+    void freeAll() {
+        for (Long base : new java.util.TreeSet<>(tables.keySet())) {
+            PageTable t = tables.get(base);
+            if (!t.isEmpty()) {
+                throw new io.github.foliolab.folio.api.VmBugException("free_pgtables: table at 0x" + Long.toHexString(base) + " not empty");
+            }
+            tables.remove(base);
+            vmstat.modNode(NodeStatItem.NR_PAGETABLE, -1);
+        }
+    }
 }

@@ -121,4 +121,56 @@ public final class Rmap {
         }
         ctx.mlock().munlockVmaFolio(folio, vma.flags());
     }
+
+    /**
+     * folio_try_dup_anon_rmap_pte() (include/linux/rmap.h) for fork, once the caller has ruled out a
+     * possibly pinned exclusive folio: the child's PTE is one more mapping, and the page is no longer
+     * exclusive to either process (ClearPageAnonExclusive). No mlock: the child's VMA is not locked.
+     *
+     * @param folio an anonymous, mapped small folio
+     */
+    public void folioTryDupAnonRmapPte(Folio folio) {
+        checkSmall(folio, "folio_try_dup_anon_rmap_pte");
+        if (!folio.isAnon() || folio.mapcount() <= 0) {
+            throw new VmBugException("folio_try_dup_anon_rmap_pte: not a mapped anon folio\n" + folio.dump());
+        }
+        if (folio.test(PageFlags.PG_anon_exclusive)) {
+            folio.clear(PageFlags.PG_anon_exclusive); // ClearPageAnonExclusive: atomic clear_bit, relaxed (under the PTL)
+        }
+        ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // atomic_inc: the folio was mapped already, no stat change
+    }
+
+    /**
+     * folio_dup_file_rmap_pte() (include/linux/rmap.h) for fork: one more mapping of a mapped file folio.
+     *
+     * @param folio a mapped page-cache small folio
+     */
+    public void folioDupFileRmapPte(Folio folio) {
+        checkSmall(folio, "folio_dup_file_rmap_pte");
+        if (folio.isAnon() || folio.mapcount() <= 0) {
+            throw new VmBugException("folio_dup_file_rmap_pte: not a mapped file folio\n" + folio.dump());
+        }
+        ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // atomic_inc: no stat change
+    }
+
+    /**
+     * folio_move_anon_rmap(): an anonymous folio that a write fault reuses becomes its VMA's own
+     * (folio->mapping points at {@code vma}'s anon_vma), so that rmap walks no longer visit the VMAs of
+     * other processes that once shared it. Caller holds the folio lock.
+     *
+     * @param folio the folio, exclusively mapped by {@code vma}
+     * @param vma the VMA that reuses it
+     */
+    public void folioMoveAnonRmap(Folio folio, Vma vma) {
+        if (!folio.testLocked()) {
+            throw new VmBugException("folio_move_anon_rmap: folio not locked\n" + folio.dump());
+        }
+        AnonVma av = vma.anonVma;
+        if (av == null || folio.mapping() == av.mappingWord()) {
+            return;
+        }
+        // WRITE_ONCE(folio->mapping, anon_vma | PAGE_MAPPING_ANON): a plain store; rmap walkers read it
+        // with READ_ONCE and either anon_vma reaches this VMA (its chain holds both).
+        io.github.foliolab.folio.internal.PageWords.setMapping(ctx.memMap(), folio.pfn(), av.mappingWord());
+    }
 }

@@ -75,6 +75,39 @@ public final class Task {
         this.cpu = other;
     }
 
+    private Task(Mm ctx, MmStruct mm, Cpu cpu) {
+        this.ctx = ctx;
+        this.mm = mm;
+        this.cpu = cpu;
+    }
+
+    /**
+     * fork(2) of this single-threaded process, run on this task's CPU: the child, a new process on the
+     * same CPU (move it with {@link #on}) whose address space is this one's as dup_mmap copies it (see
+     * {@link Fork}): anonymous pages shared copy-on-write, mlock and mlockall(MCL_FUTURE) not
+     * inherited, MADV_DONTFORK ranges absent and MADV_WIPEONFORK ranges empty. The child has this
+     * process's RLIMIT_MEMLOCK and capabilities.
+     *
+     * @return the child process
+     */
+    public Task fork() {
+        MmStruct child = cpu.call(() -> ctx.fork().dupMm(mm));
+        return new Task(ctx, child, cpu);
+    }
+
+    /**
+     * The exit of this process (its last mmput()), run on its CPU: exit_mmap tears its address space down (see
+     * {@link ExitMmap}); the folios it shared with others stay theirs. The task must not be used again.
+     *
+     * @throws IllegalStateException if this process has already exited
+     */
+    public void exit() {
+        if (!ctx.liveMms().contains(mm)) {
+            throw new IllegalStateException("exit of " + mm + ", which has already exited");
+        }
+        cpu.run(() -> ctx.exitMmap().exitMmap(mm));
+    }
+
     public long mmap(long addr, long len, int prot, int flags, AddressSpace file, long offset) {
         return cpu.call(() -> ctx.mmap().mmap(mm, addr, len, prot, flags, file, offset));
     }

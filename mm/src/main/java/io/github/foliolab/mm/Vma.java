@@ -18,6 +18,8 @@ public final class Vma {
     private volatile long flags;
     final AddressSpace file;
     volatile AnonVma anonVma;
+    /** vma->anon_vma_chain: every anon_vma this VMA is chained to (its own first); under the mmap_lock (write) and the anon_vma lock. */
+    final java.util.List<AnonVma> anonVmaChain = new java.util.ArrayList<>();
 
     Vma(MmStruct mm, long start, long end, long flags, long pgoff, AddressSpace file) {
         this.mm = mm;
@@ -70,6 +72,11 @@ public final class Vma {
 
     public AnonVma anonVma() {
         return anonVma;
+    }
+
+    /** {@return a copy of vma->anon_vma_chain: the anon_vmas this VMA is chained to} */
+    public java.util.List<AnonVma> anonVmaChain() {
+        return java.util.List.copyOf(anonVmaChain);
     }
 
     /** vma_pages(). */

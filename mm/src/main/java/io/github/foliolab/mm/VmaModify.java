@@ -43,18 +43,17 @@ public final class VmaModify {
         }
     }
 
-    /** Link a new VMA into the tree, its file's i_mmap and its anon_vma. */
+    /** Link a new VMA into the tree and its file's i_mmap (its anon_vma chain is set up by the caller). */
     void link(Vma v) {
         v.mm().treeInsert(v);
         if (v.file != null) v.file.linkVma(v);
-        if (v.anonVma != null) v.anonVma.link(v);
     }
 
     /** Unlink a VMA from the tree and the rmap structures (remove_vma without the file release). */
     void unlink(Vma v) {
         v.mm().treeRemove(v);
         if (v.file != null) v.file.unlinkVma(v);
-        if (v.anonVma != null) v.anonVma.unlink(v);
+        AnonVma.unlinkAll(v);
     }
 
     /**
@@ -72,14 +71,31 @@ public final class VmaModify {
         long oldEnd = vma.end;
         Vma upper = new Vma(vma.mm(), addr, oldEnd, vma.flags(), vma.pgoff + ((addr - vma.start) >>> 12), vma.file);
         upper.anonVma = vma.anonVma;
+        AnonVma.cloneChain(upper, vma); // anon_vma_clone()
         adjust(vma, vma.start, addr, vma.pgoff);
         link(upper);
         return upper;
     }
 
-    /** is_mergeable_anon_vma(). */
+    /** is_mergeable_anon_vma() without the fork-child test ({@link #forkChildCompatible}). */
     private static boolean anonVmaCompatible(AnonVma a, AnonVma b) {
         return a == null || b == null || a == b;
+    }
+
+    /** vma_is_fork_child(): an anon_vma and a chain of more than one (inherited from a parent). */
+    private static boolean isForkChild(Vma v) {
+        return v != null && v.anonVma != null && v.anonVmaChain.size() != 1;
+    }
+
+    /**
+     * is_mergeable_anon_vma()'s fork-child cases: when only one side has an anon_vma, that side must not
+     * be a fork child (its chain would have to be copied onto the other side).
+     */
+    private static boolean forkChildCompatible(Vma neighbour, Vma middle) {
+        AnonVma src = middle == null ? null : middle.anonVma;
+        if (neighbour.anonVma == null && src != null) return !isForkChild(middle);
+        if (neighbour.anonVma != null && src == null) return !isForkChild(neighbour);
+        return true;
     }
 
     /**
@@ -99,10 +115,11 @@ public final class VmaModify {
                 && pgoff + pages == next.pgoff;
     }
 
-    private static void adoptAnonVma(Vma into, AnonVma a) {
-        if (into.anonVma == null && a != null) {
-            into.anonVma = a; // dup_anon_vma()
-            a.link(into);
+    /** dup_anon_vma(): an unfaulted {@code into} takes {@code src}'s anon_vma and chain. */
+    private static void adoptAnonVma(Vma into, Vma src) {
+        if (into.anonVma == null && src != null && src.anonVma != null) {
+            into.anonVma = src.anonVma;
+            AnonVma.cloneChain(into, src);
         }
     }
 
@@ -126,22 +143,23 @@ public final class VmaModify {
         long pages = (end - start) >>> 12;
         Vma prev = start == vma.start ? mm.prev(vma) : null;
         Vma next = end == vma.end ? mm.next(vma) : null;
-        boolean mergePrev = prev != null && prev.end == start && canMergeAfter(prev, newFlags, vma.file, pgoff, vma.anonVma);
-        boolean mergeNext = next != null && next.start == end && canMergeBefore(next, newFlags, vma.file, pgoff, pages, vma.anonVma);
+        boolean mergePrev = prev != null && prev.end == start && canMergeAfter(prev, newFlags, vma.file, pgoff, vma.anonVma)
+                && forkChildCompatible(prev, vma);
+        boolean mergeNext = next != null && next.start == end && canMergeBefore(next, newFlags, vma.file, pgoff, pages, vma.anonVma)
+                && forkChildCompatible(next, vma);
         if (mergePrev && mergeNext && !anonVmaCompatible(prev.anonVma, next.anonVma)) {
             mergeNext = false;
         }
         if (mergePrev && mergeNext) {
             // prev absorbs vma and next (start == vma.start, end == vma.end).
-            AnonVma a = prev.anonVma != null ? prev.anonVma : vma.anonVma != null ? vma.anonVma : next.anonVma;
+            adoptAnonVma(prev, vma.anonVma != null ? vma : next);
             unlink(vma);
             unlink(next);
-            adoptAnonVma(prev, a);
             adjust(prev, prev.start, next.end, prev.pgoff);
             return prev;
         }
         if (mergePrev) {
-            AnonVma a = vma.anonVma;
+            adoptAnonVma(prev, vma);
             if (end == vma.end) {
                 unlink(vma);
             } else {
@@ -149,19 +167,17 @@ public final class VmaModify {
                 adjust(vma, end, vma.end, vma.linearPageIndex(end));
                 mm.treeRekey(vma, oldStart);
             }
-            adoptAnonVma(prev, a);
             adjust(prev, prev.start, end, prev.pgoff);
             return prev;
         }
         if (mergeNext) {
-            AnonVma a = vma.anonVma;
+            adoptAnonVma(next, vma);
             long oldNextStart = next.start;
             if (start == vma.start) {
                 unlink(vma);
             } else {
                 adjust(vma, vma.start, start, vma.pgoff);
             }
-            adoptAnonVma(next, a);
             adjust(next, start, next.end, pgoff);
             mm.treeRekey(next, oldNextStart);
             return next;
@@ -192,14 +208,14 @@ public final class VmaModify {
         if (after != null && after.start == end) next = after;
         Vma before = after == null ? lastVma(mm) : mm.prev(after);
         if (before != null && before.end == start) prev = before;
-        boolean mp = prev != null && canMergeAfter(prev, flags, file, pgoff, null);
-        boolean mn = next != null && canMergeBefore(next, flags, file, pgoff, pages, null);
+        boolean mp = prev != null && canMergeAfter(prev, flags, file, pgoff, null) && forkChildCompatible(prev, null);
+        boolean mn = next != null && canMergeBefore(next, flags, file, pgoff, pages, null) && forkChildCompatible(next, null);
         if (mp && mn && !anonVmaCompatible(prev.anonVma, next.anonVma)) {
             mn = false;
         }
         if (mp && mn) {
+            adoptAnonVma(prev, next);
             unlink(next);
-            adoptAnonVma(prev, next.anonVma);
             adjust(prev, prev.start, next.end, prev.pgoff);
             return prev;
         }

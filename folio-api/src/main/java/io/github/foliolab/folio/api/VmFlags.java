@@ -51,6 +51,8 @@ public final class VmFlags {
     public static final long VM_HUGETLB = 1L << 22;
     /** {@code VM_MIXEDMAP} (include/linux/mm.h). */
     public static final long VM_MIXEDMAP = 1L << 28;
+    /** {@code VM_WIPEONFORK} (include/linux/mm.h): the child of fork gets this range empty (MADV_WIPEONFORK). */
+    public static final long VM_WIPEONFORK = 1L << 25;
     /** {@code VM_HUGEPAGE} (include/linux/mm.h). */
     public static final long VM_HUGEPAGE = 1L << 29;
     /** {@code VM_NOHUGEPAGE} (include/linux/mm.h). */
