@@ -1,6 +1,7 @@
 /** The deterministic interleaving explorer. */
 module io.github.foliolab.explore {
     requires transitive io.github.foliolab.mlock;
+    requires transitive io.github.foliolab.gup;
     requires static org.junit.jupiter.api;
     requires transitive info.picocli; // ExploreCli.exploreCommand() returns a picocli CommandLine
 

@@ -54,6 +54,8 @@ public final class ScriptRunner {
     private final Map<String, Long> addr = new HashMap<>();
     private final List<Script.Region> created = new ArrayList<>();
     private final Appendable out;
+    /** The rings of the `pin` commands (io_uring fixed buffers). */
+    private final PinCommands pins = new PinCommands();
     private final boolean checkInvariants;
 
     private ScriptRunner(Script script, boolean checkInvariants, Appendable out) {
@@ -246,7 +248,7 @@ public final class ScriptRunner {
                 rc = 0;
             }
             case "move" -> throw notImplemented(c, "move", "migrate");
-            case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
+            case "pin", "unpin" -> rc = pins.run(script.file(), c, t, a, bytes);
             case "thp" -> throw notImplemented(c, "thp", "large folios");
             case "fork", "exit" -> throw notImplemented(c, c.op(), "fork");
             case "limit" -> {
