@@ -14,6 +14,7 @@ module io.github.foliolab.folio.impl {
     // Raw descriptor stores: only for the library's modules that own those words (and its benchmarks).
     exports io.github.foliolab.folio.internal to
             io.github.foliolab.lru, io.github.foliolab.mm, io.github.foliolab.mlock,
+            io.github.foliolab.migrate,
             io.github.foliolab.explore, io.github.foliolab.bench;
 
     uses io.github.foliolab.folio.spi.MachineModule;

@@ -247,7 +247,10 @@ public final class ScriptRunner {
                 }
                 rc = 0;
             }
-            case "move" -> throw notImplemented(c, "move", "migrate");
+            case "move" -> {
+                MoveCommand.run(t, a, c.len(), Integer.parseInt(tok[4]), out);
+                return;
+            }
             case "pin", "unpin" -> rc = pins.run(script.file(), c, t, a, bytes);
             case "thp" -> throw notImplemented(c, "thp", "large folios");
             case "fork", "exit" -> throw notImplemented(c, c.op(), "fork");

@@ -4,6 +4,7 @@ import io.github.foliolab.folio.Machine;
 import io.github.foliolab.lru.Swap;
 import io.github.foliolab.lru.Vmscan;
 import io.github.foliolab.mm.GupOps;
+import io.github.foliolab.mm.LongtermMigration;
 import io.github.foliolab.mm.Mm;
 
 /**
@@ -18,14 +19,6 @@ public final class Gup {
     public static final Machine.Option<LongtermDrain> LONGTERM_DRAIN =
             new Machine.Option<>("long-term pin drain logic", LongtermDrain.V7_2);
 
-    /**
-     * The migrate_pages() a long-term pin calls; default: none on this machine, every migration fails.
-     * Model difference: a machine without page migration refuses a long-term pin of a folio in
-     * ZONE_MOVABLE with -ENOMEM, where a kernel without CONFIG_MIGRATION would pin it in place.
-     */
-    public static final Machine.Option<Longterm.MigrateOps> LONGTERM_MIGRATE =
-            new Machine.Option<>("long-term pin migration", isolated -> isolated.size());
-
     private final GupFolios folios;
     private final GupSlow slow;
     private final Longterm longterm;
@@ -37,7 +30,7 @@ public final class Gup {
         this.folios = new GupFolios(machine.memMap());
         this.slow = new GupSlow(mm, folios);
         this.longterm = new Longterm(machine.memMap(), Swap.of(machine), Vmscan.of(machine), slow, folios,
-                a.option(LONGTERM_DRAIN), a.option(LONGTERM_MIGRATE));
+                a.option(LONGTERM_DRAIN), a.link(LongtermMigration.class, LongtermMigration.NONE));
         this.fast = new GupFast(machine.memMap(), folios, longterm);
     }
 

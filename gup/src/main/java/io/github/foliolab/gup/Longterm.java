@@ -1,11 +1,13 @@
 package io.github.foliolab.gup;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.Machine;
 import io.github.foliolab.folio.Memalloc;
 import io.github.foliolab.folio.MemMap;
 import io.github.foliolab.lru.Swap;
 import io.github.foliolab.lru.Vmscan;
 import io.github.foliolab.mm.Errno;
+import io.github.foliolab.mm.LongtermMigration;
 import io.github.foliolab.mm.MmStruct;
 
 import java.util.ArrayList;
@@ -30,9 +32,9 @@ public final class Longterm {
     private final GupSlow slow;
     private final GupFolios folios;
     private final LongtermDrain drain;
-    private final MigrateOps migrate;
+    private final Machine.Link<LongtermMigration> migrate;
 
-    Longterm(MemMap memMap, Swap swap, Vmscan vmscan, GupSlow slow, GupFolios folios, LongtermDrain drain, MigrateOps migrate) {
+    Longterm(MemMap memMap, Swap swap, Vmscan vmscan, GupSlow slow, GupFolios folios, LongtermDrain drain, Machine.Link<LongtermMigration> migrate) {
         this.memMap = memMap;
         this.swap = swap;
         this.vmscan = vmscan;
@@ -40,23 +42,6 @@ public final class Longterm {
         this.folios = folios;
         this.drain = drain;
         this.migrate = migrate;
-    }
-
-    /**
-     * migrate_pages(list, alloc_migration_target, ..., MIGRATE_SYNC, MR_LONGTERM_PIN) as the long-term
-     * pin path calls it: each folio on {@code isolated} was isolated from its LRU (holding the isolation
-     * reference, NR_ISOLATED_* counted); the migrated ones leave the list, the others stay on it.
-     */
-    @FunctionalInterface
-    public interface MigrateOps {
-        /**
-         * Migrate the isolated folios to new folios of any kernel zone (alloc_migration_target with
-         * NUMA_NO_NODE: the source folio's node, GFP_USER: no __GFP_MOVABLE).
-         *
-         * @param isolated the isolated folios; those migrated are removed from it
-         * @return the number of folios not migrated (0 on success), or -errno
-         */
-        int migratePages(List<Folio> isolated);
     }
 
     /**
@@ -161,7 +146,7 @@ public final class Longterm {
     long migrateLongtermUnpinnableFolios(List<Folio> movable, int nr, long[] pfns) {
         folios.unpinUserPages(pfns, nr); // unpin_folio() of each entry, then pofs_clear_entry()
         long ret = -Errno.EAGAIN;
-        if (!movable.isEmpty() && migrate.migratePages(movable) != 0) {
+        if (!movable.isEmpty() && migrate.get().migrateLongterm(movable) != 0) {
             ret = -Errno.ENOMEM;
         }
         putbackMovablePages(movable);

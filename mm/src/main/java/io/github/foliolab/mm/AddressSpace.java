@@ -110,6 +110,28 @@ public final class AddressSpace {
         pages.remove(index);
     }
 
+    /** xa_lock() of mapping-&gt;i_pages: the lock of the page cache's slots, for a caller that replaces one. */
+    public SpinLock xaLock() {
+        return iPagesLock;
+    }
+
+    /**
+     * Replace the folio in a page-cache slot, the xarray store of folio migration: the slot at {@code index} must
+     * hold {@code oldPfn}; the caller holds {@link #xaLock()}.
+     *
+     * @param index the page index in the file
+     * @param oldPfn the pfn the slot holds
+     * @param newPfn the pfn it gets
+     * @throws IllegalStateException if the slot does not hold {@code oldPfn} or the lock is not held
+     */
+    public void replaceLocked(long index, long oldPfn, long newPfn) {
+        iPagesLock.assertHeld();
+        if (pages.get(index) != oldPfn) {
+            throw new IllegalStateException("page cache slot " + index + " of " + name + " does not hold pfn " + oldPfn);
+        }
+        pages.put(index, newPfn);
+    }
+
     /** mapping->nrpages. */
     public int nrPages() {
         iPagesLock.lock();

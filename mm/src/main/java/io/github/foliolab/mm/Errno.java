@@ -6,6 +6,8 @@ public final class Errno {
 
     /** {@code EPERM} (include/uapi/asm-generic/errno-base.h, errno.h). */
     public static final int EPERM = 1;
+    /** {@code ENOENT} (include/uapi/asm-generic/errno-base.h, errno.h). */
+    public static final int ENOENT = 2;
     /** {@code EINTR} (include/uapi/asm-generic/errno-base.h, errno.h). */
     public static final int EINTR = 4;
     /** {@code EBADF} (include/uapi/asm-generic/errno-base.h, errno.h). */
@@ -37,6 +39,7 @@ public final class Errno {
     public static String name(int errno) {
         return switch (Math.abs(errno)) {
             case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
             case EINTR -> "EINTR";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";

@@ -62,7 +62,10 @@ public final class Fault {
             return doFault(vma, pt, addr, write);
         }
         if (!Pte.present(pte)) {
-            // A migration entry: migration_entry_wait() then retry.
+            // do_swap_page() on a migration entry: migration_entry_wait() then retry the fault.
+            if (Pte.isMigrationEntry(pte)) {
+                ctx.migrationEntryWait().migrationEntryWait(vma.mm(), pt, addr);
+            }
             return VM_FAULT_RETRY;
         }
         SpinLock ptl = pt.ptl();

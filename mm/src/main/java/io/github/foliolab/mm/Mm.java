@@ -24,6 +24,9 @@ public final class Mm {
     private final ConcurrentHashMap<Long, AddressSpace> files = new ConcurrentHashMap<>();
     /** The mlock family of system calls: this module's upward call, provided by the mlock module. */
     private final Machine.Link<MlockSyscalls> mlockSyscalls;
+    /** move_pages(2) / migrate_pages(2) and migration_entry_wait(): provided by the migrate module. */
+    private final Machine.Link<MigrateSyscalls> migrateSyscalls;
+    private final Machine.Link<MigrationEntryWait> migrationEntryWait;
     private final Mlock mlock;
     private final RmapWalk rmapWalk;
     private final Rmap rmap;
@@ -40,6 +43,8 @@ public final class Mm {
         this.machine = a.machine();
         this.mlock = Mlock.of(machine);
         this.mlockSyscalls = a.link(MlockSyscalls.class, MlockSyscalls.ENOSYS);
+        this.migrateSyscalls = a.link(MigrateSyscalls.class, MigrateSyscalls.ENOSYS);
+        this.migrationEntryWait = a.link(MigrationEntryWait.class, MigrationEntryWait.NONE);
         this.rmap = new Rmap(this);
         this.shmem = new Shmem(this);
         this.fault = new Fault(this);
@@ -143,6 +148,16 @@ public final class Mm {
     /** The mlock system calls ({@link MlockSyscalls#ENOSYS} when the mlock module is not installed). */
     public MlockSyscalls mlockSyscalls() {
         return mlockSyscalls.get();
+    }
+
+    /** The page-migration system calls ({@link MigrateSyscalls#ENOSYS} without the migrate module). */
+    public MigrateSyscalls migrateSyscalls() {
+        return migrateSyscalls.get();
+    }
+
+    /** migration_entry_wait() ({@link MigrationEntryWait#NONE} without the migrate module). */
+    public MigrationEntryWait migrationEntryWait() {
+        return migrationEntryWait.get();
     }
 
     /** mm_alloc(): a new, empty address space with the model's mmap_base. */

@@ -46,6 +46,25 @@ public final class RmapWalk implements RmapOps {
      * @param visitor called for each entry
      */
     public void walk(Folio folio, Visitor visitor) {
+        long pfn = folio.pfn();
+        walk(folio, pte -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn, visitor);
+    }
+
+    /**
+     * rmap_walk() with remove_migration_pte's page_vma_mapped_walk(PVMW_MIGRATION): call {@code visitor}
+     * for every migration entry of {@code srcPfn} at {@code folio}'s mapping and index (remove_migration_ptes
+     * walks the destination folio, which already carries the source's mapping and index), holding the
+     * anon_vma or i_mmap lock and that entry's PTL.
+     *
+     * @param folio the folio whose mapping and index are walked
+     * @param srcPfn the pfn the migration entries name
+     * @param visitor called for each entry
+     */
+    public void walkMigrationEntries(Folio folio, long srcPfn, Visitor visitor) {
+        walk(folio, pte -> Pte.isMigrationEntry(pte) && Pte.pfn(pte) == srcPfn, visitor);
+    }
+
+    private void walk(Folio folio, java.util.function.LongPredicate match, Visitor visitor) {
         long mapping = folio.mapping();
         AnonVma av = ctx.anonVmaOf(mapping);
         AddressSpace file = av == null ? ctx.fileOf(mapping) : null;
@@ -64,7 +83,7 @@ public final class RmapWalk implements RmapOps {
                 boolean go;
                 try {
                     long pte = pt.ptepGet(addr);
-                    if (!Pte.present(pte) || Pte.special(pte) || Pte.pfn(pte) != folio.pfn()) continue;
+                    if (!match.test(pte)) continue;
                     go = visitor.visit(vma, pt, addr, pte);
                 } finally {
                     pt.ptl().unlock();

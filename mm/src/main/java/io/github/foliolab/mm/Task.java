@@ -128,6 +128,33 @@ public final class Task {
     }
 
     /**
+     * move_pages(2) for this process (pid 0): with {@code nodes} null, each page's node is queried;
+     * otherwise each page is moved to its node (MPOL_MF_MOVE / MPOL_MF_MOVE_ALL in {@code flags}).
+     * {@code status[i]} gets page i's node or -errno. Returns 0, the number of pages not migrated, or
+     * -errno (-ENOSYS without the migrate module, nothing written).
+     *
+     * @param pages user virtual addresses (bytes), one per page
+     * @param nodes target nodes (same length), or null
+     * @param status per-page results (same length)
+     * @param flags MPOL_MF_* ({@link MigrateSyscalls#MPOL_MF_MOVE})
+     */
+    public int movePages(long[] pages, int[] nodes, int[] status, int flags) {
+        return cpu.call(() -> ctx.migrateSyscalls().movePages(mm, pages, nodes, status, flags));
+    }
+
+    /**
+     * migrate_pages(2) for this process (pid 0): every page on a node of {@code oldNodes} moves to the
+     * corresponding node of {@code newNodes} (bit i = node i). Returns the number of pages not migrated,
+     * or -errno (-ENOSYS without the migrate module).
+     *
+     * @param oldNodes source node mask
+     * @param newNodes destination node mask
+     */
+    public long migratePages(long oldNodes, long newNodes) {
+        return cpu.call(() -> ctx.migrateSyscalls().migratePages(mm, oldNodes, newNodes));
+    }
+
+    /**
      * {@return a user read or write of one byte at {@code addr}: the hardware walk (setting the accessed
      * and dirty bits when the PTE allows the access) or the page fault (do_user_addr_fault: find the VMA,
      * check the access, handle_mm_fault, retry)} Returns 0, SIGSEGV, SIGBUS or SIGKILL (out of memory).

@@ -13,6 +13,8 @@ public final class Gfp {
     public static final int __GFP_ZERO = 1 << 1;
     /** __GFP_COMP: a large allocation becomes a compound page (folio). */
     public static final int __GFP_COMP = 1 << 2;
+    /** __GFP_THISNODE: only the requested node, no fallback along the zonelist (migration targets). */
+    public static final int __GFP_THISNODE = 1 << 3;
 
     /** {@code GFP_KERNEL} (include/linux/gfp_types.h). */
     public static final int GFP_KERNEL = 0;
