@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * One io_uring instance's fixed buffer, the userspace way to a long-term pin (io_uring/rsrc.c and
- * io_uring/memmap.c of Linux 7.2): {@link #setup} is io_uring_setup(2), {@link #registerBuffers}
+ * io_uring/memmap.c of Linux 7.2): {@link #setup} is the io_uring_setup system call, {@link #registerBuffers}
  * IORING_REGISTER_BUFFERS of one iovec (io_pin_pages: pin_user_pages_fast with FOLL_WRITE |
  * FOLL_LONGTERM), {@link #unregisterBuffers} IORING_UNREGISTER_BUFFERS (unpin). A ring made by a task
  * without CAP_IPC_LOCK accounts the pinned pages to its user's locked_vm against RLIMIT_MEMLOCK
@@ -38,7 +38,7 @@ public final class IoUringBuffers {
     }
 
     /**
-     * io_uring_setup(2) of a ring with no buffer; it remembers whether its creator had CAP_IPC_LOCK.
+     * The io_uring_setup system call: a ring with no buffer; it remembers whether its creator had CAP_IPC_LOCK.
      *
      * @param task the calling process
      * @return the ring
@@ -49,7 +49,7 @@ public final class IoUringBuffers {
 
     /**
      * IORING_REGISTER_BUFFERS with one iovec {@code [addr, addr + len)}, on the task's CPU:
-     * io_sqe_buffer_register(): validate, pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM) of every page
+     * io_sqe_buffer_register of io_uring/rsrc.c: validate, pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM) of every page
      * (a partial pin is undone and is -EFAULT), then account the pages (io_buffer_account_pin).
      *
      * @param addr the buffer's user virtual address (bytes)
@@ -120,7 +120,7 @@ public final class IoUringBuffers {
         return pfns == null ? new long[0] : pfns.clone();
     }
 
-    /** io_buffer_account_pin(): small folios one page each, a large folio once with all its pages. */
+    /** io_buffer_account_pin of io_uring/rsrc.c: small folios one page each, a large folio once with all its pages. */
     private long accountPages(long[] pages) {
         MemMap memMap = task.machine().memMap();
         Set<Long> heads = new HashSet<>();

@@ -118,7 +118,7 @@ public final class MmStruct {
     }
 
     /**
-     * atomic64_add(pages, &mm->pinned_vm) (negative to subtract), as io_account_mem() does.
+     * Add to mm->pinned_vm (negative to subtract) with an atomic64 add, as io_uring's accounting does.
      *
      * @param pages the number of pages
      */
