@@ -1,6 +1,7 @@
 #!/bin/sh
 # LruAddBench: each policy at 1 and then at 2 threads, back to back (so that both thread counts see the
-# same machine load), then the bare-atomics floor the same way; JSON results, the machine load before,
+# same machine load), with the kernel policy also the 2-node control (a lruvec per thread), then the
+# bare-atomics floor the same way; JSON results, the machine load before,
 # after each JMH run and after all, then the tables (every result, scaling per policy, the kernel
 # policy's targets) and the PNG chart.
 # Usage (from the repository root, after `./mvnw -B -q package -DskipTests -pl bench -am`):
@@ -35,6 +36,16 @@ for p in $POLICIES; do
     FILES="$FILES $OUT/$p-t$t.json"
   done
 done
+# The control, not a target: the kernel policy on two nodes, each thread's CPU and folios on its own node,
+# so that the two threads share no lruvec and no lru_lock (the model's scaling without lock contention).
+case " $POLICIES " in
+  *" kernel "*)
+    for t in 1 2; do
+      jmh 'LruAddBench.addAndDrain' -p policy=kernel -p nodes=2 -t "$t" $OPTS -rf json -rff "$OUT/kernel-2nodes-t$t.json"
+      FILES="$FILES $OUT/kernel-2nodes-t$t.json"
+    done
+    ;;
+esac
 for t in 1 2; do
   jmh 'LruAddBench.bareAtomics' -t "$t" $OPTS -rf json -rff "$OUT/bare-t$t.json"
   FILES="$FILES $OUT/bare-t$t.json"

@@ -2,6 +2,7 @@
 module io.github.foliolab.explore {
     requires transitive io.github.foliolab.mlock;
     requires transitive io.github.foliolab.gup;
+    requires io.github.foliolab.migrate; // the 2022 migration race's CPU B
     requires static org.junit.jupiter.api;
     requires transitive info.picocli; // ExploreCli.exploreCommand() returns a picocli CommandLine
 
@@ -19,7 +20,9 @@ module io.github.foliolab.explore {
             io.github.foliolab.explore.scenarios.DrainAll,
             io.github.foliolab.explore.scenarios.LockOrder,
             io.github.foliolab.explore.scenarios.RefcountGet,
-            io.github.foliolab.explore.scenarios.LruTicket;
+            io.github.foliolab.explore.scenarios.LruTicket,
+            io.github.foliolab.explore.scenarios.MigrationMlock,
+            io.github.foliolab.explore.scenarios.MlockOvercount;
     // ExploreCli's command classes: picocli fills their annotated fields reflectively.
     opens io.github.foliolab.explore to info.picocli;
 }

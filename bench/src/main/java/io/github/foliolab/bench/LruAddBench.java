@@ -67,17 +67,30 @@ public class LruAddBench {
         @Param({"kernel", "unbatched", "batch-4", "batch-15", "batch-64", "batch-128", "shared-mpsc-1024"})
         public String policy;
 
+        /**
+         * NUMA nodes: 1 (default), every thread's folios on the one lruvec; 2, CPU i and its thread's folios
+         * on node i % 2, so two threads have a lruvec and lru_lock each (the control: the model without a
+         * shared lru_lock; per-CPU batching policies only, the shared-buffer one needs one node).
+         */
+        @Param({"1"})
+        public int nodes;
+
         Machine machine;
         Swap swap;
-        LruVec lruvec;
         final AtomicInteger nextCpu = new AtomicInteger();
 
         @Setup(Level.Trial)
         public void setup() {
-            machine = Machine.builder().cpus(MAX_THREADS).zones(16384, 0)
-                    .with(Swap.POLICY, LruBatchPolicies.byName(policy)).build();
+            Machine.Builder b = Machine.builder().cpus(MAX_THREADS);
+            if (nodes == 1) {
+                b.zones(16384, 0);
+            } else {
+                for (int n = 0; n < nodes; n++) {
+                    b.node(16384, 0);
+                }
+            }
+            machine = b.with(Swap.POLICY, LruBatchPolicies.byName(policy)).build();
             swap = Swap.of(machine);
-            lruvec = LruVec.of(machine);
             nextCpu.set(0);
         }
 
@@ -92,6 +105,8 @@ public class LruAddBench {
     public static class PerThread {
         Cpu cpu;
         int index;
+        /** The lruvec of this thread's CPU's node, which holds its folios. */
+        LruVec lruvec;
         Folio[] pool;
         Runnable addAll;
         Runnable unlinkAll;
@@ -107,14 +122,15 @@ public class LruAddBench {
             mm = s.machine.memMap();
             seg = PageWords.segment(mm);
             pool = new Folio[POOL];
+            lruvec = LruVec.of(s.machine, cpu.node());
             for (int i = 0; i < POOL; i++) {
-                Folio f = s.machine.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+                Folio f = s.machine.node(cpu.node()).folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0);
                 PageWords.setMapping(mm, f.pfn(), 0x1000L | 1L);
                 f.set(PageFlags.PG_swapbacked);
                 pool[i] = f;
             }
             Swap swap = s.swap;
-            LruVec lv = s.lruvec;
+            LruVec lv = lruvec;
             unlinkOnCpu = swap.policy().sharedAddBufferSize() > 0;
             Folio[] p = pool;
             boolean[] cleared = new boolean[POOL];
@@ -189,12 +205,13 @@ public class LruAddBench {
     @Benchmark
     @OperationsPerInvocation(POOL)
     public void addAndDrain(Shared s, PerThread t, Counters c) {
-        long before = s.lruvec.lockAcquisitions(t.index);
+        long before = t.lruvec.lockAcquisitions(t.index);
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         t.cpu.run(t.addAll);
         c.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
-        // Exact: acquisitions are counted per simulated CPU, and only this thread runs on this one.
-        c.lruLockAcquisitions += s.lruvec.lockAcquisitions(t.index) - before;
+        // Exact: acquisitions are counted per simulated CPU, and only this thread runs on this one (and
+        // adds only its node's folios, so only its node's lru_lock).
+        c.lruLockAcquisitions += t.lruvec.lockAcquisitions(t.index) - before;
         c.foliosAdded += POOL;
     }
 

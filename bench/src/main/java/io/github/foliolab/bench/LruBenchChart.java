@@ -58,6 +58,10 @@ public final class LruBenchChart {
             int threads = ((Number) m.get("threads")).intValue();
             Map<?, ?> params = (Map<?, ?>) m.get("params");
             String policy = params == null ? "-" : String.valueOf(params.get("policy"));
+            Object nodes = params == null ? null : params.get("nodes");
+            if (nodes != null && !"1".equals(String.valueOf(nodes))) {
+                policy += ", " + nodes + " nodes"; // the control: a lruvec per thread (not a target row)
+            }
             Map<?, ?> pm = (Map<?, ?>) m.get("primaryMetric");
             double score = num(pm.get("score"));
             double err = num(pm.get("scoreError"));

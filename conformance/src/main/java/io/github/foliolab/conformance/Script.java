@@ -11,27 +11,69 @@ import java.util.Map;
  * is v2 when its first command line is {@code format 2}.
  */
 public final class Script {
-    /** A region as the script declares it; {@code source} is the region whose file {@code file@S} maps. */
+    /**
+     * A region as the script declares it; {@code source} is the region whose file {@code file@S} maps.
+     *
+     * @param name the region's name in the script
+     * @param index its position among the script's regions (0-based)
+     * @param pages its length in pages (4 KiB each)
+     * @param kind what backs it: {@code anon}, or the kind of file a v2 script declares
+     * @param source the region whose file this one maps ({@code file@S}), or null
+     */
     public record Region(String name, int index, long pages, String kind, Region source) {
+        /**
+         * An anonymous region without a source file.
+         *
+         * @param name the region's name in the script
+         * @param index its position among the script's regions (0-based)
+         * @param pages its length in pages (4 KiB each)
+         */
         public Region(String name, int index, long pages) {
             this(name, index, pages, "anon", null);
         }
     }
 
     /** Who runs a command (v2): the main thread on CPU 0, the CPU 1 thread ({@code on 1}), the child. */
-    public enum Where { MAIN, CPU1, CHILD }
+    public enum Where {
+        /** The main thread, on CPU 0. */
+        MAIN,
+        /** The second thread, on CPU 1 ({@code on 1 ...}). */
+        CPU1,
+        /** The forked child process ({@code child ...}). */
+        CHILD
+    }
 
     /**
      * One command: its source line, its tokens without an {@code on 1} / {@code child} prefix, the echo
      * text (the whole line), the resolved region and page range, who runs it, and for {@code mmap} the
      * index of the mmap command in the script (v2's address hint).
+     *
+     * @param line the 1-based line number in the script file
+     * @param tok the tokens, the command name first
+     * @param echo the whole line, as the transcript echoes it
+     * @param region the region the command names, or null
+     * @param start the first page of the range, in pages from the region's start
+     * @param len the range's length in pages
+     * @param where who runs the command
+     * @param mmapIndex for {@code mmap}, the index of this mmap among the script's; -1 otherwise
      */
     public record Command(int line, String[] tok, String echo, Region region, long start, long len, Where where,
             int mmapIndex) {
+        /**
+         * A command the main thread runs, not an {@code mmap}.
+         *
+         * @param line the 1-based line number in the script file
+         * @param tok the tokens, the command name first
+         * @param echo the whole line, as the transcript echoes it
+         * @param region the region the command names, or null
+         * @param start the first page of the range, in pages from the region's start
+         * @param len the range's length in pages
+         */
         public Command(int line, String[] tok, String echo, Region region, long start, long len) {
             this(line, tok, echo, region, start, len, Where.MAIN, -1);
         }
 
+        /** {@return the command's name (its first token), e.g. {@code mlock}} */
         public String op() {
             return tok[0];
         }
@@ -68,15 +110,17 @@ public final class Script {
         this.file = file;
     }
 
+    /** {@return the script's file name, as error messages print it} */
     public String file() {
         return file;
     }
 
+    /** {@return the commands in script order} */
     public List<Command> commands() {
         return commands;
     }
 
-    /** True for a format v2 script. */
+    /** {@return true for a format v2 script (its first command is {@code format 2})} */
     public boolean v2() {
         return v2;
     }
@@ -106,6 +150,8 @@ public final class Script {
      *
      * @param file the script's file name, for error messages
      * @param text the script's text
+     * @return the parsed script
+     * @throws ScriptException {@code file:LINE: message} for a script the real runner also refuses
      */
     public static Script parse(String file, String text) {
         return parse(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -115,6 +161,11 @@ public final class Script {
      * Parse a script file's bytes, as the real runner reads them: the size limit counts bytes, and bytes
      * that are not UTF-8 become U+FFFD, which no command, name or number contains (so they give the
      * script error the runner gives for those bytes).
+     *
+     * @param file the script's file name, for error messages
+     * @param bytes the file's contents
+     * @return the parsed script
+     * @throws ScriptException {@code file:LINE: message} for a script the real runner also refuses
      */
     public static Script parse(String file, byte[] bytes) {
         Script sc = new Script(file);

@@ -206,6 +206,7 @@ public final class ScriptGenerator {
      * {@code java ScriptGenerator.java OUTDIR SEED...}; a SEED may be a range FIRST..LAST.
      *
      * @param args the arguments
+     * @throws IOException if a script cannot be written
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {

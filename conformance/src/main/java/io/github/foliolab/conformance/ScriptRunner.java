@@ -90,9 +90,12 @@ public final class ScriptRunner {
     }
 
     /**
-     * Parse and run the script in {@code file}; the transcript.
+     * Parse and run the script in {@code file}.
      *
      * @param file the script file
+     * @return the transcript, as the real runner prints it
+     * @throws IOException if the file cannot be read
+     * @throws ScriptException for a script the real runner also refuses
      */
     public static String run(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -102,8 +105,11 @@ public final class ScriptRunner {
     /**
      * Parse a script file's bytes and run it, writing the transcript to {@code out} line by line as the
      * real runner prints it (nothing of it is kept: memory stays bounded whatever the script asks to
-     * print). {@code name} is used in error messages.
+     * print).
      *
+     * @param name the script's name, used in error messages
+     * @param script the file's contents
+     * @param out where the transcript goes
      * @throws ScriptException {@code name:LINE: message} for a script the real runner also refuses
      * @throws UncheckedIOException if {@code out} fails
      */
@@ -117,7 +123,14 @@ public final class ScriptRunner {
         }
     }
 
-    /** Parse and run a script given as text; {@code name} is used in error messages. */
+    /**
+     * Parse and run a script given as text.
+     *
+     * @param name the script's name, used in error messages
+     * @param text the script
+     * @return the transcript
+     * @throws ScriptException for a script the real runner also refuses
+     */
     public static String run(String name, String text) {
         return run(name, text, false);
     }
@@ -141,6 +154,9 @@ public final class ScriptRunner {
     /**
      * {@return the command of the script that produced transcript line {@code lineIndex} (0-based), for
      * diffs}
+     *
+     * @param transcript the transcript's lines
+     * @param lineIndex the 0-based index of a transcript line
      */
     public static String commandOfLine(List<String> transcript, int lineIndex) {
         for (int i = Math.min(lineIndex, transcript.size() - 1); i >= 0; i--) {

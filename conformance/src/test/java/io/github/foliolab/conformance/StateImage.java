@@ -51,7 +51,8 @@ final class StateImage {
 
     /**
      * Like {@link #diff(StateImage, MemMap)}, ignoring the vmstat line of the event {@code ignoredEvent}
-     * (a fault that ends in SIGBUS still counts pgfault, as handle_mm_fault counts every fault).
+     * (a fault that ends in SIGBUS still counts pgfault, as handle_mm_fault counts every fault); with an
+     * {@code ignoredEvent}, also a VMA's anon_vma that the failed fault prepared (do_cow_fault).
      */
     String diff(StateImage after, MemMap memMap, String ignoredEvent) {
         long at = memmap.mismatch(after.memmap);
@@ -67,6 +68,11 @@ final class StateImage {
                 String x = i < a.length ? a[i] : "(nothing)";
                 String y = i < b.length ? b[i] : "(nothing)";
                 if (!ignoredEvent.isEmpty() && x.startsWith(ignoredEvent + " ") && y.startsWith(ignoredEvent + " ")) continue;
+                // A write fault on a private file mapping prepares the VMA's anon_vma before it asks the
+                // file for the page (do_cow_fault: vmf_anon_prepare, then __do_fault), so a fault that
+                // then ends in SIGBUS leaves the anon_vma in place, as in the kernel.
+                if (!ignoredEvent.isEmpty() && x.endsWith(" anon_vma -") && y.endsWith(" anon_vma set")
+                        && x.substring(0, x.length() - 2).equals(y.substring(0, y.length() - 4))) continue;
                 if (!x.equals(y)) return "state line " + i + " was\n  " + x + "\nnow\n  " + y;
             }
         }

@@ -85,6 +85,17 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private int decisions;
     private int[] choices = new int[64];
     private int[] defaults = new int[64];
+    /**
+     * The previous schedule's choices, and how many (-1: none, or it ended in a violation). While this
+     * schedule has made the same choices so far ({@link #samePrefix}), it passes through exactly the
+     * states the previous one passed through and checked (execution is deterministic), so the
+     * per-step invariants are not checked again there: only the states after the first new choice are new.
+     */
+    private int[] prevChoices = new int[64];
+    private int prevDecisions = -1;
+    private boolean samePrefix;
+    /** A schedule has run on this engine (its choices are the previous ones for the next). */
+    private boolean ran;
     private boolean aborting;
     private String violation;
     private RuntimeException strategyError;
@@ -92,6 +103,12 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private int quiescentRound = Integer.MIN_VALUE;
     private boolean quiescentValue;
     private boolean atEnd;
+    /** Counts invariant checks ({@link #round()}); never reset, so a world reused by the next schedule sees new rounds. */
+    private int checkRound;
+    /** The last {@link #held} answer of the current check round, for lockId {@link #heldId}. */
+    private int heldRound = Integer.MIN_VALUE;
+    private long heldId;
+    private boolean heldValue;
     private final Checks checks = new Checks();
     private final Recorder rec = new Recorder();
     private final int[] enabledScratch = new int[MAX_CPUS];
@@ -129,6 +146,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
         this.invariants = w.invariants();
         this.maxSteps = maxSteps;
         this.footprints = s.seesEveryStep();
+        // Remember the last schedule's choices, unless a violation ended it (this schedule would then skip
+        // the check that found it, if it made the same choices up to there).
+        prevDecisions = ran && violation == null ? decisions : -1;
+        if (prevDecisions > prevChoices.length) {
+            prevChoices = new int[choices.length];
+        }
+        System.arraycopy(choices, 0, prevChoices, 0, Math.max(prevDecisions, 0));
+        samePrefix = prevDecisions >= 0;
         pruned = false;
         previous = -1;
         steps = 0;
@@ -180,6 +205,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
             }
         }
         mainThread = null;
+        ran = true;
     }
 
     /** The strategy's own failure (a replayed schedule that does not fit), or null. */
@@ -303,7 +329,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
                 fail("no progress: more than " + maxSteps + " steps (a CPU spins without a schedule point it can wait on)");
                 throw Abort.INSTANCE;
             }
-            if (checkInvariants) {
+            if (checkInvariants && !samePrefix) {
                 checkAll();
                 if (aborting) {
                     throw Abort.INSTANCE;
@@ -472,6 +498,9 @@ final class Engine implements SchedHook, View, AutoCloseable {
             choices = Arrays.copyOf(choices, decisions * 2);
             defaults = Arrays.copyOf(defaults, decisions * 2);
         }
+        if (samePrefix && (decisions >= prevDecisions || prevChoices[decisions] != c)) {
+            samePrefix = false; // a new choice: the states from here on have not been checked
+        }
         choices[decisions] = c;
         defaults[decisions] = d.defaultChoice();
         decisions++;
@@ -620,6 +649,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
     // ------------------------------------------------------------------ invariants
 
     private void checkAll() {
+        checkRound++; // a new state: also across schedules, where a restored world starts from step 0 again
         inCheck = true;
         try {
             for (Invariant inv : invariants) {
@@ -644,7 +674,15 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public boolean held(long lockId) {
-        return holderOf(lockId) >= 0;
+        if (!inCheck) {
+            return holderOf(lockId) >= 0;
+        }
+        if (heldRound != checkRound || heldId != lockId) { // several invariants ask about lru_lock each round
+            heldValue = holderOf(lockId) >= 0;
+            heldId = lockId;
+            heldRound = checkRound;
+        }
+        return heldValue;
     }
 
     @Override
@@ -684,7 +722,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     @Override
     public int round() {
-        return atEnd ? -1 : steps;
+        return checkRound;
     }
 
     private static String firstLine(Throwable t) {

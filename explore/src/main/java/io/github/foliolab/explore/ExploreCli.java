@@ -403,7 +403,7 @@ public final class ExploreCli {
         for (Scenario<?> s : scenarios) {
             for (Variant<?> v : s.variants()) {
                 err.println("races: " + s.name() + " [" + v.name() + "] ...");
-                Result r = exploreOne(s, v.name(), options.withSchedules(options.replay() != null ? 1 : options.schedules()),
+                Result r = exploreOne(s, v.name(), s.racesOptions(options.withSchedules(options.replay() != null ? 1 : options.schedules())),
                         n -> err.println("races: " + s.name() + " [" + v.name() + "] " + n + " schedules ..."));
                 total += r.schedules();
                 verdicts++;

@@ -5,8 +5,9 @@ import io.github.foliolab.folio.api.sched.ObjectIds;
 import java.util.function.LongConsumer;
 
 /**
- * Explores a scenario's interleavings: builds a fresh world per schedule, runs its CPUs under the
- * chosen {@link Strategy}, and stops at the first violation.
+ * Explores a scenario's interleavings: builds the scenario's world once and restores it before every
+ * schedule (or, for a world that cannot be restored, builds a fresh one per schedule), runs its CPUs under
+ * the chosen {@link Strategy}, and stops at the first violation.
  *
  * <p>The model is sequentially consistent: one CPU runs at a time and every write is visible to the
  * next step of any CPU. A race that needs a store buffer or a reordering (a missing smp_mb()) cannot be
@@ -116,10 +117,10 @@ public final class Explorer {
     private record Searched(long schedules, boolean exhausted, Strategy strategy) {}
 
     /**
-     * The search loop: a fresh world per schedule, run under the strategy, handed to {@code after},
-     * closed. The worlds' machines take a name-keeping object registry bound here
-     * ({@link ObjectIds#forNewMachines()}) and restarted before every build, so every schedule numbers and
-     * names its objects alike and its traces can name them.
+     * The search loop: a world restored (or built fresh) per schedule, run under the strategy, handed to
+     * {@code after}. The worlds' machines take a name-keeping object registry bound here
+     * ({@link ObjectIds#forNewMachines()}), restarted before every build and restored with the machine, so
+     * every schedule numbers and names its objects alike and its traces can name them.
      */
     private static <B> Searched search(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress,
                                        AfterSchedule after) {
@@ -130,9 +131,15 @@ public final class Explorer {
 
     private static <B> Searched searchInScope(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options,
                                               LongConsumer progress, AfterSchedule after) {
-        World probe = scenario.build(variant);
-        int nrCpus = probe.nrCpus();
-        probe.close();
+        World world = scenario.build(variant);
+        int nrCpus = world.nrCpus();
+        // Cheap restarts: a world that can be restored is built once and put back to its state after setup
+        // before every schedule; any other is built fresh per schedule (from a reset object registry).
+        Runnable restore = options.restarts() ? world.checkpoint() : null;
+        if (restore == null) {
+            world.close();
+            world = null;
+        }
         Strategy strategy = options.newStrategy(nrCpus);
         long n = 0;
         try (Engine engine = new Engine()) {
@@ -140,8 +147,12 @@ public final class Explorer {
                 if (!strategy.nextSchedule()) {
                     return new Searched(n, strategy.exhaustive(), strategy);
                 }
-                ids.reset();
-                World world = scenario.build(variant);
+                if (restore != null) {
+                    restore.run();
+                } else {
+                    ids.reset();
+                    world = scenario.build(variant);
+                }
                 try {
                     engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());
                     n++;
@@ -153,11 +164,17 @@ public final class Explorer {
                         return new Searched(n, false, strategy);
                     }
                 } finally {
-                    world.close();
+                    if (restore == null) {
+                        world.close();
+                    }
                 }
                 if (progress != null && n % 10_000 == 0) {
                     progress.accept(n);
                 }
+            }
+        } finally {
+            if (restore != null) {
+                world.close();
             }
         }
         return new Searched(n, false, strategy);

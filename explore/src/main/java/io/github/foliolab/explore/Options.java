@@ -10,13 +10,20 @@ package io.github.foliolab.explore;
  * @param replay     a schedule string to run once instead of searching, or null
  * @param invariants check the invariants after every step
  * @param maxSteps   a schedule longer than this is reported as a CPU making no progress
+ * @param restarts   cheap restarts: build a restorable world once and restore it before every schedule
+ *                   (the default); false builds a fresh world per schedule. The results are the same.
  */
 public record Options(String strategy, long seed, long schedules, int bound, String replay, boolean invariants,
-                      int maxSteps) {
+                      int maxSteps, boolean restarts) {
     public static final String RANDOM = "random";
     public static final String PCT = "pct";
     public static final String DFS = "dfs";
     public static final String DPOR = "dpor";
+
+    /** Options with cheap restarts on. */
+    public Options(String strategy, long seed, long schedules, int bound, String replay, boolean invariants, int maxSteps) {
+        this(strategy, seed, schedules, bound, replay, invariants, maxSteps, true);
+    }
 
     /** Bounded exhaustive search with preemption bound {@code bound}, up to a million schedules, invariants on. */
     public static Options dfs(int bound) {
@@ -51,11 +58,20 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
     }
 
     public Options withSchedules(long n) {
-        return new Options(strategy, seed, n, bound, replay, invariants, maxSteps);
+        return new Options(strategy, seed, n, bound, replay, invariants, maxSteps, restarts);
+    }
+
+    public Options withBound(int k) {
+        return new Options(strategy, seed, schedules, k, replay, invariants, maxSteps);
     }
 
     public Options withInvariants(boolean on) {
-        return new Options(strategy, seed, schedules, bound, replay, on, maxSteps);
+        return new Options(strategy, seed, schedules, bound, replay, on, maxSteps, restarts);
+    }
+
+    /** With cheap restarts on (the default) or off ({@link #restarts()}). */
+    public Options withRestarts(boolean on) {
+        return new Options(strategy, seed, schedules, bound, replay, invariants, maxSteps, on);
     }
 
     Strategy newStrategy(int nrCpus) {

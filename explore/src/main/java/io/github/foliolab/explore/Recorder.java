@@ -45,9 +45,7 @@ final class Recorder {
     private final long[] attemptArg = new long[Engine.MAX_CPUS];
 
     void reset() {
-        Arrays.fill(ops, 0, n, null);
-        Arrays.fill(labels, 0, n, null);
-        n = 0;
+        n = 0; // the entries are overwritten by the next schedule's (they refer to ops and labels only)
         Arrays.fill(depth, 0);
         Arrays.fill(lastStep, -1);
     }

@@ -46,6 +46,22 @@ public abstract class Scenario<B> {
                 + variants().stream().map(Variant::name).toList());
     }
 
+    /**
+     * {@return the largest preemption bound {@code races} (and the test suite's every-scenario checks) use
+     * for this scenario with {@code dfs} or {@code dpor}} By default none: the requested bound. A
+     * system-call-level scenario, whose bounded search at the default bound would take minutes, sets a lower
+     * one; {@code explore SCENARIO --bound K} and {@link Explorer#explore} honour any bound they are given.
+     */
+    public int racesBound() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** {@return {@code options} with its bound lowered to {@link #racesBound()} for dfs and dpor} */
+    public final Options racesOptions(Options options) {
+        boolean bounded = Options.DFS.equals(options.strategy()) || Options.DPOR.equals(options.strategy());
+        return bounded && options.replay() == null && options.bound() > racesBound() ? options.withBound(racesBound()) : options;
+    }
+
     @Override
     public String toString() {
         return name();

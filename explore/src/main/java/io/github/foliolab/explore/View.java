@@ -22,8 +22,9 @@ public interface View {
     boolean atEnd();
 
     /**
-     * Identifies the state being checked: the number of shared steps taken, or -1 for the final check.
-     * Invariants that derive the same data (an LRU list walk) may cache it per round.
+     * Identifies the state being checked: a number that differs from one check to the next, also across the
+     * schedules of an exploration (a restored world is checked again from step 0). Invariants that derive
+     * the same data (an LRU list walk) may cache it per round.
      */
     int round();
 }

@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One schedule's simulated machine, built fresh by {@link Scenario#build} for every schedule: the state
- * after setup, one body per CPU, the end checks and the invariants.
+ * One schedule's simulated machine, built by {@link Scenario#build}: the state after setup, one body per
+ * CPU, the end checks and the invariants. A world that can say what its bodies change outside the machine
+ * ({@link #saveState()}) is built once and restored before every schedule; any other is built fresh for
+ * every schedule.
  */
 public abstract class World {
     private final Machine machine;
@@ -116,6 +118,39 @@ public abstract class World {
             if (!line.endsWith(" 0")) sb.append(line).append('\n');
         }
         return sb.toString();
+    }
+
+    /** {@link #saveState()} of a world that keeps no state of its own outside its machine. */
+    protected static final Runnable NO_STATE = () -> {};
+
+    /**
+     * Save what this world's bodies change outside the machine's modules (its own fields, locks it made
+     * itself, tasks and their address spaces), for cheap restarts: the explorer then builds the world once,
+     * takes a checkpoint of its machine ({@link Machine#checkpoint()}) and this state after setup, and puts
+     * both back before every schedule instead of building it again. Called once, after setup, on the
+     * explorer's thread.
+     *
+     * @return the action that puts the saved state back ({@link #NO_STATE} if there is none), or null
+     *     (the default) if this world cannot be restored: it is then built fresh for every schedule
+     */
+    protected Runnable saveState() {
+        return null;
+    }
+
+    /**
+     * A checkpoint of this world after setup: the machine's and {@link #saveState()}, or null if either
+     * cannot be taken (the world must then be built per schedule).
+     */
+    final Runnable checkpoint() {
+        Runnable own = saveState();
+        if (own == null || !machine.modulesWithoutCheckpoint().isEmpty()) {
+            return null;
+        }
+        Machine.Checkpoint saved = machine.checkpoint();
+        return () -> {
+            saved.restore();
+            own.run();
+        };
     }
 
     /** Release what the world holds off-heap; called once the schedule is done and its trace rendered. */

@@ -180,6 +180,17 @@ public final class Machine implements AutoCloseable {
             return Machine.this.link(type, fallback);
         }
 
+        /**
+         * Declare this module's per-machine state for {@link Machine#checkpoint()}: every part whose
+         * content can change after the build (lists, batches, counters, locks). A module with no such state
+         * calls it with no parts. A machine can take checkpoints only if every attached module called it.
+         */
+        public void restorable(Restorable... parts) {
+            checkOpen();
+            restorableModules.add(module);
+            restorableParts.addAll(List.of(parts));
+        }
+
         /** Run {@code closer} when the machine is closed (in reverse attach order). */
         public void onClose(AutoCloseable closer) {
             checkOpen();
@@ -338,6 +349,8 @@ public final class Machine implements AutoCloseable {
     private final List<String> modules = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Link<Node.ReleaseHook> releaseHook;
+    private final java.util.Set<String> restorableModules = new java.util.HashSet<>();
+    private final List<Restorable> restorableParts = new ArrayList<>();
     /** Written once at the end of the build, before the machine is published. */
     private boolean built;
 
@@ -370,10 +383,20 @@ public final class Machine implements AutoCloseable {
 
     private static List<MachineModule> installedModules() {
         List<MachineModule> found = new ArrayList<>();
-        for (MachineModule m : ServiceLoader.load(MachineModule.class, Machine.class.getClassLoader())) {
-            found.add(m);
+        for (ServiceLoader.Provider<MachineModule> p : InstalledModules.PROVIDERS) {
+            found.add(p.get()); // a fresh instance per machine, as an uncached ServiceLoader gives
         }
         return found;
+    }
+
+    /**
+     * The installed modules' providers, looked up once: this class's loader cannot gain providers later,
+     * and the lookup (reading every jar's service files) cost more than the rest of a small machine's build
+     * (the explorer builds one per schedule).
+     */
+    private static final class InstalledModules {
+        static final List<ServiceLoader.Provider<MachineModule>> PROVIDERS =
+                ServiceLoader.load(MachineModule.class, Machine.class.getClassLoader()).stream().toList();
     }
 
     private void attachAll(List<MachineModule> candidates) {
@@ -545,6 +568,53 @@ public final class Machine implements AutoCloseable {
     /** True once {@link #close()} has run. */
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * {@return the attached modules that did not declare their state ({@link Assembly#restorable}): while
+     * there is one, {@link #checkpoint()} is refused}
+     */
+    public List<String> modulesWithoutCheckpoint() {
+        return modules.stream().filter(m -> !restorableModules.contains(m)).toList();
+    }
+
+    /**
+     * Save the machine's whole state now: the memmap (a copy of every page descriptor), each node's free
+     * lists and vmstat counters (folded and per-CPU), the object registry, and every part the modules
+     * declared. {@link Checkpoint#restore()} puts it back, so a world set up once can run many schedules
+     * (the explorer's cheap restarts). Call it, and restore, only while nothing runs on the machine.
+     * Objects outside the machine that hold state (a scenario's own fields, tasks) are the caller's.
+     *
+     * @throws UnsupportedOperationException naming the modules that did not declare their state
+     */
+    public Checkpoint checkpoint() {
+        List<String> missing = modulesWithoutCheckpoint();
+        if (!missing.isEmpty()) {
+            throw new UnsupportedOperationException("cannot checkpoint the machine: modules " + missing
+                    + " did not declare their state (Machine.Assembly.restorable)");
+        }
+        List<Restorable> parts = new ArrayList<>();
+        parts.add(node.memMap()::save);
+        for (Node n : nodes) {
+            parts.add(n::save);
+        }
+        parts.add(objectIds::save);
+        parts.addAll(restorableParts);
+        return new Checkpoint(Restorable.saveAll(parts.toArray(Restorable[]::new)));
+    }
+
+    /** A machine's saved state ({@link #checkpoint()}). */
+    public static final class Checkpoint {
+        private final Runnable back;
+
+        private Checkpoint(Runnable back) {
+            this.back = back;
+        }
+
+        /** Put the machine back into the saved state; any number of times. */
+        public void restore() {
+            back.run();
+        }
     }
 
     /**

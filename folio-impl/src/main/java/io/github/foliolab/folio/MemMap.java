@@ -499,6 +499,7 @@ public final class MemMap {
         SchedPoints.before(FolioOp.UNLOCK, pfn, PG_locked);
         // Release: the critical section's writes are visible before the lock bit clears.
         FLAGS.getAndBitwiseAndRelease(seg, off(pfn), ~(1L << PG_locked));
+        SchedPoints.released(FolioOp.UNLOCK, pfn); // folio_wake_bit: a folio_lock waiter may retry
     }
 
     // ---------------------------------------------------------------- refcount (page_ref.h)
@@ -1096,5 +1097,16 @@ public final class MemMap {
             sb.append(" (zero page)");
         }
         return sb.toString();
+    }
+
+    /**
+     * Save every page descriptor (a copy of the off-heap memmap) for a {@link Machine#checkpoint()}.
+     *
+     * @return the action that copies them back
+     */
+    Runnable save() {
+        MemorySegment copy = MemorySegment.ofArray(new long[(int) (seg.byteSize() / Long.BYTES)]);
+        copy.copyFrom(seg);
+        return () -> seg.copyFrom(copy);
     }
 }

@@ -440,4 +440,17 @@ public final class Node {
         }
         return reason;
     }
+
+    /**
+     * Save the zones' free lists and the vmstat counters (a {@link Machine#checkpoint()}; the memmap, one
+     * for all nodes, is saved by the machine).
+     */
+    Runnable save() {
+        Runnable[] back = new Runnable[zones.length + 1];
+        back[0] = vmstat.save();
+        for (int i = 0; i < zones.length; i++) back[i + 1] = zones[i].save();
+        return () -> {
+            for (Runnable r : back) r.run();
+        };
+    }
 }

@@ -305,4 +305,20 @@ public final class VmStat {
         for (VmEventItem i : EVENTS) out.add(i.procName() + " " + event(i));
         return out;
     }
+
+    /** Save the folded counters and every CPU's deltas and events (a {@link Machine#checkpoint()}). */
+    Runnable save() {
+        long[] n = new long[node.length()];
+        long[] z = new long[zone.length()];
+        for (int i = 0; i < n.length; i++) n[i] = node.get(i);
+        for (int i = 0; i < z.length; i++) z[i] = zone.get(i);
+        VmStatPerCpu p = pcp;
+        long[] slots = p.slots.clone();
+        // Plain stores: a restore runs while no CPU runs; whatever hands the machine to a CPU next publishes them.
+        return () -> {
+            for (int i = 0; i < n.length; i++) node.setPlain(i, n[i]);
+            for (int i = 0; i < z.length; i++) zone.setPlain(i, z[i]);
+            System.arraycopy(slots, 0, p.slots, 0, slots.length);
+        };
+    }
 }

@@ -285,4 +285,18 @@ public final class Zone {
     static long kib(long pages) {
         return pages * (PageLayout.PAGE_SIZE / 1024);
     }
+
+    /** Save the free lists, their counts, the pageblock types and zone->lock (a {@link Machine#checkpoint()}). */
+    Runnable save() {
+        long[] head = freeHead.clone();
+        long[] free = nrFree.clone();
+        byte[] mt = pageblockMt.clone();
+        Runnable lockBack = lock.save();
+        return () -> {
+            System.arraycopy(head, 0, freeHead, 0, head.length);
+            System.arraycopy(free, 0, nrFree, 0, free.length);
+            System.arraycopy(mt, 0, pageblockMt, 0, mt.length);
+            lockBack.run();
+        };
+    }
 }

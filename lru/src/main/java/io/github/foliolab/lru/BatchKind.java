@@ -21,6 +21,7 @@ public enum BatchKind {
         this.kernelName = kernelName;
     }
 
+    /** {@return the kernel's name of the batch and its move function's suffix, e.g. {@code lru_add}} */
     public String kernelName() {
         return kernelName;
     }

@@ -38,4 +38,16 @@ final class CpuFbatches {
     LocalLock lockFor(BatchKind k) {
         return k.underLockIrq() ? lockIrq : lock;
     }
+
+    /** Save the CPU's batches and their local locks (a machine checkpoint). */
+    Runnable save() {
+        io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[batches.length + 3];
+        for (int i = 0; i < batches.length; i++) {
+            parts[i] = batches[i]::save;
+        }
+        parts[batches.length] = deadFolios::save;
+        parts[batches.length + 1] = lock;
+        parts[batches.length + 2] = lockIrq;
+        return io.github.foliolab.folio.Restorable.saveAll(parts);
+    }
 }

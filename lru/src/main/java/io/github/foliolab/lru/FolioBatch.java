@@ -221,4 +221,20 @@ public final class FolioBatch implements FolioBatchView {
     public MemMap memMap() {
         return mm;
     }
+
+    /**
+     * Save the entries, their count and percpu_pvec_drained (a machine checkpoint).
+     *
+     * @return the action that puts them back
+     */
+    public Runnable save() {
+        long[] saved = pfns.clone();
+        int n = nr;
+        boolean drained = percpuPvecDrained;
+        return () -> {
+            System.arraycopy(saved, 0, pfns, 0, saved.length);
+            nr = n;
+            percpuPvecDrained = drained;
+        };
+    }
 }

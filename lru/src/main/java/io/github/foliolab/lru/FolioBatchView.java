@@ -5,15 +5,20 @@ package io.github.foliolab.lru;
  * rule: how many entries it holds, its capacity, and which folios (by pfn).
  */
 public interface FolioBatchView {
-    /** folio_batch_count(): entries held. */
+    /** {@return folio_batch_count(): entries held} */
     int count();
 
-    /** The number of slots (FOLIO_BATCH_SIZE = 31 in the kernel, or the policy's capacity). */
+    /** {@return the number of slots (FOLIO_BATCH_SIZE = 31 in the kernel, or the policy's capacity)} */
     int capacity();
 
-    /** folio_batch_space(): slots left; 0 means full. */
+    /** {@return folio_batch_space(): slots left; 0 means full} */
     int space();
 
-    /** The pfn of entry {@code i} (0 &lt;= i &lt; count()), -1 for a slot cleared by a move. */
+    /**
+     * The pfn of entry {@code i}.
+     *
+     * @param i the entry's index, 0 &lt;= i &lt; count()
+     * @return its head page's pfn, or -1 for a slot cleared by a move
+     */
     long pfn(int i);
 }

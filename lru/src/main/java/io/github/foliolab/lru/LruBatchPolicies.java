@@ -24,17 +24,19 @@ public final class LruBatchPolicies {
         }
     }
 
-    /** Linux 7.2: per-CPU batches of 31, !large may be cached, work-queue remote drain. */
+    /** {@return Linux 7.2's policy: per-CPU batches of 31, !large may be cached, work-queue remote drain} */
     public static LruBatchPolicy kernel() {
         return new Simple("kernel", FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
     }
 
-    /** Like {@link #kernel()} but lru_add_drain_all drains remote CPUs under their local locks (PREEMPT_RT style). */
+    /**
+     * {@return like {@link #kernel()} but lru_add_drain_all drains remote CPUs under their local locks (PREEMPT_RT style)}
+     */
     public static LruBatchPolicy kernelRemoteLocalLock() {
         return new Simple("kernel-rt-drain", FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.REMOTE_LOCAL_LOCK, 0);
     }
 
-    /** Unbatched: a batch of one, so every add takes lru_lock. */
+    /** {@return the unbatched policy: a batch of one, so every add takes lru_lock} */
     public static LruBatchPolicy unbatched() {
         return new Simple("unbatched", 1, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
     }
@@ -42,7 +44,9 @@ public final class LruBatchPolicies {
     /**
      * Per-CPU batches of {@code capacity} (the sweep); otherwise the kernel's rules.
      *
-     * @param capacity the most entries
+     * @param capacity the most entries, in folios, of every LRU batch kind (the mlock batch keeps 31)
+     * @return the policy, named {@code batch-CAPACITY}
+     * @throws IllegalArgumentException if {@code capacity} is below 1
      */
     public static LruBatchPolicy capacity(int capacity) {
         return new Simple("batch-" + capacity, capacity, LruBatchPolicy.RemoteDrain.WORK_QUEUE, 0);
@@ -54,6 +58,7 @@ public final class LruBatchPolicies {
      * the other batches stay per-CPU of 31.
      *
      * @param size the shared buffer's capacity (folios)
+     * @return the policy, named {@code shared-mpsc-SIZE}
      */
     public static LruBatchPolicy sharedBuffer(int size) {
         return new Simple("shared-mpsc-" + size, FolioBatch.FOLIO_BATCH_SIZE, LruBatchPolicy.RemoteDrain.WORK_QUEUE, size);
@@ -64,7 +69,10 @@ public final class LruBatchPolicies {
      * module provides through {@link java.util.ServiceLoader} (matched by {@link LruBatchPolicy#name()}),
      * or the fully qualified name of a class with a public no-argument constructor.
      *
-     * @throws IllegalArgumentException if no policy has that name, naming the shipped and found ones
+     * @param name the name or class name
+     * @return a new instance of the policy (ServiceLoader's instance for a registered one)
+     * @throws IllegalArgumentException if no policy has that name, naming the shipped and found ones, or if
+     *         the class cannot be loaded or instantiated or is not an LruBatchPolicy
      */
     public static LruBatchPolicy byName(String name) {
         if (name.equals("kernel")) return kernel();

@@ -24,13 +24,18 @@ public interface LruBatchPolicy {
 
     /**
      * The capacity, in folios, of each CPU's batch of {@code kind} (FOLIO_BATCH_SIZE = 31 for every kind
-     * in the kernel); at least 1.
+     * in the kernel).
+     *
+     * @param kind the batch kind
+     * @return the capacity, at least 1
      */
     int batchCapacity(BatchKind kind);
 
     /**
      * The capacity, in folios, of each CPU's mlock batch (mm/mlock.c's mlock_fbatch; 31 in the kernel),
-     * set apart from the LRU batches; at least 1.
+     * set apart from the LRU batches.
+     *
+     * @return the capacity, at least 1
      */
     default int mlockBatchCapacity() {
         return FolioBatch.FOLIO_BATCH_SIZE;
@@ -43,8 +48,11 @@ public interface LruBatchPolicy {
      * that order and stopping at the first true (each test a step the explorer sees; {@code
      * swap.lruCacheDisabled()} reads lru_disable_count).
      *
+     * @param kind the batch's kind
      * @param batch the batch after the add (read-only)
+     * @param folio the folio just added
      * @param swap the machine's mm/swap.c state, for lru_cache_disabled()
+     * @return true to move the batch to the LRU now (folio_batch_move_lru under lru_lock), false to leave it
      */
     default boolean moveNow(BatchKind kind, FolioBatchView batch, Folio folio, Swap swap) {
         return batch.space() == 0 || !mayBeLruCached(folio) || swap.lruCacheDisabled();
@@ -55,6 +63,7 @@ public interface LruBatchPolicy {
      * kernel says {@code !folio_test_large(folio)}.
      *
      * @param folio the folio
+     * @return true if it may wait in a per-CPU batch
      */
     default boolean mayBeLruCached(Folio folio) {
         return !folio.isLarge();
@@ -69,6 +78,8 @@ public interface LruBatchPolicy {
      * If positive, lru_add entries do not go to the per-CPU batch but to one machine-wide multi-producer
      * buffer of this many slots, drained under lru_lock by whichever CPU gets the lock (Caffeine's read
      * buffer scheme). 0 (the kernel) uses the per-CPU lru_add batch.
+     *
+     * @return the shared buffer's size in folios, or 0 for per-CPU lru_add batches
      */
     default int sharedAddBufferSize() {
         return 0;

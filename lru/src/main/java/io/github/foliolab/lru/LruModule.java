@@ -9,6 +9,9 @@ import io.github.foliolab.folio.spi.MachineModule;
  * call into page_cache_release(); takes reclaim's link up into rmap.
  */
 public final class LruModule implements MachineModule {
+    /** Instantiated by ServiceLoader ({@code provides ... MachineModule}). */
+    public LruModule() {}
+
     @Override
     public String name() {
         return "lru";
@@ -18,6 +21,7 @@ public final class LruModule implements MachineModule {
     public void attach(Machine.Assembly a) {
         LruVec lruvec = LruVec.attach(a);
         Vmscan vmscan = Vmscan.attach(a);
-        Swap.attach(a, lruvec, vmscan);
+        Swap swap = Swap.attach(a, lruvec, vmscan);
+        a.restorable(lruvec::saveAll, swap::save); // vmscan keeps no state of its own
     }
 }

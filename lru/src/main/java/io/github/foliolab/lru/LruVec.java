@@ -39,6 +39,7 @@ public final class LruVec {
      * not a tail marker, and negative, so neither a pfn nor a head id when decoded).
      */
     public static final long LIST_POISON1 = -0x100L;
+    /** LIST_POISON2 (include/linux/poison.h), the {@code lru.prev} value list_del() leaves. */
     public static final long LIST_POISON2 = -0x122L;
 
     private static final int NR_ZONES = ZoneType.values().length;
@@ -101,6 +102,8 @@ public final class LruVec {
      * The lruvec of the machine's node 0 (mem_cgroup_lruvec(NULL, pgdat)): the only one of a one-node
      * machine.
      *
+     * @param machine the machine
+     * @return node 0's lruvec
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
     public static LruVec of(Machine machine) {
@@ -110,6 +113,9 @@ public final class LruVec {
     /**
      * The lruvec of node {@code nid}.
      *
+     * @param machine the machine
+     * @param nid the node id
+     * @return that node's lruvec
      * @throws IllegalStateException if the lru module is not attached to the machine
      * @throws IndexOutOfBoundsException if there is no such node
      */
@@ -117,7 +123,12 @@ public final class LruVec {
         return machine.state(NODES).get(nid);
     }
 
-    /** folio_lruvec(): the lruvec of the node {@code pfn} belongs to (this one on a one-node machine). */
+    /**
+     * folio_lruvec(): the lruvec of the node {@code pfn} belongs to (this one on a one-node machine).
+     *
+     * @param pfn a folio's head page frame number
+     * @return the lruvec whose lists hold that folio
+     */
     public LruVec forPfn(long pfn) {
         List<LruVec> all = siblings;
         return all.size() == 1 ? this : all.get(mm.nid(pfn));
@@ -125,8 +136,11 @@ public final class LruVec {
 
     /**
      * folio_lruvec_relock_irq(): hold the lru_lock of {@code pfn}'s node's lruvec, first
-     * dropping {@code locked}'s if that is another lruvec ({@code locked} null: none held); returns the
-     * lruvec whose lock is now held.
+     * dropping {@code locked}'s if that is another lruvec ({@code locked} null: none held).
+     *
+     * @param pfn the head page frame number of the folio about to be handled
+     * @param locked the lruvec whose lock the caller holds, or null
+     * @return the lruvec whose lock is now held
      */
     public LruVec relock(long pfn, LruVec locked) {
         LruVec lv = forPfn(pfn);
@@ -142,6 +156,10 @@ public final class LruVec {
     /**
      * folio_lruvec_relock_irqsave(): as {@link #relock}, in the irqsave form (folio_batch_move_lru,
      * folios_put_refs); release with {@link #unlockIrqrestore}.
+     *
+     * @param pfn the head page frame number of the folio about to be handled
+     * @param locked the lruvec whose lock the caller holds, or null
+     * @return the lruvec whose lock is now held
      */
     public LruVec relockIrqsave(long pfn, LruVec locked) {
         LruVec lv = forPfn(pfn);
@@ -154,7 +172,7 @@ public final class LruVec {
         return lv;
     }
 
-    /** The node whose lruvec this is. */
+    /** {@return the node whose lruvec this is} */
     public Node node() {
         return node;
     }
@@ -179,10 +197,12 @@ public final class LruVec {
         return lv;
     }
 
+    /** {@return the machine this lruvec belongs to} */
     public Machine machine() {
         return machine;
     }
 
+    /** {@return the memmap the lists link through (the lru words of the folios' descriptors)} */
     public MemMap memMap() {
         return mm;
     }
@@ -196,7 +216,11 @@ public final class LruVec {
         return -1L - lru;
     }
 
-    /** {@return true if {@code id} names a list head rather than a folio} */
+    /**
+     * {@return true if {@code id} names a list head rather than a folio}
+     *
+     * @param id a raw lru link value as stored in a descriptor
+     */
     public static boolean isHead(long id) {
         return id < 0 && id >= -LruList.NR_LRU_LISTS;
     }
@@ -224,7 +248,11 @@ public final class LruVec {
         SLOT.setOpaque(perCpu, base + ACQUISITIONS, perCpu[base + ACQUISITIONS] + 1);
     }
 
-    /** Try once (spin_trylock): true if taken. */
+    /**
+     * Try once (spin_trylock).
+     *
+     * @return true if lru_lock was taken (and counted), false if another holder has it
+     */
     public boolean tryLock() {
         if (lruLock.tryLock()) {
             acquired();
@@ -278,6 +306,7 @@ public final class LruVec {
         }
     }
 
+    /** {@return lruvec->lru_lock itself (schedule points at acquire and release), for lockdep-style assertions} */
     public SpinLock lruLock() {
         return lruLock;
     }
@@ -299,12 +328,17 @@ public final class LruVec {
         }
     }
 
-    /** lru_lock acquisitions by code running on {@code cpu} (exact when read from that CPU's only thread). */
+    /**
+     * lru_lock acquisitions by code running on {@code cpu}.
+     *
+     * @param cpu the simulated CPU number
+     * @return the count so far (exact when read from that CPU's only thread)
+     */
     public long lockAcquisitions(int cpu) {
         return (long) SLOT.getOpaque(perCpu, PAD + cpu * STRIDE + ACQUISITIONS);
     }
 
-    /** Number of lru_lock acquisitions so far, on every CPU and on none (racy read; exact when quiescent). */
+    /** {@return lru_lock acquisitions so far, on every CPU and on none (racy read; exact when quiescent)} */
     public long lockAcquisitions() {
         long n = 0;
         for (int cpu = 0; cpu <= nrCpus; cpu++) {
@@ -532,6 +566,7 @@ public final class LruVec {
      * lruvec_lru_size() over both zones, in pages (racy unless the lock is held).
      *
      * @param lru the LRU list
+     * @return the pages on it (a large folio counts its nr_pages)
      */
     public long size(LruList lru) {
         long s = 0;
@@ -569,6 +604,7 @@ public final class LruVec {
      * {@link #listPfns} with lru_lock held by the caller.
      *
      * @param lru the LRU list
+     * @return the head pfns on the list, from head to tail
      */
     public long[] listPfnsLocked(LruList lru) {
         long head = headId(lru.ordinal());
@@ -611,5 +647,32 @@ public final class LruVec {
             if (l != LruList.LRU_UNEVICTABLE && isOnList(folio, l)) return l;
         }
         return null;
+    }
+
+    /**
+     * Save the list heads, the sizes, the per-CPU pending deltas and lru_lock of every node's lruvec (a
+     * machine checkpoint; the folios' list links are in the memmap).
+     */
+    Runnable saveAll() {
+        io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[siblings.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = siblings.get(i)::save;
+        }
+        return io.github.foliolab.folio.Restorable.saveAll(parts);
+    }
+
+    private Runnable save() {
+        long[] next = headNext.clone();
+        long[] prev = headPrev.clone();
+        long[] sizes = zoneSize.clone();
+        long[] pending = perCpu.clone();
+        Runnable lockBack = lruLock.save();
+        return () -> {
+            System.arraycopy(next, 0, headNext, 0, next.length);
+            System.arraycopy(prev, 0, headPrev, 0, prev.length);
+            System.arraycopy(sizes, 0, zoneSize, 0, sizes.length);
+            System.arraycopy(pending, 0, perCpu, 0, pending.length);
+            lockBack.run();
+        };
     }
 }

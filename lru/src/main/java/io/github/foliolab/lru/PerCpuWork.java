@@ -20,6 +20,13 @@ public final class PerCpuWork {
     /** The flush barrier: complete()d (release) after fn ran; flush_work waits on it (acquire). */
     private final Completion done;
 
+    /**
+     * INIT_WORK(): a work item bound to one CPU (as queued by schedule_work_on / queue_work_on).
+     *
+     * @param name the work's name in traces (e.g. {@code lru_add_drain_per_cpu}); "/cpu" is appended
+     * @param cpu the simulated CPU it runs on
+     * @param fn the work function, run on a kworker bound to that CPU
+     */
     public PerCpuWork(String name, int cpu, Runnable fn) {
         this.id = SchedPoints.newObjectId(name + "/" + cpu);
         this.cpu = cpu;
@@ -27,14 +34,17 @@ public final class PerCpuWork {
         this.done = new Completion(name + "-done/" + cpu);
     }
 
+    /** {@return the work item's object id (schedule points name it)} */
     public long id() {
         return id;
     }
 
+    /** {@return the simulated CPU the work runs on} */
     public int cpu() {
         return cpu;
     }
 
+    /** {@return work_pending(): WORK_STRUCT_PENDING is set (queued and not yet started)} */
     public boolean isPending() {
         return pending.get();
     }
@@ -65,5 +75,17 @@ public final class PerCpuWork {
         if (everQueued) {
             done.waitForCompletion();
         }
+    }
+
+    /** Save PENDING, whether it was ever queued, and its completion (a machine checkpoint). */
+    Runnable save() {
+        boolean ever = everQueued;
+        boolean p = pending.get();
+        Runnable doneBack = done.save();
+        return () -> {
+            everQueued = ever;
+            pending.set(p);
+            doneBack.run();
+        };
     }
 }

@@ -56,16 +56,18 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         }
     }
 
+    /** {@return how queued work gets run: kworker threads or {@link #runPending(int)} by hand} */
     public Mode mode() {
         return mode;
     }
 
     /**
-     * queue_work_on(cpu, wq, work): false if the work was already pending. The offer is a release (the
-     * queuer's writes are visible to the kworker that polls it).
+     * queue_work_on(cpu, wq, work). The offer is a release (the queuer's writes are visible to the kworker
+     * that polls it).
      *
      * @param cpu the simulated CPU number
      * @param work the work item
+     * @return true if queued, false if the work was already pending
      */
     public boolean queueWorkOn(int cpu, PerCpuWork work) {
         if (work.cpu() != cpu) {
@@ -112,9 +114,10 @@ public final class PerCpuWorkqueue implements AutoCloseable {
 
     /**
      * Run the work queued on {@code cpu} on the calling thread, which must be bound to that CPU (the
-     * kworker's loop body, for {@link Mode#MANUAL} and the explorer). Returns how many items ran.
+     * kworker's loop body, for {@link Mode#MANUAL} and the explorer).
      *
      * @param cpu the simulated CPU number
+     * @return how many items ran
      */
     public int runPending(int cpu) {
         if (!Cpu.onCpu() || Cpu.current().id() != cpu) {
@@ -203,5 +206,32 @@ public final class PerCpuWorkqueue implements AutoCloseable {
         int n = 0;
         for (Thread t : workers) if (t != null) n++;
         return n;
+    }
+
+    /** Save the queued work of every CPU (a machine checkpoint; normally none is queued then). */
+    Runnable save() {
+        java.util.List<java.util.List<PerCpuWork>> saved = new java.util.ArrayList<>();
+        for (MpscAtomicArrayQueue<PerCpuWork> q : queues) {
+            saved.add(refill(q, drain(q)));
+        }
+        return () -> {
+            for (int i = 0; i < queues.length; i++) {
+                drain(queues[i]);
+                refill(queues[i], saved.get(i));
+            }
+        };
+    }
+
+    private static java.util.List<PerCpuWork> drain(MpscAtomicArrayQueue<PerCpuWork> q) {
+        java.util.List<PerCpuWork> items = new java.util.ArrayList<>();
+        q.drain(items::add);
+        return items;
+    }
+
+    private static java.util.List<PerCpuWork> refill(MpscAtomicArrayQueue<PerCpuWork> q, java.util.List<PerCpuWork> items) {
+        for (PerCpuWork w : items) {
+            q.offer(w);
+        }
+        return items;
     }
 }

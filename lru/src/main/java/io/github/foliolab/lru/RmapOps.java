@@ -20,10 +20,19 @@ public interface RmapOps {
     /**
      * folio_referenced() (mm/rmap.c): walk the folio's mappings, test-and-clear young bits; a VM_LOCKED
      * VMA stops the walk after mlock_vma_folio() and reports VM_LOCKED in vmFlags.
+     *
+     * @param folio the folio, isolated by reclaim
+     * @param isLocked true if the caller holds the folio lock
+     * @return the number of young mappings found and the union of their VMAs' vm_flags
      */
     Referenced folioReferenced(Folio folio, boolean isLocked);
 
-    /** try_to_unmap() (mm/rmap.c): unmap the folio from every VMA; true if it is no longer mapped. */
+    /**
+     * try_to_unmap() (mm/rmap.c): unmap the folio from every VMA.
+     *
+     * @param folio the folio, locked and isolated by reclaim
+     * @return true if it is no longer mapped
+     */
     boolean tryToUnmap(Folio folio);
 
     /**
@@ -31,6 +40,7 @@ public interface RmapOps {
      * ramfs). {@code mapping} is folio->mapping as stored (anon mappings carry bit 0). Default: never.
      *
      * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     * @return true if folios of that mapping are unevictable
      */
     default boolean mappingUnevictable(long mapping) {
         return false;
@@ -39,8 +49,10 @@ public interface RmapOps {
     /**
      * __remove_mapping(mapping, folio, true) (mm/vmscan.c): for a locked, unmapped file folio, freeze its
      * count at 1 (isolation) + nr (the page cache's references); if it is dirty after that, unfreeze and
-     * fail; else delete it from the page cache. True if it is now frozen at 0 and may be freed. Default:
-     * no page cache here, so false (the folio is kept).
+     * fail; else delete it from the page cache. Default: no page cache here, so false (the folio is kept).
+     *
+     * @param folio the folio, locked, isolated and unmapped
+     * @return true if it is now frozen at 0 and may be freed
      */
     default boolean removeMapping(Folio folio) {
         return false;
@@ -65,6 +77,9 @@ public interface RmapOps {
     /**
      * shmem_mapping(mapping) (mm/shmem.c): the address_space a folio->mapping word names is a shmem/tmpfs
      * one, whose dirty folios pageout() writes itself. Default: never.
+     *
+     * @param mapping a folio->mapping value as stored
+     * @return true for a shmem mapping
      */
     default boolean shmemMapping(long mapping) {
         return false;
@@ -72,9 +87,11 @@ public interface RmapOps {
 
     /**
      * shmem_writeout() (mm/shmem.c) of a locked, unmapped folio whose PG_dirty pageout() has just
-     * cleared: 0 when the write was started (the folio is unlocked then), a negative errno, or
-     * {@link #AOP_WRITEPAGE_ACTIVATE} when the folio was re-dirtied and stays locked (no swap).
-     * Default: re-dirty and {@link #AOP_WRITEPAGE_ACTIVATE}.
+     * cleared. Default: re-dirty and {@link #AOP_WRITEPAGE_ACTIVATE}.
+     *
+     * @param folio the folio
+     * @return 0 when the write was started (the folio is unlocked then), a negative errno, or
+     *         {@link #AOP_WRITEPAGE_ACTIVATE} when the folio was re-dirtied and stays locked (no swap)
      */
     default int shmemWriteout(Folio folio) {
         if (!folio.testDirty()) {

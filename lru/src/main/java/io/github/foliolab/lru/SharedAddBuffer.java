@@ -106,4 +106,15 @@ final class SharedAddBuffer {
             }
         }
     }
+
+    /** Save the buffered folios (a machine checkpoint). */
+    Runnable save() {
+        java.util.List<Folio> saved = new java.util.ArrayList<>();
+        queue.drain(saved::add);
+        saved.forEach(queue::offer);
+        return () -> {
+            queue.clear();
+            saved.forEach(queue::offer);
+        };
+    }
 }

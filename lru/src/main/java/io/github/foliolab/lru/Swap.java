@@ -128,6 +128,8 @@ public final class Swap implements AutoCloseable {
     /**
      * The machine's mm/swap.c state.
      *
+     * @param machine the machine
+     * @return its mm/swap.c state (one per machine)
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
     public static Swap of(Machine machine) {
@@ -147,24 +149,27 @@ public final class Swap implements AutoCloseable {
         return s;
     }
 
-    /** The folio half of mm/mlock.c this mm/swap.c calls (mlock_new_folio, mlock_drain_local). */
+    /** {@return the folio half of mm/mlock.c this mm/swap.c calls (mlock_new_folio, mlock_drain_local)} */
     public Mlock mlock() {
         return mlock;
     }
 
+    /** {@return the machine this state belongs to} */
     public Machine machine() {
         return machine;
     }
 
+    /** {@return the batching policy the machine was built with ({@code Swap.POLICY}; the kernel's by default)} */
     public LruBatchPolicy policy() {
         return policy;
     }
 
+    /** {@return the lruvec of node 0, where this mm/swap.c's batches move folios on a one-node machine} */
     public LruVec lruvec() {
         return lruvec;
     }
 
-    /** mm_percpu_wq. */
+    /** {@return mm_percpu_wq, the work queue lru_add_drain_all() queues lru_add_drain_per_cpu on} */
     public PerCpuWorkqueue workqueue() {
         return workqueue;
     }
@@ -185,6 +190,7 @@ public final class Swap implements AutoCloseable {
      * cpu_fbatches.lock of {@code cpu}: hold it around {@link #lruAddDrainCpu}.
      *
      * @param cpu the simulated CPU number
+     * @return that CPU's local lock
      */
     public LocalLock cpuFbatchesLock(int cpu) {
         return fbatches.of(cpu).lock;
@@ -195,6 +201,7 @@ public final class Swap implements AutoCloseable {
      *
      * @param cpu the simulated CPU number
      * @param kind the kind
+     * @return the folios queued in it
      */
     public int batchCount(int cpu, BatchKind kind) {
         return fbatches.of(cpu).batch(kind).count();
@@ -223,12 +230,13 @@ public final class Swap implements AutoCloseable {
      * folio_may_be_lru_cached() of the policy (!folio_test_large for the kernel).
      *
      * @param folio the folio
+     * @return true if the folio may wait in a per-CPU batch
      */
     public boolean folioMayBeLruCached(Folio folio) {
         return policy.mayBeLruCached(folio);
     }
 
-    /** {@code lru_cache_disabled()}: {@code atomic_read(&lru_disable_count) != 0} (relaxed). */
+    /** {@return {@code lru_cache_disabled()}: {@code atomic_read(&lru_disable_count) != 0} (relaxed)} */
     public boolean lruCacheDisabled() {
         SchedPoints.before(LruOp.READ_DISABLE_COUNT, disableCountId, 0);
         boolean r = lruDisableCount.getOpaque() != 0; // atomic_read: relaxed
@@ -523,6 +531,7 @@ public final class Swap implements AutoCloseable {
      * design (ordered by the smp_mb()s of __lru_add_drain_all).
      *
      * @param cpu the simulated CPU number
+     * @return true if lru_add_drain_all() must queue work on that CPU
      */
     public boolean cpuNeedsDrain(int cpu) {
         CpuFbatches fb = fbatches.of(cpu);
@@ -646,6 +655,9 @@ public final class Swap implements AutoCloseable {
      * none); the ordinary zero page is not skipped: a reference taken on it (GUP with FOLL_GET) is dropped
      * here like any other, and its count never reaches zero (it starts at 1, PG_reserved). The batch is
      * returned empty (folio_batch_reinit: percpu_pvec_drained kept).
+     *
+     * @param folios the folios (head pfns), each holding the references dropped here
+     * @param refs the references to drop per slot, or null for one each
      */
     public void foliosPutRefs(FolioBatch folios, int[] refs) {
         int j = 0;
@@ -707,6 +719,8 @@ public final class Swap implements AutoCloseable {
     /**
      * __folio_batch_release(): lru_add_drain() unless this batch was already drained for (the flag
      * survives the folio_batch_reinit() of folios_put(), so once per pass of batches), then folios_put().
+     *
+     * @param fbatch the folios to release, one reference each; returned empty
      */
     public void folioBatchRelease(FolioBatch fbatch) {
         if (!fbatch.percpuPvecDrained()) {
@@ -727,5 +741,35 @@ public final class Swap implements AutoCloseable {
 
     Node node() {
         return node;
+    }
+
+    /**
+     * Save mm/swap.c's state (a machine checkpoint): every CPU's batches and local locks, the drain works
+     * and queues, lru_drain_gen, has_work, the drain-all mutex, lru_disable_count, and the mlock batches.
+     */
+    Runnable save() {
+        java.util.List<io.github.foliolab.folio.Restorable> parts = new java.util.ArrayList<>();
+        for (int cpu = 0; cpu < fbatches.size(); cpu++) {
+            parts.add(fbatches.of(cpu)::save);
+        }
+        for (PerCpuWork w : drainWork) {
+            parts.add(w::save);
+        }
+        parts.add(workqueue::save);
+        if (sharedBuffer != null) {
+            parts.add(sharedBuffer::save);
+        }
+        parts.add(drainAllLock);
+        parts.add(mlock::save);
+        int gen = lruDrainGen.get();
+        int disabled = lruDisableCount.get();
+        boolean[] work = hasWork.clone();
+        Runnable back = io.github.foliolab.folio.Restorable.saveAll(parts.toArray(io.github.foliolab.folio.Restorable[]::new));
+        return () -> {
+            lruDrainGen.set(gen);
+            lruDisableCount.set(disabled);
+            System.arraycopy(work, 0, hasWork, 0, work.length);
+            back.run();
+        };
     }
 }

@@ -45,7 +45,16 @@ public final class Vmscan {
     private static final Machine.Key<Vmscan> KEY = new Machine.Key<>("vmscan");
 
     /** enum folio_references. */
-    public enum FolioReferences { FOLIOREF_RECLAIM, FOLIOREF_RECLAIM_CLEAN, FOLIOREF_KEEP, FOLIOREF_ACTIVATE }
+    public enum FolioReferences {
+        /** Reclaim the folio. */
+        FOLIOREF_RECLAIM,
+        /** Reclaim it if clean, leave a dirty one to writeback (a file folio with PG_referenced but no young PTE). */
+        FOLIOREF_RECLAIM_CLEAN,
+        /** Keep it on the inactive list. */
+        FOLIOREF_KEEP,
+        /** Move it to the active list (or mlock it, after a VM_LOCKED mapping). */
+        FOLIOREF_ACTIVATE
+    }
 
     /**
      * What isolate_lru_folios() reports: pages taken and pages scanned.
@@ -71,6 +80,8 @@ public final class Vmscan {
     /**
      * The machine's reclaim state.
      *
+     * @param machine the machine
+     * @return its mm/vmscan.c state (one per machine)
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
     public static Vmscan of(Machine machine) {
@@ -84,11 +95,12 @@ public final class Vmscan {
         return v;
     }
 
+    /** {@return the machine this reclaim state belongs to} */
     public Machine machine() {
         return machine;
     }
 
-    /** The rmap operations reclaim uses ({@link RmapOps#NONE} when the mm module is not installed). */
+    /** {@return the rmap operations reclaim uses ({@link RmapOps#NONE} when the mm module is not installed)} */
     public RmapOps rmapOps() {
         return rmapOps.get();
     }
@@ -108,6 +120,7 @@ public final class Vmscan {
      * and PG_mlocked is clear. folio_mapping() of an anon folio is NULL here (no swap cache).
      *
      * @param folio the folio
+     * @return true if the folio belongs on an evictable LRU
      */
     public boolean folioEvictable(Folio folio) {
         return folioEvictable(folio.pfn());
@@ -129,6 +142,7 @@ public final class Vmscan {
      * is the caller's job ({@link #modIsolated}). The caller holds a reference and not lru_lock.
      *
      * @param folio the folio
+     * @return true if this call isolated it, false if it was not on an LRU (PG_lru already clear)
      */
     public boolean folioIsolateLru(Folio folio) {
         long pfn = folio.pfn();
@@ -179,6 +193,12 @@ public final class Vmscan {
      * zero (folio_try_get fails: being freed), or whose PG_lru another isolator wins, is rotated to the
      * head instead. folio_try_get comes BEFORE folio_test_clear_lru (R-LRU-1). Sizes are adjusted here;
      * NR_ISOLATED_* is the caller's.
+     *
+     * @param nrToScan the most pages to scan
+     * @param lru the list to isolate from
+     * @param dst where isolated folios are appended
+     * @param mayUnmap false to rotate mapped folios instead of taking them
+     * @return pages taken and pages scanned
      */
     public IsolateResult isolateLruFolios(long nrToScan, LruList lru, List<Folio> dst, boolean mayUnmap) {
         LruVec lv = lruvec();
@@ -230,8 +250,11 @@ public final class Vmscan {
     /**
      * move_folios_to_lru(): put reclaim's survivors back, under lru_lock. An unevictable one goes through
      * folio_putback_lru (lru_add culls it); the others get PG_lru set BEFORE the isolation reference is
-     * dropped (R-LRU-2); if that drop was the last, the folio is freed here. Returns pages moved. The
-     * caller must not hold lru_lock. {@code list} is emptied.
+     * dropped (R-LRU-2); if that drop was the last, the folio is freed here. The caller must not hold
+     * lru_lock.
+     *
+     * @param list the isolated folios; emptied
+     * @return pages moved back to an LRU
      */
     public long moveFoliosToLru(List<Folio> list) {
         LruVec lv = lruvec();
@@ -293,7 +316,8 @@ public final class Vmscan {
     /**
      * folio_check_references() of the classic LRU.
      *
-     * @param folio the folio
+     * @param folio the folio, isolated and locked
+     * @return what reclaim does with it
      */
     public FolioReferences folioCheckReferences(Folio folio) {
         RmapOps.Referenced r = folioReferenced(folio, true);
@@ -329,7 +353,11 @@ public final class Vmscan {
      * are activated (file LRU) or go through pageout(); lazyfree anon folios are freed if the isolation
      * reference is the only one (folio_ref_freeze(1)), clean page-cache folios if __remove_mapping lets
      * them go. activate_locked sets PG_active only if the folio is not PG_mlocked. Freed folios leave the
-     * list; the rest stay on it for {@link #moveFoliosToLru}. Returns pages reclaimed.
+     * list; the rest stay on it for {@link #moveFoliosToLru}.
+     *
+     * @param folioList the isolated folios
+     * @param ignoreReferences true to skip folio_check_references() (reclaim_pages, MADV_PAGEOUT)
+     * @return pages reclaimed
      */
     public long shrinkFolioList(List<Folio> folioList, boolean ignoreReferences) {
         List<Folio> ret = new ArrayList<>(folioList.size());
@@ -518,10 +546,11 @@ public final class Vmscan {
 
     /**
      * shrink_inactive_list(): lru_add_drain(), isolate from the tail of an inactive list, shrink the
-     * folios, put the survivors back. Returns pages reclaimed.
+     * folios, put the survivors back.
      *
      * @param nrToScan the most pages to scan
      * @param lru the LRU list
+     * @return pages reclaimed
      */
     public long shrinkInactiveList(long nrToScan, LruList lru) {
         if (lru.isActive() || !lru.isEvictable()) {
@@ -655,9 +684,10 @@ public final class Vmscan {
 
     /**
      * reclaim_pages() (MADV_PAGEOUT): the folios are isolated (PG_lru clear) by the caller. Clear
-     * PG_active, shrink them ignoring references, put back what is left. Returns pages reclaimed.
+     * PG_active, shrink them ignoring references, put back what is left.
      *
      * @param folios the folios
+     * @return pages reclaimed
      */
     public long reclaimPages(List<Folio> folios) {
         if (folios.isEmpty()) {

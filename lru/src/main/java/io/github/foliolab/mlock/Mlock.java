@@ -38,6 +38,12 @@ import static io.github.foliolab.folio.api.PageFlags.PG_unevictable;
 public final class Mlock {
     private static final Machine.Key<Mlock> KEY = new Machine.Key<>("mlock");
 
+    /**
+     * The mm/mlock.c rules the machine runs: {@link MlockRules#LINUX_7_2} unless a candidate fix is chosen
+     * (a build option, for judging fixes with the explorer).
+     */
+    public static final Machine.Option<MlockRules> RULES = MlockRules.option();
+
     private final Machine machine;
     private final MemMap mm;
     private final VmStat vmstat;
@@ -45,8 +51,9 @@ public final class Mlock {
     private final LruVec lruvec;
     private final Vmscan vmscan;
     private final PerCpu<MlockBatch> batches;
+    private final MlockRules rules;
 
-    private Mlock(Machine machine, Swap swap) {
+    private Mlock(Machine machine, Swap swap, MlockRules rules) {
         this.machine = machine;
         this.mm = machine.memMap();
         this.vmstat = machine.vmstat();
@@ -55,11 +62,14 @@ public final class Mlock {
         this.vmscan = Vmscan.of(machine);
         int cap = swap.policy().mlockBatchCapacity();
         this.batches = new PerCpu<>(machine.cpus(), cpu -> new MlockBatch(mm, cpu, cap));
+        this.rules = rules;
     }
 
     /**
      * The machine's mm/mlock.c folio state.
      *
+     * @param machine a machine with the lru module attached
+     * @return its mlock state (one per machine)
      * @throws IllegalStateException if the lru module is not attached to the machine
      */
     public static Mlock of(Machine machine) {
@@ -70,21 +80,32 @@ public final class Mlock {
      * Create the machine's mlock state beside its {@code swap} (mm/swap.c and the folio half of
      * mm/mlock.c share the batch mechanism, and swap.c calls mlock_new_folio and mlock_drain_local
      * directly); called by {@link Swap#attach} while the machine is built.
+     *
+     * @param assembly the machine being built
+     * @param swap the machine's mm/swap.c state
+     * @return the new mlock state, registered in the assembly
      */
     public static Mlock attach(Machine.Assembly assembly, Swap swap) {
-        Mlock m = new Mlock(assembly.machine(), swap);
+        Mlock m = new Mlock(assembly.machine(), swap, assembly.option(RULES));
         assembly.put(KEY, m);
         return m;
     }
 
+    /** {@return the machine this state belongs to} */
     public Machine machine() {
         return machine;
+    }
+
+    /** {@return the mm/mlock.c rules this machine runs (the {@link #RULES} build option)} */
+    public MlockRules rules() {
+        return rules;
     }
 
     /**
      * mlock_fbatch of {@code cpu} (for inspection; its lock guards it).
      *
      * @param cpu the simulated CPU number
+     * @return that CPU's mlock batch
      */
     public MlockBatch batch(int cpu) {
         return batches.of(cpu);
@@ -280,7 +301,7 @@ public final class Mlock {
                 vmstat.countEvents(VmEventItem.UNEVICTABLE_PGRESCUED, nr);
             }
         } else if (mm.testFlag(pfn, PG_unevictable)) {
-            if (mm.testFlag(pfn, PG_mlocked)) {
+            if (mm.testFlag(pfn, PG_mlocked) && rules.countBatchedMlock()) {
                 PageWords.setMlockCount(mm, pfn, mm.mlockCount(pfn) + 1); // under lru_lock
             }
         } else {
@@ -321,9 +342,14 @@ public final class Mlock {
      */
     private LruVec munlockFolioLocked(long pfn, LruVec locked) {
         long nr = mm.nrPages(pfn);
-        boolean isolated = false;
-        if (mm.testClearFlag(pfn, PG_lru)) { // folio_test_clear_lru: fully ordered
-            isolated = true;
+        boolean isolated = mm.testClearFlag(pfn, PG_lru); // folio_test_clear_lru: fully ordered
+        if (!isolated && rules.munlockRecheckUnderLruLock()) {
+            // Candidate fix (MlockRules): test again under lru_lock, so that PG_mlocked is never cleared
+            // inside another CPU's lru_add or __mlock_folio critical section.
+            locked = lruvec.relock(pfn, locked);
+            isolated = mm.testClearFlag(pfn, PG_lru);
+        }
+        if (isolated) {
             locked = lruvec.relock(pfn, locked);
             if (mm.testFlag(pfn, PG_unevictable)) {
                 int c = mm.mlockCount(pfn); // maintained, but might undercount
@@ -394,8 +420,22 @@ public final class Mlock {
      * need_mlock_drain(cpu): that CPU's mlock batch is non-empty (racy read).
      *
      * @param cpu the simulated CPU number
+     * @return true if the batch holds entries
      */
     public boolean needMlockDrain(int cpu) {
         return batches.of(cpu).fbatch.count() > 0;
+    }
+
+    /**
+     * Save every CPU's mlock batch (a machine checkpoint).
+     *
+     * @return the action that puts them back
+     */
+    public Runnable save() {
+        io.github.foliolab.folio.Restorable[] parts = new io.github.foliolab.folio.Restorable[batches.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = batches.of(i)::save;
+        }
+        return io.github.foliolab.folio.Restorable.saveAll(parts);
     }
 }

@@ -44,27 +44,41 @@ public final class MlockBatch {
         return (int) (entry & TAG_MASK);
     }
 
-    /** The batch's slots (the policy's {@code mlockBatchCapacity()}, 31 for the kernel's). */
+    /** {@return the batch's slots (the policy's {@code mlockBatchCapacity()}, 31 for the kernel's)} */
     public int capacity() {
         return fbatch.capacity();
     }
 
-    /** folio_batch_count() (racy unless the lock is held). */
+    /** {@return folio_batch_count(): the entries queued (racy unless the lock is held)} */
     public int count() {
         return fbatch.count();
     }
 
-    /** {@return the pfn of entry i (tag stripped)} */
+    /**
+     * {@return the pfn of entry i (tag stripped)}
+     *
+     * @param i the entry's index, below {@link #count()}
+     */
     public long pfn(int i) {
         return pfnOf(fbatch.pfn(i));
     }
 
-    /** {@return the tag of entry i: {@link #LRU_FOLIO}, {@link #NEW_FOLIO} or {@link #MUNLOCK}} */
+    /**
+     * {@return the tag of entry i: {@link #LRU_FOLIO}, {@link #NEW_FOLIO} or {@link #MUNLOCK}}
+     *
+     * @param i the entry's index, below {@link #count()}
+     */
     public int tag(int i) {
         return tagOf(fbatch.pfn(i));
     }
 
+    /** {@return mlock_fbatch.lock, the per-CPU local lock that guards this batch} */
     public LocalLock lock() {
         return lock;
+    }
+
+    /** Save the batch and its local lock (a machine checkpoint). */
+    Runnable save() {
+        return io.github.foliolab.folio.Restorable.saveAll(fbatch::save, lock);
     }
 }

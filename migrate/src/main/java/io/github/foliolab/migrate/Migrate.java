@@ -151,6 +151,47 @@ public final class Migrate {
     }
 
     /**
+     * try_to_migrate() (mm/rmap.c), one step of migrate_folio_unmap() for callers that drive a migration
+     * step by step (explorer scenarios, tests): every PTE mapping the locked, isolated {@code folio}
+     * becomes a migration entry (the rmap removed, munlock_vma_folio for VM_LOCKED, the PTE's reference
+     * dropped). A possibly DMA-pinned exclusive anon folio stays mapped.
+     *
+     * @param folio a locked folio
+     * @throws VmBugException if the folio is not locked
+     */
+    public void tryToMigrate(Folio folio) {
+        if (!folio.testLocked()) {
+            throw new VmBugException("try_to_migrate: folio not locked\n" + folio.dump());
+        }
+        ptes.tryToMigrate(folio);
+    }
+
+    /**
+     * move_to_new_folio() (mm/migrate.c): the locked, unmapped {@code src}'s mapping, page-cache slot and
+     * flags move to the locked {@code dst}; 0, or -EAGAIN when {@code src} has references nobody accounts
+     * for (nothing changed then).
+     *
+     * @param dst the destination, locked, with one reference
+     * @param src the source, locked, isolated, unmapped
+     * @throws VmBugException if either folio is not locked
+     */
+    public int moveToNewFolio(Folio dst, Folio src) {
+        return core.folios().moveToNewFolio(dst, src);
+    }
+
+    /**
+     * remove_migration_ptes() (mm/migrate.c): every migration entry naming {@code src} becomes a PTE of
+     * {@code dst} (which carries {@code src}'s mapping and index by now; {@code dst == src} to undo), with
+     * its rmap (mlock_vma_folio for a VM_LOCKED VMA) and a reference.
+     *
+     * @param src the folio the entries name
+     * @param dst the folio to map
+     */
+    public void removeMigrationPtes(Folio src, Folio dst) {
+        ptes.removeMigrationPtes(src, dst);
+    }
+
+    /**
      * alloc_migration_target() (mm/migrate.c): a folio of {@code src}'s order on {@code mtc.nid()} (the
      * source's node for NUMA_NO_NODE) with {@code mtc.gfpMask()}; with __GFP_THISNODE only that node,
      * else falling back along the zonelist. Null when nothing is free there.

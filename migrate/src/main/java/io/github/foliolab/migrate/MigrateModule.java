@@ -24,5 +24,6 @@ public final class MigrateModule implements MachineModule {
     @Override
     public void attach(Machine.Assembly a) {
         Migrate.attach(a);
+        a.restorable(); // machine checkpoints: migration keeps no per-machine state of its own
     }
 }

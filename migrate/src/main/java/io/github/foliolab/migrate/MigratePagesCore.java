@@ -57,6 +57,10 @@ final class MigratePagesCore {
         this.folios = folios;
     }
 
+    FolioMigrate folios() {
+        return folios;
+    }
+
     /** migrate_pages(): see {@link Migrate#migratePages}. */
     int migratePages(List<Folio> from, NewFolio getNew, MigrateMode mode, MigrateReason reason) {
         Stats stats = new Stats();

@@ -73,6 +73,7 @@ public final class Mm {
         Mm m = new Mm(a);
         a.put(KEY, m);
         a.provide(RmapOps.class, m.rmapWalk);
+        a.restorable(m::save);
         return m;
     }
 
@@ -203,5 +204,23 @@ public final class Mm {
 
     void forgetFile(AddressSpace s) {
         files.remove(s.id());
+    }
+
+    /**
+     * Save the machine-wide mm state (a machine checkpoint): the id counter and the registries of anon_vmas
+     * and files. Address spaces, VMAs and page tables belong to the tasks that hold them, not to the
+     * machine: a checkpoint does not cover them.
+     */
+    private Runnable save() {
+        long id = nextId.get();
+        java.util.Map<Long, AnonVma> anon = java.util.Map.copyOf(anonVmas);
+        java.util.Map<Long, AddressSpace> f = java.util.Map.copyOf(files);
+        return () -> {
+            nextId.set(id);
+            anonVmas.clear();
+            anonVmas.putAll(anon);
+            files.clear();
+            files.putAll(f);
+        };
     }
 }

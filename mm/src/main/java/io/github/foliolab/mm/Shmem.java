@@ -2,10 +2,12 @@ package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
+import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.sync.LockWatch;
 import io.github.foliolab.lru.FolioBatch;
 
@@ -72,6 +74,8 @@ public final class Shmem {
         try {
             int round = 0;
             while (!f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
+                // folio_wait_bit_common: under the explorer this CPU sleeps until folio_unlock wakes it.
+                SchedPoints.contended(FolioOp.TRYLOCK, f.pfn());
                 if (++round % 64 == 0) {
                     Thread.yield();
                 } else {

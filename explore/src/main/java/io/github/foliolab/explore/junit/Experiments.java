@@ -40,7 +40,7 @@ public final class Experiments {
     @SuppressWarnings("exports")
     public static <B> Stream<DynamicTest> verdicts(Scenario<B> scenario, Options options) {
         return scenario.variants().stream().map(v -> DynamicTest.dynamicTest(scenario.name() + " [" + v.name() + "] "
-                + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, options)));
+                + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, scenario.racesOptions(options))));
     }
 
     /** Explore {@code variant} and check the verdict is the one it expects. */

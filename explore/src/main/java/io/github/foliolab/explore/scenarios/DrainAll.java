@@ -55,6 +55,16 @@ public final class DrainAll extends Scenario<Variant.Library> {
             }
 
             @Override
+            protected Runnable saveState() {
+                boolean a = added, before = addedBeforeDrain, d = drained;
+                return () -> {
+                    added = a;
+                    addedBeforeDrain = before;
+                    drained = d;
+                };
+            }
+
+            @Override
             public int nrCpus() {
                 return 3;
             }

@@ -49,6 +49,11 @@ public final class LockOrder extends Scenario<LockOrder.Order> {
         Order order = variant.behaviour();
         return new World(m) {
             @Override
+            protected Runnable saveState() {
+                return io.github.foliolab.folio.Restorable.saveAll(l1, l2); // the world's own locks
+            }
+
+            @Override
             public int nrCpus() {
                 return 2;
             }

@@ -57,6 +57,16 @@ public final class LostActivation extends Scenario<Variant.Library> {
             }
 
             @Override
+            protected Runnable saveState() {
+                int refs = bRefs;
+                boolean q = queued;
+                return () -> {
+                    bRefs = refs;
+                    queued = q;
+                };
+            }
+
+            @Override
             public int nrCpus() {
                 return 2;
             }

@@ -57,6 +57,12 @@ public final class LruTicket extends Scenario<Predicate<Folio>> {
             }
 
             @Override
+            protected Runnable saveState() {
+                int w = winners.get();
+                return () -> winners.set(w);
+            }
+
+            @Override
             public int nrCpus() {
                 return 2;
             }

@@ -53,6 +53,11 @@ public final class MlockLruAdd extends Scenario<Variant.Library> {
             }
 
             @Override
+            protected Runnable saveState() {
+                return NO_STATE;
+            }
+
+            @Override
             public int nrCpus() {
                 return 2;
             }

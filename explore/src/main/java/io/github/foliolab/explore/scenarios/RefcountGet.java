@@ -52,6 +52,11 @@ public final class RefcountGet extends Scenario<Consumer<Folio>> {
             final Folio f = name(m.node().folioAlloc(Gfp.GFP_HIGHUSER_MOVABLE, 0), "F");
 
             @Override
+            protected Runnable saveState() {
+                return NO_STATE;
+            }
+
+            @Override
             public int nrCpus() {
                 return 2;
             }

@@ -8,6 +8,11 @@ package io.github.foliolab.folio.api;
 public class BadPageException extends VmBugException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A bad_page() report.
+     *
+     * @param message the report, naming the folio as dump_page() does and the failed check
+     */
     public BadPageException(String message) {
         super(message);
     }

@@ -38,7 +38,9 @@ public enum NodeStatItem {
     NR_SHMEM("nr_shmem"),
     /** {@code nr_anon_transparent_hugepages} in /proc/vmstat (enum node_stat_item, include/linux/mmzone.h). */
     NR_ANON_THPS("nr_anon_transparent_hugepages"),
+    /** {@code nr_vmscan_write} in /proc/vmstat (enum node_stat_item, include/linux/mmzone.h). */
     NR_VMSCAN_WRITE("nr_vmscan_write"),
+    /** {@code nr_vmscan_immediate_reclaim} in /proc/vmstat (enum node_stat_item, include/linux/mmzone.h). */
     NR_VMSCAN_IMMEDIATE("nr_vmscan_immediate_reclaim"),
     /** {@code pgsteal_kswapd} in /proc/vmstat (enum node_stat_item, include/linux/mmzone.h). */
     PGSTEAL_KSWAPD("pgsteal_kswapd"),

@@ -92,6 +92,9 @@ public final class PageFlags {
     public static final long ZONES_MASK = 3L;
     /** Where the node id sits in the flags word (page_to_nid()): below the zone bits, up to 64 nodes. */
     public static final int NODES_PGSHIFT = 56;
+    /**
+     * {@code NODES_MASK}: the node id's width in the flags word (6 bits, up to 64 nodes), after shifting by {@link #NODES_PGSHIFT}.
+     */
     public static final long NODES_MASK = 63L;
 
     private static final String[] NAMES = {
@@ -100,7 +103,12 @@ public final class PageFlags {
         "swapbacked", "unevictable", "dropbehind", "mlocked", "hwpoison"
     };
 
-    /** The flag's name as dump_page prints it ({@code %pGp}): "lru", "mlocked", ... */
+    /**
+     * The flag's name as dump_page prints it ({@code %pGp}): "lru", "mlocked", ...
+     *
+     * @param bit a PG_ bit number below {@link #NR_PAGEFLAGS}
+     * @return the name, as in include/trace/events/mmflags.h
+     */
     public static String name(int bit) {
         return bit >= 0 && bit < NAMES.length ? NAMES[bit] : "bit" + bit;
     }
@@ -112,7 +120,12 @@ public final class PageFlags {
      */
     public static final int KERNEL_ZONE_NORMAL = 2;
 
-    /** The flags word rendered like dump_page's {@code flags: 0x...(lru|active|...)}. */
+    /**
+     * The flags word rendered like dump_page's {@code flags: 0x...(lru|active|...)}.
+     *
+     * @param flags a page's flags word (zone and node bits included)
+     * @return the hex word and the names of the set PG_ bits
+     */
     public static String describe(long flags) {
         StringBuilder sb = new StringBuilder();
         sb.append("0x").append(Long.toHexString(flags)).append('(');

@@ -36,6 +36,7 @@ public final class PageType {
      * page_type_has_type(): below the underflow marker means the word is a type, not a mapcount.
      *
      * @param pageType the page type
+     * @return true if {@code pageType} holds a page type (PGTY_* in the top byte), false if it is a mapcount
      */
     public static boolean hasType(int pageType) {
         // Signed comparison as in the kernel: -1 (unmapped) and small mapcounts are above the marker.

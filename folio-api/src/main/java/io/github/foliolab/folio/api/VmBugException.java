@@ -9,6 +9,11 @@ package io.github.foliolab.folio.api;
 public class VmBugException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failed DEBUG_VM check.
+     *
+     * @param message the report: the check that failed and the folio's state as dump_page() prints it
+     */
     public VmBugException(String message) {
         super(message);
     }

@@ -6,7 +6,7 @@ import io.github.foliolab.folio.api.sched.SchedPoints;
  * A struct completion, as flush_work() waits on one: {@link #complete()} is a release and
  * {@link #waitForCompletion()} an acquire. Under the explorer the waiter blocks until completion.
  */
-public final class Completion {
+public final class Completion implements io.github.foliolab.folio.Restorable {
     private final long id;
     private final String name;
     private volatile boolean done;
@@ -58,5 +58,12 @@ public final class Completion {
     /** reinit_completion(). */
     public void reinit() {
         done = false;
+    }
+
+    /** Save whether it is done (a machine checkpoint). */
+    @Override
+    public Runnable save() {
+        boolean d = done;
+        return () -> done = d;
     }
 }

@@ -44,8 +44,28 @@ public final class LockWatch {
     private static volatile boolean aborted;
     private static volatile String skipUnlockPrefix;
 
+    /** Purge the records of exited threads when the map grows past this (guarded by LockWatch.class). */
+    private static int purgeAt = 64;
+
+    /**
+     * The calling thread's record, made on its first wait and kept (cleared, not removed, when a wait
+     * ends), so that a contended wait allocates nothing and writes nothing another thread writes: two
+     * CPUs that contend for a lock often would otherwise add and remove map entries on every wait.
+     */
     private static ThreadRecord record() {
-        return THREADS.computeIfAbsent(Thread.currentThread(), t -> new ThreadRecord());
+        Thread t = Thread.currentThread();
+        ThreadRecord r = THREADS.get(t);
+        return r != null ? r : register(t);
+    }
+
+    private static ThreadRecord register(Thread t) {
+        synchronized (LockWatch.class) {
+            if (THREADS.size() >= purgeAt) { // amortised: exited threads' records do not accumulate
+                THREADS.keySet().removeIf(x -> !x.isAlive());
+                purgeAt = Math.max(64, 2 * THREADS.size());
+            }
+        }
+        return THREADS.computeIfAbsent(t, k -> new ThreadRecord());
     }
 
     /** Record held locks per thread from now on (false: stop and forget them). */
@@ -107,10 +127,6 @@ public final class LockWatch {
     }
 
     static void doneWaiting() {
-        if (!tracking) {
-            THREADS.remove(Thread.currentThread()); // nothing else to remember: no record per short-lived thread
-            return;
-        }
         ThreadRecord r = THREADS.get(Thread.currentThread());
         if (r != null) r.waitingFor = null;
     }

@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * simplification: the kernel's rwsem hands off to a waiting writer); no caller of the model depends on
  * that fairness.
  */
-public final class RwSem {
+public final class RwSem implements io.github.foliolab.folio.Restorable {
     private static final VarHandle COUNT;
 
     static {
@@ -150,5 +150,16 @@ public final class RwSem {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** Save its count and writer (a machine checkpoint: a schedule may end with it held). */
+    @Override
+    public Runnable save() {
+        int c = count;
+        Thread w = writer;
+        return () -> {
+            writer = w;
+            count = c;
+        };
     }
 }

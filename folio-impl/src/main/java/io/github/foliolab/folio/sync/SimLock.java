@@ -12,21 +12,19 @@ import java.lang.invoke.VarHandle;
  * threads it spins. Not reentrant, like the kernel's locks: taking a lock the caller already holds is
  * reported as a self-deadlock.
  */
-public abstract class SimLock {
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(SimLock.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+public abstract class SimLock implements io.github.foliolab.folio.Restorable {
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(int[].class);
+    /**
+     * The lock word sits alone in the middle of {@link #word}: {@value} ints (128 bytes, two cache lines
+     * with the adjacent-line prefetch) on each side, so that a waiter reading it never takes the line of
+     * anything the holder writes (the data the lock protects, or another lock).
+     */
+    private static final int PAD = 32;
 
     private final long id;
     private final String name;
-    @SuppressWarnings("unused") // accessed through STATE
-    private volatile int state;
+    /** 0 free, 1 held, at index {@link #PAD}; the other elements are padding and never accessed. */
+    private final int[] word = new int[2 * PAD + 1];
     /** The holder, for lockdep-style assertions; written only by the holder, after acquiring. */
     private Thread owner;
 
@@ -75,15 +73,18 @@ public abstract class SimLock {
                     + " (already held by this thread): deadlock");
         }
         // Acquire: everything the previous holder wrote before its release is visible after this CAS.
-        if (!STATE.weakCompareAndSetAcquire(this, 0, 1)) {
+        if (!WORD.weakCompareAndSetAcquire(word, PAD, 0, 1)) {
             LockWatch.waiting(this); // the slow path: a hung-task report can say who waits for whom
             try {
                 int round = 0;
+                // Test and test-and-set: a waiter reads the word (sharing its line with the holder) and
+                // tries the CAS only once it reads free, as the kernel's qspinlock waiter spins on a read.
+                // A CAS in every round would take the line exclusively, again and again.
                 do {
                     SchedPoints.contended(lockOp(), id);
                     Spin.pause(round++);
                     LockWatch.stillWaiting(this);
-                } while (!STATE.weakCompareAndSetAcquire(this, 0, 1));
+                } while ((int) WORD.getOpaque(word, PAD) != 0 || !WORD.weakCompareAndSetAcquire(word, PAD, 0, 1));
             } finally {
                 LockWatch.doneWaiting();
             }
@@ -95,7 +96,7 @@ public abstract class SimLock {
     /** Try once; acquire ordering on success. */
     public final boolean tryLock() {
         SchedPoints.before(lockOp(), id, FORM_TRY);
-        boolean ok = STATE.compareAndSet(this, 0, 1);
+        boolean ok = WORD.compareAndSet(word, PAD, 0, 1);
         if (ok) {
             owner = Thread.currentThread();
             LockWatch.acquired(this);
@@ -125,13 +126,13 @@ public abstract class SimLock {
         SchedPoints.before(unlockOp(), id, form);
         LockWatch.released(this);
         owner = null;
-        STATE.setRelease(this, 0);
+        WORD.setRelease(word, PAD, 0);
         SchedPoints.released(unlockOp(), id);
     }
 
     /** {@return true while some thread holds the lock (racy outside the holder, like spin_is_locked)} */
     public final boolean isLocked() {
-        return (int) STATE.getOpaque(this) != 0;
+        return (int) WORD.getOpaque(word, PAD) != 0;
     }
 
     /** The holding thread, or null (racy outside the holder; for reports). */
@@ -154,5 +155,16 @@ public abstract class SimLock {
     @Override
     public String toString() {
         return name;
+    }
+
+    /** Save whether the lock is held and by whom (a machine checkpoint: a schedule may end with it held). */
+    @Override
+    public final Runnable save() {
+        int s = (int) WORD.getOpaque(word, PAD);
+        Thread o = owner;
+        return () -> {
+            owner = o;
+            WORD.setOpaque(word, PAD, s);
+        };
     }
 }

@@ -7,6 +7,9 @@ import java.util.Set;
 
 /** Attaches the mlock family of system calls (mm/mlock.c) to every machine, after the mm module. */
 public final class MlockModule implements MachineModule {
+    /** Instantiated by ServiceLoader ({@code provides ... MachineModule}). */
+    public MlockModule() {}
+
     @Override
     public String name() {
         return "mlock";
@@ -20,5 +23,6 @@ public final class MlockModule implements MachineModule {
     @Override
     public void attach(Machine.Assembly a) {
         MlockSys.attach(a);
+        a.restorable(); // the system calls keep no state of their own
     }
 }

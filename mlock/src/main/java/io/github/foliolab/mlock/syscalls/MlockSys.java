@@ -184,6 +184,10 @@ public final class MlockSys implements MlockSyscalls {
         }
         vma.setFlags(newFlags); // WRITE_ONCE: walkers see VM_IO whenever they see VM_LOCKED
         ctx.swap().lruAddDrain();
+        if ((newFlags & VmFlags.VM_LOCKED) == 0 && folios.rules().drainAllBeforeMunlockWalk()) {
+            // Candidate fix (MlockRules): no mlock entry of an earlier fault may still wait on another CPU.
+            ctx.swap().lruAddDrainAll();
+        }
         walkPageRange(vma, start, end);
         ctx.swap().lruAddDrain();
         if ((newFlags & VmFlags.VM_IO) != 0) {

@@ -41,6 +41,8 @@ public final class ObjectIds {
     /**
      * The registry of the machine the calling code runs on or builds; else the one bound for new machines
      * ({@link #forNewMachines()}); else a shared one for objects made outside any machine.
+     *
+     * @return the registry new object ids come from here
      */
     public static ObjectIds current() {
         if (BOUND.isBound()) {
@@ -49,7 +51,7 @@ public final class ObjectIds {
         return FOR_NEW_MACHINES.isBound() ? FOR_NEW_MACHINES.get() : UNBOUND;
     }
 
-    /** The scoped binding a simulated CPU or a machine's build installs (see {@link #current()}). */
+    /** {@return the scoped binding a simulated CPU or a machine's build installs (see {@link #current()})} */
     public static ScopedValue<ObjectIds> binding() {
         return BOUND;
     }
@@ -58,22 +60,29 @@ public final class ObjectIds {
      * A registry bound here is the one machines built in the scope use instead of a fresh one: the
      * explorer binds a name-keeping registry around each schedule's world, so that the world's objects
      * are numbered from {@link #BASE} and its traces can name them.
+     *
+     * @return the scoped value to bind
      */
     public static ScopedValue<ObjectIds> forNewMachines() {
         return FOR_NEW_MACHINES;
     }
 
-    /** The registry a machine being built now takes: the one bound for new machines, else a fresh one. */
+    /** {@return the registry a machine being built now takes: the one bound for new machines, else a fresh one} */
     public static ObjectIds forMachine() {
         return FOR_NEW_MACHINES.isBound() ? FOR_NEW_MACHINES.get() : new ObjectIds(true);
     }
 
-    /** True if this registry keeps names. */
+    /** {@return true if this registry keeps names} */
     public boolean recordNames() {
         return names != null;
     }
 
-    /** A fresh id, with the name traces print for it. */
+    /**
+     * A fresh id, with the name traces print for it.
+     *
+     * @param name what traces call the object (e.g. {@code lru_lock}); kept only if {@link #recordNames()}
+     * @return the id, unique in this registry
+     */
     public long newId(String name) {
         long id = next.getAndIncrement();
         if (names != null) {
@@ -82,13 +91,22 @@ public final class ObjectIds {
         return id;
     }
 
-    /** The name given to {@code id}, or {@code obj#N} when none was kept. */
+    /**
+     * The name given to {@code id}.
+     *
+     * @param id an id from {@link #newId(String)}
+     * @return its name, or {@code obj#N} when none was kept
+     */
     public String name(long id) {
         String n = names != null ? names.get(id) : null;
         return n != null ? n : "obj#" + (id - BASE);
     }
 
-    /** Forget the name of an object that is gone (a freed anon_vma, an exited mm). */
+    /**
+     * Forget the name of an object that is gone (a freed anon_vma, an exited mm).
+     *
+     * @param id the object's id; unknown ids are ignored
+     */
     public void forget(long id) {
         if (names != null) {
             names.remove(id);
@@ -106,8 +124,26 @@ public final class ObjectIds {
         next.set(BASE);
     }
 
-    /** The number of names kept (0 when names are not recorded). */
+    /** {@return the number of names kept (0 when names are not recorded)} */
     public int namesKept() {
         return names != null ? names.size() : 0;
+    }
+
+    /**
+     * Save the next id and the names kept (a machine checkpoint): objects a schedule creates after it get
+     * the same ids in every schedule.
+     *
+     * @return the action that puts them back
+     */
+    public Runnable save() {
+        long n = next.get();
+        Map<Long, String> kept = names != null ? Map.copyOf(names) : null;
+        return () -> {
+            if (kept != null && (next.get() != n || names.size() != kept.size())) {
+                names.clear();
+                names.putAll(kept);
+            }
+            next.set(n);
+        };
     }
 }

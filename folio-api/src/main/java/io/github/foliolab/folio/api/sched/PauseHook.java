@@ -19,7 +19,14 @@ public final class PauseHook implements SchedHook {
     private final CountDownLatch go = new CountDownLatch(1);
     private volatile boolean fired;
 
-    /** Pause {@code target} the first time it reaches step {@code op} on {@code id} with {@code arg}. */
+    /**
+     * Pause {@code target} the first time it reaches step {@code op} on {@code id} with {@code arg}.
+     *
+     * @param target the thread to park
+     * @param op the step to park it before
+     * @param id the step's object (a pfn, an object id or an address, as {@code op.subject()} says)
+     * @param arg the schedule point's argument that must match
+     */
     public PauseHook(Thread target, SchedOp op, long id, long arg) {
         this.target = target;
         this.op = op;
@@ -43,7 +50,12 @@ public final class PauseHook implements SchedHook {
         }
     }
 
-    /** Wait (up to 20 s) until the target is parked at the step; false on time-out. */
+    /**
+     * Wait (up to 20 s) until the target is parked at the step.
+     *
+     * @return true once the target is parked there, false on time-out
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
     public boolean awaitReached() throws InterruptedException {
         return reached.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }

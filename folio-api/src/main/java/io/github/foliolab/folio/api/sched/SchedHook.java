@@ -6,10 +6,22 @@ package io.github.foliolab.folio.api.sched;
  * run. Threads the hook does not control must be let through untouched.
  */
 public interface SchedHook {
-    /** Called before an atomic step acts. */
+    /**
+     * Called before an atomic step acts.
+     *
+     * @param op the step
+     * @param id its object: a pfn, an object id or a user address, as {@code op.subject()} says
+     * @param arg the step's argument (a flag bit, a delta, a trylock marker; 0 when none)
+     */
     void before(SchedOp op, long id, long arg);
 
-    /** Called after a step that returns a value, with that value (booleans as 0/1), for traces. */
+    /**
+     * Called after a step that returns a value, with that value (booleans as 0/1), for traces.
+     *
+     * @param op the step
+     * @param id its object, as in {@link #before}
+     * @param result the value the step returned
+     */
     void after(SchedOp op, long id, long result);
 
     /**

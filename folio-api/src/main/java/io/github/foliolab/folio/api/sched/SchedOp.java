@@ -48,15 +48,18 @@ public interface SchedOp {
         /** Signals {@code id} (complete, queue_work_on): wakes its waiters through {@link SchedPoints#released}. */
         SIGNAL;
 
-        /** True if the step may change its object (everything but READ). */
+        /** {@return true if the step may change its object (everything but READ)} */
         public boolean writes() {
             return this != READ;
         }
     }
 
-    /** The kernel function (or macro) the step models, e.g. {@code folio_test_clear_lru}. */
+    /** {@return the kernel function (or macro) the step models, e.g. {@code folio_test_clear_lru}} */
     String kernelName();
 
+    /**
+     * {@return how a schedule point's {@code id} names this step's object (a pfn, an object id, an address, nothing)}
+     */
     Subject subject();
 
     /**
@@ -69,12 +72,17 @@ public interface SchedOp {
         return kernelName();
     }
 
-    /** What the step does to its object (the same for every {@code arg}, unless {@link #kind(long)} says otherwise). */
+    /**
+     * {@return what the step does to its object (the same for every {@code arg}, unless {@link #kind(long)} says otherwise)}
+     */
     Kind kind();
 
     /**
      * What the step does given the point's {@code arg}: an op that serves both the blocking and the
      * one-shot form of a lock (arg 1 = trylock) overrides this.
+     *
+     * @param arg the schedule point's argument
+     * @return the kind; {@link #kind()} unless overridden
      */
     default Kind kind(long arg) {
         return kind();

@@ -34,7 +34,13 @@ public final class SchedPoints {
 
     private static volatile SchedHook installed;
 
-    /** A schedule point before an atomic step. */
+    /**
+     * A schedule point before an atomic step.
+     *
+     * @param op the step
+     * @param id its object: a pfn, an object id or a user address, as {@code op.subject()} says
+     * @param arg the step's argument (0 when none)
+     */
     public static void before(SchedOp op, long id, long arg) {
         try {
             BEFORE_MH.invokeExact(op, id, arg);
@@ -45,7 +51,13 @@ public final class SchedPoints {
         }
     }
 
-    /** The result of a value-returning step, for traces. */
+    /**
+     * The result of a value-returning step, for traces.
+     *
+     * @param op the step
+     * @param id its object, as given to {@link #before}
+     * @param result the value the step returned
+     */
     public static void after(SchedOp op, long id, long result) {
         try {
             AFTER_MH.invokeExact(op, id, result);
@@ -56,7 +68,14 @@ public final class SchedPoints {
         }
     }
 
-    /** Convenience: {@link #after} for a boolean result, returning it. */
+    /**
+     * Convenience: {@link #after} for a boolean result, returning it.
+     *
+     * @param op the step
+     * @param id its object, as given to {@link #before}
+     * @param result the step's result (traced as 0 or 1)
+     * @return {@code result}
+     */
     public static boolean after(SchedOp op, long id, boolean result) {
         after(op, id, result ? 1L : 0L);
         return result;
@@ -138,12 +157,22 @@ public final class SchedPoints {
         return installed;
     }
 
-    /** A fresh id for a lock, list or queue of the current machine ({@link ObjectIds#current()}). */
+    /**
+     * A fresh id for a lock, list or queue of the current machine ({@link ObjectIds#current()}).
+     *
+     * @param name what traces call the object (e.g. {@code lru_lock})
+     * @return the id
+     */
     public static long newObjectId(String name) {
         return ObjectIds.current().newId(name);
     }
 
-    /** The name the current machine gave an object id, or "obj#N". */
+    /**
+     * The name the current machine gave an object id.
+     *
+     * @param id an id from {@link #newObjectId(String)}
+     * @return its name, or "obj#N"
+     */
     public static String objectName(long id) {
         return ObjectIds.current().name(id);
     }
