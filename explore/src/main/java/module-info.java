@@ -1,6 +1,7 @@
 /** The deterministic interleaving explorer. */
 module io.github.foliolab.explore {
     requires transitive io.github.foliolab.mlock;
+    requires transitive io.github.foliolab.gup;
     requires io.github.foliolab.migrate; // the 2022 migration race's CPU B
     requires static org.junit.jupiter.api;
     requires transitive info.picocli; // ExploreCli.exploreCommand() returns a picocli CommandLine

@@ -4,6 +4,8 @@
  */
 module io.github.foliolab.mlock {
     requires transitive io.github.foliolab.mm;
+    // mm/gup.c: mlock's population (__mm_populate) goes through mm's GupOps, which the gup module provides.
+    requires io.github.foliolab.gup;
 
     exports io.github.foliolab.mlock.syscalls;
 

@@ -54,6 +54,8 @@ public final class ScriptRunner {
     private final Map<String, Long> addr = new HashMap<>();
     private final List<Script.Region> created = new ArrayList<>();
     private final Appendable out;
+    /** The rings of the `pin` commands (io_uring fixed buffers). */
+    private final PinCommands pins = new PinCommands();
     private final boolean checkInvariants;
     /** v2's fork, child and exit. */
     private final ForkCommands forks = new ForkCommands();
@@ -267,7 +269,7 @@ public final class ScriptRunner {
                 MoveCommand.run(t, a, c.len(), Integer.parseInt(tok[4]), out);
                 return;
             }
-            case "pin", "unpin" -> throw notImplemented(c, c.op(), "gup");
+            case "pin", "unpin" -> rc = pins.run(script.file(), c, t, a, bytes);
             case "thp" -> rc = thp.thp(tok[1]);
             case "fork", "exit" -> rc = forks.run(c.op(), task, pad);
             case "limit" -> {
@@ -283,11 +285,6 @@ public final class ScriptRunner {
             default -> throw new ScriptException(script.file(), c.line(), "unknown command");
         }
         out.append(result(rc)).append('\n');
-    }
-
-    private UnsupportedOperationException notImplemented(Script.Command c, String what, String work) {
-        return new UnsupportedOperationException(script.file() + ":" + c.line() + ": format v2 `" + what
-                + "` is not implemented by the simulator yet (" + work + " work)");
     }
 
     private long mmap(Script.Command c) {

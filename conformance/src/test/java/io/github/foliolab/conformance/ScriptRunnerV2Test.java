@@ -76,13 +76,4 @@ class ScriptRunnerV2Test {
         assertTrue(t.contains("fork = 0\nchild touch A 0 1 write = 0\nchild munmap A 0 1 = 0\nexit = 0\n"), t);
         assertTrue(t.contains("  A: L\n"), "the parent's page, reused after the child copied and left: " + t);
     }
-
-    @Test
-    void commandsOfOtherWorkSayTheyAreNotImplemented() {
-        for (String cmd : List.of("pin A 0 1", "thp 64")) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> ScriptRunner.run("t.script", "format 2\nmmap A 1 anon rw\n" + cmd + "\n"));
-            assertTrue(e.getMessage().contains("not implemented by the simulator yet"), e.getMessage());
-        }
-    }
 }

@@ -65,13 +65,13 @@ class FolioLabTest {
     }
 
     @Test
-    void aV2CommandTheSimulatorDoesNotModelYetIsFileLineAndExit2NotAStackTrace() throws Exception {
+    void aV2ScriptWithForkRunsOnTheSimulator() throws Exception {
         java.nio.file.Path f = java.nio.file.Files.createTempFile("foliolab-v2", ".script");
         try {
-            java.nio.file.Files.writeString(f, "format 2\nmmap A 4 anon rw\ntouch A 0 4 write\nfork\n");
+            java.nio.file.Files.writeString(f, "format 2\nmmap A 4 anon rw\ntouch A 0 4 write\nfork\nchild touch A 0 1 write\nexit\n");
             Run r = cli("script", f.toString());
-            assertEquals(2, r.status(), r.err());
-            assertTrue(r.err().startsWith(f + ":4: format v2 `fork` is not implemented"), r.err());
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("fork = 0\n") && r.out().contains("exit = 0\n"), r.out());
             assertFalse(r.err().contains("at io.github"), "no stack trace: " + r.err());
         } finally {
             java.nio.file.Files.deleteIfExists(f);

@@ -790,6 +790,24 @@ public final class MemMap {
     }
 
     /**
+     * The pin half of try_grab_folio_fast() (mm/gup.c), after folio_ref_try_add({@code refs}) succeeded:
+     * _pincount += refs on a large folio, or count += refs * (GUP_PIN_COUNTING_BIAS - 1) on a small one;
+     * NR_FOLL_PIN_ACQUIRED += refs. The gup module's GUP-fast calls it; the caller holds the references.
+     *
+     * @param pfn the page frame number of the folio's head
+     * @param refs the number of pins, each already holding one reference
+     */
+    public void pinFastRefs(long pfn, int refs) {
+        if (isLarge(pfn)) {
+            SchedPoints.before(FolioOp.TRY_GRAB_FOLIO, pfn, refs);
+            PINCOUNT.getAndAdd(seg, off(pfn), refs); // atomic_add: relaxed in the kernel; stronger here
+        } else {
+            refAdd(pfn, refs * (GUP_PIN_COUNTING_BIAS - 1));
+        }
+        nodeOf(pfn).vmstat().modNode(io.github.foliolab.folio.api.NodeStatItem.NR_FOLL_PIN_ACQUIRED, refs);
+    }
+
+    /**
      * gup_put_folio() (mm/gup.c): undo {@link #tryGrabFolio}; FOLL_PIN counts NR_FOLL_PIN_RELEASED and
      * drops _pincount (large) or the bias (small), then folio_put_refs.
      *

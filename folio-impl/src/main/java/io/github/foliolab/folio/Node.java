@@ -302,6 +302,7 @@ public final class Node {
             throw new IllegalArgumentException("order " + order + " outside 0.." + PageLayout.MAX_PAGE_ORDER);
         }
         SchedPoints.before(FolioOp.ALLOC, -1, order);
+        gfp = Memalloc.currentGfpContext(gfp); // __alloc_pages: PF_MEMALLOC_PIN drops __GFP_MOVABLE
         List<Node> nodes = mm.nodes();
         long pfn = nodes.get(preferred).allocLocal(gfp, order);
         for (int i = 0; pfn < 0 && !thisNode && i < nodes.size(); i++) {

@@ -6,6 +6,7 @@ import io.github.foliolab.folio.Node;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.lru.Vmscan;
+import io.github.foliolab.mm.LongtermMigration;
 import io.github.foliolab.mm.MigrateSyscalls;
 import io.github.foliolab.mm.MigrationEntryWait;
 import io.github.foliolab.mm.Mm;
@@ -23,6 +24,10 @@ import java.util.List;
  */
 public final class Migrate {
     private static final Machine.Key<Migrate> KEY = new Machine.Key<>("migrate");
+
+    /** migrate_longterm_unpinnable_folios()'s target (mm/gup.c): the source's node, no __GFP_MOVABLE. */
+    private static final MigrationTargetControl LONGTERM_PIN_TARGET = new MigrationTargetControl(
+            MigrationTargetControl.NUMA_NO_NODE, Gfp.GFP_USER, MigrateReason.MR_LONGTERM_PIN);
 
     private final Machine machine;
     private final Mm mm;
@@ -45,6 +50,8 @@ public final class Migrate {
         a.restorable(); // no state of its own: migration state lives in folios, page tables and lists
         a.provide(MigrationEntryWait.class, m.ptes);
         a.provide(MigrateSyscalls.class, new MovePages(m, m.mm));
+        a.provide(LongtermMigration.class, isolated -> m.migratePages(isolated,
+                src -> m.allocMigrationTarget(src, LONGTERM_PIN_TARGET), MigrateMode.MIGRATE_SYNC, MigrateReason.MR_LONGTERM_PIN));
         return m;
     }
 

@@ -34,7 +34,8 @@ public final class Mm {
     private final Shmem shmem;
     private final Fault fault;
     private final Zap zap;
-    private final Gup gup;
+    /** Population (mm/gup.c): this module's upward call, provided by the gup module. */
+    private final Machine.Link<GupOps> gup;
     private final VmaModify vmaModify;
     private final Mmap mmap;
     private final Madvise madvise;
@@ -54,7 +55,7 @@ public final class Mm {
         this.shmem = new Shmem(this);
         this.fault = new Fault(this);
         this.zap = new Zap(this);
-        this.gup = new Gup(this);
+        this.gup = a.link(GupOps.class, GupOps.ABSENT);
         this.vmaModify = new VmaModify(this);
         this.mmap = new Mmap(this);
         this.madvise = new Madvise(this);
@@ -126,9 +127,9 @@ public final class Mm {
         return zap;
     }
 
-    /** {@return the GUP slow path and population (mm/gup.c)} */
-    public Gup gup() {
-        return gup;
+    /** {@return population through the GUP slow path (mm/gup.c), provided by the gup module} */
+    public GupOps gup() {
+        return gup.get();
     }
 
     /** VMA splitting, merging and flag changes (mm/vma.c). */

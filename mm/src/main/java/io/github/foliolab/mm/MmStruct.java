@@ -40,6 +40,8 @@ public final class MmStruct {
     long defFlags;
     /** mm->locked_vm in pages; under mmap_lock (write). */
     long lockedVm;
+    /** mm->pinned_vm in pages: an atomic64_t, changed without the mmap_lock. */
+    private final java.util.concurrent.atomic.AtomicLong pinnedVm = new java.util.concurrent.atomic.AtomicLong();
     /** mm->total_vm in pages; under mmap_lock (write). */
     long totalVm;
     private volatile long rlimitMemlock = DEFAULT_RLIMIT_MEMLOCK;
@@ -110,6 +112,27 @@ public final class MmStruct {
             throw new VmBugException("locked_vm underflow: " + lockedVm + " + " + pages);
         }
         lockedVm += pages;
+    }
+
+    /** {@return mm->pinned_vm in pages: pages pinned long-term by a driver that accounts them (io_uring)} */
+    public long pinnedVm() {
+        return pinnedVm.get();
+    }
+
+    /**
+     * Add to mm->pinned_vm (negative to subtract) with an atomic64 add, as io_uring's accounting does.
+     *
+     * @param pages the number of pages
+     */
+    public void addPinnedVm(long pages) {
+        if (pinnedVm.addAndGet(pages) < 0) { // atomic64_add: relaxed in the kernel; stronger here
+            throw new VmBugException("pinned_vm underflow after adding " + pages);
+        }
+    }
+
+    /** VmPin of /proc/PID/status, in kB. */
+    public long vmPinKb() {
+        return pinnedVm.get() << 2;
     }
 
     /** VmLck of /proc/PID/status, in kB. */

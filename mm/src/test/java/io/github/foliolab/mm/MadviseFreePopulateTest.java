@@ -12,9 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * MADV_FREE (madvise_free_single_vma / madvise_free_pte_range of mm/madvise.c, folio_mark_lazyfree of
- * mm/swap.c) and MADV_POPULATE_READ / WRITE
- * (madvise_populate, and faultin_page_range / __get_user_pages with FOLL_MADV_POPULATE of mm/gup.c),
- * as Linux 7.2 has them. (MADV_DONTNEED_LOCKED and MADV_FREE on VM_LOCKED need the mlock module: the
+ * mm/swap.c) as Linux 7.2 has it, and population on a machine without the gup module (mm/gup.c: its
+ * MADV_POPULATE_READ / WRITE tests are the gup module's GupPopulateTest). (MADV_DONTNEED_LOCKED and MADV_FREE on VM_LOCKED need the mlock module: the
  * v2 conformance scripts dontneed-locked-* and free-mlocked show them against the real kernel.)
  */
 class MadviseFreePopulateTest {
@@ -60,18 +59,13 @@ class MadviseFreePopulateTest {
     }
 
     @Test
-    void populateErrnosFollowFaultinPageRange() {
-        long none = fx.mmapAnon(1, PROT_NONE);
-        assertEquals(-Errno.EINVAL, fx.task.madvise(none, P, MADV_POPULATE_READ));
-        assertFalse(Pte.present(fx.pte(none)));
-        long ro = fx.mmapAnon(1, PROT_READ);
-        assertEquals(-Errno.EINVAL, fx.task.madvise(ro, P, MADV_POPULATE_WRITE));
-        assertEquals(0, fx.task.madvise(ro, P, MADV_POPULATE_READ));
-        assertTrue(Pte.special(fx.pte(ro)), "a read populate of anonymous memory maps the zero page");
-        // A hole: -ENOMEM, and the pages before it stay populated.
-        long a = fx.mmapAnon(3, PROT_READ | PROT_WRITE);
-        assertEquals(0, fx.task.munmap(a + 2 * P, P));
-        assertEquals(-Errno.ENOMEM, fx.task.madvise(a, 3 * P, MADV_POPULATE_WRITE));
-        assertTrue(Pte.present(fx.pte(a)) && Pte.write(fx.pte(a + P)));
+    void withoutTheGupModuleNothingIsPopulatedAheadOfUse() {
+        long a = fx.task.mmap(0, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, null, 0);
+        assertTrue(a > 0);
+        assertFalse(Pte.present(fx.pte(a)), "MAP_POPULATE leaves the page to its first fault");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> fx.task.madvise(a, P, MADV_POPULATE_WRITE));
+        assertTrue(e.getMessage().contains("foliolab-gup"), e.getMessage());
+        assertFalse(Pte.present(fx.pte(a)));
     }
 }

@@ -1,75 +1,82 @@
-package io.github.foliolab.mm;
+package io.github.foliolab.gup;
 
 import io.github.foliolab.folio.Folio;
 import io.github.foliolab.folio.api.PageFlags;
+import io.github.foliolab.folio.api.VmBugException;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.folio.sync.SpinLock;
+import io.github.foliolab.mm.Errno;
+import io.github.foliolab.mm.Fault;
+import io.github.foliolab.mm.GupOps;
+import io.github.foliolab.mm.Mm;
+import io.github.foliolab.mm.MmStruct;
+import io.github.foliolab.mm.PageTable;
+import io.github.foliolab.mm.Pte;
+import io.github.foliolab.mm.Vma;
 
 /**
- * The GUP slow path as population uses it (mm/gup.c): __get_user_pages without a pages array,
- * follow_page_pte with FOLL_TOUCH, faultin_page, populate_vma_page_range and __mm_populate.
+ * The GUP slow path of mm/gup.c: check_vma_flags, follow_page_pte with FOLL_TOUCH, faultin_page
+ * (through handle_mm_fault), __get_user_pages, and population (populate_vma_page_range, __mm_populate,
+ * faultin_page_range), which mm and mlock reach through {@link GupOps}.
  */
-public final class Gup {
-    /** FOLL_WRITE (kernel value). */
-    public static final int FOLL_WRITE = 1;
-    /** FOLL_GET: take a reference on each page returned (MemMap's value). */
-    public static final int FOLL_GET = io.github.foliolab.folio.MemMap.FOLL_GET;
-    /** FOLL_FORCE (kernel value). */
-    public static final int FOLL_FORCE = 1 << 3;
-    /** FOLL_PIN: pin each page returned (MemMap's value). */
-    public static final int FOLL_PIN = io.github.foliolab.folio.MemMap.FOLL_PIN;
-    /** FOLL_TOUCH (kernel value, an mm-internal flag). */
-    public static final int FOLL_TOUCH = 1 << 16;
-    /**
-     * FOLL_MADV_POPULATE (kernel value, an mm-internal flag): MADV_POPULATE_(READ|WRITE)'s own VMA
-     * lookup in __get_user_pages (a hole is -ENOMEM, a refused access -EINVAL).
-     */
-    public static final int FOLL_MADV_POPULATE = 1 << 22;
+public final class GupSlow implements GupOps {
+    /** follow_page_pte() found nothing usable: fault the page in. */
+    private static final long NEEDS_FAULT = -1;
+    /** follow_page_pte(): try_grab_folio failed. */
+    private static final long GRAB_FAILED = -2;
 
     private final Mm ctx;
+    private final GupFolios folios;
 
-    Gup(Mm ctx) {
+    GupSlow(Mm ctx, GupFolios folios) {
         this.ctx = ctx;
+        this.folios = folios;
     }
 
-    /** check_vma_flags(): -EFAULT when the access is not allowed. */
-    private static int checkVmaFlags(Vma vma, int gupFlags) {
+    /**
+     * check_vma_flags(): -EFAULT when the access is not allowed. Model difference: every file of the
+     * model is a tmpfs (shmem) file, which needs no dirty tracking, so writable_file_mapping_allowed()
+     * always allows FOLL_LONGTERM | FOLL_WRITE, and there is no fsdax VMA (-EOPNOTSUPP).
+     */
+    static int checkVmaFlags(Vma vma, int gupFlags) {
         long f = vma.flags();
-        boolean write = (gupFlags & FOLL_WRITE) != 0;
+        boolean write = (gupFlags & Foll.FOLL_WRITE) != 0;
         if ((f & (VmFlags.VM_IO | VmFlags.VM_PFNMAP)) != 0) return -Errno.EFAULT;
+        if ((gupFlags & Foll.FOLL_ANON) != 0 && !vma.isAnonymous()) return -Errno.EFAULT;
         if (write) {
             if ((f & VmFlags.VM_WRITE) == 0) {
-                if ((gupFlags & FOLL_FORCE) == 0) return -Errno.EFAULT;
+                if ((gupFlags & Foll.FOLL_FORCE) == 0) return -Errno.EFAULT;
+                // is_cow_mapping(): private and may be written
                 if ((f & VmFlags.VM_MAYWRITE) == 0 || (f & VmFlags.VM_SHARED) != 0) return -Errno.EFAULT;
             }
         } else if ((f & VmFlags.VM_READ) == 0) {
-            if ((gupFlags & FOLL_FORCE) == 0 || (f & VmFlags.VM_MAYREAD) == 0) return -Errno.EFAULT;
+            if ((gupFlags & Foll.FOLL_FORCE) == 0 || (f & VmFlags.VM_MAYREAD) == 0) return -Errno.EFAULT;
         }
         return 0;
     }
 
     /**
      * follow_page_pte(): the pfn of the page if it is there for this access (with FOLL_TOUCH it is
-     * marked accessed and dirty as the kernel does; with FOLL_GET / FOLL_PIN a reference or pin is
-     * taken with try_grab_folio under the PTL); -1 means "fault it in"; -2 means try_grab_folio failed.
+     * marked accessed, and dirty for a write, as the kernel does; with FOLL_GET / FOLL_PIN a reference
+     * or pin is taken with try_grab_folio under the PTL); {@link #NEEDS_FAULT} or {@link #GRAB_FAILED}.
      */
     private long followPagePte(Vma vma, long addr, int gupFlags) {
         PageTable pt = vma.mm().pageTables().lookup(addr);
-        if (pt == null) return -1;
+        if (pt == null) return NEEDS_FAULT;
         SpinLock ptl = pt.ptl();
-        ptl.lock();
+        ptl.lock(); // the PTL: the PTE cannot change while the reference is taken
         try {
             long pte = pt.ptepGet(addr);
-            if (!Pte.present(pte)) return -1;
+            if (!Pte.present(pte)) return NEEDS_FAULT;
             Folio folio = ctx.memMap().pageFolio(Pte.pfn(pte)); // vm_normal_page, or the zero page
-            if ((gupFlags & FOLL_WRITE) != 0 && !canFollowWritePte(pte, folio, vma, gupFlags)) {
-                return -1; // COW not broken yet: fault with FAULT_FLAG_WRITE
+            if ((gupFlags & Foll.FOLL_WRITE) != 0 && !canFollowWritePte(pte, folio, vma, gupFlags)) {
+                return NEEDS_FAULT; // COW not broken yet: fault with FAULT_FLAG_WRITE
             }
-            if ((gupFlags & (FOLL_GET | FOLL_PIN)) != 0 && folio.tryGrabFolio(1, gupFlags) != 0) {
-                return -2;
+            if ((gupFlags & (Foll.FOLL_GET | Foll.FOLL_PIN)) != 0 && folios.tryGrabFolio(folio, 1, gupFlags) != 0) {
+                return GRAB_FAILED;
             }
-            if ((gupFlags & FOLL_TOUCH) != 0) {
-                if ((gupFlags & FOLL_WRITE) != 0 && !Pte.dirty(pte) && !folio.testDirty()) {
+            if ((gupFlags & Foll.FOLL_TOUCH) != 0) {
+                if ((gupFlags & Foll.FOLL_WRITE) != 0 && !Pte.dirty(pte) && !folio.testDirty()) {
                     folio.set(PageFlags.PG_dirty); // folio_mark_dirty: set_bit, relaxed
                 }
                 ctx.swap().folioMarkAccessed(folio);
@@ -86,7 +93,7 @@ public final class Gup {
      */
     private static boolean canFollowWritePte(long pte, Folio folio, Vma vma, int gupFlags) {
         if (Pte.write(pte)) return true;
-        if ((gupFlags & FOLL_FORCE) == 0) return false;
+        if ((gupFlags & Foll.FOLL_FORCE) == 0) return false;
         long f = vma.flags();
         if ((f & (VmFlags.VM_MAYSHARE | VmFlags.VM_SHARED)) != 0) return false;
         if ((f & VmFlags.VM_MAYWRITE) == 0) return false;
@@ -101,7 +108,7 @@ public final class Gup {
      * @param mm the address space (mm_struct)
      * @param start the start of the range, a user virtual address (bytes)
      * @param nrPages the number of pages
-     * @param gupFlags the FOLL_* flags
+     * @param gupFlags the FOLL_* flags ({@link Foll})
      */
     public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags) {
         return getUserPages(mm, start, nrPages, gupFlags, null);
@@ -110,26 +117,28 @@ public final class Gup {
     /**
      * __get_user_pages(): fault in and follow [start, start + nrPages pages); with {@code pfns} non-null
      * (and FOLL_GET or FOLL_PIN in {@code gupFlags}) the page frames are stored there, each holding a
-     * reference or pin the caller must drop (unpin_user_page / put_page). Returns the number of pages
-     * done, or -errno if none was. The caller holds the mmap_lock.
+     * reference or pin the caller must drop (unpin_user_page / put_page). The caller holds the
+     * mmap_lock.
      *
      * @param mm the address space (mm_struct)
      * @param start the start of the range, a user virtual address (bytes)
      * @param nrPages the number of pages
-     * @param gupFlags the FOLL_* flags
-     * @param pfns the page frame numbers
+     * @param gupFlags the FOLL_* flags ({@link Foll})
+     * @param pfns where the page frame numbers go, or null
+     * @return the number of pages done, or -errno if none was
+     * @throws VmBugException for FOLL_GET and FOLL_PIN together
      */
     public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfns) {
         mm.mmapLock().assertLocked();
-        if ((gupFlags & FOLL_GET) != 0 && (gupFlags & FOLL_PIN) != 0) {
-            throw new io.github.foliolab.folio.api.VmBugException("FOLL_GET and FOLL_PIN together");
+        if ((gupFlags & Foll.FOLL_GET) != 0 && (gupFlags & Foll.FOLL_PIN) != 0) {
+            throw new VmBugException("FOLL_GET and FOLL_PIN together");
         }
         long done = 0;
         Vma vma = null;
         long addr = start;
         while (done < nrPages) {
-            if (vma == null || addr >= vma.end) {
-                boolean populate = (gupFlags & FOLL_MADV_POPULATE) != 0;
+            if (vma == null || addr >= vma.end()) {
+                boolean populate = (gupFlags & Foll.FOLL_MADV_POPULATE) != 0;
                 vma = mm.vmaLookup(addr);
                 if (vma == null) return done > 0 ? done : populate ? -Errno.ENOMEM : -Errno.EFAULT;
                 int err = checkVmaFlags(vma, gupFlags);
@@ -137,14 +146,14 @@ public final class Gup {
             }
             int tries = 0;
             long pfn;
-            while ((pfn = followPagePte(vma, addr, gupFlags)) == -1) {
-                int ret = ctx.fault().handleMmFault(vma, addr, (gupFlags & FOLL_WRITE) != 0);
+            while ((pfn = followPagePte(vma, addr, gupFlags)) == NEEDS_FAULT) {
+                int ret = ctx.fault().handleMmFault(vma, addr, (gupFlags & Foll.FOLL_WRITE) != 0);
                 if ((ret & Fault.VM_FAULT_OOM) != 0) return done > 0 ? done : -Errno.ENOMEM;
                 if ((ret & (Fault.VM_FAULT_SIGBUS | Fault.VM_FAULT_SIGSEGV)) != 0) return done > 0 ? done : -Errno.EFAULT;
                 if (++tries > 1_000_000) throw new IllegalStateException("GUP livelock at 0x" + Long.toHexString(addr));
                 if ((ret & Fault.VM_FAULT_RETRY) != 0) Thread.yield();
             }
-            if (pfn == -2) return done > 0 ? done : -Errno.ENOMEM;
+            if (pfn == GRAB_FAILED) return done > 0 ? done : -Errno.ENOMEM;
             if (pfns != null) pfns[(int) done] = pfn;
             done++;
             addr += 4096;
@@ -153,18 +162,27 @@ public final class Gup {
     }
 
     /**
-     * faultin_page_range() of mm/gup.c, for MADV_POPULATE_READ / MADV_POPULATE_WRITE: __get_user_pages
-     * with FOLL_TOUCH | FOLL_MADV_POPULATE (and FOLL_WRITE), never FOLL_FORCE, then lru_add_drain().
-     * Returns the number of pages done, or -errno (-ENOMEM at a hole, -EINVAL where the VMA refuses
-     * the access, -EFAULT on SIGBUS / SIGSEGV). The caller holds the mmap_lock.
+     * __get_user_pages_locked(): {@link #getUserPages} with the mmap_lock taken for reading around it.
      *
      * @param mm the address space (mm_struct)
-     * @param start the start of the range, a page-aligned user virtual address (bytes)
-     * @param end the end of the range (exclusive), page-aligned (bytes)
-     * @param write FOLL_WRITE (MADV_POPULATE_WRITE)
+     * @param start the start of the range, a user virtual address (bytes)
+     * @param nrPages the number of pages
+     * @param gupFlags the FOLL_* flags ({@link Foll})
+     * @param pfns where the page frame numbers go, or null
+     * @return the number of pages done, or -errno if none was
      */
+    public long getUserPagesLocked(MmStruct mm, long start, long nrPages, int gupFlags, long[] pfns) {
+        mm.mmapLock().downRead();
+        try {
+            return getUserPages(mm, start, nrPages, gupFlags, pfns);
+        } finally {
+            mm.mmapLock().upRead();
+        }
+    }
+
+    @Override
     public long faultinPageRange(MmStruct mm, long start, long end, boolean write) {
-        int gupFlags = FOLL_TOUCH | FOLL_MADV_POPULATE | (write ? FOLL_WRITE : 0);
+        int gupFlags = Foll.FOLL_TOUCH | Foll.FOLL_MADV_POPULATE | (write ? Foll.FOLL_WRITE : 0);
         long ret = getUserPages(mm, start, (end - start) >>> 12, gupFlags);
         ctx.swap().lruAddDrain();
         return ret;
@@ -173,31 +191,26 @@ public final class Gup {
     /**
      * populate_vma_page_range(): fault in [start, end) of {@code vma} unless it is VM_LOCKONFAULT
      * (returns the page count at once) or not accessible (-EFAULT); drains this CPU's LRU batches after.
-     *
-     * @param vma the VMA
-     * @param start the start of the range, a user virtual address (bytes)
-     * @param end the end of the range (exclusive), a user virtual address (bytes)
      */
+    @Override
     public long populateVmaPageRange(Vma vma, long start, long end) {
         long nrPages = (end - start) >>> 12;
         vma.mm().mmapLock().assertLocked();
         if ((vma.flags() & VmFlags.VM_LOCKONFAULT) != 0) return nrPages;
         if (!vma.isAccessible()) return -Errno.EFAULT;
-        int gupFlags = FOLL_TOUCH;
+        int gupFlags = Foll.FOLL_TOUCH;
         if ((vma.flags() & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) == VmFlags.VM_WRITE) {
-            gupFlags |= FOLL_WRITE;
+            gupFlags |= Foll.FOLL_WRITE;
         } else {
-            gupFlags |= FOLL_FORCE;
+            gupFlags |= Foll.FOLL_FORCE;
         }
         long ret = getUserPages(vma.mm(), start, nrPages, gupFlags);
         ctx.swap().lruAddDrain();
         return ret;
     }
 
-    /**
-     * __mm_populate(): populate every VMA intersecting [start, start+len) under the mmap_lock for
-     * reading; returns 0 or the first error unless {@code ignoreErrors}.
-     */
+    /** __mm_populate(): every VMA intersecting [start, start + len) under the mmap_lock for reading. */
+    @Override
     public int mmPopulate(MmStruct mm, long start, long len, boolean ignoreErrors) {
         long end = start + len;
         mm.mmapLock().downRead();
@@ -207,12 +220,12 @@ public final class Gup {
             while (Long.compareUnsigned(nstart, end) < 0) {
                 Vma vma = mm.findVmaIntersection(nstart, end);
                 if (vma == null) break;
-                long nend = Long.compareUnsigned(end, vma.end) < 0 ? end : vma.end;
+                long nend = Long.compareUnsigned(end, vma.end()) < 0 ? end : vma.end();
                 if ((vma.flags() & (VmFlags.VM_IO | VmFlags.VM_PFNMAP)) != 0) {
                     nstart = nend;
                     continue;
                 }
-                if (nstart < vma.start) nstart = vma.start;
+                if (nstart < vma.start()) nstart = vma.start();
                 long ret = populateVmaPageRange(vma, nstart, nend);
                 if (ret < 0) {
                     if (ignoreErrors) {
