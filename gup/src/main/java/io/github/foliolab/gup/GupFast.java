@@ -51,6 +51,10 @@ public final class GupFast {
      */
     public int gupFast(MmStruct mm, long start, int nrPages, int gupFlags, long[] pfns) {
         int nr = 0;
+        if ((gupFlags & Foll.FOLL_PIN) != 0) {
+            // gup_fast_fallback(): mm_set_has_pinned_flag, before the walk (fork's copy decision reads it).
+            mm.setHasPinned();
+        }
         SchedPoints.before(GupOp.IRQ_SAVE, mm.id(), start); // local_irq_save
         try {
             for (long addr = start; nr < nrPages; addr += 4096) {

@@ -133,6 +133,10 @@ public final class GupSlow implements GupOps {
         if ((gupFlags & Foll.FOLL_GET) != 0 && (gupFlags & Foll.FOLL_PIN) != 0) {
             throw new VmBugException("FOLL_GET and FOLL_PIN together");
         }
+        if ((gupFlags & Foll.FOLL_PIN) != 0) {
+            // __get_user_pages_locked(): mm_set_has_pinned_flag, so that fork copies what may be pinned.
+            mm.setHasPinned();
+        }
         long done = 0;
         Vma vma = null;
         long addr = start;

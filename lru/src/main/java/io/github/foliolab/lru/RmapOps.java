@@ -15,7 +15,13 @@ public interface RmapOps {
      * @param referenced how many mappings had the access bit set
      * @param vmFlags the VMA's vm_flags (VM_* bits)
      */
-    record Referenced(int referenced, long vmFlags) {}
+    record Referenced(int referenced, long vmFlags) {
+        /** {@return as a trace table prints it: the young mappings found, and whether a VM_LOCKED VMA stopped the walk} */
+        @Override
+        public String toString() {
+            return referenced + ((vmFlags & io.github.foliolab.folio.api.VmFlags.VM_LOCKED) != 0 ? " (VM_LOCKED)" : "");
+        }
+    }
 
     /**
      * folio_referenced() (mm/rmap.c): walk the folio's mappings, test-and-clear young bits; a VM_LOCKED

@@ -64,6 +64,12 @@ public final class Task {
         return cpu;
     }
 
+    /** {@return the process as trace tables print it: its address space and CPU, e.g. {@code task(mm#26, cpu 0)}} */
+    @Override
+    public String toString() {
+        return "task(" + mm + ", cpu " + cpu.id() + ")";
+    }
+
     /** Move the task to another CPU (sched_setaffinity). */
     public Task on(Cpu other) {
         return new Task(this, other);

@@ -33,7 +33,7 @@ class FirstUseTest {
     @Test
     void everyModuleIsWiredBeforeBuildReturns() {
         try (Machine m = Machine.builder().cpus(2).zones(512, 0).build()) {
-            assertEquals(List.of("lru", "mm", "mlock"), m.modules());
+            assertEquals(List.of("lru", "mm", "gup", "mlock"), m.modules());
             Mm mm = Mm.of(m);
             assertInstanceOf(MlockSys.class, mm.mlockSyscalls());
             assertSame(mm.rmapWalk(), Vmscan.of(m).rmapOps());
