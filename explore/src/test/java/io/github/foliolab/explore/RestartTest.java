@@ -38,7 +38,7 @@ class RestartTest {
      * Library scenarios whose worlds hold tasks (address spaces, VMAs, page tables: state outside the
      * machine's modules that no checkpoint covers yet): built fresh for every schedule.
      */
-    static final java.util.Set<String> HOLD_TASKS = java.util.Set.of("migration-mlock", "mlock-overcount");
+    static final java.util.Set<String> HOLD_TASKS = java.util.Set.of("mlock-overcount", "fork-isolate");
 
     @AfterEach
     void noThreadLeft() {
