@@ -97,18 +97,23 @@ final class CopyPageRange {
         dpt.setPteAt(addr, pte);
     }
 
-    /** copy_present_ptes() with nr = 1 (small folios; the zero page is copied without a reference). */
+    /**
+     * copy_present_ptes() with nr = 1 (model difference: a PTE-mapped large folio is copied page by page,
+     * where the kernel batches its PTEs; the counts come out the same); the zero page is copied without a
+     * reference.
+     */
     private void copyPresentPte(Vma dst, Vma src, PageTable dpt, PageTable spt, long addr, long pte) {
         if (!Pte.special(pte)) {
-            Folio folio = ctx.memMap().folio(Pte.pfn(pte));
+            Folio folio = ctx.memMap().pageFolio(Pte.pfn(pte));
             folio.get(); // folio_get: relaxed atomic_inc (the PTL orders it against zap)
             if (folio.isAnon()) {
-                if (folio.test(PageFlags.PG_anon_exclusive) && folioNeedsCowForDma(src, folio)) {
+                long page = Pte.pfn(pte);
+                if (ctx.memMap().testFlag(page, PageFlags.PG_anon_exclusive) && folioNeedsCowForDma(src, folio)) {
                     folio.put(); // folio_put: fully ordered atomic_dec_and_test (never the last here)
                     copyPresentPage(dst, dpt, addr);
                     return;
                 }
-                ctx.rmap().folioTryDupAnonRmapPte(folio);
+                ctx.rmap().folioTryDupAnonRmapPte(folio, page);
             } else {
                 ctx.rmap().folioDupFileRmapPte(folio);
             }

@@ -232,20 +232,26 @@ public final class Rmap {
 
     /**
      * folio_try_dup_anon_rmap_pte() (include/linux/rmap.h) for fork, once the caller has ruled out a
-     * possibly pinned exclusive folio: the child's PTE is one more mapping, and the page is no longer
-     * exclusive to either process (ClearPageAnonExclusive). No mlock: the child's VMA is not locked.
+     * possibly pinned exclusive page: the child's PTE is one more mapping of the page, and the page is no
+     * longer exclusive to either process (ClearPageAnonExclusive). Of a PTE-mapped large folio, the page's
+     * own _mapcount and the folio's _large_mapcount rise by one (its _nr_pages_mapped does not: the page
+     * was mapped already). No mlock: the child's VMA is not locked.
      *
-     * @param folio an anonymous, mapped small folio
+     * @param folio an anonymous, mapped folio (its head)
+     * @param pfn the page the PTE maps, inside the folio
      */
-    public void folioTryDupAnonRmapPte(Folio folio) {
-        checkSmall(folio, "folio_try_dup_anon_rmap_pte");
-        if (!folio.isAnon() || folio.mapcount() <= 0) {
-            throw new VmBugException("folio_try_dup_anon_rmap_pte: not a mapped anon folio\n" + folio.dump());
+    public void folioTryDupAnonRmapPte(Folio folio, long pfn) {
+        checkRange(folio, pfn, 1, "folio_try_dup_anon_rmap_pte");
+        if (!folio.isAnon() || ctx.memMap().pageMapcount(pfn) <= 0) {
+            throw new VmBugException("folio_try_dup_anon_rmap_pte: not a mapped anon page\n" + folio.dump());
         }
-        if (folio.test(PageFlags.PG_anon_exclusive)) {
-            folio.clear(PageFlags.PG_anon_exclusive); // ClearPageAnonExclusive: atomic clear_bit, relaxed (under the PTL)
+        if (ctx.memMap().testFlag(pfn, PageFlags.PG_anon_exclusive)) {
+            ctx.memMap().clearFlag(pfn, PageFlags.PG_anon_exclusive); // ClearPageAnonExclusive: atomic clear_bit, relaxed (under the PTL)
         }
-        ctx.memMap().mapcountAddReturn(folio.pfn(), 1); // atomic_inc: the folio was mapped already, no stat change
+        ctx.memMap().mapcountAddReturn(pfn, 1); // atomic_inc: the page was mapped already, no stat change
+        if (folio.isLarge()) {
+            ctx.memMap().largeMapcountAddReturn(folio.pfn(), 1); // folio_add_large_mapcount: atomic_add
+        }
     }
 
     /**
