@@ -224,14 +224,7 @@ public final class Madvise {
                     // again); one mapped whole is marked lazyfree as one folio.
                     nr = Zap.folioPteBatch(pt, folio, Pte.pfn(pte), addr, end);
                     if (nr < folio.nrPages()) {
-                        if (!folio.trylock()) continue; // folio_trylock: acquire
-                        folio.get(); // folio_get: relaxed
-                        ptl.unlock();
-                        int err = ctx.thp().split().splitFolioToOrder(folio, 0);
-                        folio.unlock(); // folio_unlock: release
-                        folio.put(); // folio_put: fully ordered
-                        ptl.lock();
-                        if (err == 0) nr = 0;
+                        nr = splitPartlyMapped(folio, ptl, nr);
                         continue;
                     }
                 }
@@ -288,14 +281,7 @@ public final class Madvise {
                     // looks at the same PTE again); one mapped whole is handled as one folio.
                     nr = Zap.folioPteBatch(pt, folio, Pte.pfn(pte), addr, end);
                     if (nr < folio.nrPages()) {
-                        if (!folio.trylock()) continue; // folio_trylock: acquire
-                        folio.get(); // folio_get: relaxed
-                        ptl.unlock();
-                        int err = ctx.thp().split().splitFolioToOrder(folio, 0);
-                        folio.unlock(); // folio_unlock: release
-                        folio.put(); // folio_put: fully ordered
-                        ptl.lock();
-                        if (err == 0) nr = 0;
+                        nr = splitPartlyMapped(folio, ptl, nr);
                         continue;
                     }
                 }
@@ -325,5 +311,27 @@ public final class Madvise {
         if (pageout) {
             ctx.vmscan().reclaimPages(folioList);
         }
+    }
+
+    /**
+     * A large folio the advice's range maps only in part is split to order 0 before the walk goes on (as
+     * madvise_free_pte_range and madvise_cold_or_pageout_pte_range do): folio_trylock, a reference, the
+     * PTL dropped around split_folio.
+     *
+     * @param folio the large folio (its head)
+     * @param ptl the page table's lock, held on entry and on return
+     * @param nr the folio's PTEs inside the range
+     * @return 0 after a split (the walk looks at the same PTE again), else {@code nr} (the walk skips
+     *     the folio's PTEs: it was locked by someone else, or the split failed)
+     */
+    private int splitPartlyMapped(Folio folio, SpinLock ptl, int nr) {
+        if (!folio.trylock()) return nr; // folio_trylock: acquire
+        folio.get(); // folio_get: relaxed
+        ptl.unlock();
+        int err = ctx.thp().split().splitFolioToOrder(folio, 0);
+        folio.unlock(); // folio_unlock: release
+        folio.put(); // folio_put: fully ordered
+        ptl.lock();
+        return err == 0 ? 0 : nr;
     }
 }
