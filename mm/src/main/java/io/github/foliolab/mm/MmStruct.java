@@ -176,9 +176,15 @@ public final class MmStruct {
         return hasPinned;
     }
 
-    /** Set MMF_HAS_PINNED (mm_set_has_pinned_flag, called by pin_user_pages and friends). */
+    /**
+     * Set MMF_HAS_PINNED (mm_set_has_pinned_flag, called by pin_user_pages and friends): read first and
+     * write only when clear, as the kernel's test_bit before set_bit, so that repeated pins make no
+     * shared write.
+     */
     public void setHasPinned() {
-        hasPinned = true;
+        if (!hasPinned) {
+            hasPinned = true;
+        }
     }
 
     /** can_do_mlock(): RLIMIT_MEMLOCK != 0 or CAP_IPC_LOCK. */
