@@ -168,9 +168,6 @@ public final class LruPolicyBench implements Callable<Integer> {
                     .measurementIterations(settings.iterations())
                     .warmupTime(TimeValue.milliseconds(settings.iterationTime().toMillis()))
                     .measurementTime(TimeValue.milliseconds(settings.iterationTime().toMillis()))
-                    // jmh-core 1.37 reads field offsets with sun.misc.Unsafe, which JDK 25 warns about in every
-                    // forked JVM; the forks are the harness's own, so it allows that there (the user's JVM gets no flag).
-                    .jvmArgsAppend("--sun-misc-unsafe-memory-access=allow")
                     .shouldFailOnError(true)
                     .verbosity(settings.quiet() ? VerboseMode.SILENT : VerboseMode.NORMAL);
             Collection<RunResult> results;
