@@ -2,6 +2,7 @@ package io.github.foliolab.folio;
 
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.ZoneStatItem;
+import io.github.foliolab.folio.api.ZoneType;
 import io.github.foliolab.folio.api.sched.SchedOp;
 
 /**
@@ -40,10 +41,18 @@ public enum VmStatOp implements SchedOp {
         return Kind.WRITE;
     }
 
-    /** The call as a trace prints it, naming the counter folded into: {@code zone_page_state_add(nr_mlock)}. */
+    /**
+     * The call as a trace prints it, naming the counter folded into: {@code zone_page_state_add(nr_mlock)},
+     * with the zone when it is not the first ({@code zone_page_state_add(nr_mlock, Movable)}). A zone
+     * counter's {@code arg} is the zone's ordinal times the number of zone items plus the item's ordinal.
+     */
     @Override
     public String callName(long arg) {
-        String item = this == ZONE_PAGE_STATE_ADD ? ZONE_ITEMS[(int) arg].procName() : NODE_ITEMS[(int) arg].procName();
-        return kernelName + "(" + item + ")";
+        if (this == NODE_PAGE_STATE_ADD) {
+            return kernelName + "(" + NODE_ITEMS[(int) arg].procName() + ")";
+        }
+        int zone = (int) (arg / ZONE_ITEMS.length);
+        String item = ZONE_ITEMS[(int) (arg % ZONE_ITEMS.length)].procName();
+        return kernelName + "(" + item + (zone == 0 ? "" : ", " + ZoneType.values()[zone].kernelName()) + ")";
     }
 }

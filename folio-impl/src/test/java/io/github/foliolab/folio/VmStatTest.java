@@ -161,4 +161,14 @@ class VmStatTest {
         assertEquals(3L * n, vs.event(VmEventItem.PGLAZYFREE));
         m.close();
     }
+
+    @Test
+    void aFoldIsNamedByItsCounterAndZone() {
+        int items = ZoneStatItem.values().length;
+        assertEquals("zone_page_state_add(nr_mlock)", VmStatOp.ZONE_PAGE_STATE_ADD.callName(ZoneStatItem.NR_MLOCK.ordinal()));
+        assertEquals("zone_page_state_add(nr_mlock, Movable)",
+                VmStatOp.ZONE_PAGE_STATE_ADD.callName(ZoneType.ZONE_MOVABLE.ordinal() * items + ZoneStatItem.NR_MLOCK.ordinal()));
+        assertEquals("node_page_state_add(" + NodeStatItem.NR_SHMEM.procName() + ")",
+                VmStatOp.NODE_PAGE_STATE_ADD.callName(NodeStatItem.NR_SHMEM.ordinal()));
+    }
 }

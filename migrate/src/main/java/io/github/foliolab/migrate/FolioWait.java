@@ -1,6 +1,8 @@
 package io.github.foliolab.migrate;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.FolioOp;
+import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.sync.LockWatch;
 
 /**
@@ -18,25 +20,32 @@ final class FolioWait {
         if (f.trylock()) { // folio_trylock: test_and_set_bit_lock, acquire
             return;
         }
-        waitUntil(f, "folio_lock", () -> f.trylock()); // folio_trylock: acquire
+        waitUntil(f, "folio_lock", true, () -> f.trylock()); // folio_trylock: acquire
     }
 
     /** folio_wait_writeback(): until PG_writeback is clear. */
     static void waitWriteback(Folio f) {
-        waitUntil(f, "folio_wait_writeback", () -> !f.testWriteback());
+        waitUntil(f, "folio_wait_writeback", false, () -> !f.testWriteback());
     }
 
     /** The wait of migration_entry_wait_on_locked(): until PG_locked is clear (without taking it). */
     static void waitUnlocked(Folio f) {
-        waitUntil(f, "migration_entry_wait", () -> !f.testLocked());
+        waitUntil(f, "migration_entry_wait", true, () -> !f.testLocked());
     }
 
-    private static void waitUntil(Folio f, String fn, java.util.function.BooleanSupplier done) {
+    /**
+     * Re-test {@code done} until it holds. {@code wokenByUnlock}: the wait ends only through a
+     * folio_unlock() (folio_wake_bit), so under the explorer this CPU sleeps until then instead of spinning.
+     */
+    private static void waitUntil(Folio f, String fn, boolean wokenByUnlock, java.util.function.BooleanSupplier done) {
         String what = fn + " of pfn 0x" + Long.toHexString(f.pfn());
         LockWatch.beginWait(what);
         try {
             int round = 0;
             while (!done.getAsBoolean()) {
+                if (wokenByUnlock) {
+                    SchedPoints.contended(FolioOp.TRYLOCK, f.pfn()); // folio_wait_bit_common: sleep until folio_unlock wakes us
+                }
                 if (++round % 64 == 0) {
                     Thread.yield();
                 } else {
