@@ -116,10 +116,13 @@ class RestartTest {
         }
     }
 
-    /** Verdicts, first-violation schedules and tables, schedule counts and end-state sets, both strategies. */
+    /**
+     * Verdicts, first-violation schedules and tables, schedule counts and end-state sets, both strategies
+     * (at most the scenario's racesBound, like the suite's other every-scenario checks).
+     */
     private static <B> void sameResults(Scenario<B> s, int index) {
         Variant<B> v = s.variants().get(index);
-        for (Options o : List.of(Options.dfs(BOUND), Options.dpor(BOUND))) {
+        for (Options o : List.of(s.racesOptions(Options.dfs(BOUND)), s.racesOptions(Options.dpor(BOUND)))) {
             Result on = Explorer.explore(s, v, o);
             Result off = Explorer.explore(s, v, o.withRestarts(false));
             assertEquals(off.verdictLine(), on.verdictLine());
