@@ -13,9 +13,6 @@ import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.gup.Foll;
 import io.github.foliolab.gup.Gup;
-import io.github.foliolab.lru.LruBatchPolicies;
-import io.github.foliolab.lru.PerCpuWorkqueue;
-import io.github.foliolab.lru.Swap;
 import io.github.foliolab.migrate.Migrate;
 import io.github.foliolab.migrate.MigrateMode;
 import io.github.foliolab.migrate.MigrateReason;
@@ -119,9 +116,7 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
 
     /** A two-CPU machine of 512 pages with the variant's migration and GUP-fast (see {@link LruWorld#newMachine}). */
     static Machine machineWith(Code code) {
-        return Machine.builder().cpus(2).zones(512, 0).gcManaged(true)
-                .with(Swap.POLICY, LruBatchPolicies.kernel())
-                .with(Swap.WORKQUEUE_MODE, PerCpuWorkqueue.Mode.MANUAL)
+        return LruWorld.machineBuilder(2)
                 .with(Migrate.REF_CHECK, code.refCheck())
                 .with(Gup.FAST_PTE_RECHECK, code.recheck())
                 .build();
@@ -129,7 +124,6 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
 
     /** One machine: F mapped at {@code addr} and isolated, N allocated. */
     static final class MigrationWorld extends LruWorld {
-        final Code code;
         final Task task;
         final MmStruct mm;
         final AddressSpace file;
@@ -141,14 +135,11 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
         final Migrate migrate;
         final MemMap memMap;
         final List<Folio> list = new ArrayList<>();
-        /** A's result: the pfn GUP-fast returned, or -1. */
-        long got = -1;
         /** True when A let go of F after F's migration had completed. */
         boolean heldAfterCommit;
 
         MigrationWorld(Code code) {
             super(machineWith(code));
-            this.code = code;
             this.task = Task.root(machine());
             this.mm = task.mm();
             this.gup = Gup.of(machine());
@@ -185,7 +176,7 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
 
         /**
          * What the bodies change outside the machine's modules: the PTE, the page-cache slot, the PTE lock
-         * and the i_pages lock, the migration list and A's result.
+         * and the i_pages lock, the migration list and A's observation.
          */
         @Override
         protected Runnable saveState() {
@@ -211,7 +202,6 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
                 }
                 list.clear();
                 list.addAll(isolated);
-                got = -1;
                 heldAfterCommit = false;
             };
         }
@@ -228,10 +218,9 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
                 long nr = Explore.call("get_user_pages_fast_only(addr)",
                         () -> gup.fast().gupFastFallback(mm, addr, 1, Foll.FOLL_GET | Foll.FOLL_FAST_ONLY, pfns));
                 if (nr == 1) {
-                    got = pfns[0];
-                    heldAfterCommit = got == f.pfn() && committed(); // raw reads: no schedule point
-                    Folio folio = memMap.folio(got);
-                    Explore.call("put_page(" + folioName(got) + ")", () -> gup.folios().gupPutFolio(folio, 1, Foll.FOLL_GET));
+                    Folio folio = memMap.folio(pfns[0]);
+                    heldAfterCommit = folio.pfn() == f.pfn() && committed(); // raw reads: no schedule point
+                    Explore.call("put_page(" + folioName(folio.pfn()) + ")", () -> gup.folios().gupPutFolio(folio, 1, Foll.FOLL_GET));
                 }
             } else {
                 int rc = Explore.call("migrate_pages(F)", () -> migrate.migratePages(list,
