@@ -92,6 +92,19 @@ class GupFastMigrationTest {
         assertNotNull(moved, "no schedule where anon F moved while A held a reference taken after the count read");
     }
 
+    /** The two replays docs/findings.md names show what it says they show. */
+    @Test
+    void theSchedulesTheFindingsNameShowTheFreezeAndTheRecheck() {
+        String caught = TraceTable.render(Explorer.explore(S, GupFastMigration.AS_IS, Options.replay("A2B25A1B")).trace());
+        assertBefore(caught, "folio_ref_count(F) = 2", "folio_ref_try_add(F, 1) = true");
+        assertBefore(caught, "folio_ref_try_add(F, 1) = true", "folio_ref_freeze(F, 2) = false");
+        assertTrue(caught.contains("putback_movable_pages(F)"), caught);
+        String moved = TraceTable.render(Explorer.explore(S, GupFastMigration.NO_FREEZE, Options.replay("A2B26A1B")).trace());
+        assertBefore(moved, "folio_ref_count(F) = 2", "folio_ref_try_add(F, 1) = true");
+        assertBefore(moved, "folio_ref_try_add(F, 1) = true", "folio_ref_sub(F, 1)");
+        assertBefore(moved, "folio_ref_sub(F, 1)", "gup_put_folio(F, 1)");
+    }
+
     /**
      * The tables of the schedules A2 B(k) A1 B... (A reads the PTE, B runs k steps, A takes its reference)
      * for every k up to the end of B's migration, each without a violation.
