@@ -6,9 +6,9 @@ import io.github.foliolab.folio.Machine;
  * Which rules of mm/mlock.c a machine runs: Linux 7.2's ({@link #LINUX_7_2}, the default) or a candidate
  * change proposed against the mlock_count overcount (a stale LRU_FOLIO entry in another CPU's mlock batch
  * counts a mapping whose munlock has already been done), or the 2023 patch that mlocked large folios mapped
- * only in part. Chosen with the {@link Mlock#RULES} build option
- * so that the explorer can judge a candidate change from the system-call level; nothing else in the library
- * reads it, and a user who does not set it runs 7.2.
+ * only in part. Chosen with the {@link Mlock#RULES} build option so that the explorer can judge a candidate
+ * change from the system-call level; nothing else in the library reads it, and a user who does not set it
+ * runs 7.2.
  *
  * @param munlockRecheckUnderLruLock false (7.2): __munlock_folio that loses the PG_lru ticket clears
  *        PG_mlocked without lru_lock. True (R1's fix (c), scenario munlock-putback): it takes lru_lock, tests
