@@ -7,7 +7,8 @@
 # Usage (from the repository root, after `./mvnw -B -q package -DskipTests -pl bench -am`):
 #   sh bench/lru-bench.sh [policy ...]        (default: every policy)
 # Environment: WORK (default "none clear_page"), RELEASE (default "overlapped apart"), CHART (default
-# docs/lru-bench.png); for example WORK=none RELEASE=overlapped gives the original benchmark only.
+# docs/lru-bench.png), JAVA_OPTS (options of the JMH host JVM, e.g. -Djmh.ignoreLock=true); for example
+# WORK=none RELEASE=overlapped gives the original benchmark only.
 set -e
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=bench/target/benchmarks.jar
@@ -20,7 +21,7 @@ CHART=${CHART:-docs/lru-bench.png}
 # One JMH run; waits (up to 30 minutes) while another JMH run on the machine holds JMH's lock.
 jmh() {
   n=0
-  while ! "$J" -jar "$JAR" "$@" > "$OUT/last.log" 2>&1; do
+  while ! "$J" $JAVA_OPTS -jar "$JAR" "$@" > "$OUT/last.log" 2>&1; do
     if grep -q 'Unable to acquire the JMH lock' "$OUT/last.log" && [ "$n" -lt 180 ]; then
       n=$((n + 1)); sleep 10
     else
