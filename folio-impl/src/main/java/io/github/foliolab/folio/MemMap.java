@@ -1000,18 +1000,18 @@ public final class MemMap {
 
     // ---------------------------------------------------------------- mm-id tracking (FolioMmIds)
 
-    /** READ_ONCE(folio->_mm_ids). */
+    /** The folio's _mm_ids word, read with READ_ONCE (opaque). */
     long mmIdsRaw(long pfn) {
         return (long) MM_IDS.getOpaque(seg, off(pfn) + PageLayout.OFF_MM_ID);
     }
 
-    /** test_and_set_bit_lock(bit, &folio->_mm_ids): acquire; true if the bit was clear. */
+    /** The bit-lock step of bit_spin_lock on folio->_mm_ids (test_and_set_bit_lock: acquire); true if the bit was clear. */
     boolean mmIdsTestAndSetLock(long pfn, int bit) {
         long m = 1L << bit;
         return ((long) MM_IDS.getAndBitwiseOrAcquire(seg, off(pfn) + PageLayout.OFF_MM_ID, m) & m) == 0;
     }
 
-    /** A plain store to folio->_mm_ids (the caller holds the _mm_ids bit lock). */
+    /** A plain store to folio->_mm_ids (the caller holds the _mm_ids bit lock, or nobody sees the folio yet). */
     void setMmIdsPlain(long pfn, long v) {
         MM_IDS.set(seg, off(pfn) + PageLayout.OFF_MM_ID, v);
     }
@@ -1021,17 +1021,17 @@ public final class MemMap {
         MM_IDS.setRelease(seg, off(pfn) + PageLayout.OFF_MM_ID, v);
     }
 
-    /** folio->_mm_id_mapcount[idx], plain (under the _mm_ids bit lock, or a racy read). */
+    /** The folio's _mm_id_mapcount[idx], a plain read (under the _mm_ids bit lock, or a racy read). */
     int mmIdMapcountRaw(long pfn, int idx) {
         return (int) MM_ID_MAPCOUNT.get(seg, off(pfn), (long) idx);
     }
 
-    /** folio->_mm_id_mapcount[idx] = v: a plain store (under the _mm_ids bit lock). */
+    /** Store the folio's _mm_id_mapcount[idx]: a plain store (under the _mm_ids bit lock). */
     void setMmIdMapcount(long pfn, int idx, int v) {
         MM_ID_MAPCOUNT.set(seg, off(pfn), (long) idx, v);
     }
 
-    /** atomic_set(&folio->_large_mapcount, v): WRITE_ONCE, no ordering. */
+    /** Set folio->_large_mapcount with atomic_set (WRITE_ONCE, opaque, no ordering). */
     void setLargeMapcountRaw(long pfn, int v) {
         LARGE_MAPCOUNT.setOpaque(seg, off(pfn), v);
     }

@@ -107,7 +107,7 @@ public interface RmapOps {
     }
 
     /**
-     * split_folio_to_list() (mm/huge_memory.c) as shrink_folio_list() calls it for a large anonymous folio
+     * split_folio_to_list() (include/linux/huge_mm.h) as shrink_folio_list() calls it for a large anonymous folio
      * it cannot swap out whole: split the locked, isolated folio to order 0, the new folios other than the
      * first page's appended to {@code list} with a reference each (they are isolated like the folio).
      * Default (no mm module): -EINVAL, nothing split.

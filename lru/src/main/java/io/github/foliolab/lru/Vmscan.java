@@ -34,7 +34,8 @@ import static io.github.foliolab.folio.api.PageFlags.PG_writeback;
  *
  * <p>Model differences (reclaim is simplified but keeps the order and the outcomes of shrink_folio_list):
  * there is no swap device, so anon swap-backed folios are never reclaimed (they go to activate_locked,
- * as when folio_alloc_swap() fails) and shmem_writeout always re-dirties (AOP_WRITEPAGE_ACTIVATE); there
+ * as when folio_alloc_swap() fails; a large one is split to order 0 first, as 7.2 does when it cannot
+ * swap it out whole) and shmem_writeout always re-dirties (AOP_WRITEPAGE_ACTIVATE); there
  * are no flusher threads: a dirty file-LRU folio gets PG_reclaim and is activated; page-cache folios
  * are freed through {@link RmapOps#removeMapping} (__remove_mapping); no buffer heads
  * (folio_needs_release is false), no memcg, no zone skipping (every zone is eligible), no demotion, no
@@ -408,7 +409,6 @@ public final class Vmscan {
                     ret.add(folio);
                 }
                 case KEEP_UNLOCKED -> ret.add(folio); // pageout() unlocked it
-                case ACTIVATE_SPLIT -> throw new AssertionError("folded into ACTIVATE above");
             }
         }
         for (Folio f : free) {
@@ -434,7 +434,8 @@ public final class Vmscan {
      * The body of shrink_folio_list() for one locked, isolated folio (mm/vmscan.c), in 7.2's order:
      * evictability; writeback first (case 2 of the comment there: global reclaim marks the folio for
      * immediate reclaim and activates it without looking at its PTEs); folio_check_references; anon
-     * swap-backed folios (a DMA-pinned one is kept, the rest activated: no swap device); try_to_unmap;
+     * swap-backed folios (a DMA-pinned one is kept, the rest activated: no swap device; a large one is
+     * split first, see {@code anonNoSwap}); try_to_unmap;
      * folio_maybe_dma_pinned after the unmap (activate); dirty folios (file-LRU ones, which here are the
      * re-dirtied lazyfree folios, count NR_VMSCAN_IMMEDIATE, get PG_reclaim and are activated;
      * swap-backed ones, i.e. shmem, go through {@link #pageout}); then lazyfree freeing with

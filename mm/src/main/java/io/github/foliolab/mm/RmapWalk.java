@@ -278,7 +278,7 @@ public final class RmapWalk implements RmapOps {
         return ctx.shmem().shmemWriteout(folio);
     }
 
-    /** split_folio_to_list() for reclaim: {@link FolioSplit#splitFolioToList}. */
+    /** split_folio_to_list() (include/linux/huge_mm.h) for reclaim: {@link FolioSplit#splitFolioToList}. */
     @Override
     public int splitFolioToList(Folio folio, List<Folio> list) {
         return ctx.thp().split().splitFolioToList(folio, list);
