@@ -49,7 +49,7 @@ public final class FolioMmIds {
         return (ids & ~((long) MM_ID_MASK << shift)) | ((long) id << shift);
     }
 
-    /** folio_lock_large_mapcount(): bit_spin_lock(FOLIO_MM_IDS_LOCK_BITNUM, &folio->_mm_ids), acquire. */
+    /** folio_lock_large_mapcount(): {@code bit_spin_lock(FOLIO_MM_IDS_LOCK_BITNUM, &folio->_mm_ids)}, acquire. */
     private static void lock(MemMap mm, long pfn) {
         int round = 0;
         while (!mm.mmIdsTestAndSetLock(pfn, LOCK_BIT)) {
@@ -178,7 +178,7 @@ public final class FolioMmIds {
     }
 
     /**
-     * test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids): a relaxed read.
+     * {@code test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids)}: a relaxed read.
      *
      * @param mm the memmap
      * @param pfn a large folio's head pfn

@@ -47,7 +47,8 @@ public final class RmapWalk implements RmapOps {
      */
     public void walk(Folio folio, Visitor visitor) {
         long pfn = folio.pfn();
-        walk(folio, pte -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn, visitor);
+        // Model difference: of a large folio only the first page's PTEs are visited (docs/thp.md).
+        walkPages(folio, 1, (pte, i) -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn, visitor);
     }
 
     /**
@@ -61,7 +62,7 @@ public final class RmapWalk implements RmapOps {
      * @param visitor called for each entry
      */
     public void walkMigrationEntries(Folio folio, long srcPfn, Visitor visitor) {
-        walkPages(folio, (pte, i) -> Pte.isMigrationEntry(pte) && Pte.pfn(pte) == srcPfn + i, visitor);
+        walkPages(folio, folio.nrPages(), (pte, i) -> Pte.isMigrationEntry(pte) && Pte.pfn(pte) == srcPfn + i, visitor);
     }
 
     /**
@@ -75,7 +76,7 @@ public final class RmapWalk implements RmapOps {
      */
     public void walkPages(Folio folio, Visitor visitor) {
         long pfn = folio.pfn();
-        walkPages(folio, (pte, i) -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn + i, visitor);
+        walkPages(folio, folio.nrPages(), (pte, i) -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn + i, visitor);
     }
 
     /** A test of the PTE found at the address of the folio's page {@code i}. */
@@ -84,7 +85,8 @@ public final class RmapWalk implements RmapOps {
         boolean test(long pte, long i);
     }
 
-    private void walkPages(Folio folio, PagePredicate match, Visitor visitor) {
+    /** rmap_walk() over the first {@code nr} pages of the folio, each VMA in turn. */
+    private void walkPages(Folio folio, long nr, PagePredicate match, Visitor visitor) {
         long mapping = folio.mapping();
         AnonVma av = ctx.anonVmaOf(mapping);
         AddressSpace file = av == null ? ctx.fileOf(mapping) : null;
@@ -94,7 +96,6 @@ public final class RmapWalk implements RmapOps {
         try {
             List<Vma> vmas = av != null ? av.snapshotLocked() : file.vmasLocked();
             long index = folio.index();
-            long nr = folio.nrPages();
             for (Vma vma : vmas) {
                 for (long i = 0; i < nr; i++) {
                     long addr = vma.addressOf(index + i);
@@ -112,37 +113,6 @@ public final class RmapWalk implements RmapOps {
                     }
                     if (!go) return;
                 }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void walk(Folio folio, java.util.function.LongPredicate match, Visitor visitor) {
-        long mapping = folio.mapping();
-        AnonVma av = ctx.anonVmaOf(mapping);
-        AddressSpace file = av == null ? ctx.fileOf(mapping) : null;
-        if (av == null && file == null) return;
-        SimLock lock = av != null ? av.lock : file.iMmapLock;
-        lock.lock();
-        try {
-            List<Vma> vmas = av != null ? av.snapshotLocked() : file.vmasLocked();
-            long index = folio.index();
-            for (Vma vma : vmas) {
-                long addr = vma.addressOf(index);
-                if (addr < 0) continue;
-                PageTable pt = vma.mm().pageTables().lookup(addr);
-                if (pt == null) continue;
-                pt.ptl().lock();
-                boolean go;
-                try {
-                    long pte = pt.ptepGet(addr);
-                    if (!match.test(pte)) continue;
-                    go = visitor.visit(vma, pt, addr, pte);
-                } finally {
-                    pt.ptl().unlock();
-                }
-                if (!go) return;
             }
         } finally {
             lock.unlock();
