@@ -248,19 +248,19 @@ public final class RmapWalk implements RmapOps {
         return ctx.shmem().shmemWriteout(folio);
     }
 
-    /** split_folio_to_list() (include/linux/huge_mm.h) for reclaim: {@link FolioSplit#splitFolioToList}. */
+    // split_folio_to_list for reclaim: FolioSplit.splitFolioToList.
     @Override
     public int splitFolioToList(Folio folio, List<Folio> list) {
         return ctx.thp().split().splitFolioToList(folio, list);
     }
 
-    /** count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK). */
+    // count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK).
     @Override
     public void countSwpoutFallback(int order) {
         ctx.thp().stats().mod(order, MthpStats.Item.SWPOUT_FALLBACK, 1);
     }
 
-    /** The deferred split queue test of shrink_folio_list. */
+    // The deferred split queue test of shrink_folio_list.
     @Override
     public boolean partiallyMappedQueued(Folio folio) {
         DeferredSplit ds = ctx.thp().deferredSplit();
