@@ -71,6 +71,11 @@ public final class MemMap {
             java.lang.foreign.MemoryLayout.PathElement.groupElement("_mm_id_mapcount"),
             java.lang.foreign.MemoryLayout.PathElement.sequenceElement());
     private static final VarHandle NR_PAGES = FOLIO.varHandle(groups("page1", "_nr_pages"));
+    /**
+     * folio->_mm_ids: the unsigned long over _mm_id[0] and _mm_id[1] (little-endian: slot 0 in the low
+     * half), read and written at the head descriptor's offset plus {@code OFF_MM_ID}.
+     */
+    private static final VarHandle MM_IDS = java.lang.foreign.ValueLayout.JAVA_LONG.varHandle();
 
     private final Arena arena;
     private final boolean gcManaged;
@@ -322,6 +327,7 @@ public final class MemMap {
         PINCOUNT.set(seg, o, 0);
         MM_ID_MAPCOUNT.set(seg, o, 0L, -1);
         MM_ID_MAPCOUNT.set(seg, o, 1L, -1);
+        MM_IDS.set(seg, o + PageLayout.OFF_MM_ID, 0L); // prep_compound_head: _mm_ids = 0
     }
 
     /** Undo {@link #prepCompound} on the free path; the caller checked the tail fields. */
@@ -990,6 +996,44 @@ public final class MemMap {
      */
     public int nrPagesMappedRaw(long pfn) {
         return (int) NR_PAGES_MAPPED.getOpaque(seg, off(pfn));
+    }
+
+    // ---------------------------------------------------------------- mm-id tracking (FolioMmIds)
+
+    /** The folio's _mm_ids word, read with READ_ONCE (opaque). */
+    long mmIdsRaw(long pfn) {
+        return (long) MM_IDS.getOpaque(seg, off(pfn) + PageLayout.OFF_MM_ID);
+    }
+
+    /** The bit-lock step of bit_spin_lock on folio->_mm_ids (test_and_set_bit_lock: acquire); true if the bit was clear. */
+    boolean mmIdsTestAndSetLock(long pfn, int bit) {
+        long m = 1L << bit;
+        return ((long) MM_IDS.getAndBitwiseOrAcquire(seg, off(pfn) + PageLayout.OFF_MM_ID, m) & m) == 0;
+    }
+
+    /** A plain store to folio->_mm_ids (the caller holds the _mm_ids bit lock, or nobody sees the folio yet). */
+    void setMmIdsPlain(long pfn, long v) {
+        MM_IDS.set(seg, off(pfn) + PageLayout.OFF_MM_ID, v);
+    }
+
+    /** A release store to folio->_mm_ids (__bit_spin_unlock: __clear_bit_unlock, release). */
+    void setMmIdsRelease(long pfn, long v) {
+        MM_IDS.setRelease(seg, off(pfn) + PageLayout.OFF_MM_ID, v);
+    }
+
+    /** The folio's _mm_id_mapcount[idx], a plain read (under the _mm_ids bit lock, or a racy read). */
+    int mmIdMapcountRaw(long pfn, int idx) {
+        return (int) MM_ID_MAPCOUNT.get(seg, off(pfn), (long) idx);
+    }
+
+    /** Store the folio's _mm_id_mapcount[idx]: a plain store (under the _mm_ids bit lock). */
+    void setMmIdMapcount(long pfn, int idx, int v) {
+        MM_ID_MAPCOUNT.set(seg, off(pfn), (long) idx, v);
+    }
+
+    /** Set folio->_large_mapcount with atomic_set (WRITE_ONCE, opaque, no ordering). */
+    void setLargeMapcountRaw(long pfn, int v) {
+        LARGE_MAPCOUNT.setOpaque(seg, off(pfn), v);
     }
 
     // ---------------------------------------------------------------- plain fields

@@ -397,6 +397,10 @@ public final class Node {
                 reason = "nonzero entire_mapcount";
             } else if (mm.nrPagesMappedRaw(pfn) != 0) {
                 reason = "nonzero nr_pages_mapped";
+            } else if (mm.mmIdMapcountRaw(pfn, 0) != -1) {
+                reason = "nonzero mm mapcount 0"; // CONFIG_MM_ID: a per-mm slot still counts mappings
+            } else if (mm.mmIdMapcountRaw(pfn, 1) != -1) {
+                reason = "nonzero mm mapcount 1";
             } else if (mm.pincount(pfn) != 0) {
                 reason = "nonzero pincount";
             } else {

@@ -105,4 +105,38 @@ public interface RmapOps {
         }
         return AOP_WRITEPAGE_ACTIVATE;
     }
+
+    /**
+     * split_folio_to_list() (include/linux/huge_mm.h) as shrink_folio_list() calls it for a large anonymous folio
+     * it cannot swap out whole: split the locked, isolated folio to order 0, the new folios other than the
+     * first page's appended to {@code list} with a reference each (they are isolated like the folio).
+     * Default (no mm module): -EINVAL, nothing split.
+     *
+     * @param folio a locked, isolated large folio (its head) with the caller's reference
+     * @param list the reclaim list the new folios are appended to
+     * @return 0, or the split's -errno (the folio unchanged)
+     */
+    default int splitFolioToList(Folio folio, java.util.List<Folio> list) {
+        return -22;
+    }
+
+    /**
+     * count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK) (mm/huge_memory.c): reclaim split a large folio
+     * of {@code order} to swap it out page by page. Default: nothing.
+     *
+     * @param order the folio's order before the split
+     */
+    default void countSwpoutFallback(int order) {
+    }
+
+    /**
+     * {@code !list_empty(&folio->_deferred_list) && folio_test_partially_mapped(folio)}: the large folio
+     * is PG_partially_mapped and on its node's deferred split queue. Default: false.
+     *
+     * @param folio a large folio (its head)
+     * @return true if it is queued for a deferred split as partially mapped
+     */
+    default boolean partiallyMappedQueued(Folio folio) {
+        return false;
+    }
 }

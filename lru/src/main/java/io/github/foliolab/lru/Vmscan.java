@@ -34,7 +34,8 @@ import static io.github.foliolab.folio.api.PageFlags.PG_writeback;
  *
  * <p>Model differences (reclaim is simplified but keeps the order and the outcomes of shrink_folio_list):
  * there is no swap device, so anon swap-backed folios are never reclaimed (they go to activate_locked,
- * as when folio_alloc_swap() fails) and shmem_writeout always re-dirties (AOP_WRITEPAGE_ACTIVATE); there
+ * as when folio_alloc_swap() fails; a large one is split to order 0 first, as 7.2 does when it cannot
+ * swap it out whole) and shmem_writeout always re-dirties (AOP_WRITEPAGE_ACTIVATE); there
  * are no flusher threads: a dirty file-LRU folio gets PG_reclaim and is activated; page-cache folios
  * are freed through {@link RmapOps#removeMapping} (__remove_mapping); no buffer heads
  * (folio_needs_release is false), no memcg, no zone skipping (every zone is eligible), no demotion, no
@@ -364,7 +365,12 @@ public final class Vmscan {
         List<Folio> free = new ArrayList<>();
         long reclaimed = 0;
         long pgactivate = 0;
-        for (Folio folio : folioList) {
+        List<Folio> split = new ArrayList<>();
+        // An index loop: a large folio split here puts its other pieces right after it. The kernel takes
+        // folios from the tail of folio_list and appends the pieces there, so they are handled next, the
+        // last piece first.
+        for (int i = 0; i < folioList.size(); i++) {
+            Folio folio = folioList.get(i);
             long pfn = folio.pfn();
             if (!folio.trylock()) {
                 ret.add(folio); // keep
@@ -375,7 +381,15 @@ public final class Vmscan {
                 throw new VmBugException("VM_BUG_ON_FOLIO(folio_test_active(folio)) in shrink_folio_list\n" + folio.dump());
             }
             long nr = folio.nrPages();
-            Outcome o = shrinkOne(folio, ignoreReferences);
+            Outcome o = shrinkOne(folio, ignoreReferences, split);
+            if (!split.isEmpty()) {
+                folioList.addAll(i + 1, split.reversed());
+                split.clear();
+            }
+            if (o == Outcome.ACTIVATE_SPLIT) {
+                nr = 1; // activate_locked_split: the folio is order 0 now (or was already)
+                o = Outcome.ACTIVATE;
+            }
             switch (o) {
                 case FREE -> {
                     folio.unlock();
@@ -406,8 +420,12 @@ public final class Vmscan {
         return reclaimed;
     }
 
-    /** Where shrink_folio_list sends a folio: free_it, activate_locked, keep_locked, or keep (already unlocked). */
-    private enum Outcome { FREE, ACTIVATE, KEEP, KEEP_UNLOCKED }
+    /**
+     * Where shrink_folio_list sends a folio: free_it, activate_locked, activate_locked_split (activate,
+     * counting one page: a folio whose swap allocation failed after a split), keep_locked, or keep
+     * (already unlocked).
+     */
+    private enum Outcome { FREE, ACTIVATE, ACTIVATE_SPLIT, KEEP, KEEP_UNLOCKED }
 
     /** pageout_t: what pageout() did with a dirty folio. */
     enum Pageout { PAGE_KEEP, PAGE_ACTIVATE, PAGE_SUCCESS, PAGE_CLEAN }
@@ -416,7 +434,8 @@ public final class Vmscan {
      * The body of shrink_folio_list() for one locked, isolated folio (mm/vmscan.c), in 7.2's order:
      * evictability; writeback first (case 2 of the comment there: global reclaim marks the folio for
      * immediate reclaim and activates it without looking at its PTEs); folio_check_references; anon
-     * swap-backed folios (a DMA-pinned one is kept, the rest activated: no swap device); try_to_unmap;
+     * swap-backed folios (a DMA-pinned one is kept, the rest activated: no swap device; a large one is
+     * split first, see {@code anonNoSwap}); try_to_unmap;
      * folio_maybe_dma_pinned after the unmap (activate); dirty folios (file-LRU ones, which here are the
      * re-dirtied lazyfree folios, count NR_VMSCAN_IMMEDIATE, get PG_reclaim and are activated;
      * swap-backed ones, i.e. shmem, go through {@link #pageout}); then lazyfree freeing with
@@ -424,7 +443,7 @@ public final class Vmscan {
      * scan_control is that of reclaim_pages() and of direct reclaim: GFP_KERNEL, may_unmap,
      * may_writepage.
      */
-    private Outcome shrinkOne(Folio folio, boolean ignoreReferences) {
+    private Outcome shrinkOne(Folio folio, boolean ignoreReferences, List<Folio> split) {
         long pfn = folio.pfn();
         long nr = folio.nrPages();
         if (!folioEvictable(pfn)) {
@@ -448,7 +467,7 @@ public final class Vmscan {
             if (folio.maybeDmaPinned()) {
                 return Outcome.KEEP;
             }
-            return Outcome.ACTIVATE; // folio_alloc_swap() fails: the model has no swap device
+            return anonNoSwap(folio, split);
         }
         if (folio.mapped()) {
             rmapOps.get().tryToUnmap(folio);
@@ -503,6 +522,49 @@ public final class Vmscan {
             return Outcome.KEEP;
         }
         return Outcome.FREE;
+    }
+
+    /**
+     * shrink_folio_list()'s step for an anonymous swap-backed folio outside the swap cache, with no swap
+     * device: folio_alloc_swap() fails. A large folio holding a reference other than its mappings' and
+     * the isolation's is activated as it is ("cannot split folio, skip it"); a partially mapped one on
+     * the deferred split queue is split first; then, as folio_alloc_swap() fails for the large folio, it
+     * is split to order 0 (split_folio_to_list: the other pieces join the reclaim list, see {@code split};
+     * pages never written are mapped to the zero page by the split), MTHP_STAT_SWPOUT_FALLBACK is
+     * counted, and the swap allocation fails again for the first page's folio: activate_locked_split.
+     * A failed split activates the large folio whole. A small folio goes to activate_locked_split at
+     * once.
+     *
+     * <p>Model difference: there is no swap device, so every folio that reaches here is activated (the
+     * kernel with swap would write the pieces out); the THP_SWPOUT_FALLBACK event (PMD-sized folios
+     * only) does not occur, the model having no PMD-sized folios.
+     *
+     * @param folio the locked, isolated folio
+     * @param split receives the new folios of a split, in pfn order
+     */
+    private Outcome anonNoSwap(Folio folio, List<Folio> split) {
+        if (folio.isLarge()) {
+            int order = folio.order();
+            // folio_expected_ref_count() != folio_ref_count() - 1: an extra reference (no swap cache or
+            // private data in the model, so the expected count is the mapcount).
+            if (folio.mapcount() != folio.refCount() - 1) {
+                return Outcome.ACTIVATE;
+            }
+            RmapOps r = rmapOps.get();
+            // Split partially mapped folios right away (the kernel's list_empty test is a data race; the
+            // model asks the queue).
+            if (r.partiallyMappedQueued(folio) && r.splitFolioToList(folio, split) != 0) {
+                return Outcome.ACTIVATE;
+            }
+            if (folio.isLarge()) {
+                // folio_alloc_swap() failed for the large folio: fall back to swapping normal pages.
+                if (r.splitFolioToList(folio, split) != 0) {
+                    return Outcome.ACTIVATE;
+                }
+                r.countSwpoutFallback(order);
+            }
+        }
+        return Outcome.ACTIVATE_SPLIT; // folio_alloc_swap() fails: the model has no swap device
     }
 
     /**

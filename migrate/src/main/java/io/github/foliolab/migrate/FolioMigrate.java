@@ -8,13 +8,14 @@ import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.mm.AddressSpace;
 import io.github.foliolab.mm.Errno;
 import io.github.foliolab.mm.Mm;
+import io.github.foliolab.mm.MthpStats;
 
 /**
  * Moving one locked, unmapped folio's identity to its locked destination (mm/migrate.c):
  * move_to_new_folio(), migrate_folio() / __migrate_folio(), __folio_migrate_mapping() and
  * folio_migrate_flags(), with folio_expected_ref_count() (include/linux/mm.h).
  *
- * <p>Model difference: contents are not modelled (folio_mc_copy copies nothing); there is no swap cache,
+ * <p>Model difference: contents are one bit per page (folio_mc_copy copies that bit); there is no swap cache,
  * no PG_private buffers, no memcg, no page_owner, and no PG_young / PG_idle (the reference kernel's
  * configuration has no CONFIG_PAGE_IDLE_FLAG), so those transfers have nothing to move.
  */
@@ -71,6 +72,7 @@ final class FolioMigrate {
         if (early && src.refCount() != expected) { // folio_ref_count: relaxed read; the freeze below decides
             return -Errno.EAGAIN;
         }
+        folioMcCopy(dst, src);
         int rc = folioMigrateMapping(mapping, dst, src, expected);
         if (rc != 0) {
             return rc;
@@ -80,8 +82,26 @@ final class FolioMigrate {
     }
 
     /**
+     * folio_mc_copy(): the contents move page by page. The model keeps one bit per page (written or
+     * zero-filled, {@code PageContents}), which a later split of the destination needs to decide which
+     * pages go to the zero page.
+     */
+    private void folioMcCopy(Folio dst, Folio src) {
+        var contents = mm.thp().contents();
+        for (long i = 0; i < src.nrPages(); i++) {
+            if (contents.written(src.pfn() + i)) {
+                contents.setWritten(dst.pfn() + i);
+            } else {
+                contents.setZero(dst.pfn() + i, 1);
+            }
+        }
+    }
+
+    /**
      * __folio_migrate_mapping(): for an anon folio (no mapping) only index, mapping and PG_swapbacked
-     * move (a small anon folio is not frozen: the count check above is all 7.2 does). For a page-cache
+     * move (a small anon folio is not frozen: the count check above is all 7.2 does); a large one is
+     * first frozen at {@code expected} for folio_unqueue_deferred_split() (-EAGAIN if an unexpected
+     * reference appeared), and the destination counts in its size's nr_anon. For a page-cache
      * folio, under the i_pages xa_lock: folio_ref_freeze(expected) (-EAGAIN if anybody else holds a
      * reference, GUP-fast's speculative one included), then index, mapping, the cache reference and
      * PG_swapbacked go to the destination, PG_dirty moves while the count is frozen, the slot is
@@ -91,9 +111,18 @@ final class FolioMigrate {
     int folioMigrateMapping(AddressSpace mapping, Folio dst, Folio src, int expected) {
         long nr = src.nrPages();
         if (mapping == null) {
-            // Large anon folios: the deferred-split queue is the thp work's (folio_unqueue_deferred_split).
+            if (src.isLarge()) { // folio_test_large_rmappable: every large anon folio of the model
+                if (!src.refFreeze(expected)) { // folio_ref_freeze: cmpxchg, fully ordered
+                    return -Errno.EAGAIN;
+                }
+                mm.thp().deferredSplit().unqueue(src); // take it off the queue while frozen
+                src.refUnfreeze(expected); // folio_ref_unfreeze: release
+            }
             PageWords.setIndex(mm.memMap(), dst.pfn(), src.index()); // plain: dst is locked and unmapped
             PageWords.setMapping(mm.memMap(), dst.pfn(), src.mapping()); // plain: published by set_pte_at's release
+            if (src.isAnon() && src.isLarge()) {
+                mm.thp().stats().mod(src.order(), MthpStats.Item.NR_ANON, 1); // mod_mthp_stat(NR_ANON, 1)
+            }
             if (src.testSwapbacked()) {
                 dst.nonAtomicSet(PageFlags.PG_swapbacked); // __folio_set_swapbacked: dst not visible yet
             }

@@ -199,7 +199,13 @@ public final class Migrate {
     /**
      * alloc_migration_target() (mm/migrate.c): a folio of {@code src}'s order on {@code mtc.nid()} (the
      * source's node for NUMA_NO_NODE) with {@code mtc.gfpMask()}; with __GFP_THISNODE only that node,
-     * else falling back along the zonelist. Null when nothing is free there.
+     * else falling back along the zonelist. For a large source the mask gains GFP_TRANSHUGE's
+     * __GFP_COMP and __GFP_MOVABLE (so a large folio goes to ZONE_MOVABLE unless the caller runs in a
+     * memalloc_pin_save() scope, as a FOLL_LONGTERM pin does, which drops __GFP_MOVABLE). Null when
+     * nothing of that order is free there.
+     *
+     * <p>Model difference: GFP_TRANSHUGE also clears __GFP_RECLAIM in the kernel; the model's allocator
+     * never reclaims, so nothing changes there.
      *
      * @param src the folio to migrate
      * @param mtc the target node and allocation flags
@@ -207,7 +213,7 @@ public final class Migrate {
     public Folio allocMigrationTarget(Folio src, MigrationTargetControl mtc) {
         int nid = mtc.nid() == MigrationTargetControl.NUMA_NO_NODE ? src.nid() : mtc.nid();
         Node node = machine.node(nid);
-        int gfp = mtc.gfpMask() | (src.isLarge() ? Gfp.__GFP_COMP : 0);
+        int gfp = mtc.gfpMask() | (src.isLarge() ? Gfp.__GFP_COMP | Gfp.__GFP_MOVABLE : 0); // GFP_TRANSHUGE
         if ((gfp & Gfp.__GFP_THISNODE) != 0) {
             return node.folioAllocThisNode(gfp & ~Gfp.__GFP_THISNODE, src.order());
         }

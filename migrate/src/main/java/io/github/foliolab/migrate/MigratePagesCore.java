@@ -5,6 +5,7 @@ import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmEventItem;
 import io.github.foliolab.lru.Vmscan;
 import io.github.foliolab.mm.Errno;
+import io.github.foliolab.mm.DeferredSplit;
 import io.github.foliolab.mm.Mm;
 
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.List;
 final class MigratePagesCore {
     /** NR_MAX_BATCHED_MIGRATION (mm/migrate.c): pages per batch (HPAGE_PMD_NR). */
     static final int NR_MAX_BATCHED_MIGRATION = 512;
+    /** HPAGE_PMD_ORDER on x86-64: folios of this order and up are "THP" in the thp_migration_* counters. */
+    static final int HPAGE_PMD_ORDER = 9;
     /** NR_MAX_MIGRATE_PAGES_RETRY (mm/migrate.c). */
     static final int NR_MAX_MIGRATE_PAGES_RETRY = 10;
     /** NR_MAX_MIGRATE_ASYNC_RETRY (mm/migrate.c). */
@@ -151,32 +154,46 @@ final class MigratePagesCore {
      * {@code nrPass} passes moving the unmapped ones; what is still unmapped is restored. Folios that
      * failed for good go to {@code retFolios}; those still -EAGAIN stay on {@code from}.
      *
+     * <p>Large folios (x86-64 supports THP migration) migrate whole, except that a partially mapped one
+     * on the deferred split queue is split first (try_split_folio; counted as one failure, its pieces
+     * go to {@code splitFolios} for migrate_pages() to move), and one whose destination cannot be
+     * allocated is split and its pieces tried later (not for MR_NUMA_MISPLACED; for MR_LONGTERM_PIN a
+     * split that fails with -EAGAIN is retried). Pages are counted in {@code nrSucceeded} /
+     * {@code nrFailedPages}; the thp_* counters only count PMD-sized folios (order 9), which the
+     * model does not make.
+     *
      * @return the number of folios not migrated, or -ENOMEM
      */
     private int migratePagesBatch(List<Folio> from, NewFolio getNew, MigrateMode mode, MigrateReason reason,
             List<Folio> retFolios, List<Folio> splitFolios, Stats stats, int nrPass) {
         int retry = 1;
+        int thpRetry = 0;
         int nrFailed = 0;
         long nrRetryPages = 0;
         int rcSaved = 0;
         boolean skipMove = false;
+        boolean nosplit = reason == MigrateReason.MR_NUMA_MISPLACED;
         List<Unmapped> unmapped = new ArrayList<>();
         outer:
         for (int pass = 0; pass < nrPass && retry > 0; pass++) {
             retry = 0;
+            thpRetry = 0;
             nrRetryPages = 0;
             for (Folio folio : List.copyOf(from)) {
                 long nrPages = folio.nrPages();
-                if (folio.isLarge()) {
-                    // Hook for the thp work: 7.2 migrates a large folio whole (x86-64 supports THP
-                    // migration) after splitting a partially mapped one (try_split_folio). The model's
-                    // rmap maps no large folio by PTEs yet, so a large folio fails here for good.
-                    nrFailed++;
-                    stats.nrThpFailed += folio.order() >= 9 ? 1 : 0;
-                    stats.nrFailedPages += nrPages;
-                    from.remove(folio);
-                    retFolios.add(folio);
-                    continue;
+                boolean isLarge = folio.isLarge();
+                int isThp = isThp(folio);
+                // The rare folio on the deferred split list is split now: one failure, its pieces retried.
+                if (nrPages > 2 && splitFolios != null && deferredSplit().queued(folio)
+                        && deferredSplit().partiallyMapped(folio)) {
+                    if (trySplitFolio(folio, splitFolios, mode) == 0) {
+                        from.remove(folio);
+                        nrFailed++;
+                        stats.nrThpFailed += isThp;
+                        stats.nrThpSplit += isThp;
+                        stats.nrSplit++;
+                        continue;
+                    }
                 }
                 // Holding the last reference: the folio was freed from under us.
                 if (folio.refCount() == 1) {
@@ -185,6 +202,7 @@ final class MigratePagesCore {
                     from.remove(folio);
                     migrateFolioDone(folio, reason);
                     stats.nrSucceeded += nrPages;
+                    stats.nrThpSucceeded += isThp;
                     continue;
                 }
                 UnmapResult r = migrateFolioUnmap(getNew, folio, mode);
@@ -195,21 +213,45 @@ final class MigratePagesCore {
                     }
                     case -Errno.EAGAIN -> {
                         retry++;
+                        thpRetry += isThp;
                         nrRetryPages += nrPages;
                     }
                     case -Errno.ENOMEM -> {
-                        // Low memory: stop unmapping, move what is unmapped, then return -ENOMEM.
                         nrFailed++;
+                        stats.nrThpFailed += isThp;
+                        // No destination of this order: split the large folio and try its pieces.
+                        if (isLarge && !nosplit && splitFolios != null) {
+                            int ret = trySplitFolio(folio, splitFolios, mode);
+                            if (ret == 0) {
+                                from.remove(folio);
+                                stats.nrThpSplit += isThp;
+                                stats.nrSplit++;
+                                continue;
+                            }
+                            if (reason == MigrateReason.MR_LONGTERM_PIN && ret == -Errno.EAGAIN) {
+                                // Try the split again, to help the long-term pin.
+                                retry++;
+                                thpRetry += isThp;
+                                nrRetryPages += nrPages;
+                                nrFailed--;
+                                stats.nrThpFailed -= isThp;
+                                continue;
+                            }
+                        }
+                        // Low memory: stop unmapping, move what is unmapped, then return -ENOMEM.
                         stats.nrFailedPages += nrPages + nrRetryPages;
+                        stats.nrThpFailed += thpRetry;
                         rcSaved = r.rc();
                         skipMove = unmapped.isEmpty();
                         retry = 0;
+                        thpRetry = 0;
                         nrRetryPages = 0;
                         break outer;
                     }
                     default -> {
                         // A permanent failure (-EBUSY ...): off the list, not retried.
                         nrFailed++;
+                        stats.nrThpFailed += isThp;
                         stats.nrFailedPages += nrPages;
                         from.remove(folio);
                         retFolios.add(folio);
@@ -218,34 +260,44 @@ final class MigratePagesCore {
             }
         }
         nrFailed += retry;
+        stats.nrThpFailed += thpRetry;
         stats.nrFailedPages += nrRetryPages;
         if (!skipMove) {
             // try_to_unmap_flush(): the model has no TLB to flush.
             retry = 1;
+            thpRetry = 0;
             for (int pass = 0; pass < nrPass && retry > 0; pass++) {
                 retry = 0;
+                thpRetry = 0;
                 nrRetryPages = 0;
                 for (Unmapped u : List.copyOf(unmapped)) {
+                    // Read before the move: a migrated source is freed, its pages no longer one folio.
+                    int isThp = isThp(u.src());
+                    long nrPages = u.src().nrPages();
                     int rc = migrateFolioMove(u, reason);
                     switch (rc) {
                         case -Errno.EAGAIN -> {
                             retry++;
-                            nrRetryPages += u.src().nrPages();
+                            thpRetry += isThp;
+                            nrRetryPages += nrPages;
                         }
                         case 0 -> {
                             unmapped.remove(u);
-                            stats.nrSucceeded += u.src().nrPages();
+                            stats.nrSucceeded += nrPages;
+                            stats.nrThpSucceeded += isThp;
                         }
                         default -> {
                             unmapped.remove(u);
                             retFolios.add(u.src());
                             nrFailed++;
-                            stats.nrFailedPages += u.src().nrPages();
+                            stats.nrThpFailed += isThp;
+                            stats.nrFailedPages += nrPages;
                         }
                     }
                 }
             }
             nrFailed += retry;
+            stats.nrThpFailed += thpRetry;
             stats.nrFailedPages += nrRetryPages;
         }
         int rc = rcSaved != 0 ? rcSaved : nrFailed;
@@ -254,6 +306,38 @@ final class MigratePagesCore {
             migrateFolioUndoSrc(u.src(), u.wasMapped(), true);
             retFolios.add(u.src());
             migrateFolioUndoDst(u.dst(), true);
+        }
+        return rc;
+    }
+
+    /** folio_test_pmd_mappable() as a count: 1 for a PMD-sized folio (order 9 and up), else 0. */
+    private static int isThp(Folio folio) {
+        return folio.order() >= HPAGE_PMD_ORDER ? 1 : 0;
+    }
+
+    private DeferredSplit deferredSplit() {
+        return mm.thp().deferredSplit();
+    }
+
+    /**
+     * try_split_folio() (mm/migrate.c): lock the isolated large folio (MIGRATE_ASYNC only tries: -EAGAIN),
+     * split it to order 0 with split_folio_to_list() (the new folios other than the first join
+     * {@code splitFolios}, each with a reference), unlock it and, on success, append it after its pieces.
+     *
+     * @return 0, or the split's -errno (the folio unchanged, still on its list)
+     */
+    private int trySplitFolio(Folio folio, List<Folio> splitFolios, MigrateMode mode) {
+        if (mode == MigrateMode.MIGRATE_ASYNC) {
+            if (!folio.trylock()) { // folio_trylock: acquire
+                return -Errno.EAGAIN;
+            }
+        } else {
+            FolioWait.lock(folio);
+        }
+        int rc = mm.thp().split().splitFolioToList(folio, splitFolios);
+        folio.unlock(); // folio_unlock: release
+        if (rc == 0) {
+            splitFolios.add(folio); // list_move_tail(&folio->lru, split_folios)
         }
         return rc;
     }
@@ -318,6 +402,10 @@ final class MigratePagesCore {
     private int migrateFolioMove(Unmapped u, MigrateReason reason) {
         Folio src = u.src();
         Folio dst = u.dst();
+        // The source's deferred split state, read before __folio_migrate_mapping unqueues it (the
+        // kernel's list_empty test is a data race; the model asks the queue).
+        boolean srcDeferredSplit = src.order() > 1 && deferredSplit().queued(src);
+        boolean srcPartiallyMapped = srcDeferredSplit && deferredSplit().partiallyMapped(src);
         int rc = folios.moveToNewFolio(dst, src);
         if (rc == -Errno.EAGAIN) {
             return rc;
@@ -326,6 +414,11 @@ final class MigratePagesCore {
             migrateFolioUndoSrc(src, u.wasMapped(), true);
             migrateFolioUndoDst(dst, true);
             return rc;
+        }
+        if (srcDeferredSplit) {
+            // Requeue the destination as the source was: a folio that try_to_migrate left partly mapped
+            // on the way is queued again as partially mapped although the new folio is mapped whole.
+            deferredSplit().deferredSplitFolio(dst, srcPartiallyMapped);
         }
         mm.swap().folioAddLru(dst);
         if (u.wasMlocked()) {

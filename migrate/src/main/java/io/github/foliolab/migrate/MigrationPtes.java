@@ -32,12 +32,16 @@ final class MigrationPtes implements MigrationEntryWait {
      * walk step that cannot (an exclusive anon page that may be DMA-pinned) leaves the folio mapped.
      */
     void tryToMigrate(Folio folio) {
-        mm.rmapWalk().walk(folio, (vma, pt, addr, pte) -> tryToMigrateOne(folio, vma, pt, addr));
+        mm.rmapWalk().walkPages(folio, (vma, pt, addr, pte) -> tryToMigrateOne(folio, Pte.pfn(pte), vma, pt, addr));
     }
 
-    /** try_to_migrate_one() for one PTE, the PTL held; false stops the walk. */
-    private boolean tryToMigrateOne(Folio folio, Vma vma, PageTable pt, long addr) {
-        boolean anonExclusive = folio.isAnon() && folio.test(PageFlags.PG_anon_exclusive);
+    /**
+     * try_to_migrate_one() for one PTE, mapping page {@code page} of {@code folio}, the PTL held; false
+     * stops the walk. A large folio's PTEs are handled one by one (folio_remove_rmap_pte): after the first
+     * the folio is partly mapped and joins the deferred split queue, as on 7.2.
+     */
+    private boolean tryToMigrateOne(Folio folio, long page, Vma vma, PageTable pt, long addr) {
+        boolean anonExclusive = folio.isAnon() && mm.memMap().testFlag(page, PageFlags.PG_anon_exclusive); // PageAnonExclusive(subpage)
         long pteval = pt.ptepGetAndClear(addr); // ptep_clear_flush: xchg, fully ordered
         if (Pte.dirty(pteval) && !folio.testDirty()) {
             folio.set(PageFlags.PG_dirty); // folio_mark_dirty: set_bit, relaxed
@@ -45,17 +49,17 @@ final class MigrationPtes implements MigrationEntryWait {
         boolean writable = Pte.write(pteval);
         // folio_try_share_anon_rmap_pte(): the PTE is cleared first (the xchg above is a full barrier),
         // then a possibly DMA-pinned folio keeps PG_anon_exclusive and its mapping.
-        if (anonExclusive && !folioTryShareAnonRmapPte(folio)) {
+        if (anonExclusive && !folioTryShareAnonRmapPte(folio, page)) {
             pt.setPteAt(addr, pteval); // set_pte_at(pteval): the mapping is restored
             return false;
         }
         int type = writable ? Pte.SWP_MIGRATION_WRITE
                 : anonExclusive ? Pte.SWP_MIGRATION_READ_EXCLUSIVE : Pte.SWP_MIGRATION_READ;
-        long entry = Pte.mkSwapEntry(type, folio.pfn());
+        long entry = Pte.mkSwapEntry(type, page);
         if (Pte.young(pteval)) entry |= Pte.YOUNG; // make_migration_entry_young
         if (Pte.dirty(pteval)) entry |= Pte.DIRTY; // make_migration_entry_dirty
         pt.setPteAt(addr, entry);
-        mm.rmap().folioRemoveRmapPte(folio, vma); // ends with munlock_vma_folio for VM_LOCKED
+        mm.rmap().folioRemoveRmapPtes(folio, page, 1, vma); // folio_remove_rmap_pte: ends with munlock_vma_folio for VM_LOCKED
         if ((vma.flags() & VmFlags.VM_LOCKED) != 0) {
             mm.mlock().mlockDrainLocal();
         }
@@ -63,12 +67,15 @@ final class MigrationPtes implements MigrationEntryWait {
         return true;
     }
 
-    /** __folio_try_share_anon_rmap() for one PTE: refuse a maybe-pinned folio, else clear PG_anon_exclusive. */
-    private static boolean folioTryShareAnonRmapPte(Folio folio) {
+    /**
+     * __folio_try_share_anon_rmap() for one PTE: refuse a maybe-pinned folio (for a large folio its exact
+     * _pincount), else clear the page's PG_anon_exclusive.
+     */
+    private boolean folioTryShareAnonRmapPte(Folio folio, long page) {
         if (folio.maybeDmaPinned()) {
             return false;
         }
-        folio.clear(PageFlags.PG_anon_exclusive); // ClearPageAnonExclusive: clear_bit, relaxed
+        mm.memMap().clearFlag(page, PageFlags.PG_anon_exclusive); // ClearPageAnonExclusive(page): clear_bit, relaxed
         return true;
     }
 
@@ -78,22 +85,24 @@ final class MigrationPtes implements MigrationEntryWait {
      */
     void removeMigrationPtes(Folio src, Folio dst) {
         mm.rmapWalk().walkMigrationEntries(dst, src.pfn(), (vma, pt, addr, entry) -> {
-            removeMigrationPte(dst, vma, pt, addr, entry);
+            removeMigrationPte(dst, dst.pfn() + (Pte.pfn(entry) - src.pfn()), vma, pt, addr, entry);
             return true;
         });
     }
 
     /**
-     * remove_migration_pte() for one entry, the PTL held: a reference for the PTE, mk_pte with the entry's
-     * young, dirty and write bits, the rmap added (folio_add_anon_rmap_pte, exclusive unless the entry
-     * was a plain read entry, or folio_add_file_rmap_pte: both call mlock_vma_folio() for a VM_LOCKED
-     * VMA, as 7.2 does), the PTE set, and mlock_drain_local() for a VM_LOCKED VMA.
+     * remove_migration_pte() for one entry, the PTL held, mapping page {@code page} of {@code folio}: a
+     * reference for the PTE, mk_pte with the entry's young, dirty and write bits, the rmap added
+     * (folio_add_anon_rmap_pte, exclusive unless the entry was a plain read entry, or
+     * folio_add_file_rmap_pte: both call mlock_vma_folio() for a VM_LOCKED VMA when they map the whole
+     * folio, so a small folio is mlocked again and a large one, mapped a page at a time, is not), the PTE
+     * set, and mlock_drain_local() for a VM_LOCKED VMA.
      */
-    private void removeMigrationPte(Folio folio, Vma vma, PageTable pt, long addr, long entry) {
+    private void removeMigrationPte(Folio folio, long page, Vma vma, PageTable pt, long addr, long entry) {
         folio.get(); // folio_get: relaxed atomic_inc (the PTE's reference)
         int type = Pte.swapType(entry);
         // mk_pte(new, vm_page_prot): x86's protections carry _PAGE_ACCESSED; pte_mkold unless young.
-        long pte = Pte.mk(folio.pfn(), false, false, Pte.young(entry));
+        long pte = Pte.mk(page, false, false, Pte.young(entry));
         if (Pte.dirty(entry) && folio.testDirty()) {
             pte = Pte.mkDirty(pte);
         }
@@ -101,7 +110,8 @@ final class MigrationPtes implements MigrationEntryWait {
             pte = Pte.mkWrite(pte);
         }
         if (folio.isAnon()) {
-            mm.rmap().folioAddAnonRmapPte(folio, vma, addr, type != Pte.SWP_MIGRATION_READ);
+            // folio_add_anon_rmap_pte(folio, new, ...): one page, so a large folio is not mlocked here.
+            mm.rmap().folioAddAnonRmapPtes(folio, page, 1, vma, type != Pte.SWP_MIGRATION_READ);
         } else {
             mm.rmap().folioAddFileRmapPte(folio, vma);
         }

@@ -1,6 +1,7 @@
 package io.github.foliolab.migrate;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.FolioMmIds;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.VmFlags;
 import io.github.foliolab.mm.Errno;
@@ -161,7 +162,7 @@ final class MovePages implements MigrateSyscalls {
                 if (folio.nid() == node) {
                     return 0;
                 }
-                if (folio.mapcount() > 1 && !migrateAll) { // folio_maybe_mapped_shared() of a small folio
+                if (!migrateAll && FolioMmIds.maybeMappedShared(mm.memMap(), folio.pfn())) { // folio_maybe_mapped_shared()
                     return -Errno.EACCES;
                 }
                 return migrate.isolateFolioToList(folio, pagelist) ? 1 : -Errno.EBUSY;
@@ -325,7 +326,7 @@ final class MovePages implements MigrateSyscalls {
             if (folio.nid() != source) {
                 return; // queue_folio_required: not on the source node
             }
-            if ((flags & MPOL_MF_MOVE_ALL) != 0 || folio.mapcount() <= 1) {
+            if ((flags & MPOL_MF_MOVE_ALL) != 0 || !FolioMmIds.maybeMappedShared(mm.memMap(), folio.pfn())) {
                 migrate.isolateFolioToList(folio, pagelist); // a folio already isolated is not an error
             }
         } finally {

@@ -113,7 +113,7 @@ final class CopyPageRange {
                     copyPresentPage(dst, dpt, addr);
                     return;
                 }
-                ctx.rmap().folioTryDupAnonRmapPte(folio, page);
+                ctx.rmap().folioTryDupAnonRmapPte(folio, page, dst);
             } else {
                 ctx.rmap().folioDupFileRmapPte(folio);
             }

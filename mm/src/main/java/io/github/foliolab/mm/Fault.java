@@ -1,6 +1,7 @@
 package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.FolioMmIds;
 import io.github.foliolab.folio.VmStat;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
@@ -337,9 +338,9 @@ public final class Fault {
         // PageAnonExclusive(vmf->page): the flag of the faulting page (of a large folio: that page's own).
         boolean exclusive = folio != null && ctx.memMap().testFlag(Pte.pfn(pte), PageFlags.PG_anon_exclusive);
         if (folio != null && folio.isAnon()
-                && (exclusive || (!folio.isLarge() && wpCanReuseAnonFolio(folio, vma)))) {
+                && (exclusive || wpCanReuseAnonFolio(folio, vma))) {
             if (!exclusive) {
-                folio.set(PageFlags.PG_anon_exclusive); // SetPageAnonExclusive: set_bit, relaxed
+                ctx.memMap().setFlag(Pte.pfn(pte), PageFlags.PG_anon_exclusive); // SetPageAnonExclusive(vmf->page): set_bit, relaxed
             }
             // wp_page_reuse(): young, dirty, writable if the VMA allows.
             long entry = Pte.mkDirty(pte) | Pte.YOUNG;
@@ -357,10 +358,37 @@ public final class Fault {
     }
 
     /**
-     * wp_can_reuse_anon_folio() for a small folio. Called with the PTL held; lru_add_drain() here
-     * (the kernel calls it under the PTL too) flushes this CPU's batches so their references go away.
+     * __wp_can_reuse_large_anon_folio() (mm/memory.c): a large anonymous folio is reused whole when more
+     * than one of its pages is mapped, it is not marked mapped shared (its mm-id tracking, {@link FolioMmIds},
+     * says one mm holds every mapping), and every reference is a mapping (folio_large_mapcount ==
+     * folio_ref_count: no LRU batch, pin, isolation or swap cache holds it); the last two are checked
+     * again under folio_lock_large_mapcount. The folio stays where it is (no folio_move_anon_rmap). A
+     * folio with a single page mapped is not reused: copying that page frees the folio.
+     *
+     * <p>Model difference: no swap cache, so the kernel's folio_free_swap step never applies.
+     */
+    private boolean wpCanReuseLargeAnonFolio(Folio folio, Vma vma) {
+        if (folio.mapcount() <= 1) {
+            return false; // folio_large_mapcount(folio) <= 1: atomic_read
+        }
+        if (FolioMmIds.testShared(ctx.memMap(), folio.pfn())) {
+            return false; // test_bit(FOLIO_MM_IDS_SHARED_BITNUM): relaxed
+        }
+        if (folio.mapcount() != folio.refCount()) {
+            return false;
+        }
+        return FolioMmIds.exclusiveLocked(ctx.memMap(), folio.pfn(), vma.mm().mmId());
+    }
+
+    /**
+     * wp_can_reuse_anon_folio(): for a large folio {@link #wpCanReuseLargeAnonFolio}; for a small one,
+     * the count checks below. Called with the PTL held; lru_add_drain() here (the kernel calls it under
+     * the PTL too) flushes this CPU's batches so their references go away.
      */
     private boolean wpCanReuseAnonFolio(Folio folio, Vma vma) {
+        if (folio.isLarge()) {
+            return wpCanReuseLargeAnonFolio(folio, vma);
+        }
         if (folio.refCount() > 3) {
             return false;
         }

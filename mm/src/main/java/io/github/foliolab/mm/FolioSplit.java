@@ -62,6 +62,30 @@ public final class FolioSplit {
      *     GUP pin, an LRU batch, an isolation)
      */
     public int splitFolioToOrder(Folio folio, int newOrder) {
+        return split(folio, newOrder, null);
+    }
+
+    /**
+     * split_folio_to_list() (include/linux/huge_mm.h, __folio_split with a list): split the locked, isolated
+     * (not on an LRU) large anonymous folio {@code folio} to order 0 as {@link #splitFolioToOrder} does,
+     * except that lru_add_split_folio() puts each new folio other than the caller's on {@code list}
+     * (appended in pfn order) with a reference of its own (folio_get) instead of on an LRU. That
+     * reference keeps a piece mapped to the zero page, or not mapped at all, alive until the list's owner
+     * (reclaim, migration) drops it. The caller keeps its reference and the lock on the first page's folio.
+     *
+     * @param folio a large folio (its head), locked, isolated, with the caller's reference
+     * @param list where the new folios other than the caller's are appended
+     * @return as {@link #splitFolioToOrder}; on an error nothing is added to {@code list}
+     * @throws VmBugException if the folio is not locked, is a tail page, or is on an LRU
+     */
+    public int splitFolioToList(Folio folio, List<Folio> list) {
+        if (folio.testLru()) {
+            throw new VmBugException("VM_WARN_ON(folio_test_lru(folio)): split_folio_to_list of a folio on an LRU\n" + folio.dump());
+        }
+        return split(folio, 0, list);
+    }
+
+    private int split(Folio folio, int newOrder, List<Folio> list) {
         if (!folio.testLocked()) {
             throw new VmBugException("VM_BUG_ON_FOLIO(!folio_test_locked(folio)) in __folio_split\n" + folio.dump());
         }
@@ -86,7 +110,7 @@ public final class FolioSplit {
                 fail(oldOrder);
                 return -EAGAIN;
             }
-            splitUnmapped(folio, oldOrder, newOrder);
+            splitUnmapped(folio, oldOrder, newOrder, list);
             remap(mapped, true);
         } finally {
             av.lock.unlock();
@@ -154,7 +178,7 @@ public final class FolioSplit {
      * __split_folio_to_order under the lruvec lock, lru_add_split_folio for each new folio, the
      * statistics, then unfreeze every new folio with one reference (the old head last).
      */
-    private void splitUnmapped(Folio folio, int oldOrder, int newOrder) {
+    private void splitUnmapped(Folio folio, int oldOrder, int newOrder, List<Folio> list) {
         long pfn = folio.pfn();
         if (oldOrder > 1) ctx.thp().deferredSplit().dequeueForSplit(folio);
         boolean onLru = folio.testLru();
@@ -165,7 +189,14 @@ public final class FolioSplit {
             long step = 1L << newOrder;
             for (long j = step; j < (1L << oldOrder); j += step) {
                 memMap.refUnfreeze(pfn + j, 1); // folio_ref_unfreeze(new_folio, 1): release
-                if (lruvec != null) lruvec.addSplitFolio(pfn, pfn + j);
+                if (list != null) {
+                    // lru_add_split_folio with a list (reclaim, migration): the piece is isolated too.
+                    Folio piece = memMap.folio(pfn + j);
+                    piece.get(); // folio_get: relaxed atomic_inc
+                    list.add(piece); // list_add_tail(&new_folio->lru, list)
+                } else if (lruvec != null) {
+                    lruvec.addSplitFolio(pfn, pfn + j);
+                }
             }
         } finally {
             if (lruvec != null) lruvec.unlock();

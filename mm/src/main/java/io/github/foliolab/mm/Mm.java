@@ -21,6 +21,8 @@ public final class Mm {
 
     private final Machine machine;
     private final AtomicLong nextId = new AtomicLong(1);
+    /** The next mm->mm_id (mm_alloc_id); saved and restored with machine checkpoints. */
+    private final java.util.concurrent.atomic.AtomicInteger nextMmId = new java.util.concurrent.atomic.AtomicInteger(1);
     private final ConcurrentHashMap<Long, AnonVma> anonVmas = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, AddressSpace> files = new ConcurrentHashMap<>();
     /** The mlock family of system calls: this module's upward call, provided by the mlock module. */
@@ -202,6 +204,15 @@ public final class Mm {
         return mm;
     }
 
+    /** mm_alloc_id(): a new mm id, from the machine's id counter (at least MM_ID_MIN = 1). */
+    int allocMmId() {
+        int id = nextMmId.getAndIncrement();
+        if (id > io.github.foliolab.folio.FolioMmIds.MM_ID_MASK || id < 1) {
+            throw new IllegalStateException("mm ids exhausted: " + id);
+        }
+        return id;
+    }
+
     AnonVma newAnonVma() {
         AnonVma a = new AnonVma(nextId.getAndIncrement());
         anonVmas.put(a.id(), a);
@@ -256,10 +267,12 @@ public final class Mm {
      */
     private Runnable save() {
         long id = nextId.get();
+        int mmId = nextMmId.get();
         java.util.Map<Long, AnonVma> anon = java.util.Map.copyOf(anonVmas);
         java.util.Map<Long, AddressSpace> f = java.util.Map.copyOf(files);
         return () -> {
             nextId.set(id);
+            nextMmId.set(mmId);
             anonVmas.clear();
             anonVmas.putAll(anon);
             files.clear();

@@ -30,6 +30,12 @@ public final class MmStruct {
 
     private final Mm ctx;
     private final long id;
+    /**
+     * mm->mm_id (CONFIG_MM_ID): the id large folios record in their per-mm mapcount slots.
+     * Model difference: taken from the machine's id counter and never reused (the kernel's mm_alloc_id
+     * hands out the lowest free id of an IDA and frees it in __mmdrop).
+     */
+    private final int mmId;
     private final RwSem mmapLock;
     /** mm->page_table_lock: serialises anon_vma_prepare() of this mm's VMAs under the read mmap_lock. */
     private final SpinLock pageTableLock;
@@ -54,6 +60,7 @@ public final class MmStruct {
     MmStruct(Mm ctx, long mmapBase) {
         this.ctx = ctx;
         this.id = SchedPoints.newObjectId("mm");
+        this.mmId = ctx.allocMmId();
         this.mmapLock = new RwSem("mmap_lock#" + (id & 0xffff));
         this.pageTableLock = new SpinLock("page_table_lock#" + (id & 0xffff));
         this.pageTables = new PageTables(id, ctx.machine().vmstat());
@@ -66,6 +73,11 @@ public final class MmStruct {
 
     public long id() {
         return id;
+    }
+
+    /** {@return mm->mm_id, at least {@code FolioMmIds.MM_ID_MIN}} */
+    public int mmId() {
+        return mmId;
     }
 
     /** mm->mmap_lock: protects the VMA tree, def_flags, locked_vm, total_vm. */

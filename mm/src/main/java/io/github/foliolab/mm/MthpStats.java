@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class MthpStats {
     /** The items, by the names of their sysfs files. */
     public enum Item {
-        ANON_FAULT_ALLOC, ANON_FAULT_FALLBACK, SPLIT, SPLIT_FAILED, SPLIT_DEFERRED, NR_ANON, NR_ANON_PARTIALLY_MAPPED;
+        ANON_FAULT_ALLOC, ANON_FAULT_FALLBACK, SPLIT, SPLIT_FAILED, SPLIT_DEFERRED, NR_ANON, NR_ANON_PARTIALLY_MAPPED,
+        /** Reclaim split the folio because it could not swap it out whole (no swap device in the model). */
+        SWPOUT_FALLBACK;
 
         /** {@return the sysfs file name, e.g. {@code anon_fault_alloc}} */
         public String fileName() {

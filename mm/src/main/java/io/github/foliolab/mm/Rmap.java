@@ -2,6 +2,7 @@ package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.internal.PageWords;
 import io.github.foliolab.folio.Folio;
+import io.github.foliolab.folio.FolioMmIds;
 import io.github.foliolab.folio.api.NodeStatItem;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmBugException;
@@ -14,7 +15,10 @@ import io.github.foliolab.folio.api.VmBugException;
  *
  * <p>Large (mTHP) anonymous folios are PTE-mapped as 7.2 does with CONFIG_PAGE_MAPCOUNT: each page's
  * _mapcount, the folio's _large_mapcount (all its PTE mappings) and _nr_pages_mapped (pages mapped at
- * least once); NR_ANON_MAPPED counts pages. Removing the last mapping of some pages while others stay
+ * least once); NR_ANON_MAPPED counts pages. With them, as with CONFIG_MM_ID (selected by
+ * CONFIG_TRANSPARENT_HUGEPAGE), every change of _large_mapcount also updates the per-mm slots and the
+ * "maybe mapped shared" bit of the folio ({@link FolioMmIds}), which folio_maybe_mapped_shared() and the
+ * large-folio reuse of a write fault read. Removing the last mapping of some pages while others stay
  * mapped queues the folio for a deferred split (deferred_split_folio). A new mapping of part of a large
  * folio never mlocks it: only a mapping of the whole folio does.
  *
@@ -79,7 +83,7 @@ public final class Rmap {
                     ctx.memMap().setFlag(folio.pfn() + i, PageFlags.PG_anon_exclusive); // SetPageAnonExclusive per page
                 }
             }
-            ctx.memMap().largeMapcountAddReturn(folio.pfn(), nr); // folio_set_large_mapcount(folio, nr)
+            FolioMmIds.setLargeMapcount(ctx.memMap(), folio.pfn(), nr, vma.mm().mmId()); // folio_set_large_mapcount(folio, nr, vma)
             ctx.memMap().nrPagesMappedAddReturn(folio.pfn(), nr); // atomic_set(&folio->_nr_pages_mapped, nr)
             ctx.thp().stats().mod(folio.order(), MthpStats.Item.NR_ANON, 1);
         }
@@ -127,7 +131,7 @@ public final class Rmap {
             if (first > 0) {
                 ctx.memMap().nrPagesMappedAddReturn(folio.pfn(), first); // atomic_add_return_relaxed
             }
-            ctx.memMap().largeMapcountAddReturn(folio.pfn(), nr); // folio_add_large_mapcount
+            FolioMmIds.addReturnLargeMapcount(ctx.memMap(), folio.pfn(), nr, vma.mm().mmId()); // folio_add_large_mapcount(folio, nr, vma)
             mapped = first;
         }
         if (mapped > 0) {
@@ -210,7 +214,7 @@ public final class Rmap {
         if (!folio.isLarge()) {
             unmapped = ctx.memMap().mapcountAddReturn(folio.pfn(), -1) < 0 ? 1 : 0; // atomic_add_negative: full
         } else {
-            ctx.memMap().largeMapcountAddReturn(folio.pfn(), -nr); // folio_sub_large_mapcount
+            FolioMmIds.subReturnLargeMapcount(ctx.memMap(), folio.pfn(), nr, vma.mm().mmId()); // folio_sub_large_mapcount(folio, nr, vma)
             int last = 0;
             for (int i = 0; i < nr; i++) {
                 if (ctx.memMap().mapcountAddReturn(pfn + i, -1) < 0) last++; // atomic_add_negative: full
@@ -239,8 +243,9 @@ public final class Rmap {
      *
      * @param folio an anonymous, mapped folio (its head)
      * @param pfn the page the PTE maps, inside the folio
+     * @param dst the child's VMA (its mm takes a slot of the folio's mm-id tracking)
      */
-    public void folioTryDupAnonRmapPte(Folio folio, long pfn) {
+    public void folioTryDupAnonRmapPte(Folio folio, long pfn, Vma dst) {
         checkRange(folio, pfn, 1, "folio_try_dup_anon_rmap_pte");
         if (!folio.isAnon() || ctx.memMap().pageMapcount(pfn) <= 0) {
             throw new VmBugException("folio_try_dup_anon_rmap_pte: not a mapped anon page\n" + folio.dump());
@@ -250,7 +255,7 @@ public final class Rmap {
         }
         ctx.memMap().mapcountAddReturn(pfn, 1); // atomic_inc: the page was mapped already, no stat change
         if (folio.isLarge()) {
-            ctx.memMap().largeMapcountAddReturn(folio.pfn(), 1); // folio_add_large_mapcount: atomic_add
+            FolioMmIds.addReturnLargeMapcount(ctx.memMap(), folio.pfn(), 1, dst.mm().mmId()); // folio_add_large_mapcount(folio, 1, dst_vma)
         }
     }
 

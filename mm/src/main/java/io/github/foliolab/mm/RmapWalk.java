@@ -47,7 +47,8 @@ public final class RmapWalk implements RmapOps {
      */
     public void walk(Folio folio, Visitor visitor) {
         long pfn = folio.pfn();
-        walk(folio, pte -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn, visitor);
+        // Model difference: of a large folio only the first page's PTEs are visited (docs/thp.md).
+        walkPages(folio, 1, (pte, i) -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn, visitor);
     }
 
     /**
@@ -61,34 +62,57 @@ public final class RmapWalk implements RmapOps {
      * @param visitor called for each entry
      */
     public void walkMigrationEntries(Folio folio, long srcPfn, Visitor visitor) {
-        walk(folio, pte -> Pte.isMigrationEntry(pte) && Pte.pfn(pte) == srcPfn, visitor);
+        walkPages(folio, folio.nrPages(), (pte, i) -> Pte.isMigrationEntry(pte) && Pte.pfn(pte) == srcPfn + i, visitor);
     }
 
-    private void walk(Folio folio, java.util.function.LongPredicate match, Visitor visitor) {
+    /**
+     * rmap_walk() with page_vma_mapped_walk() over every page of the folio: call {@code visitor} for each
+     * present PTE mapping any page of {@code folio} (a large folio's PTEs one by one, in address order
+     * within each VMA), holding the anon_vma or i_mmap lock and that PTE's lock. The PTE passed names the
+     * page it maps. For a small folio this is {@link #walk(Folio, Visitor)}.
+     *
+     * @param folio the folio (its head)
+     * @param visitor called for each PTE; returning false stops the walk
+     */
+    public void walkPages(Folio folio, Visitor visitor) {
+        long pfn = folio.pfn();
+        walkPages(folio, folio.nrPages(), (pte, i) -> Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn + i, visitor);
+    }
+
+    /** A test of the PTE found at the address of the folio's page {@code i}. */
+    @FunctionalInterface
+    private interface PagePredicate {
+        boolean test(long pte, long i);
+    }
+
+    /** rmap_walk() over the first {@code nr} pages of the folio, each VMA in turn. */
+    private void walkPages(Folio folio, long nr, PagePredicate match, Visitor visitor) {
         long mapping = folio.mapping();
         AnonVma av = ctx.anonVmaOf(mapping);
         AddressSpace file = av == null ? ctx.fileOf(mapping) : null;
         if (av == null && file == null) return;
         SimLock lock = av != null ? av.lock : file.iMmapLock;
-        lock.lock();
+        lock.lock(); // anon_vma_lock_read / i_mmap_lock_read: the VMA list stays as it is
         try {
             List<Vma> vmas = av != null ? av.snapshotLocked() : file.vmasLocked();
             long index = folio.index();
             for (Vma vma : vmas) {
-                long addr = vma.addressOf(index);
-                if (addr < 0) continue;
-                PageTable pt = vma.mm().pageTables().lookup(addr);
-                if (pt == null) continue;
-                pt.ptl().lock();
-                boolean go;
-                try {
-                    long pte = pt.ptepGet(addr);
-                    if (!match.test(pte)) continue;
-                    go = visitor.visit(vma, pt, addr, pte);
-                } finally {
-                    pt.ptl().unlock();
+                for (long i = 0; i < nr; i++) {
+                    long addr = vma.addressOf(index + i);
+                    if (addr < 0) continue;
+                    PageTable pt = vma.mm().pageTables().lookup(addr);
+                    if (pt == null) continue;
+                    pt.ptl().lock();
+                    boolean go;
+                    try {
+                        long pte = pt.ptepGet(addr);
+                        if (!match.test(pte, i)) continue;
+                        go = visitor.visit(vma, pt, addr, pte);
+                    } finally {
+                        pt.ptl().unlock();
+                    }
+                    if (!go) return;
                 }
-                if (!go) return;
             }
         } finally {
             lock.unlock();
@@ -222,5 +246,24 @@ public final class RmapWalk implements RmapOps {
     @Override
     public int shmemWriteout(Folio folio) {
         return ctx.shmem().shmemWriteout(folio);
+    }
+
+    // split_folio_to_list for reclaim: FolioSplit.splitFolioToList.
+    @Override
+    public int splitFolioToList(Folio folio, List<Folio> list) {
+        return ctx.thp().split().splitFolioToList(folio, list);
+    }
+
+    // count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK).
+    @Override
+    public void countSwpoutFallback(int order) {
+        ctx.thp().stats().mod(order, MthpStats.Item.SWPOUT_FALLBACK, 1);
+    }
+
+    // The deferred split queue test of shrink_folio_list.
+    @Override
+    public boolean partiallyMappedQueued(Folio folio) {
+        DeferredSplit ds = ctx.thp().deferredSplit();
+        return ds.partiallyMapped(folio) && ds.queued(folio);
     }
 }
