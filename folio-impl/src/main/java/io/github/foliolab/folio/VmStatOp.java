@@ -41,6 +41,17 @@ public enum VmStatOp implements SchedOp {
     }
 
     /** The call as a trace prints it, naming the counter folded into: {@code zone_page_state_add(nr_mlock)}. */
+    /**
+     * The counter the fold adds to, as a machine-wide word: a zone item (arg: zone index times the
+     * number of zone items, plus the item) or a node item. Two folds commute with each other and with
+     * every step that does not read the counter; no explored step reads a counter (the readers are the
+     * invariants and end checks), so only folds of one counter are ordered.
+     */
+    @Override
+    public int part(long arg) {
+        return SchedOp.word(this == ZONE_PAGE_STATE_ADD ? 1 + (int) arg : 256 + (int) arg);
+    }
+
     @Override
     public String callName(long arg) {
         String item = this == ZONE_PAGE_STATE_ADD ? ZONE_ITEMS[(int) arg].procName() : NODE_ITEMS[(int) arg].procName();

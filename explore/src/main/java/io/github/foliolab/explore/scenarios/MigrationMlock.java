@@ -19,6 +19,7 @@ import io.github.foliolab.mm.PageTable;
 import io.github.foliolab.mm.Pte;
 import io.github.foliolab.mm.Task;
 import io.github.foliolab.mm.Vma;
+import io.github.foliolab.mm.VmaOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,10 @@ public final class MigrationMlock extends Scenario<Boolean> {
     public static final Variant<Boolean> NO_GUARD = new Variant<>("no-guard", "A sets VM_LOCKED alone for its walk "
             + "(no VM_IO): B's rmap add and A's walk both mlock F", Variant.Expect.VIOLATION, Boolean.FALSE);
 
-    /** The store to vm_flags: a write that depends on everything (subject NONE), printed with its value. */
+    /**
+     * The store to vm_flags, printed with its value: a write of the vm_flags word ({@link VmaOp#VM_FLAGS_PART}),
+     * which B's rmap add reads ({@link Vma#flags()} declares the read).
+     */
     enum VmFlagsWrite implements SchedOp {
         INSTANCE;
 
@@ -68,6 +72,11 @@ public final class MigrationMlock extends Scenario<Boolean> {
         @Override
         public Kind kind() {
             return Kind.WRITE;
+        }
+
+        @Override
+        public int part(long arg) {
+            return VmaOp.VM_FLAGS_PART;
         }
     }
 
