@@ -127,4 +127,26 @@ public final class Vma {
         return String.format("vma[0x%x-0x%x flags 0x%x pgoff 0x%x%s]", start, end, flags, pgoff,
                 file != null ? " " + file.name() : "");
     }
+
+    /**
+     * Save this VMA's fields (range, pgoff, vm_flags, anon_vma and its chain) for a machine checkpoint
+     * ({@link Mm}'s declared state); the returned action puts them back.
+     */
+    Runnable save() {
+        long s = start;
+        long e = end;
+        long p = pgoff;
+        long f = flags;
+        AnonVma av = anonVma;
+        AnonVma[] chain = anonVmaChain.toArray(AnonVma[]::new);
+        return () -> {
+            start = s;
+            end = e;
+            pgoff = p;
+            flags = f;
+            anonVma = av;
+            anonVmaChain.clear();
+            anonVmaChain.addAll(java.util.Arrays.asList(chain));
+        };
+    }
 }

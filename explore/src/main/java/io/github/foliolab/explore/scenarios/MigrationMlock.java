@@ -6,7 +6,6 @@ import io.github.foliolab.explore.Scenario;
 import io.github.foliolab.explore.Variant;
 import io.github.foliolab.explore.World;
 import io.github.foliolab.folio.Folio;
-import io.github.foliolab.folio.Restorable;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmFlags;
@@ -138,27 +137,10 @@ public final class MigrationMlock extends Scenario<Boolean> {
                 return 2;
             }
 
-            /** The task's state the bodies change: the PTE, the VMA's flags, the mmap_lock and the PTE lock. */
+            /** Nothing of its own: the PTE, the VMA's flags and the locks are the mm module's checkpoint. */
             @Override
             protected Runnable saveState() {
-                long pte = pt.peek(addr);
-                long flags = vma.flags();
-                Runnable locks = Restorable.saveAll(mm.mmapLock(), pt.ptl());
-                return () -> {
-                    locks.run();
-                    pt.ptl().lock();
-                    try {
-                        pt.setPteAt(addr, pte);
-                    } finally {
-                        pt.ptl().unlock();
-                    }
-                    mm.mmapLock().downWrite();
-                    try {
-                        vma.setFlags(flags);
-                    } finally {
-                        mm.mmapLock().upWrite();
-                    }
-                };
+                return NO_STATE;
             }
 
             @Override
