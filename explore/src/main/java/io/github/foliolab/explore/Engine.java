@@ -528,7 +528,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
      * The object a point names, as a footprint key: a folio's word or bit ({@link SchedOp#part}), an
      * object id, a PTE's (address, mm), a machine-wide word of a NONE step, or ANY.
      */
-    private static long key(SchedOp op, long id, long arg) {
+    static long key(SchedOp op, long id, long arg) {
         return switch (op.subject()) {
             case FOLIO -> Footprint.part(id, op.part(arg));
             case OBJECT -> id;
