@@ -38,6 +38,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class RestartTest {
     /** DporTest covers bound 3 (with restarts); bound 2 keeps this comparison with fresh worlds short. */
     static final int BOUND = 2;
+    /**
+     * Library scenarios whose worlds are built fresh for every schedule: thp-split-mlock changes the mm
+     * module's mTHP statistics, which the mm module's checkpoint does not cover, and declares no saveState.
+     */
+    static final java.util.Set<String> FRESH_PER_SCHEDULE = java.util.Set.of("thp-split-mlock");
 
     @AfterEach
     void noThreadLeft() {
@@ -82,9 +87,10 @@ class RestartTest {
         World fresh = ScopedValue.where(ObjectIds.forNewMachines(), new ObjectIds(true)).call(() -> s.build(v));
         try {
             Runnable restore = reused.checkpoint();
-            if (!s.getClass().getPackageName().equals(LruWorld.class.getPackageName())) {
-                // A user's scenario (the test's ticket-locks) that does not implement World.saveState: built
-                // fresh for every schedule (resultsAreTheSameWithRestartsOnAndOff checks that this works).
+            if (!s.getClass().getPackageName().equals(LruWorld.class.getPackageName()) || FRESH_PER_SCHEDULE.contains(s.name())) {
+                // A user's scenario (the test's ticket-locks), or one above, that does not implement
+                // World.saveState: built fresh for every schedule (resultsAreTheSameWithRestartsOnAndOff
+                // checks that this works).
                 assertNull(restore, s.name());
                 return;
             }
