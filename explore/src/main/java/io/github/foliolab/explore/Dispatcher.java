@@ -84,4 +84,12 @@ final class Dispatcher implements SchedHook {
             e.released(op, waitId);
         }
     }
+
+    @Override
+    public void access(SchedOp op, long id, long arg) {
+        Engine e = engine;
+        if (e != null) {
+            e.access(op, id, arg);
+        }
+    }
 }

@@ -182,7 +182,7 @@ public final class Dpor implements Strategy {
         int nextSleep = 0;
         ensure(k + 1);
         Footprint[] nextFp = sleepFp[k + 1];
-        for (int rest = (sleep[k] | done[k]) & ~(1 << cpu); rest != 0; rest &= rest - 1) {
+        for (int rest = sleepSets ? (sleep[k] | done[k]) & ~(1 << cpu) : 0; rest != 0; rest &= rest - 1) {
             int q = Integer.numberOfTrailingZeros(rest);
             Footprint f = (sleep[k] & (1 << q)) != 0 ? sleepFp[k][q] : doneFp[k][q];
             if (f != null && !f.dependent(fp)) { // null: that step ended in a violation
@@ -190,7 +190,7 @@ public final class Dpor implements Strategy {
                 nextFp[q] = f;
             }
         }
-        sleep[k + 1] = sleepSets ? nextSleep : 0;
+        sleep[k + 1] = nextSleep; // always 0 under a bound
         // Vector clock and races (the earlier steps of other CPUs this one depends on directly).
         if (prev >= 0) {
             System.arraycopy(clock[prev], 0, acc, 0, CPUS);
@@ -199,8 +199,10 @@ public final class Dpor implements Strategy {
         }
         for (int j = k - 1; j >= 0; j--) {
             int cj = chosen[j];
-            if (cj == cpu || !stepFp[j].dependent(fp)) continue;
-            if (seq[j] <= acc[cj]) continue; // ordered before k through another dependency
+            // Ordered before k through another dependency (then clock[j] <= acc already): no race, and
+            // cheaper to test than the footprints, so first.
+            if (cj == cpu || seq[j] <= acc[cj]) continue;
+            if (!stepFp[j].dependent(fp)) continue;
             race(j, k, cpu);
             int[] cl = clock[j];
             for (int c = 0; c < CPUS; c++) {

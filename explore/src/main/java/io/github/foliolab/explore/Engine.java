@@ -436,6 +436,17 @@ final class Engine implements SchedHook, View, AutoCloseable {
         }
     }
 
+    /** A plain access the library declares ({@link SchedHook#access}): part of the current step's footprint. */
+    @Override
+    public void access(SchedOp op, long id, long arg) {
+        if (footprints) {
+            int i = managed();
+            if (i >= 0) {
+                stepFootprint[i].add(key(op, id, arg), op.kind(arg).writes());
+            }
+        }
+    }
+
     void call(String label) {
         int i = managed();
         if (i >= 0) {
@@ -513,12 +524,19 @@ final class Engine implements SchedHook, View, AutoCloseable {
         stepFootprint[i] = new Footprint();
     }
 
-    /** The object a point names, as a footprint key: a pfn or object id, a PTE's (address, mm), or ANY. */
-    private static long key(SchedOp op, long id, long arg) {
+    /**
+     * The object a point names, as a footprint key: a folio's word or bit ({@link SchedOp#part}), an
+     * object id, a PTE's (address, mm), a machine-wide word of a NONE step, or ANY.
+     */
+    static long key(SchedOp op, long id, long arg) {
         return switch (op.subject()) {
-            case FOLIO, OBJECT -> id;
+            case FOLIO -> Footprint.part(id, op.part(arg));
+            case OBJECT -> id;
             case ADDRESS -> id * 0x9E3779B97F4A7C15L + arg; // equal keys for different PTEs only cost schedules
-            case NONE -> Footprint.ANY;
+            case NONE -> {
+                int part = op.part(arg);
+                yield part == SchedOp.WHOLE ? Footprint.ANY : Footprint.part(Footprint.MACHINE, part);
+            }
         };
     }
 

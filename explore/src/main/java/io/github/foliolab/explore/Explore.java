@@ -79,7 +79,7 @@ public final class Explore {
     public static void read(io.github.foliolab.folio.Folio folio) {
         Engine e = engine();
         if (e != null) {
-            e.access(folio.pfn(), false);
+            e.access(Footprint.part(folio.pfn(), io.github.foliolab.folio.api.sched.SchedOp.WHOLE), false); // every word of it
         }
     }
 

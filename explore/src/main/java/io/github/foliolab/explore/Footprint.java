@@ -1,5 +1,7 @@
 package io.github.foliolab.explore;
 
+import io.github.foliolab.folio.api.sched.SchedOp;
+
 import java.util.Arrays;
 
 /**
@@ -9,14 +11,36 @@ import java.util.Arrays;
  * waited on or released. A step runs from the point where its CPU was chosen to the CPU's next
  * decision point, so it includes the CPU-local points it passed on the way.
  *
- * <p>Two steps of different CPUs are <em>dependent</em> if they touch one object and at least one of
- * them writes it; independent steps commute (running them in either order gives the same state and the
+ * <p>Two steps of different CPUs are <em>dependent</em> if they touch one object (overlapping parts of it,
+ * {@link SchedOp#part}: two bits of a folio's flags word, or its flags and its refcount, are distinct) and
+ * at least one of them writes it; independent steps commute (running them in either order gives the same state and the
  * same results), which is what partial-order reduction relies on. Two keys that happen to be equal make
  * steps dependent that are not: that costs schedules, never soundness.
  */
 public final class Footprint {
     /** The key of a point whose id names nothing ({@code Subject.NONE}): dependent with every step. */
     public static final long ANY = Long.MIN_VALUE;
+
+    /**
+     * Keys of parts ({@link SchedOp#part}) have bit 62 set and bit 63 clear, the object in bits 16 to 61
+     * and the part in bits 0 to 15: two such keys of one object conflict when their parts overlap.
+     */
+    private static final long PART_TAG = 1L << 62;
+    private static final long TAG_MASK = 3L << 62;
+    /** The object of the machine-wide words that NONE steps name by part. */
+    static final long MACHINE = (1L << 46) - 1;
+
+    /** The key of part {@code part} of object {@code object} (a pfn, or {@link #MACHINE}). */
+    static long part(long object, int part) {
+        return PART_TAG | (object & MACHINE) << 16 | (part & 0xFFFF);
+    }
+
+    /** True if keys {@code a} and {@code b} may name the same memory. */
+    private static boolean overlap(long a, long b) {
+        if (a == b || a == ANY || b == ANY) return true;
+        return (a & TAG_MASK) == PART_TAG && (b & TAG_MASK) == PART_TAG && (a >>> 16) == (b >>> 16)
+                && SchedOp.overlap((int) (a & 0xFFFF), (int) (b & 0xFFFF));
+    }
 
     private long[] keys = new long[4];
     private long writes;
@@ -54,7 +78,7 @@ public final class Footprint {
             long k = keys[i];
             for (int j = 0; j < o.n; j++) {
                 long ok = o.keys[j];
-                if ((k == ok || k == ANY || ok == ANY) && (writes(i) || o.writes(j))) {
+                if ((writes(i) || o.writes(j)) && overlap(k, ok)) {
                     return true;
                 }
             }

@@ -12,6 +12,10 @@ import io.github.foliolab.lru.BatchKind;
 import io.github.foliolab.lru.LruList;
 import io.github.foliolab.mlock.Mlock;
 import io.github.foliolab.mlock.MlockBatch;
+import io.github.foliolab.mm.Mm;
+import io.github.foliolab.mm.MmStruct;
+import io.github.foliolab.mm.PageTable;
+import io.github.foliolab.mm.Vma;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -35,13 +39,11 @@ class RestartTest {
     /** DporTest covers bound 3 (with restarts); bound 2 keeps this comparison with fresh worlds short. */
     static final int BOUND = 2;
     /**
-     * Library scenarios whose worlds hold tasks (address spaces, VMAs, page tables: state outside the
-     * machine's modules that no checkpoint covers yet): built fresh for every schedule. thp-split-mlock
-     * also changes the mm module's large-folio state (the deferred split queue, the mTHP statistics), which
-     * the mm module's checkpoint does not cover yet. longterm-pin-mlock-batch also holds a shmem file whose
-     * page cache migration rewrites, and an io_uring ring's pinned pages.
+     * Library scenarios whose worlds are built fresh for every schedule: thp-split-mlock changes the mm
+     * module's mTHP statistics, which the mm module's checkpoint does not cover, and declares no saveState;
+     * longterm-pin-mlock-batch holds an io_uring ring's pinned pages, which no checkpoint covers.
      */
-    static final java.util.Set<String> HOLD_TASKS = java.util.Set.of("mlock-overcount", "fork-isolate", "thp-split-mlock",
+    static final java.util.Set<String> FRESH_PER_SCHEDULE = java.util.Set.of("thp-split-mlock",
             "longterm-pin-mlock-batch");
 
     @AfterEach
@@ -87,10 +89,10 @@ class RestartTest {
         World fresh = ScopedValue.where(ObjectIds.forNewMachines(), new ObjectIds(true)).call(() -> s.build(v));
         try {
             Runnable restore = reused.checkpoint();
-            if (!s.getClass().getPackageName().equals(LruWorld.class.getPackageName()) || HOLD_TASKS.contains(s.name())) {
-                // A user's scenario (the test's ticket-locks), or one holding tasks, that does not implement
-                // World.saveState: built fresh for every schedule (resultsAreTheSameWithRestartsOnAndOff checks
-                // that this works).
+            if (!s.getClass().getPackageName().equals(LruWorld.class.getPackageName()) || FRESH_PER_SCHEDULE.contains(s.name())) {
+                // A user's scenario (the test's ticket-locks), or one above, that does not implement
+                // World.saveState: built fresh for every schedule (resultsAreTheSameWithRestartsOnAndOff
+                // checks that this works).
                 assertNull(restore, s.name());
                 return;
             }
@@ -194,6 +196,31 @@ class RestartTest {
                 for (BatchKind k : BatchKind.values()) sb.append(' ').append(lw.swap().batchCount(cpu, k));
                 sb.append('\n');
             }
+        }
+        // The tasks' address spaces (the mm module's checkpoint): VMAs, anon_vma chains, PTEs, counters, locks.
+        Mm mmState = Mm.of(m);
+        List<MmStruct> mms = new ArrayList<>(mmState.liveMms());
+        mms.sort(java.util.Comparator.comparingLong(MmStruct::id));
+        for (MmStruct mm : mms) {
+            sb.append("mm ").append(ids.name(mm.id())).append(" locked_vm ").append(mm.lockedVm()).append(" total_vm ")
+                    .append(mm.totalVm()).append(" pinned_vm ").append(mm.pinnedVm()).append(" def_flags ").append(mm.defFlags())
+                    .append(" mmap_lock ").append(mm.mmapLock().isLocked()).append('\n');
+            for (Vma v : mm.vmasSnapshot()) {
+                sb.append("  vma ").append(Long.toHexString(v.start())).append('-').append(Long.toHexString(v.end()))
+                        .append(" flags ").append(Long.toHexString(v.flags())).append(" pgoff ").append(v.pgoff())
+                        .append(" anon_vma ").append(v.anonVma() == null ? "-" : v.anonVma().id()).append(" chain");
+                v.anonVmaChain().forEach(a -> sb.append(' ').append(a.id()));
+                sb.append('\n');
+            }
+            mm.pageTables().forEachTable(base -> {
+                PageTable t = mm.pageTables().lookup(base);
+                sb.append("  table ").append(Long.toHexString(base)).append(" ptl ").append(t.ptl().isLocked());
+                for (int i = 0; i < PageTable.PTRS_PER_PTE; i++) {
+                    long pte = t.peek(base + ((long) i << 12));
+                    if (pte != 0) sb.append(' ').append(i).append('=').append(Long.toHexString(pte));
+                }
+                sb.append('\n');
+            });
         }
         if (w instanceof MlockWorld) {
             Mlock mlock = Mlock.of(m);

@@ -70,6 +70,31 @@ public enum FolioOp implements SchedOp {
         return Subject.FOLIO;
     }
 
+    /** Word numbers of {@link #part}: the flags word, the reference counts, the mapcounts. */
+    private static final int FLAGS_WORD = 1;
+    private static final int REFS_WORD = 2;
+    private static final int MAPCOUNT_WORD = 3;
+
+    /**
+     * The folio word the step touches: an atomic flag op its bit of the flags word (folio_trylock and
+     * folio_unlock: PG_locked); a non-atomic flag op the whole flags word (its read-modify-write can undo
+     * another CPU's bit); the refcount ops _refcount and _pincount together (a FOLL_PIN grab adds to
+     * either); the mapcount ops every mapcount word; folio_alloc and free_frozen_pages the whole folio.
+     */
+    @Override
+    public int part(long arg) {
+        return switch (this) {
+            case TEST_FLAG, SET_FLAG, CLEAR_FLAG, TEST_SET_FLAG, TEST_CLEAR_FLAG, TRYLOCK, UNLOCK ->
+                    SchedOp.bit(FLAGS_WORD, (int) arg);
+            case NONATOMIC_SET_FLAG, NONATOMIC_CLEAR_FLAG -> SchedOp.word(FLAGS_WORD);
+            case REF_COUNT, SET_COUNT, REF_ADD, REF_SUB, REF_SUB_AND_TEST, GET, TRY_GET, REF_TRY_ADD, PUT, PUT_REFS,
+                 REF_FREEZE, REF_UNFREEZE, TRY_GRAB_FOLIO, GUP_PUT_FOLIO, MAYBE_DMA_PINNED -> SchedOp.word(REFS_WORD);
+            case MAPCOUNT_READ, MAPCOUNT_ADD, LARGE_MAPCOUNT_ADD, ENTIRE_MAPCOUNT_ADD, NR_PAGES_MAPPED_ADD ->
+                    SchedOp.word(MAPCOUNT_WORD);
+            case FREE, ALLOC -> WHOLE;
+        };
+    }
+
     @Override
     public String callName(long arg) {
         return flagOp ? kernelName + PageFlags.name((int) arg) : kernelName;

@@ -42,6 +42,17 @@ public enum VmStatOp implements SchedOp {
     }
 
     /**
+     * The counter the fold adds to, as a machine-wide word: a zone item (arg: zone index times the
+     * number of zone items, plus the item) or a node item. Two folds commute with each other and with
+     * every step that does not read the counter; no explored step reads a counter (the readers are the
+     * invariants and end checks), so only folds of one counter are ordered.
+     */
+    @Override
+    public int part(long arg) {
+        return SchedOp.word(this == ZONE_PAGE_STATE_ADD ? 1 + (int) arg : 256 + (int) arg);
+    }
+
+    /**
      * The call as a trace prints it, naming the counter folded into: {@code zone_page_state_add(nr_mlock)},
      * with the zone when it is not the first ({@code zone_page_state_add(nr_mlock, Movable)}). A zone
      * counter's {@code arg} is the zone's ordinal times the number of zone items plus the item's ordinal.

@@ -33,6 +33,16 @@ public enum GupOp implements SchedOp {
         return Subject.NONE;
     }
 
+    /**
+     * The CPU's interrupt state, a word of its own for partial-order reduction: the model sends no IPIs
+     * (see {@link GupFast}), so disabling interrupts orders nothing against another CPU's steps; without
+     * a part this CPU-local point would depend on every step.
+     */
+    @Override
+    public int part(long arg) {
+        return SchedOp.word(510);
+    }
+
     /** Only this CPU's interrupts: nothing another CPU touches. */
     @Override
     public boolean shared() {

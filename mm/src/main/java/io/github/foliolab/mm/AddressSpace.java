@@ -186,4 +186,24 @@ public final class AddressSpace {
             iMmapLock.unlock();
         }
     }
+
+    /**
+     * Save the page cache index, the i_mmap list, the two locks and the anonymous mark (a machine
+     * checkpoint); the returned action puts them back.
+     */
+    Runnable save() {
+        Long2LongHashMap copy = new Long2LongHashMap(-1L);
+        copy.putAll(pages);
+        Vma[] mapped = iMmap.toArray(Vma[]::new);
+        boolean anon = anonymous;
+        Runnable locks = io.github.foliolab.folio.Restorable.saveAll(iPagesLock, iMmapLock);
+        return () -> {
+            pages.clear();
+            pages.putAll(copy);
+            iMmap.clear();
+            iMmap.addAll(java.util.Arrays.asList(mapped));
+            anonymous = anon;
+            locks.run();
+        };
+    }
 }

@@ -116,4 +116,15 @@ public final class AnonVma {
     public String toString() {
         return "anon_vma#" + id + (root == this ? "" : " (root #" + root.id + ")");
     }
+
+    /** Save the chained VMAs and the lock (a machine checkpoint); the returned action puts them back. */
+    Runnable save() {
+        Vma[] copy = vmas.toArray(Vma[]::new);
+        Runnable l = lock.save();
+        return () -> {
+            vmas.clear();
+            vmas.addAll(java.util.Arrays.asList(copy));
+            l.run();
+        };
+    }
 }

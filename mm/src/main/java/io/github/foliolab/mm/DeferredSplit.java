@@ -205,4 +205,18 @@ public final class DeferredSplit {
         }
         return split;
     }
+
+    /** Save every node's queue and lock (a machine checkpoint); the returned action puts them back. */
+    Runnable save() {
+        List<List<Long>> copy = new ArrayList<>();
+        for (LinkedHashSet<Long> q : queues) copy.add(List.copyOf(q));
+        Runnable l = io.github.foliolab.folio.Restorable.saveAll(locks);
+        return () -> {
+            for (int i = 0; i < queues.size(); i++) {
+                queues.get(i).clear();
+                queues.get(i).addAll(copy.get(i));
+            }
+            l.run();
+        };
+    }
 }

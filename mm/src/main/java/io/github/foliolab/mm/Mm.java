@@ -261,15 +261,24 @@ public final class Mm {
     }
 
     /**
-     * Save the machine-wide mm state (a machine checkpoint): the id counter and the registries of anon_vmas
-     * and files. Address spaces, VMAs and page tables belong to the tasks that hold them, not to the
-     * machine: a checkpoint does not cover them.
+     * Save the mm state (a machine checkpoint): the id counter, the registries of anon_vmas and files and
+     * each one's state, and every live address space ({@link MmStruct}: its VMAs, page tables, counters and
+     * locks), and the deferred split queues. The restore forgets what was made since (a forked child's mm,
+     * its VMAs and anon_vmas); the {@link Task} objects that hold address spaces are the caller's. Not
+     * covered: the THP sysfs settings and mTHP statistics (set up before a checkpoint, not changed by the
+     * explored steps of any scenario).
      */
     private Runnable save() {
         long id = nextId.get();
         int mmId = nextMmId.get();
         java.util.Map<Long, AnonVma> anon = java.util.Map.copyOf(anonVmas);
         java.util.Map<Long, AddressSpace> f = java.util.Map.copyOf(files);
+        java.util.Set<MmStruct> mms = java.util.Set.copyOf(liveMms);
+        java.util.List<Runnable> parts = new java.util.ArrayList<>();
+        anon.values().forEach(a -> parts.add(a.save()));
+        f.values().forEach(s -> parts.add(s.save()));
+        mms.forEach(m -> parts.add(m.save()));
+        parts.add(thp.deferredSplit().save());
         return () -> {
             nextId.set(id);
             nextMmId.set(mmId);
@@ -277,6 +286,9 @@ public final class Mm {
             anonVmas.putAll(anon);
             files.clear();
             files.putAll(f);
+            liveMms.clear();
+            liveMms.addAll(mms);
+            for (Runnable r : parts) r.run();
         };
     }
 }

@@ -336,4 +336,39 @@ public final class MmStruct {
     public String toString() {
         return "mm#" + (id & 0xffff);
     }
+
+    /**
+     * Save this address space (a machine checkpoint, {@link Mm}'s declared state): its VMA tree and every
+     * VMA's fields, its page tables, counters, limits, flags and locks. The returned action puts them back;
+     * VMAs and page tables made since are forgotten.
+     */
+    Runnable save() {
+        java.util.TreeMap<Long, Vma> tree = new java.util.TreeMap<>(vmas);
+        Runnable[] each = tree.values().stream().map(Vma::save).toArray(Runnable[]::new);
+        Runnable tables = pageTables.save();
+        Runnable locks = io.github.foliolab.folio.Restorable.saveAll(mmapLock, pageTableLock);
+        long def = defFlags;
+        long locked = lockedVm;
+        long pinned = pinnedVm.get();
+        long total = totalVm;
+        long rlimit = rlimitMemlock;
+        boolean ipc = capIpcLock;
+        boolean rawio = capSysRawio;
+        boolean pinnedFlag = hasPinned;
+        return () -> {
+            vmas.clear();
+            vmas.putAll(tree);
+            for (Runnable r : each) r.run();
+            tables.run();
+            locks.run();
+            defFlags = def;
+            lockedVm = locked;
+            pinnedVm.set(pinned);
+            totalVm = total;
+            rlimitMemlock = rlimit;
+            capIpcLock = ipc;
+            capSysRawio = rawio;
+            hasPinned = pinnedFlag;
+        };
+    }
 }

@@ -148,4 +148,14 @@ public final class PageTable {
         }
         return true;
     }
+
+    /** Save every entry and the PTE lock (a machine checkpoint); the returned action puts them back. */
+    Runnable save() {
+        long[] copy = entries.clone();
+        Runnable lock = ptl.save();
+        return () -> {
+            System.arraycopy(copy, 0, entries, 0, PTRS_PER_PTE);
+            lock.run();
+        };
+    }
 }

@@ -87,4 +87,18 @@ public final class PageTables {
             vmstat.modNode(NodeStatItem.NR_PAGETABLE, -1);
         }
     }
+
+    /**
+     * Save the tables and their entries (a machine checkpoint); the returned action puts them back and
+     * forgets the tables allocated since.
+     */
+    Runnable save() {
+        java.util.Map<Long, PageTable> copy = java.util.Map.copyOf(tables);
+        Runnable[] each = copy.values().stream().map(PageTable::save).toArray(Runnable[]::new);
+        return () -> {
+            tables.keySet().retainAll(copy.keySet());
+            tables.putAll(copy);
+            for (Runnable r : each) r.run();
+        };
+    }
 }

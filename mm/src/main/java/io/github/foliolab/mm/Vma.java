@@ -1,6 +1,7 @@
 package io.github.foliolab.mm;
 
 import io.github.foliolab.folio.api.VmFlags;
+import io.github.foliolab.folio.api.sched.SchedPoints;
 
 /**
  * struct vm_area_struct: [start, end) of one mm with its vm_flags, vm_pgoff, vm_file (a shmem
@@ -44,6 +45,7 @@ public final class Vma {
 
     /** vm_flags (READ_ONCE). */
     public long flags() {
+        SchedPoints.access(VmaOp.VM_FLAGS_READ, 0, 0);
         return flags;
     }
 
@@ -54,10 +56,12 @@ public final class Vma {
      */
     public void setFlags(long newFlags) {
         mm.mmapLock().assertWriteLocked();
+        SchedPoints.access(VmaOp.VM_FLAGS_WRITE, 0, 0);
         this.flags = newFlags;
     }
 
     void setFlagsUnchecked(long newFlags) {
+        SchedPoints.access(VmaOp.VM_FLAGS_WRITE, 0, 0);
         this.flags = newFlags;
     }
 
@@ -122,5 +126,27 @@ public final class Vma {
     public String toString() {
         return String.format("vma[0x%x-0x%x flags 0x%x pgoff 0x%x%s]", start, end, flags, pgoff,
                 file != null ? " " + file.name() : "");
+    }
+
+    /**
+     * Save this VMA's fields (range, pgoff, vm_flags, anon_vma and its chain) for a machine checkpoint
+     * ({@link Mm}'s declared state); the returned action puts them back.
+     */
+    Runnable save() {
+        long s = start;
+        long e = end;
+        long p = pgoff;
+        long f = flags;
+        AnonVma av = anonVma;
+        AnonVma[] chain = anonVmaChain.toArray(AnonVma[]::new);
+        return () -> {
+            start = s;
+            end = e;
+            pgoff = p;
+            flags = f;
+            anonVma = av;
+            anonVmaChain.clear();
+            anonVmaChain.addAll(java.util.Arrays.asList(chain));
+        };
     }
 }

@@ -92,6 +92,17 @@ public final class ForkIsolate extends Scenario<Boolean> {
             return 2;
         }
 
+        /** The bodies' own fields; the tasks' address spaces are the mm module's checkpoint (the child is forgotten). */
+        @Override
+        protected Runnable saveState() {
+            return () -> {
+                child = null;
+                bRefs = 0;
+                walkedMappings = -1;
+                mapcountAfterFork = -1;
+            };
+        }
+
         @Override
         public int heldReferences(Folio folio) {
             return folio.pfn() == f.pfn() ? f.mapcount() + bRefs : UNTRACKED;

@@ -20,6 +20,10 @@ import java.util.List;
 public final class LruInvariants {
     private LruInvariants() {}
 
+    /** {@code values()} once: the invariants run after every step, and each {@code values()} call copies. */
+    private static final LruList[] LISTS = LruList.values();
+    private static final ZoneType[] ZONES = ZoneType.values();
+
     private static LruWorld lw(World w) {
         return (LruWorld) w;
     }
@@ -49,7 +53,7 @@ public final class LruInvariants {
     public static final Invariant SIZES_MATCH_VMSTAT = Invariant.of("lru-sizes-match-vmstat", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         LruVec lv = lw(w).lruvec();
-        for (LruList l : LruList.values()) {
+        for (LruList l : LISTS) {
             long size = lv.size(l);
             long stat = w.machine().vmstat().node(l.nodeItem());
             if (size != stat) return l + " has " + size + " pages but " + l.nodeItem().procName() + " is " + stat;
@@ -62,7 +66,7 @@ public final class LruInvariants {
         if (!lruLockFree(w, v)) return null;
         LruVec lv = lw(w).lruvec();
         long[][] lists = lw(w).linkedLists(v);
-        for (LruList l : LruList.values()) {
+        for (LruList l : LISTS) {
             if (l == LruList.LRU_UNEVICTABLE) continue;
             long pages = 0;
             for (long pfn : lists[l.ordinal()]) pages += w.machine().memMap().nrPages(pfn);
@@ -75,8 +79,8 @@ public final class LruInvariants {
     public static final Invariant SIZES_NONNEGATIVE = Invariant.of("lru-sizes-nonnegative", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         LruVec lv = lw(w).lruvec();
-        for (ZoneType z : ZoneType.values()) {
-            for (LruList l : LruList.values()) {
+        for (ZoneType z : ZONES) {
+            for (LruList l : LISTS) {
                 if (lv.zoneSize(z, l) < 0) return l + " of " + z + " has size " + lv.zoneSize(z, l);
             }
         }
@@ -87,7 +91,7 @@ public final class LruInvariants {
     public static final Invariant LINKED_ON_ITS_LIST = Invariant.of("lru-linked-on-its-list", (w, v) -> {
         if (!lruLockFree(w, v)) return null;
         long[][] lists = lw(w).linkedLists(v);
-        for (LruList l : LruList.values()) {
+        for (LruList l : LISTS) {
             for (long pfn : lists[l.ordinal()]) {
                 LruList want = expectedList(w.machine().memMap().flagsWord(pfn));
                 if (want != l) return w.folioName(pfn) + " is linked on " + l + " but its flags say " + want + ": "
@@ -237,7 +241,7 @@ public final class LruInvariants {
     public static final Invariant COUNTERS_NONNEGATIVE = Invariant.of("vmstat-nonnegative", (w, v) -> {
         if (!v.quiescent()) return null;
         var vm = w.machine().vmstat();
-        for (LruList l : LruList.values()) {
+        for (LruList l : LISTS) {
             if (vm.node(l.nodeItem()) < 0) return l.nodeItem().procName() + " is " + vm.node(l.nodeItem());
         }
         for (var item : List.of(io.github.foliolab.folio.api.NodeStatItem.NR_ISOLATED_ANON,

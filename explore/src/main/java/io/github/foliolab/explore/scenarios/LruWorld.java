@@ -20,6 +20,10 @@ import java.util.List;
  * schedules it), the core and LRU invariants, and the reference bookkeeping the refcount invariant needs.
  */
 public abstract class LruWorld extends World {
+    /** {@code values()} once (called from per-step invariants). */
+    private static final io.github.foliolab.lru.LruList[] LISTS = io.github.foliolab.lru.LruList.values();
+    private static final BatchKind[] BATCH_KINDS = BatchKind.values();
+
     protected final Swap swap;
     protected final Vmscan vmscan;
     protected final LruVec lruvec;
@@ -66,7 +70,7 @@ public abstract class LruWorld extends World {
     public final int lruBatchEntries(Folio f) {
         int n = 0;
         for (int cpu = 0; cpu < machine().cpus().nr(); cpu++) {
-            for (BatchKind k : BatchKind.values()) {
+            for (BatchKind k : BATCH_KINDS) {
                 if (swap.batchContains(cpu, k, f)) n++;
             }
         }
@@ -83,7 +87,7 @@ public abstract class LruWorld extends World {
     final long[][] linkedLists(io.github.foliolab.explore.View v) {
         if (linked == null || linkedRound != v.round()) {
             long[][] out = new long[io.github.foliolab.lru.LruList.NR_LRU_LISTS][];
-            for (io.github.foliolab.lru.LruList l : io.github.foliolab.lru.LruList.values()) {
+            for (io.github.foliolab.lru.LruList l : LISTS) {
                 out[l.ordinal()] = l == io.github.foliolab.lru.LruList.LRU_UNEVICTABLE ? new long[0] : lruvec.listPfnsLocked(l);
             }
             linked = out;
@@ -108,7 +112,7 @@ public abstract class LruWorld extends World {
     @Override
     public String endState() {
         StringBuilder sb = new StringBuilder(super.endState());
-        for (io.github.foliolab.lru.LruList l : io.github.foliolab.lru.LruList.values()) {
+        for (io.github.foliolab.lru.LruList l : LISTS) {
             sb.append(l).append(' ').append(lruvec.size(l));
             if (l != io.github.foliolab.lru.LruList.LRU_UNEVICTABLE) {
                 for (long pfn : lruvec.listPfnsLocked(l)) sb.append(' ').append(folioName(pfn));

@@ -6,7 +6,6 @@ import io.github.foliolab.explore.Scenario;
 import io.github.foliolab.explore.Variant;
 import io.github.foliolab.explore.World;
 import io.github.foliolab.folio.Folio;
-import io.github.foliolab.folio.Restorable;
 import io.github.foliolab.folio.api.Gfp;
 import io.github.foliolab.folio.api.PageFlags;
 import io.github.foliolab.folio.api.VmFlags;
@@ -19,6 +18,7 @@ import io.github.foliolab.mm.PageTable;
 import io.github.foliolab.mm.Pte;
 import io.github.foliolab.mm.Task;
 import io.github.foliolab.mm.Vma;
+import io.github.foliolab.mm.VmaOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +46,10 @@ public final class MigrationMlock extends Scenario<Boolean> {
     public static final Variant<Boolean> NO_GUARD = new Variant<>("no-guard", "A sets VM_LOCKED alone for its walk "
             + "(no VM_IO): B's rmap add and A's walk both mlock F", Variant.Expect.VIOLATION, Boolean.FALSE);
 
-    /** The store to vm_flags: a write that depends on everything (subject NONE), printed with its value. */
+    /**
+     * The store to vm_flags, printed with its value: a write of the vm_flags word ({@link VmaOp#VM_FLAGS_PART}),
+     * which B's rmap add reads ({@link Vma#flags()} declares the read).
+     */
     enum VmFlagsWrite implements SchedOp {
         INSTANCE;
 
@@ -68,6 +71,11 @@ public final class MigrationMlock extends Scenario<Boolean> {
         @Override
         public Kind kind() {
             return Kind.WRITE;
+        }
+
+        @Override
+        public int part(long arg) {
+            return VmaOp.VM_FLAGS_PART;
         }
     }
 
@@ -129,27 +137,10 @@ public final class MigrationMlock extends Scenario<Boolean> {
                 return 2;
             }
 
-            /** The task's state the bodies change: the PTE, the VMA's flags, the mmap_lock and the PTE lock. */
+            /** Nothing of its own: the PTE, the VMA's flags and the locks are the mm module's checkpoint. */
             @Override
             protected Runnable saveState() {
-                long pte = pt.peek(addr);
-                long flags = vma.flags();
-                Runnable locks = Restorable.saveAll(mm.mmapLock(), pt.ptl());
-                return () -> {
-                    locks.run();
-                    pt.ptl().lock();
-                    try {
-                        pt.setPteAt(addr, pte);
-                    } finally {
-                        pt.ptl().unlock();
-                    }
-                    mm.mmapLock().downWrite();
-                    try {
-                        vma.setFlags(flags);
-                    } finally {
-                        mm.mmapLock().upWrite();
-                    }
-                };
+                return NO_STATE;
             }
 
             @Override

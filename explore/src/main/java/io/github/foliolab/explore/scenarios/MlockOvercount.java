@@ -188,6 +188,12 @@ public final class MlockOvercount extends Scenario<MlockOvercount.Code> {
             return 3; // CPU A, CPU B, and B's kworker
         }
 
+        /** Nothing of its own: the process's VMAs, page tables and locks are the mm module's checkpoint. */
+        @Override
+        protected Runnable saveState() {
+            return NO_STATE;
+        }
+
         @Override
         protected int machineCpu(int body) {
             return body == 2 ? 1 : body;

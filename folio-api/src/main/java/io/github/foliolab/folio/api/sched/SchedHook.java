@@ -41,4 +41,15 @@ public interface SchedHook {
      * @param waitId the object id waited for
      */
     void released(SchedOp op, long waitId);
+
+    /**
+     * A plain access that is not a step of its own (a READ_ONCE or WRITE_ONCE between two schedule
+     * points, such as a vm_flags read by an rmap walker): part of the caller's current step for
+     * partial-order reduction, never a place where the scheduler switches CPUs. By default ignored.
+     *
+     * @param op what is accessed: its {@link SchedOp#subject}, {@link SchedOp#kind} and {@link SchedOp#part}
+     * @param id its object, as in {@link #before}
+     * @param arg the argument {@code op.part(arg)} and {@code op.kind(arg)} read
+     */
+    default void access(SchedOp op, long id, long arg) {}
 }

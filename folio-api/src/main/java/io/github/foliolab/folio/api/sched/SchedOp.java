@@ -88,6 +88,61 @@ public interface SchedOp {
         return kind();
     }
 
+    /** {@link #part}: the step may touch every word of its object. */
+    int WHOLE = 0;
+
+    /**
+     * Which part of its object the step touches, for partial-order reduction: two steps on one object
+     * that touch parts which do not {@linkplain #overlap overlap} commute, whatever their kinds. A folio
+     * step names its word (flags, refcount, mapcount) and, for an atomic bit op, its bit: {@code set_bit}
+     * of PG_lru and {@code test_and_set_bit} of PG_mlocked on one folio commute, a non-atomic
+     * {@code __folio_set_X} (a read-modify-write of the whole word) does not. For a {@link Subject#NONE}
+     * step a part other than {@link #WHOLE} names one machine-wide word (a vmstat counter, vm_flags);
+     * a NONE step of part WHOLE depends on every step. The default: the whole object.
+     *
+     * @param arg the schedule point's argument
+     * @return {@link #WHOLE}, {@link #word(int)} or {@link #bit(int, int)}
+     */
+    default int part(long arg) {
+        return WHOLE;
+    }
+
+    /**
+     * {@return the part naming word {@code w} of an object, all of its bits}
+     *
+     * @param w the word's number, 1 to 511
+     */
+    static int word(int w) {
+        if (w < 1 || w > 511) throw new IllegalArgumentException("word " + w + " not in 1..511");
+        return w << 7;
+    }
+
+    /**
+     * {@return the part naming bit {@code bit} of word {@code w}}
+     *
+     * @param w the word's number, 1 to 511
+     * @param bit the bit, 0 to 63
+     */
+    static int bit(int w, int bit) {
+        if (bit < 0 || bit > 63) throw new IllegalArgumentException("bit " + bit + " not in 0..63");
+        return word(w) | (bit + 1);
+    }
+
+    /**
+     * {@return true if parts {@code a} and {@code b} of one object may share memory: either is the whole
+     * object, or they are the same word and either is the whole word or both are the same bit}
+     *
+     * @param a a part
+     * @param b a part
+     */
+    static boolean overlap(int a, int b) {
+        if (a == WHOLE || b == WHOLE) return true;
+        if ((a >>> 7) != (b >>> 7)) return false;
+        int ba = a & 127;
+        int bb = b & 127;
+        return ba == 0 || bb == 0 || ba == bb;
+    }
+
     /** {@return false for steps that touch only CPU-local state; traces fold those away} */
     default boolean shared() {
         return true;

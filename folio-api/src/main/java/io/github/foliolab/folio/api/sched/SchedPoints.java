@@ -26,11 +26,13 @@ public final class SchedPoints {
     private static final MutableCallSite AFTER = new MutableCallSite(NOP_STEP);
     private static final MutableCallSite CONTENDED = new MutableCallSite(NOP_WAIT);
     private static final MutableCallSite RELEASED = new MutableCallSite(NOP_WAIT);
+    private static final MutableCallSite ACCESS = new MutableCallSite(NOP_STEP);
 
     private static final MethodHandle BEFORE_MH = BEFORE.dynamicInvoker();
     private static final MethodHandle AFTER_MH = AFTER.dynamicInvoker();
     private static final MethodHandle CONTENDED_MH = CONTENDED.dynamicInvoker();
     private static final MethodHandle RELEASED_MH = RELEASED.dynamicInvoker();
+    private static final MethodHandle ACCESS_MH = ACCESS.dynamicInvoker();
 
     private static volatile SchedHook installed;
 
@@ -114,6 +116,25 @@ public final class SchedPoints {
     }
 
     /**
+     * Declare a plain access within the current step ({@link SchedHook#access}): no switch of CPUs
+     * happens here; a scheduler that reduces partial orders adds it to the step's footprint. A no-op
+     * while no hook is installed.
+     *
+     * @param op what is accessed (its subject, kind and part)
+     * @param id its object, as {@code op.subject()} says
+     * @param arg the argument of {@code op.kind(arg)} and {@code op.part(arg)}
+     */
+    public static void access(SchedOp op, long id, long arg) {
+        try {
+            ACCESS_MH.invokeExact(op, id, arg);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
      * Install a hook (one at a time).
      *
      * @param hook the hook
@@ -128,10 +149,11 @@ public final class SchedPoints {
             AFTER.setTarget(l.findVirtual(SchedHook.class, "after", STEP).bindTo(hook));
             CONTENDED.setTarget(l.findVirtual(SchedHook.class, "contended", WAIT).bindTo(hook));
             RELEASED.setTarget(l.findVirtual(SchedHook.class, "released", WAIT).bindTo(hook));
+            ACCESS.setTarget(l.findVirtual(SchedHook.class, "access", STEP).bindTo(hook));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        MutableCallSite.syncAll(new MutableCallSite[] {BEFORE, AFTER, CONTENDED, RELEASED});
+        MutableCallSite.syncAll(new MutableCallSite[] {BEFORE, AFTER, CONTENDED, RELEASED, ACCESS});
         installed = hook;
     }
 
@@ -148,7 +170,8 @@ public final class SchedPoints {
         AFTER.setTarget(NOP_STEP);
         CONTENDED.setTarget(NOP_WAIT);
         RELEASED.setTarget(NOP_WAIT);
-        MutableCallSite.syncAll(new MutableCallSite[] {BEFORE, AFTER, CONTENDED, RELEASED});
+        ACCESS.setTarget(NOP_STEP);
+        MutableCallSite.syncAll(new MutableCallSite[] {BEFORE, AFTER, CONTENDED, RELEASED, ACCESS});
         installed = null;
     }
 
