@@ -158,7 +158,7 @@ public final class Task {
      * @param file a tmpfs file for a file mapping, null with MAP_ANONYMOUS
      * @param offset the file offset in bytes, page aligned
      * @return the mapping's address, or -errno (-EINVAL, -ENOMEM, -EPERM, -EAGAIN for a lock over RLIMIT_MEMLOCK,
-     *         -EEXIST, -EACCES, -ENODEV)
+     *         -EEXIST, -EACCES, -EBADF, -EOPNOTSUPP, -EOVERFLOW)
      */
     public long mmap(long addr, long len, int prot, int flags, AddressSpace file, long offset) {
         return cpu.call(() -> ctx.mmap().mmap(mm, addr, len, prot, flags, file, offset));
@@ -194,8 +194,8 @@ public final class Task {
      * @param addr the start, a page-aligned user virtual address (bytes)
      * @param len the length in bytes, rounded up to whole pages
      * @param prot the new PROT_* bits ({@link Mman})
-     * @return 0, or -errno: -EINVAL (bad alignment or bits), -ENOMEM (a hole in the range), -EACCES (write to a
-     *         read-only shared file mapping)
+     * @return 0, or -errno: -EINVAL (bad alignment or bits), -ENOMEM (a hole in the range), -EACCES (a PROT_* bit the
+     *         VMA's VM_MAY* bits forbid)
      */
     public int mprotect(long addr, long len, int prot) {
         return cpu.call(() -> ctx.mmap().mprotect(mm, addr, len, prot));
