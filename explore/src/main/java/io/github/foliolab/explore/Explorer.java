@@ -29,6 +29,16 @@ public final class Explorer {
         Dispatcher.unlink();
     }
 
+    /**
+     * Explore {@code variant} of {@code scenario} as {@code options} say, without progress reports.
+     *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @return the verdict, with the first violating schedule and its trace if there is one
+     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
+     */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options) {
         return explore(scenario, variant, options, null);
     }
@@ -37,6 +47,12 @@ public final class Explorer {
      * Explore; {@code progress} (may be null) is told the number of schedules run every 10,000
      * schedules.
      *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @param progress told the number of schedules run so far, or null
+     * @return the verdict, with the first violating schedule and its trace if there is one
      * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
      */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
@@ -64,6 +80,12 @@ public final class Explorer {
     /**
      * Explore like {@link #explore} but go on after violations, collecting every distinct outcome
      * ({@link Outcomes}); for tests that compare strategies.
+     *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @return every distinct outcome found within the budget
      */
     public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options) {
         java.util.SortedSet<String> states = new java.util.TreeSet<>();
