@@ -5,6 +5,9 @@ import java.util.List;
 
 /** What a scenario's end checks found: violations (bugs) and outcomes classified as accepted behaviour. */
 public final class Checks {
+    /** Empty: no violation and no accepted outcome recorded yet; the engine makes one per schedule. */
+    Checks() {}
+
     private final List<String> violations = new ArrayList<>();
     private final List<String> accepted = new ArrayList<>();
 

@@ -15,6 +15,9 @@ import java.util.Arrays;
  * steps dependent that are not: that costs schedules, never soundness.
  */
 public final class Footprint {
+    /** Empty: the step has touched nothing yet; the engine makes one per step. */
+    Footprint() {}
+
     /** The key of a point whose id names nothing ({@code Subject.NONE}): dependent with every step. */
     public static final long ANY = Long.MIN_VALUE;
 

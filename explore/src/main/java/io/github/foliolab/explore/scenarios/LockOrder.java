@@ -14,6 +14,9 @@ import java.util.List;
  * {@code ordered} variant takes both locks in one order and cannot deadlock.
  */
 public final class LockOrder extends Scenario<LockOrder.Order> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public LockOrder() {}
+
     /**
      * The order in which each CPU takes the two locks.
      *

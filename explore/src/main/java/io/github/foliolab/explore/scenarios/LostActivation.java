@@ -20,6 +20,9 @@ import java.util.List;
  * the invariants check that nothing else goes wrong (lists, counters, references).
  */
 public final class LostActivation extends Scenario<Variant.Library> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public LostActivation() {}
+
     public static final Variant<Variant.Library> AS_IS = Variant.library(
             "A: folio_mark_accessed(F), lru_add_drain(); B: isolate F, putback, lru_add_drain()", Variant.Expect.ACCEPTED);
 

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code folio_clear_lru} both can believe they own the folio.
  */
 public final class LruTicket extends Scenario<Predicate<Folio>> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public LruTicket() {}
+
     public static final Variant<Predicate<Folio>> TEST_CLEAR = new Variant<>("test-clear", "folio_test_clear_lru (atomic)",
             Variant.Expect.CLEAN, Folio::testClearLru);
     public static final Variant<Predicate<Folio>> TEST_THEN_CLEAR = new Variant<>("test-then-clear",

@@ -41,6 +41,9 @@ import static io.github.foliolab.mm.Mman.*;
  * moved by move_to_new_folio(); F is locked, on the inactive LRU, not yet mapped.
  */
 public final class MigrationMlock extends Scenario<Boolean> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public MigrationMlock() {}
+
     public static final Variant<Boolean> AS_IS = Variant.asIs("A: mlock() sets VM_LOCKED|VM_IO for its walk; "
             + "B: remove_migration_ptes(old, F)", Variant.Expect.ACCEPTED, Boolean.TRUE);
     public static final Variant<Boolean> NO_GUARD = new Variant<>("no-guard", "A sets VM_LOCKED alone for its walk "

@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * update, which the end check (ref = 1 + 2) catches.
  */
 public final class RefcountGet extends Scenario<Consumer<Folio>> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public RefcountGet() {}
+
     public static final Variant<Consumer<Folio>> ATOMIC = new Variant<>("folio_get", "each CPU calls folio_get(F)",
             Variant.Expect.CLEAN, f -> Explore.call("folio_get(F)", f::get));
     public static final Variant<Consumer<Folio>> READ_SET = new Variant<>("read-set",
