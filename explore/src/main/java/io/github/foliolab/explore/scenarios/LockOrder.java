@@ -24,8 +24,10 @@ public final class LockOrder extends Scenario<LockOrder.Order> {
      */
     public record Order(boolean... firstL2) {}
 
+    /** {@code abba}: CPU A takes L1 then L2, CPU B L2 then L1; the deadlock is found (a violation). */
     public static final Variant<Order> ABBA = new Variant<>("abba", "CPU A takes L1 then L2, CPU B takes L2 then L1",
             Variant.Expect.VIOLATION, new Order(false, true));
+    /** {@code ordered}: both CPUs take L1 then L2; clean. */
     public static final Variant<Order> ORDERED = new Variant<>("ordered", "both CPUs take L1 then L2", Variant.Expect.CLEAN,
             new Order(false, false));
 

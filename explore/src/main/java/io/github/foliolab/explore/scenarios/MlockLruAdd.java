@@ -25,6 +25,7 @@ public final class MlockLruAdd extends Scenario<Variant.Library> {
     /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
     public MlockLruAdd() {}
 
+    /** {@code 7.2}: A mlocks F and drains its mlock batch while B drains the lru_add batch holding F; accepted. */
     public static final Variant<Variant.Library> AS_IS = Variant.library("A: mlock_folio(F), mlock_drain_local(); B: lru_add_drain() "
             + "of the lru_add batch holding F", Variant.Expect.ACCEPTED);
 
