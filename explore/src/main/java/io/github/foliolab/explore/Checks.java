@@ -42,10 +42,12 @@ public final class Checks {
         if (!ok) violation(name, message);
     }
 
+    /** {@return the violations recorded, each as "name: message", in the order found} */
     public List<String> violations() {
         return violations;
     }
 
+    /** {@return the accepted outcomes recorded, each as "name: message"} */
     public List<String> accepted() {
         return accepted;
     }

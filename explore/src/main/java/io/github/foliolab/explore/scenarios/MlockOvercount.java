@@ -82,6 +82,13 @@ public final class MlockOvercount extends Scenario<MlockOvercount.Code> {
      * @param program the system calls
      */
     public record Code(MlockRules rules, Program program) {
+        /**
+         * Checks that neither component is null.
+         *
+         * @param rules the mm/mlock.c rules of the machine
+         * @param program the system calls
+         * @throws NullPointerException naming the component that is null
+         */
         public Code {
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(program, "program");

@@ -37,6 +37,11 @@ public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
     /** One CPU's side of R1 in a variant; runs on that CPU's simulated thread with the schedule's world. */
     @FunctionalInterface
     public interface Side {
+        /**
+         * Run this side's calls.
+         *
+         * @param w the schedule's world
+         */
         void run(R1World w);
     }
 
@@ -48,6 +53,14 @@ public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
      * @param putback CPU B, once it has isolated F: folio_putback_lru and the drain that runs lru_add
      */
     public record Code(int order, Side munlock, Side putback) {
+        /**
+         * Checks that neither side is null.
+         *
+         * @param order F's order (0: a small folio)
+         * @param munlock CPU A's side
+         * @param putback CPU B's side
+         * @throws NullPointerException naming the side that is null
+         */
         public Code {
             java.util.Objects.requireNonNull(munlock, "munlock");
             java.util.Objects.requireNonNull(putback, "putback");
