@@ -23,7 +23,9 @@ module io.github.foliolab.explore {
             io.github.foliolab.explore.scenarios.LruTicket,
             io.github.foliolab.explore.scenarios.MigrationMlock,
             io.github.foliolab.explore.scenarios.MlockOvercount,
-            io.github.foliolab.explore.scenarios.ForkIsolate;
+            io.github.foliolab.explore.scenarios.ForkIsolate,
+            io.github.foliolab.explore.scenarios.GupFastMigration,
+            io.github.foliolab.explore.scenarios.ThpSplitMlock;
     // ExploreCli's command classes: picocli fills their annotated fields reflectively.
     opens io.github.foliolab.explore to info.picocli;
 }

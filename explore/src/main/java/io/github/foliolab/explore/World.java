@@ -96,8 +96,11 @@ public abstract class World {
         return folio;
     }
 
-    /** {@return the named folios} */
-    public final List<Folio> folios() {
+    /**
+     * {@return the folios the invariants check: by default the named ones} A world whose bodies make new
+     * folios (a split's pieces) returns those too.
+     */
+    public List<Folio> folios() {
         return folios;
     }
 
@@ -106,7 +109,7 @@ public abstract class World {
      *
      * @param pfn the page frame number
      */
-    public final String folioName(long pfn) {
+    public String folioName(long pfn) {
         for (int i = 0; i < folios.size(); i++) {
             if (folios.get(i).pfn() == pfn) return names.get(i);
         }

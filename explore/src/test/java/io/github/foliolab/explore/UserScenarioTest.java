@@ -22,7 +22,7 @@ class UserScenarioTest {
     void serviceLoaderFindsTheLibrarysScenariosFirstThenTheUsers() {
         List<String> names = Races.all().stream().map(Scenario::name).toList();
         assertEquals(List.of("munlock-putback", "mlock-lru-add", "lost-activation", "drain-all", "lock-order",
-                "refcount-get", "lru-ticket", "migration-mlock", "mlock-overcount", "fork-isolate", "ticket-locks"), names);
+                "refcount-get", "lru-ticket", "migration-mlock", "mlock-overcount", "fork-isolate", "gup-fast-migration", "thp-split-mlock", "ticket-locks"), names);
         assertInstanceOf(TicketLockScenario.class, Races.byName("ticket-locks"));
         CliTest.Run list = CliTest.cli("list");
         assertEquals(0, list.status(), list.err());

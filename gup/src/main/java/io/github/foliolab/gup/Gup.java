@@ -19,6 +19,13 @@ public final class Gup {
     public static final Machine.Option<LongtermDrain> LONGTERM_DRAIN =
             new Machine.Option<>("long-term pin drain logic", LongtermDrain.V7_2);
 
+    /**
+     * Whether gup_fast_pte_range() re-reads the PTE after taking its reference and drops the folio if the
+     * PTE changed: true (the default) as in Linux 7.2; false only for experiments (the explorer's
+     * {@code gup-fast-migration} scenario shows what the re-check prevents).
+     */
+    public static final Machine.Option<Boolean> FAST_PTE_RECHECK = new Machine.Option<>("GUP-fast PTE re-check", Boolean.TRUE);
+
     private final GupFolios folios;
     private final GupSlow slow;
     private final Longterm longterm;
@@ -31,7 +38,7 @@ public final class Gup {
         this.slow = new GupSlow(mm, folios);
         this.longterm = new Longterm(machine.memMap(), Swap.of(machine), Vmscan.of(machine), slow, folios,
                 a.option(LONGTERM_DRAIN), a.link(LongtermMigration.class, LongtermMigration.NONE));
-        this.fast = new GupFast(machine.memMap(), folios, longterm);
+        this.fast = new GupFast(machine.memMap(), folios, longterm, a.option(FAST_PTE_RECHECK));
     }
 
     /** Create the machine's gup state and provide mm's population call; called by {@link GupModule}. */

@@ -31,11 +31,13 @@ public final class GupFast {
     private final MemMap memMap;
     private final GupFolios folios;
     private final Longterm longterm;
+    private final boolean recheck;
 
-    GupFast(MemMap memMap, GupFolios folios, Longterm longterm) {
+    GupFast(MemMap memMap, GupFolios folios, Longterm longterm, boolean recheck) {
         this.memMap = memMap;
         this.folios = folios;
         this.longterm = longterm;
+        this.recheck = recheck;
     }
 
     /**
@@ -92,7 +94,7 @@ public final class GupFast {
         // The re-check: try_grab_folio_fast's fully ordered add makes this read see any PTE change made
         // before a concurrent unmap or migration checked the refcount; if the PTE changed, the folio may
         // no longer be the one mapped here (or may be on its way to being freed), so drop it.
-        if (pt.ptepGetLockless(addr) != pte) {
+        if (recheck && pt.ptepGetLockless(addr) != pte) { // Gup.FAST_PTE_RECHECK: false only in experiments
             folios.gupPutFolio(folio, 1, gupFlags);
             return false;
         }

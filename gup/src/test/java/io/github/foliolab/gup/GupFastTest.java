@@ -133,11 +133,37 @@ class GupFastTest {
     /** A PTE that changes between the speculative reference and the re-check: the reference is dropped. */
     @Test
     void aPteChangedAfterTheReferenceIsDroppedAndNeverReturned() {
+        long a = touchedPage(fx);
+        Folio f = fx.folioAt(a);
+        int before = f.refCount();
+        assertEquals(0, fastWhileThePteChanges(fx, a), "GUP-fast does not return a folio whose PTE changed");
+        assertEquals(before, f.refCount(), "and drops the reference it took");
+        assertFalse(fx.gup.folios().folioMaybeDmaPinned(f));
+    }
+
+    /** Without the re-check (Gup.FAST_PTE_RECHECK false, an experiment) the same walk keeps the folio. */
+    @Test
+    void withoutTheRecheckThePinOfAChangedPteIsKept() {
+        try (GupFixture off = new GupFixture(io.github.foliolab.folio.Machine.builder().with(Gup.FAST_PTE_RECHECK, false))) {
+            long a = touchedPage(off);
+            Folio f = off.folioAt(a);
+            int before = f.refCount();
+            assertEquals(1, fastWhileThePteChanges(off, a));
+            assertEquals(before + GUP_PIN_COUNTING_BIAS, f.refCount());
+            off.gup.folios().unpinUserPage(f.pfn());
+        }
+    }
+
+    private static long touchedPage(GupFixture fx) {
         long a = fx.anon(1);
         fx.touch(a, 1);
         fx.task.lruAddDrain();
+        return a;
+    }
+
+    /** A FOLL_FAST_ONLY pin of the page at {@code a}; another CPU write-protects its PTE right after the reference. */
+    private static long fastWhileThePteChanges(GupFixture fx, long a) {
         Folio f = fx.folioAt(a);
-        int before = f.refCount();
         PageTable pt = fx.task.mm().pageTables().lookup(a);
         long pte = fx.pte(a);
         SchedHook hook = new SchedHook() {
@@ -178,8 +204,6 @@ class GupFastTest {
         } finally {
             SchedPoints.uninstall(hook);
         }
-        assertEquals(0, n, "GUP-fast does not return a folio whose PTE changed");
-        assertEquals(before, f.refCount(), "and drops the reference it took");
-        assertFalse(fx.gup.folios().folioMaybeDmaPinned(f));
+        return n;
     }
 }

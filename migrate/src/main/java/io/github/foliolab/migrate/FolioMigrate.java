@@ -20,9 +20,11 @@ import io.github.foliolab.mm.Mm;
  */
 final class FolioMigrate {
     private final Mm mm;
+    private final MigrateRefCheck refCheck;
 
-    FolioMigrate(Mm mm) {
+    FolioMigrate(Mm mm, MigrateRefCheck refCheck) {
         this.mm = mm;
+        this.refCheck = refCheck;
     }
 
     /**
@@ -57,14 +59,16 @@ final class FolioMigrate {
 
     /**
      * migrate_folio() / __migrate_folio(): -EAGAIN unless the count is exactly what the owners account
-     * for plus the caller's (isolation) reference; then the mapping moves, then the flags.
+     * for plus the caller's (isolation) reference; then the mapping moves, then the flags. Where the count
+     * of a page-cache folio is read, and whether it is frozen, is {@link Migrate#REF_CHECK}'s choice.
      */
     int migrateFolio(AddressSpace mapping, Folio dst, Folio src) {
         if (src.testWriteback()) {
             throw new VmBugException("BUG_ON(folio_test_writeback(src)) in migrate_folio\n" + src.dump());
         }
         int expected = folioExpectedRefCount(src) + 1;
-        if (src.refCount() != expected) { // folio_ref_count: relaxed read; the freeze below decides
+        boolean early = refCheck == MigrateRefCheck.V7_2 || mapping == null;
+        if (early && src.refCount() != expected) { // folio_ref_count: relaxed read; the freeze below decides
             return -Errno.EAGAIN;
         }
         int rc = folioMigrateMapping(mapping, dst, src, expected);
@@ -98,7 +102,11 @@ final class FolioMigrate {
         boolean dirty;
         mapping.xaLock().lock(); // xas_lock_irq: protects the page-cache slots
         try {
-            if (!src.refFreeze(expected)) { // folio_ref_freeze: cmpxchg, fully ordered
+            if (refCheck != MigrateRefCheck.V7_2 && src.refCount() != expected) { // relaxed read under the lock
+                return -Errno.EAGAIN;
+            }
+            boolean freeze = refCheck != MigrateRefCheck.NO_FREEZE;
+            if (freeze && !src.refFreeze(expected)) { // folio_ref_freeze: cmpxchg, fully ordered
                 return -Errno.EAGAIN;
             }
             PageWords.setIndex(mm.memMap(), dst.pfn(), src.index()); // plain: dst not exposed yet
@@ -113,7 +121,11 @@ final class FolioMigrate {
                 dst.set(PageFlags.PG_dirty); // folio_set_dirty: set_bit, relaxed
             }
             mapping.replaceLocked(src.index(), src.pfn(), dst.pfn()); // xas_store
-            src.refUnfreeze(expected - (int) nr); // folio_ref_unfreeze: release; not the last reference
+            if (freeze) {
+                src.refUnfreeze(expected - (int) nr); // folio_ref_unfreeze: release; not the last reference
+            } else {
+                src.refSub((int) nr); // MigrateRefCheck.NO_FREEZE: the cache's reference, atomic_sub, relaxed
+            }
         } finally {
             mapping.xaLock().unlock();
         }

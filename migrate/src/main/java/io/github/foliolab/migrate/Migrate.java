@@ -25,6 +25,10 @@ import java.util.List;
 public final class Migrate {
     private static final Machine.Key<Migrate> KEY = new Machine.Key<>("migrate");
 
+    /** Where migration checks and freezes a page-cache folio's count: 7.2's (the default) or an experiment's. */
+    public static final Machine.Option<MigrateRefCheck> REF_CHECK =
+            new Machine.Option<>("migration refcount check", MigrateRefCheck.V7_2);
+
     /** migrate_longterm_unpinnable_folios()'s target (mm/gup.c): the source's node, no __GFP_MOVABLE. */
     private static final MigrationTargetControl LONGTERM_PIN_TARGET = new MigrationTargetControl(
             MigrationTargetControl.NUMA_NO_NODE, Gfp.GFP_USER, MigrateReason.MR_LONGTERM_PIN);
@@ -40,7 +44,7 @@ public final class Migrate {
         this.mm = Mm.of(machine);
         this.vmscan = Vmscan.of(machine);
         this.ptes = new MigrationPtes(mm);
-        this.core = new MigratePagesCore(mm, vmscan, ptes, new FolioMigrate(mm));
+        this.core = new MigratePagesCore(mm, vmscan, ptes, new FolioMigrate(mm, a.option(REF_CHECK)));
     }
 
     /** Create the machine's migrate state and provide the mm module's upward calls into it. */

@@ -47,10 +47,14 @@ public abstract class LruWorld extends World {
      * @return the booted machine
      */
     public static Machine newMachine(int cpus) {
+        return machineBuilder(cpus).build();
+    }
+
+    /** {@return the builder of {@link #newMachine}, for a scenario that sets more build options} */
+    static Machine.Builder machineBuilder(int cpus) {
         return Machine.builder().cpus(cpus).zones(512, 0).gcManaged(true)
                 .with(Swap.POLICY, LruBatchPolicies.kernel())
-                .with(Swap.WORKQUEUE_MODE, PerCpuWorkqueue.Mode.MANUAL)
-                .build();
+                .with(Swap.WORKQUEUE_MODE, PerCpuWorkqueue.Mode.MANUAL);
     }
 
     /** {@link #heldReferences} of a folio whose references the scenario does not track. */

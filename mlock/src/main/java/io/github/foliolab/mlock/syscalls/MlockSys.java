@@ -251,12 +251,15 @@ public final class MlockSys implements MlockSyscalls {
         return n;
     }
 
-    /** allow_mlock_munlock(). */
-    private static boolean allowMlockMunlock(Folio folio, Vma vma, long start, long end, int step) {
+    /**
+     * allow_mlock_munlock(). With the candidate rule {@link io.github.foliolab.mlock.MlockRules#mlockOnlyMappedWhole}
+     * false, a large folio within the range is mlocked even when the PTE run maps only part of it.
+     */
+    private boolean allowMlockMunlock(Folio folio, Vma vma, long start, long end, int step) {
         if ((vma.flags() & VmFlags.VM_LOCKED) == 0) return true; // always munlock
         if (!folio.isLarge()) return true;
         if (!folioWithinRange(folio, vma, start, end)) return false;
-        return step == folio.nrPages();
+        return step == folio.nrPages() || !folios.rules().mlockOnlyMappedWhole();
     }
 
     /**
