@@ -248,7 +248,8 @@ public final class Machine implements AutoCloseable {
         /**
          * Run {@code closer} when the machine is closed (in reverse attach order).
          *
-         * @param closer what to close; its exceptions are collected and rethrown by {@link Machine#close()}
+         * @param closer what to close; {@link Machine#close()} throws its exception, with the other closers',
+         *     as one IllegalStateException
          */
         public void onClose(AutoCloseable closer) {
             checkOpen();
