@@ -144,7 +144,8 @@ public final class Pte {
     }
 
     /**
-     * is_swap_pte(): not present and not none.
+     * Not present and not none: what softleaf_from_pte() (include/linux/leafops.h) turns into a swap or
+     * migration leaf entry.
      *
      * @param pte the page-table entry
      * @return true if the entry is a swap or migration entry
