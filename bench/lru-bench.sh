@@ -1,21 +1,27 @@
 #!/bin/sh
 # LruAddBench: each policy at 1 and then at 2 threads, back to back (so that both thread counts see the
-# same machine load), with the kernel policy also the 2-node control (a lruvec per thread), then the
-# bare-atomics floor the same way; JSON results, the machine load before,
-# after each JMH run and after all, then the tables (every result, scaling per policy, the kernel
-# policy's targets) and the PNG chart.
+# same machine load), for every WORK and RELEASE variant, with the kernel policy also the 2-node control
+# (a lruvec per thread), then the bare-atomics floor the same way for every WORK; JSON results, the
+# machine load before, after each JMH run and after all, then the tables (every result, scaling per
+# policy and variant, the kernel policy's targets per variant) and the PNG chart.
 # Usage (from the repository root, after `./mvnw -B -q package -DskipTests -pl bench -am`):
 #   sh bench/lru-bench.sh [policy ...]        (default: every policy)
+# Environment: WORK (default "none clear_page"), RELEASE (default "overlapped apart"), CHART (default
+# docs/lru-bench.png), JAVA_OPTS (options of the JMH host JVM, e.g. -Djmh.ignoreLock=true); for example
+# WORK=none RELEASE=overlapped gives the original benchmark only.
 set -e
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=bench/target/benchmarks.jar
 OUT=bench/target/lru-bench
 POLICIES=${*:-kernel unbatched batch-4 batch-15 batch-64 batch-128 shared-mpsc-1024}
 OPTS="-wi 5 -i 5 -f 1 -w 1 -r 1 -prof gc"
+WORK=${WORK:-none clear_page}
+RELEASE=${RELEASE:-overlapped apart}
+CHART=${CHART:-docs/lru-bench.png}
 # One JMH run; waits (up to 30 minutes) while another JMH run on the machine holds JMH's lock.
 jmh() {
   n=0
-  while ! "$J" -jar "$JAR" "$@" > "$OUT/last.log" 2>&1; do
+  while ! "$J" $JAVA_OPTS -jar "$JAR" "$@" > "$OUT/last.log" 2>&1; do
     if grep -q 'Unable to acquire the JMH lock' "$OUT/last.log" && [ "$n" -lt 180 ]; then
       n=$((n + 1)); sleep 10
     else
@@ -30,10 +36,15 @@ mkdir -p "$OUT" docs
 rm -f "$OUT"/*.json
 echo "before: $(uptime)" > "$OUT/load.txt"
 FILES=
-for p in $POLICIES; do
-  for t in 1 2; do
-    jmh 'LruAddBench.addAndDrain' -p policy="$p" -t "$t" $OPTS -rf json -rff "$OUT/$p-t$t.json"
-    FILES="$FILES $OUT/$p-t$t.json"
+for w in $WORK; do
+  for r in $RELEASE; do
+    for p in $POLICIES; do
+      for t in 1 2; do
+        f="$OUT/$p-$w-$r-t$t.json"
+        jmh 'LruAddBench.addAndDrain' -p policy="$p" -p work="$w" -p release="$r" -t "$t" $OPTS -rf json -rff "$f"
+        FILES="$FILES $f"
+      done
+    done
   done
 done
 # The control, not a target: the kernel policy on two nodes, each thread's CPU and folios on its own node,
@@ -46,10 +57,12 @@ case " $POLICIES " in
     done
     ;;
 esac
-for t in 1 2; do
-  jmh 'LruAddBench.bareAtomics' -t "$t" $OPTS -rf json -rff "$OUT/bare-t$t.json"
-  FILES="$FILES $OUT/bare-t$t.json"
+for w in $WORK; do
+  for t in 1 2; do
+    jmh 'LruAddBench.bareAtomics' -p work="$w" -t "$t" $OPTS -rf json -rff "$OUT/bare-$w-t$t.json"
+    FILES="$FILES $OUT/bare-$w-t$t.json"
+  done
 done
 echo "after: $(uptime)" >> "$OUT/load.txt"
 cat "$OUT/load.txt"
-"$J" -Djava.awt.headless=true -cp "$JAR" io.github.foliolab.bench.LruBenchChart docs/lru-bench.png $FILES
+"$J" -Djava.awt.headless=true -cp "$JAR" io.github.foliolab.bench.LruBenchChart "$CHART" $FILES

@@ -5,6 +5,7 @@ module io.github.foliolab.explore {
     requires io.github.foliolab.migrate; // the 2022 migration race's CPU B
     requires static org.junit.jupiter.api;
     requires transitive info.picocli; // ExploreCli.exploreCommand() returns a picocli CommandLine
+    requires com.fasterxml.jackson.core; // ShardJson reads the shards' outputs back for explore merge
 
     exports io.github.foliolab.explore;
     exports io.github.foliolab.explore.scenarios;

@@ -26,13 +26,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
@@ -40,7 +43,16 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
  * folio_add_lru() throughput per batching policy, with a periodic lru_add_drain(): each invocation adds
  * the thread's pool of {@value #POOL} folios on the thread's own simulated CPU and then drains that CPU
  * (so every folio reaches the LRU inside the timed region). Between invocations (untimed) the thread
- * takes its folios off the LRU again (31 per lru_lock hold), so they can be re-added.
+ * takes its folios off the LRU again (31 per lru_lock hold, as folios_put_refs() frees a batch of an
+ * unmapped range), so they can be re-added.
+ *
+ * <p>Two parameters set how much of a fault the benchmark models around the LRU add: {@code work}
+ * ({@code none}: folio_add_lru alone; {@code clear_page}: each folio's 4 KiB page is first cleared, as the
+ * anonymous fault path does before it adds the folio, into a per-thread buffer, outside every lock) and
+ * {@code release} ({@code overlapped}: each thread's untimed release runs whenever its invocation ends,
+ * so it takes lru_lock while the other thread's timed adds need it, as an munmap beside another CPU's
+ * faults does; {@code apart}: the threads meet before and after their releases, so the timed region
+ * contends only with the other thread's adds and drains).
  *
  * <p>Counters (@AuxCounters, EVENTS): {@code lruLockAcquisitions} (lru_lock acquisitions during the
  * timed adds and drains) and {@code foliosAdded}; their ratio is lru_lock acquisitions per folio.
@@ -75,12 +87,22 @@ public class LruAddBench {
         @Param({"1"})
         public int nodes;
 
+        /**
+         * {@code overlapped} (default): each thread releases its folios (untimed) whenever its invocation
+         * ends, while the other thread may be in its timed adds; {@code apart}: the threads meet at a
+         * {@link Rendezvous} before and after their releases, so no timed add overlaps a release.
+         */
+        @Param({"overlapped"})
+        public String release;
+
         Machine machine;
         Swap swap;
         final AtomicInteger nextCpu = new AtomicInteger();
+        /** The meeting point of {@code release=apart} (null for {@code overlapped}). */
+        Rendezvous rendezvous;
 
         @Setup(Level.Trial)
-        public void setup() {
+        public void setup(BenchmarkParams params) {
             Machine.Builder b = Machine.builder().cpus(MAX_THREADS);
             if (nodes == 1) {
                 b.zones(16384, 0);
@@ -92,6 +114,19 @@ public class LruAddBench {
             machine = b.with(Swap.POLICY, LruBatchPolicies.byName(policy)).build();
             swap = Swap.of(machine);
             nextCpu.set(0);
+            rendezvous = switch (release) {
+                case "overlapped" -> null;
+                case "apart" -> new Rendezvous(params.getThreads());
+                default -> throw new IllegalArgumentException("release must be overlapped or apart: " + release);
+            };
+        }
+
+        /** Every thread's arrivals start from 0 again (the threads leave an iteration at different times). */
+        @Setup(Level.Iteration)
+        public void newIteration() {
+            if (rendezvous != null) {
+                rendezvous.reset();
+            }
         }
 
         @TearDown(Level.Trial)
@@ -114,9 +149,18 @@ public class LruAddBench {
         boolean unlinkOnCpu;
         MemMap mm;
         MemorySegment seg;
+        /** The shared meeting point of {@code release=apart}, or null. */
+        Rendezvous rendezvous;
+        /** This thread's arrivals at the rendezvous in this iteration. */
+        long arrivals;
+
+        @Setup(Level.Iteration)
+        public void newIteration() {
+            arrivals = 0;
+        }
 
         @Setup(Level.Trial)
-        public void setup(Shared s) {
+        public void setup(Shared s, Work w) {
             index = s.nextCpu.getAndIncrement();
             cpu = s.machine.cpu(index);
             mm = s.machine.memMap();
@@ -134,8 +178,16 @@ public class LruAddBench {
             unlinkOnCpu = swap.policy().sharedAddBufferSize() > 0;
             Folio[] p = pool;
             boolean[] cleared = new boolean[POOL];
-            addAll = () -> {
+            rendezvous = s.rendezvous;
+            addAll = w.page == null ? () -> {
                 for (Folio f : p) {
+                    swap.folioAddLru(f);
+                }
+                swap.lruAddDrain();
+            } : () -> {
+                MemorySegment page = w.page;
+                for (Folio f : p) {
+                    page.fill((byte) 0); // clear_page() of the new folio, before it is added
                     swap.folioAddLru(f);
                 }
                 swap.lruAddDrain();
@@ -172,10 +224,67 @@ public class LruAddBench {
          */
         @TearDown(Level.Invocation)
         public void unlink() {
+            if (rendezvous != null) {
+                rendezvous.await(++arrivals); // every thread's timed region has ended
+            }
             if (unlinkOnCpu) {
                 cpu.run(unlinkAll);
             } else {
                 unlinkAll.run();
+            }
+            if (rendezvous != null) {
+                rendezvous.await(++arrivals); // every thread's release has ended
+            }
+        }
+    }
+
+    /**
+     * The per-folio work outside the LRU code: {@code none}, or {@code clear_page} (the anonymous fault's
+     * clear of the folio's 4 KiB page, here into one 4 KiB buffer of the thread's own).
+     */
+    @State(Scope.Thread)
+    public static class Work {
+        @Param({"none"})
+        public String work;
+
+        /** The page the {@code clear_page} work clears (null for {@code none}). */
+        MemorySegment page;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            page = switch (work) {
+                case "none" -> null;
+                case "clear_page" -> Arena.ofAuto().allocate(PageLayout.PAGE_SIZE, PageLayout.PAGE_SIZE);
+                default -> throw new IllegalArgumentException("work must be none or clear_page: " + work);
+            };
+        }
+    }
+
+    /**
+     * The threads' meeting point of {@code release=apart}: an arrival counter that each thread waits on
+     * until every thread has arrived as often as it has. Allocation-free (a Phaser's timed wait allocates,
+     * which {@code -prof gc} would count); a thread that waits more than {@value #TIMEOUT_MS} ms goes on
+     * alone (at the end of an iteration the other thread has left), which only costs untimed time.
+     */
+    static final class Rendezvous {
+        static final long TIMEOUT_MS = 50;
+        private final int parties;
+        private final AtomicLong arrived = new AtomicLong();
+
+        Rendezvous(int parties) {
+            this.parties = parties;
+        }
+
+        void reset() {
+            arrived.set(0);
+        }
+
+        /** Arrive for the {@code n}-th time and wait until every party has arrived {@code n} times. */
+        void await(long n) {
+            arrived.incrementAndGet();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+            while (arrived.get() < n * parties && System.nanoTime() - deadline < 0) {
+                Thread.yield(); // the other thread may need this core (2 cores, shared)
             }
         }
     }
@@ -242,14 +351,21 @@ public class LruAddBench {
         }
     }
 
-    /** The floor: folio_get + set PG_lru + folio_put per folio as bare VarHandle atomics. */
+    /**
+     * The floor: folio_get + set PG_lru + folio_put per folio as bare VarHandle atomics (after the same
+     * {@link Work} as {@link #addAndDrain}).
+     */
     @Benchmark
     @OperationsPerInvocation(POOL)
-    public void bareAtomics(BareThread t, Counters c) {
+    public void bareAtomics(BareThread t, Work w, Counters c) {
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         MemorySegment seg = t.seg;
+        MemorySegment page = w.page;
         long m = 1L << PageFlags.PG_lru;
         for (Folio f : t.pool) {
+            if (page != null) {
+                page.fill((byte) 0);
+            }
             long off = f.pfn() * PageLayout.PAGE_DESC_SIZE;
             REF.getAndAdd(seg, off, 1);
             FLAGS.getAndBitwiseOr(seg, off, m);

@@ -29,7 +29,12 @@ public final class LruBenchChart {
     private LruBenchChart() {}
 
     /** One result row. */
-    record Row(String bench, String policy, int threads, double score, double error, String unit,
+    /**
+     * One result row; {@code policy} is the label (the policy, then every parameter that is not its
+     * default: {@code , clear_page}, {@code , release apart}, {@code , 2 nodes}), {@code work} the work
+     * part of the label ({@code ""} or {@code ", clear_page"}), by which the bare-atomics floor is matched.
+     */
+    record Row(String bench, String policy, String work, int threads, double score, double error, String unit,
                double lockPerFolio, double allocPerOp, double cpuNsPerFolio) {}
 
     public static void main(String[] args) throws IOException {
@@ -56,9 +61,13 @@ public final class LruBenchChart {
             String bench = (String) m.get("benchmark");
             bench = bench.substring(bench.lastIndexOf('.') + 1);
             int threads = ((Number) m.get("threads")).intValue();
-            Map<?, ?> params = (Map<?, ?>) m.get("params");
-            String policy = params == null ? "-" : String.valueOf(params.get("policy"));
-            Object nodes = params == null ? null : params.get("nodes");
+            Map<?, ?> params = m.get("params") instanceof Map<?, ?> pp ? pp : Map.of();
+            String policy = bench.equals("bareAtomics") ? "bare atomics" : String.valueOf(params.get("policy"));
+            Object w = params.get("work");
+            String work = w == null || "none".equals(w) ? "" : ", " + w;
+            Object release = params.get("release");
+            policy += work + (release == null || "overlapped".equals(release) ? "" : ", release " + release);
+            Object nodes = params.get("nodes");
             if (nodes != null && !"1".equals(String.valueOf(nodes))) {
                 policy += ", " + nodes + " nodes"; // the control: a lruvec per thread (not a target row)
             }
@@ -71,7 +80,7 @@ public final class LruBenchChart {
             double folios = secondary(sec, "foliosAdded");
             double alloc = secondary(sec, "gc.alloc.rate.norm");
             double cpu = secondary(sec, "cpuNanos");
-            out.add(new Row(bench, policy, threads, score, err, unit,
+            out.add(new Row(bench, policy, work, threads, score, err, unit,
                     folios > 0 && !Double.isNaN(locks) && !bench.equals("bareAtomics") ? locks / folios : Double.NaN, alloc,
                     folios > 0 ? cpu / folios : Double.NaN));
         }
@@ -89,7 +98,7 @@ public final class LruBenchChart {
 
     static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| benchmark | policy | threads | throughput (ops/us) | ± | CPU ns per folio | lru_lock per folio | B/op |\n");
+        sb.append("| benchmark | policy (parameters) | threads | throughput (ops/us) | ± | CPU ns per folio | lru_lock per folio | B/op |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.1f | %s | %s |%n", r.bench(), r.policy(),
@@ -100,20 +109,15 @@ public final class LruBenchChart {
         return sb.toString();
     }
 
-    /** policy (or "bare atomics") -> threads -> row, in the order the rows came. */
+    /** label (a policy's, or "bare atomics" with its work) -> threads -> row; the floor last. */
     static Map<String, Map<Integer, Row>> byPolicy(List<Row> rows) {
         Map<String, Map<Integer, Row>> byPolicy = new LinkedHashMap<>();
-        Map<Integer, Row> bare = new TreeMap<>();
+        Map<String, Map<Integer, Row>> bare = new LinkedHashMap<>();
         for (Row r : rows) {
-            if (r.bench().equals("bareAtomics")) {
-                bare.merge(r.threads(), r, (a, b) -> a);
-            } else {
-                byPolicy.computeIfAbsent(r.policy(), k -> new TreeMap<>()).put(r.threads(), r);
-            }
+            (r.bench().equals("bareAtomics") ? bare : byPolicy).computeIfAbsent(r.policy(), k -> new TreeMap<>())
+                    .putIfAbsent(r.threads(), r);
         }
-        if (!bare.isEmpty()) {
-            byPolicy.put("bare atomics", bare);
-        }
+        byPolicy.putAll(bare);
         return byPolicy;
     }
 
@@ -133,7 +137,7 @@ public final class LruBenchChart {
 
     static String scaling(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| policy | ops/us, 1 thread | ops/us, 2 threads | scaling (2 / 1) | CPU ns/folio, 1 thread | CPU ns/folio, 2 threads | CPU 2 / 1 | lru_lock per folio | B/op (1 / 2 threads) |\n");
+        sb.append("| policy (parameters) | ops/us, 1 thread | ops/us, 2 threads | scaling (2 / 1) | CPU ns/folio, 1 thread | CPU ns/folio, 2 threads | CPU 2 / 1 | lru_lock per folio | B/op (1 / 2 threads) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (Map.Entry<String, Map<Integer, Row>> e : byPolicy(rows).entrySet()) {
             Map<Integer, Row> m = e.getValue();
@@ -155,16 +159,29 @@ public final class LruBenchChart {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, f, v);
     }
 
-    /** The kernel policy against the targets (one line each, "met" or "not met"). */
+    /**
+     * The kernel policy against the issue's targets (one line each, "met" or "not met"), one table per
+     * variant measured (the parameters after the policy); each variant is compared with the unbatched
+     * policy of the same variant and the floor with the same work.
+     */
     static String targets(List<Row> rows) {
         Map<String, Map<Integer, Row>> p = byPolicy(rows);
-        Map<Integer, Row> k = p.get("kernel");
-        Map<Integer, Row> bare = p.get("bare atomics");
-        Map<Integer, Row> unb = p.get("unbatched");
-        if (k == null || k.get(1) == null || k.get(2) == null) {
-            return "(the kernel policy at 1 and 2 threads is needed for the targets)\n";
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Map<Integer, Row>> e : p.entrySet()) {
+            String label = e.getKey();
+            Map<Integer, Row> k = e.getValue();
+            if (!label.startsWith("kernel") || label.contains("nodes") || k.get(1) == null || k.get(2) == null) {
+                continue;
+            }
+            String variant = label.substring("kernel".length());
+            sb.append(sb.isEmpty() ? "" : "\n").append("Targets, kernel").append(variant).append(":\n\n");
+            targets(sb, k, p.get("unbatched" + variant), p.get("bare atomics" + k.get(1).work()));
         }
-        StringBuilder sb = new StringBuilder("| target | measured | |\n|---|---|---|\n");
+        return sb.isEmpty() ? "(the kernel policy at 1 and 2 threads is needed for the targets)\n" : sb.toString();
+    }
+
+    private static void targets(StringBuilder sb, Map<Integer, Row> k, Map<Integer, Row> unb, Map<Integer, Row> bare) {
+        sb.append("| target | measured | |\n|---|---|---|\n");
         double sc = scale(k);
         double floor = bare == null ? Double.NaN : scale(bare);
         target(sb, "kernel: 2-thread throughput >= 1.6x 1-thread", fmt("%.2fx", sc)
@@ -190,7 +207,6 @@ public final class LruBenchChart {
         target(sb, "kernel: 0 B/op", fmt("%.3f B per folio", alloc), alloc < 0.0005);
         double lock = Math.max(k.get(1).lockPerFolio(), k.get(2).lockPerFolio());
         target(sb, "kernel: <= 1/31 lru_lock acquisitions per folio", fmt("1/%.1f", 1 / lock), lock <= 1 / 31.0 + 1e-9);
-        return sb.toString();
     }
 
     private static void target(StringBuilder sb, String what, String measured, boolean met) {
@@ -201,8 +217,8 @@ public final class LruBenchChart {
     static void draw(List<Row> rows, Path out) throws IOException {
         Map<String, Map<Integer, Row>> byPolicy = byPolicy(rows);
         List<Integer> threadCounts = rows.stream().map(Row::threads).distinct().sorted().toList();
-        int w = 1100;
-        int h = 1520;
+        int w = Math.max(1100, 120 * byPolicy.size() + 120);
+        int h = 1580;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -230,7 +246,7 @@ public final class LruBenchChart {
     private static void scalingPanel(Graphics2D g, Map<String, Map<Integer, Row>> byPolicy, int y0, int w, int h) {
         int left = 80;
         int top = y0 + 50;
-        int plotH = h - 50 - 60;
+        int plotH = h - 50 - 70;
         int plotW = w - left - 40;
         double max = 2.5;
         g.setColor(Color.BLACK);
@@ -258,9 +274,18 @@ public final class LruBenchChart {
                 g.drawString(String.format(Locale.ROOT, "%.2fx", v), gx, top + plotH - bh - 3);
             }
             g.setColor(Color.BLACK);
-            g.drawString(e.getKey(), gx, top + plotH + 16);
+            label(g, e.getKey(), gx, top + plotH + 16);
             gi++;
         }
+    }
+
+    /** A bar group's label, one line per comma-separated part; returns the y below it. */
+    private static int label(Graphics2D g, String label, int x, int y) {
+        for (String part : label.split(", ")) {
+            g.drawString(part, x, y);
+            y += 13;
+        }
+        return y;
     }
 
     private static Color[] colors() {
@@ -274,7 +299,7 @@ public final class LruBenchChart {
                 .filter(v -> !Double.isNaN(v)).max().orElse(1);
         int left = 80;
         int top = y0 + 50;
-        int plotH = h - 50 - 80;
+        int plotH = h - 50 - 100;
         int plotW = w - left - 40;
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
@@ -308,10 +333,10 @@ public final class LruBenchChart {
                 g.drawString(String.format(Locale.ROOT, "%.1f", v), x, top + plotH - bh - 3);
             }
             g.setColor(Color.BLACK);
-            g.drawString(e.getKey(), gx, top + plotH + 16);
+            int ly = label(g, e.getKey(), gx, top + plotH + 16);
             Row any = e.getValue().values().iterator().next();
             if (showLocks && !Double.isNaN(any.lockPerFolio())) {
-                g.drawString(String.format(Locale.ROOT, "lock/folio %.3f", any.lockPerFolio()), gx, top + plotH + 32);
+                g.drawString(String.format(Locale.ROOT, "lock/folio %.3f", any.lockPerFolio()), gx, ly);
             }
             gi++;
         }

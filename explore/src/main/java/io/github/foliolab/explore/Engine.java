@@ -476,7 +476,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
         int c;
         try {
             c = strategy.choose(d);
-            if (c == Strategy.PRUNE && footprints) {
+            if (c == Strategy.PRUNE) {
                 pruned = true;
                 aborting = true; // unwind every CPU quietly: the rest of this schedule is covered elsewhere
                 return enabledScratch[0];

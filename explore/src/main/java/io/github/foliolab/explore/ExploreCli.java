@@ -26,9 +26,10 @@ import java.util.concurrent.Callable;
  * The {@code explore} command (parsed with picocli; {@code explore --help} prints the full usage):
  *
  * <pre>
- * explore SCENARIO [--variant V] [--strategy random|pct|dfs] [--seed N] [--schedules N] [--bound K]
- *                  [--replay S] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
+ * explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N] [--bound K]
+ *                  [--replay S] [--shard K/N] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
  * explore races [--strategy ...] [--seed N] [--schedules N] [--bound K] [--no-invariants] [--stats]
+ * explore merge FILE...
  * explore list
  * </pre>
  *
@@ -72,6 +73,7 @@ public final class ExploreCli {
     public static CommandLine exploreCommand(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new ExploreCommand(out, err));
         cl.addSubcommand("races", racesCommand(out, err));
+        cl.addSubcommand("merge", new CommandLine(new MergeCommand(out, err)));
         cl.addSubcommand("list", new CommandLine(new ListCommand(out)));
         return cl;
     }
@@ -185,6 +187,7 @@ public final class ExploreCli {
             footerHeading = "%n",
             footer = {"Exit status: 1 violation found, 0 none found within the budget, 2 usage error.",
                     "explore races: 0 every verdict as the variant expects, 1 some verdict UNEXPECTED, 2 usage error.",
+                    "explore merge FILE...: the combined verdict of the --shard outputs (1 violation, 0 none, 2 bad input).",
                     "explore list: the scenarios and their variants."})
     static final class ExploreCommand implements Callable<Integer> {
         private final PrintStream out;
@@ -205,11 +208,17 @@ public final class ExploreCli {
         @Option(names = "--replay", paramLabel = "S", description = "run the schedule string S once (as printed with a violation)")
         String replay;
 
+        @Option(names = "--shard", paramLabel = "K/N",
+                description = "run shard K of N (1 <= K <= N) of a dfs search, an independent job (the same scenario, "
+                        + "variant and options in every shard); write each with --json-out and combine them with explore merge")
+        String shard;
+
         @Option(names = "--trace-out", paramLabel = "FILE",
                 description = "write the trace as Chrome/Perfetto trace event JSON (open in ui.perfetto.dev)")
         String traceOut;
 
-        @Option(names = "--json-out", paramLabel = "FILE", description = "write the result and trace as JSON")
+        @Option(names = "--json-out", paramLabel = "FILE",
+                description = "write the result and trace as JSON (with --shard: the shard's output, for explore merge)")
         String jsonOut;
 
         ExploreCommand(PrintStream out, PrintStream err) {
@@ -230,7 +239,19 @@ public final class ExploreCli {
                 }
             }
             Options options = strategy.options(spec, replay);
-            return explore(scenario, variant, options, traceOut, jsonOut, strategy.stats, out, err);
+            Shard part = null;
+            if (shard != null) {
+                try {
+                    part = Shard.parse(shard);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--shard " + e.getMessage());
+                }
+                String why = Explorer.whyNotShardable(options);
+                if (why != null) {
+                    throw new ParameterException(spec.commandLine(), why);
+                }
+            }
+            return explore(scenario, variant, options, part, traceOut, jsonOut, strategy.stats, out, err);
         }
     }
 
@@ -249,7 +270,7 @@ public final class ExploreCli {
         StrategyOptions strategy;
 
         // Accepted only to say why they do not apply here.
-        @Option(names = {"--variant", "--replay", "--trace-out", "--json-out"}, hidden = true)
+        @Option(names = {"--variant", "--replay", "--shard", "--trace-out", "--json-out"}, hidden = true)
         List<String> singleScenarioOnly;
 
         RacesCommand(PrintStream out, PrintStream err) {
@@ -261,9 +282,65 @@ public final class ExploreCli {
         public Integer call() {
             if (singleScenarioOnly != null) {
                 throw new ParameterException(spec.commandLine(), "races runs every variant with one strategy: "
-                        + "--variant, --replay, --trace-out and --json-out apply to explore SCENARIO only");
+                        + "--variant, --replay, --shard, --trace-out and --json-out apply to explore SCENARIO only");
             }
             return races(strategy.options(spec, null), out, err, strategy.stats);
+        }
+    }
+
+    @Command(name = "merge", sortOptions = false, usageHelpAutoWidth = true,
+            description = {"Combine the JSON outputs of shards 1..N of one search (explore SCENARIO --shard K/N --json-out FILE)",
+                    "into one verdict: total schedules, distinct end states, the first violation with its replayable schedule,",
+                    "exactly as one unsharded search reports them."},
+            footerHeading = "%n",
+            footer = "Exit status: 1 violation found, 0 none, 2 bad input (unreadable file, shards of different searches, "
+                    + "a shard missing or given twice).")
+    static final class MergeCommand implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE", description = "the shards' --json-out files, one per shard, any order")
+        List<Path> files;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        MergeCommand(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            List<ShardResult> shards = new ArrayList<>();
+            java.util.Map<String, Path> seen = new java.util.HashMap<>();
+            for (Path f : files) {
+                ShardResult s;
+                try (java.io.Reader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                    s = ShardJson.read(in);
+                } catch (IOException e) {
+                    err.println("explore merge: cannot read " + f + ": " + e.getMessage());
+                    return USAGE_ERROR;
+                } catch (IllegalArgumentException e) {
+                    err.println("explore merge: " + f + ": " + e.getMessage());
+                    return USAGE_ERROR;
+                }
+                Path other = seen.putIfAbsent(s.shard().toString(), f);
+                if (other != null) {
+                    err.println("explore merge: shard " + s.shard() + " is given twice (" + other + " and " + f + ")");
+                    return USAGE_ERROR;
+                }
+                shards.add(s);
+            }
+            ShardMerge.Merged m;
+            try {
+                m = ShardMerge.merge(shards);
+            } catch (IllegalArgumentException e) {
+                err.println("explore merge: " + e.getMessage());
+                return USAGE_ERROR;
+            }
+            ShardMerge.print(m, out);
+            return m.result().violated() ? 1 : 0;
         }
     }
 
@@ -290,8 +367,8 @@ public final class ExploreCli {
         }
     }
 
-    private static int explore(String command, String variant, Options options, String traceOut, String jsonOut,
-                               boolean stats, PrintStream out, PrintStream err) {
+    private static int explore(String command, String variant, Options options, Shard shard, String traceOut,
+                               String jsonOut, boolean stats, PrintStream out, PrintStream err) {
         Scenario<?> scenario;
         try {
             scenario = Races.byName(command);
@@ -303,10 +380,10 @@ public final class ExploreCli {
             err.println("explore: no scenario " + command + " (explore list shows them)");
             return 2;
         }
-        return explore(scenario, variant, options, traceOut, jsonOut, stats, out, err);
+        return explore(scenario, variant, options, shard, traceOut, jsonOut, stats, out, err);
     }
 
-    private static <B> int explore(Scenario<B> scenario, String variant, Options options, String traceOut,
+    private static <B> int explore(Scenario<B> scenario, String variant, Options options, Shard shard, String traceOut,
                                    String jsonOut, boolean stats, PrintStream out, PrintStream err) {
         Variant<B> v;
         try {
@@ -318,8 +395,15 @@ public final class ExploreCli {
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
         Result r;
+        ShardResult part = null;
         try {
-            r = Explorer.explore(scenario, v, options, n -> err.println("explore: " + n + " schedules ..."));
+            java.util.function.LongConsumer progress = n -> err.println("explore: " + n + " schedules ...");
+            if (shard != null) {
+                part = Explorer.exploreShard(scenario, v, options, shard, progress);
+                r = part.result();
+            } else {
+                r = Explorer.explore(scenario, v, options, progress);
+            }
         } catch (Replay.ScheduleMismatchException e) {
             err.println("explore: " + e.getMessage());
             return 2;
@@ -327,6 +411,11 @@ public final class ExploreCli {
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
         print(scenario, v, r, out);
+        if (part != null) {
+            out.println("shard " + shard + ": " + part.ran().size() + " of the " + part.subtrees() + " subtrees below decision depth "
+                    + part.splitDepth() + " (subtree i runs in shard i mod " + shard.count() + " + 1), "
+                    + part.endStates().size() + " distinct end states; explore merge combines the shards' --json-out files");
+        }
         if (stats) {
             printStats(err, r.schedules(), t1 - t0, c1 - c0);
         }
@@ -335,7 +424,8 @@ public final class ExploreCli {
                 Files.writeString(Path.of(traceOut), PerfettoTrace.render(r), StandardCharsets.UTF_8);
             }
             if (jsonOut != null) {
-                Files.writeString(Path.of(jsonOut), TraceJson.render(r), StandardCharsets.UTF_8);
+                Files.writeString(Path.of(jsonOut), part != null ? ShardJson.render(part) : TraceJson.render(r),
+                        StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
             err.println("explore: cannot write trace: " + e.getMessage());

@@ -56,13 +56,68 @@ public final class Explorer {
      * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
      */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+        checkVariant(scenario, variant);
+        // Drive the exploration from a virtual thread too: every hand-off is then between virtual threads
+        // (a continuation switch on a carrier) instead of an OS wake-up of the caller's thread.
+        return runDriven(() -> run(scenario, variant, options, null, progress)).result();
+    }
+
+    /**
+     * Explore one shard of a bounded exhaustive search ({@code explore SCENARIO --shard K/N}): only the
+     * schedules of the subtrees {@code shard} owns (see {@link Shard} for the split), stopping at the
+     * shard's first violation like {@link #explore}. The shards 1..N of one scenario, variant and options
+     * are independent jobs (any order, any machines); {@link ShardMerge#merge} combines their results into
+     * exactly what one unsharded {@link #explore} reports (verdict, schedule count, first violation) plus
+     * the distinct end states. The shard first enumerates the tree down to the split depth (schedules cut
+     * there, not counted), which every shard repeats.
+     *
+     * <p>Only {@code dfs} can be sharded. {@code dpor} cannot: its backtrack sets grow at states above the
+     * split depth from races found deeper, in subtrees another shard owns, so no shard knows which
+     * subtrees exist without exploring them all.
+     *
+     * @param scenario the scenario
+     * @param variant  one of its variants
+     * @param options  a {@code dfs} search ({@link Options#dfs}) with no replay; the schedule budget applies
+     *                 to each shard
+     * @param shard    which shard
+     * @param progress told the number of schedules run every 10,000 schedules, or null
+     * @return the shard's result, with what a merge needs
+     * @throws IllegalArgumentException if the strategy is not {@code dfs}, {@code options} replays a schedule,
+     *                                  or {@code variant} is not one of {@code scenario}'s variants
+     */
+    public static <B> ShardResult exploreShard(Scenario<B> scenario, Variant<B> variant, Options options, Shard shard,
+                                               LongConsumer progress) {
+        checkShardable(scenario, variant, options, shard);
+        return runDriven(() -> run(scenario, variant, options, shard, progress));
+    }
+
+    /** The one-line reason {@code options} cannot be sharded, or null if they can. */
+    public static String whyNotShardable(Options options) {
+        if (options.replay() != null) {
+            return "--shard and --replay do not go together: a replay runs one schedule";
+        }
+        if (!options.strategy().equals(Options.DFS)) {
+            return "--shard works with --strategy dfs only" + (options.strategy().equals(Options.DPOR)
+                    ? ": dpor's backtrack points above the split come from races found in other shards' subtrees"
+                    : ": " + options.strategy() + " is not an exhaustive search");
+        }
+        return null;
+    }
+
+    private static void checkShardable(Scenario<?> scenario, Variant<?> variant, Options options, Shard shard) {
+        java.util.Objects.requireNonNull(shard, "shard");
+        String why = whyNotShardable(options);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
+        checkVariant(scenario, variant);
+    }
+
+    private static void checkVariant(Scenario<?> scenario, Variant<?> variant) {
         if (scenario.variants().stream().noneMatch(v -> v.name().equals(variant.name()))) {
             throw new IllegalArgumentException("variant " + variant.name() + " is not one of scenario " + scenario.name()
                     + "'s variants " + scenario.variants().stream().map(Variant::name).toList());
         }
-        // Drive the exploration from a virtual thread too: every hand-off is then between virtual threads
-        // (a continuation switch on a carrier) instead of an OS wake-up of the caller's thread.
-        return runDriven(() -> run(scenario, variant, options, progress));
     }
 
     /**
@@ -88,16 +143,37 @@ public final class Explorer {
      * @return every distinct outcome found within the budget
      */
     public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options) {
+        return outcomes(scenario, variant, options, null);
+    }
+
+    /**
+     * {@link #outcomes(Scenario, Variant, Options)} of one shard (all of the search if {@code shard} is
+     * null): the union of the shards' end states, and the sum of their schedules, are those of the whole
+     * search.
+     *
+     * @throws IllegalArgumentException as {@link #exploreShard} does
+     */
+    public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options, Shard shard) {
+        if (shard != null) {
+            checkShardable(scenario, variant, options, shard);
+        }
         java.util.SortedSet<String> states = new java.util.TreeSet<>();
-        Searched s = runDriven(() -> search(scenario, variant, options, null, (engine, world) -> {
-            if (engine.violation() != null) {
-                states.add("violation: " + engine.violation().replaceAll(" after step \\d+", ""));
-            } else if (!engine.pruned()) {
-                states.add(world.endState() + String.join("\n", engine.accepted()));
+        Searched s = runDriven(() -> search(scenario, variant, options, shard, null, (engine, world, subtree) -> {
+            String outcome = outcome(engine, world);
+            if (outcome != null) {
+                states.add(outcome);
             }
             return false;
         }));
         return new Outcomes(s.schedules(), s.exhausted(), states);
+    }
+
+    /** The outcome of the schedule just run, as {@link Outcomes} lists it; null for a pruned one. */
+    private static String outcome(Engine engine, World world) {
+        if (engine.violation() != null) {
+            return "violation: " + engine.violation().replaceAll(" after step \\d+", "");
+        }
+        return engine.pruned() ? null : world.endState() + String.join("\n", engine.accepted());
     }
 
     /** Run {@code body} on a virtual thread (see {@link #explore}) unless already on one. */
@@ -130,13 +206,22 @@ public final class Explorer {
         return r;
     }
 
-    /** What the search loop does with each schedule just run (before its world is closed); true to stop. */
+    /**
+     * What the search loop does with each schedule just run (before its world is closed), of subtree
+     * {@code subtree} (0 unless sharded); true to stop.
+     */
     private interface AfterSchedule {
-        boolean stop(Engine engine, World world);
+        boolean stop(Engine engine, World world, long subtree);
     }
 
-    /** How a search ended: schedules run, and whether the strategy ran out of schedules. */
-    private record Searched(long schedules, boolean exhausted, Strategy strategy) {}
+    /**
+     * How a search ended: schedules run, whether the strategy ran out of schedules, and the split of a
+     * sharded one (null otherwise).
+     */
+    private record Searched(long schedules, boolean exhausted, Strategy strategy, Split split) {}
+
+    /** Where a sharded search is split: {@code subtrees} subtrees below {@code depth} decisions. */
+    private record Split(int depth, long subtrees) {}
 
     /**
      * The search loop: a world restored (or built fresh) per schedule, run under the strategy, handed to
@@ -144,14 +229,44 @@ public final class Explorer {
      * ({@link ObjectIds#forNewMachines()}), restarted before every build and restored with the machine, so
      * every schedule numbers and names its objects alike and its traces can name them.
      */
-    private static <B> Searched search(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress,
-                                       AfterSchedule after) {
+    private static <B> Searched search(Scenario<B> scenario, Variant<B> variant, Options options, Shard shard,
+                                       LongConsumer progress, AfterSchedule after) {
         ObjectIds ids = new ObjectIds(true);
-        return ScopedValue.where(ObjectIds.forNewMachines(), ids)
-                .call(() -> searchInScope(ids, scenario, variant, options, progress, after));
+        return ScopedValue.where(ObjectIds.forNewMachines(), ids).call(() -> {
+            if (shard == null) {
+                return searchInScope(ids, scenario, variant, options, options::newStrategy, progress, after);
+            }
+            Split split = split(ids, scenario, variant, options, shard.count());
+            Searched s = searchInScope(ids, scenario, variant, options,
+                    cpus -> new BoundedDfs(options.bound(), split.depth(), shard), progress, after);
+            return new Searched(s.schedules(), s.exhausted(), s.strategy(), split);
+        });
+    }
+
+    /**
+     * The split depth of a search in {@code shards} shards: the smallest depth with at least
+     * {@link Shard#SUBTREES_PER_SHARD} subtrees per shard, or the depth of the whole tree if it has fewer
+     * (no schedule was cut). Found by enumerating the tree down to depth 1, 2, ... with every schedule cut
+     * there: a pure function of the scenario, variant and options, so every shard finds the same.
+     */
+    private static <B> Split split(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options, int shards) {
+        if (shards == 1) {
+            return new Split(0, 1);
+        }
+        long wanted = (long) Shard.SUBTREES_PER_SHARD * shards;
+        for (int depth = 1; ; depth++) {
+            int d = depth;
+            BoundedDfs probe = (BoundedDfs) searchInScope(ids, scenario, variant, options,
+                    cpus -> new BoundedDfs(options.bound(), d, null), null, (engine, world, subtree) -> false).strategy();
+            long subtrees = probe.subtree() + 1;
+            if (subtrees >= wanted || probe.cuts() == 0) {
+                return new Split(depth, subtrees);
+            }
+        }
     }
 
     private static <B> Searched searchInScope(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options,
+                                              java.util.function.IntFunction<Strategy> newStrategy,
                                               LongConsumer progress, AfterSchedule after) {
         World world = scenario.build(variant);
         int nrCpus = world.nrCpus();
@@ -162,12 +277,13 @@ public final class Explorer {
             world.close();
             world = null;
         }
-        Strategy strategy = options.newStrategy(nrCpus);
+        Strategy strategy = newStrategy.apply(nrCpus);
+        BoundedDfs sharded = strategy instanceof BoundedDfs b ? b : null;
         long n = 0;
         try (Engine engine = new Engine()) {
             while (n < options.schedules()) {
                 if (!strategy.nextSchedule()) {
-                    return new Searched(n, strategy.exhaustive(), strategy);
+                    return new Searched(n, strategy.exhaustive(), strategy, null);
                 }
                 if (restore != null) {
                     restore.run();
@@ -175,22 +291,27 @@ public final class Explorer {
                     ids.reset();
                     world = scenario.build(variant);
                 }
+                boolean counted;
                 try {
                     engine.runSchedule(world, strategy, options.invariants(), options.maxSteps());
-                    n++;
+                    // A schedule of another shard's subtree, cut at the split depth: neither counted nor judged.
+                    counted = sharded == null || !sharded.outsideShard();
+                    if (counted) {
+                        n++;
+                    }
                     strategy.scheduleDone(engine.steps());
                     if (engine.strategyError() != null) {
                         throw engine.strategyError();
                     }
-                    if (after.stop(engine, world)) {
-                        return new Searched(n, false, strategy);
+                    if (counted && after.stop(engine, world, sharded == null ? 0 : sharded.subtree())) {
+                        return new Searched(n, false, strategy, null);
                     }
                 } finally {
                     if (restore == null) {
                         world.close();
                     }
                 }
-                if (progress != null && n % 10_000 == 0) {
+                if (counted && progress != null && n % 10_000 == 0) {
                     progress.accept(n);
                 }
             }
@@ -199,22 +320,34 @@ public final class Explorer {
                 world.close();
             }
         }
-        return new Searched(n, false, strategy);
+        return new Searched(n, false, strategy, null);
     }
 
-    private static <B> Result run(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
+    /**
+     * The search behind {@link #explore} and {@link #exploreShard}. With a shard it also keeps, per subtree
+     * run, the number of schedules and the distinct outcomes (what {@link ShardMerge} needs to give one
+     * unsharded search's counts); unsharded, those stay empty (no end state is rendered per schedule).
+     */
+    private static <B> ShardResult run(Scenario<B> scenario, Variant<B> variant, Options options, Shard shard,
+                                       LongConsumer progress) {
         // What the search found, filled in by the loop's callback (traces are rendered before the world closes).
         String[] violation = new String[2]; // schedule, message
         String[] accepted = new String[2]; // schedule, message
         Trace[] traces = new Trace[3]; // violation, accepted, replayed
         int[] steps = new int[3]; // violation, accepted, last
-        Searched s = search(scenario, variant, options, progress, (engine, world) -> {
+        long[] found = {-1, -1}; // the subtrees of the violation and of the first accepted outcome
+        ShardTally tally = shard == null ? null : new ShardTally();
+        Searched s = search(scenario, variant, options, shard, progress, (engine, world, subtree) -> {
             steps[2] = engine.steps();
+            if (tally != null) {
+                tally.add(subtree, outcome(engine, world));
+            }
             if (engine.violation() != null) {
                 violation[0] = engine.schedule();
                 violation[1] = engine.violation();
                 traces[0] = engine.trace();
                 steps[0] = engine.steps();
+                found[0] = subtree;
                 return true;
             }
             if (options.replay() != null) {
@@ -225,18 +358,67 @@ public final class Explorer {
                 accepted[1] = String.join("\n", engine.accepted());
                 traces[1] = engine.trace();
                 steps[1] = engine.steps();
+                found[1] = subtree;
             }
             return false;
         });
+        Result r;
         if (violation[1] != null) {
-            return new Result(scenario.name(), variant.name(), Result.Verdict.VIOLATION, s.schedules(), false,
+            r = new Result(scenario.name(), variant.name(), Result.Verdict.VIOLATION, s.schedules(), false,
                     s.strategy().describe(), violation[0], violation[1], traces[0], steps[0]);
-        }
-        if (accepted[0] != null) {
-            return new Result(scenario.name(), variant.name(), Result.Verdict.ACCEPTED, s.schedules(), s.exhausted(),
+        } else if (accepted[0] != null) {
+            r = new Result(scenario.name(), variant.name(), Result.Verdict.ACCEPTED, s.schedules(), s.exhausted(),
                     s.strategy().describe(), accepted[0], accepted[1], traces[1], steps[1]);
+        } else {
+            r = new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, s.schedules(), s.exhausted(),
+                    s.strategy().describe(), options.replay(), null, traces[2], steps[2]);
         }
-        return new Result(scenario.name(), variant.name(), Result.Verdict.NO_VIOLATION, s.schedules(), s.exhausted(),
-                s.strategy().describe(), options.replay(), null, traces[2], steps[2]);
+        if (tally == null) {
+            return new ShardResult(r, null, options, 0, 1, java.util.List.of(), java.util.List.of(), -1, -1);
+        }
+        return new ShardResult(r, shard, options, s.split().depth(), s.split().subtrees(), tally.subtrees(),
+                tally.states(), found[0], found[1]);
+    }
+
+    /** A shard's schedules and distinct outcomes per subtree, in the order they were run. */
+    private static final class ShardTally {
+        private final java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+        private final java.util.List<String> states = new java.util.ArrayList<>();
+        private final java.util.List<ShardResult.Subtree> done = new java.util.ArrayList<>();
+        private long current = -1;
+        private long schedules;
+        private final java.util.SortedSet<Integer> seen = new java.util.TreeSet<>();
+
+        void add(long subtree, String outcome) {
+            if (subtree != current) {
+                flush();
+                current = subtree;
+            }
+            schedules++;
+            if (outcome != null) {
+                seen.add(ids.computeIfAbsent(outcome, o -> {
+                    states.add(o);
+                    return states.size() - 1;
+                }));
+            }
+        }
+
+        private void flush() {
+            if (current >= 0) {
+                done.add(new ShardResult.Subtree(current, schedules, java.util.List.copyOf(seen)));
+            }
+            schedules = 0;
+            seen.clear();
+        }
+
+        java.util.List<ShardResult.Subtree> subtrees() {
+            flush();
+            current = -1;
+            return java.util.List.copyOf(done);
+        }
+
+        java.util.List<String> states() {
+            return java.util.List.copyOf(states);
+        }
     }
 }

@@ -8,8 +8,8 @@ public interface Strategy {
     /**
      * What {@link #choose} returns to end the schedule at this point without a verdict: a partial-order
      * reduction that knows every continuation is covered by schedules it runs anyway (sleep-set blocked).
-     * The schedule's CPUs are unwound and no end check runs. Only a strategy that {@link #seesEveryStep}
-     * may return it.
+     * The schedule's CPUs are unwound and no end check runs. A sharded {@link BoundedDfs} returns it too, to
+     * cut a schedule of another shard's subtree.
      */
     int PRUNE = -1;
 

@@ -14,6 +14,11 @@ public final class TraceJson {
      * @return the JSON text
      */
     public static String render(Result r) {
+        return render(r, "");
+    }
+
+    /** {@link #render(Result)} with {@code fields} (each line {@code "  \"name\": value,\n"}) after the message. */
+    static String render(Result r, String fields) {
         StringBuilder sb = new StringBuilder();
         sb.append("{\n");
         sb.append("  \"scenario\": ").append(Json.q(r.scenario())).append(",\n");
@@ -24,6 +29,7 @@ public final class TraceJson {
         sb.append("  \"strategy\": ").append(Json.q(r.strategy())).append(",\n");
         sb.append("  \"schedule\": ").append(Json.q(r.schedule())).append(",\n");
         sb.append("  \"message\": ").append(Json.q(r.message())).append(",\n");
+        sb.append(fields);
         sb.append("  \"model\": ").append(Json.q(Explorer.MODEL_NOTE)).append(",\n");
         sb.append("  \"cpus\": ").append(r.trace() == null ? 0 : r.trace().cpus()).append(",\n");
         sb.append("  \"events\": [");

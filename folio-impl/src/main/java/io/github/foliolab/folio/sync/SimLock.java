@@ -13,20 +13,24 @@ import java.lang.invoke.VarHandle;
  * reported as a self-deadlock.
  */
 public abstract class SimLock implements io.github.foliolab.folio.Restorable {
-    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(Object[].class);
     /**
-     * The lock word sits alone in the middle of {@link #word}: {@value} ints (128 bytes, two cache lines
-     * with the adjacent-line prefetch) on each side, so that a waiter reading it never takes the line of
-     * anything the holder writes (the data the lock protects, or another lock).
+     * The lock word sits alone in the middle of {@link #word}: {@value} references (at least 128 bytes,
+     * two cache lines with the adjacent-line prefetch, with compressed or full references) on each side,
+     * so that a waiter reading it never takes the line of anything the holder writes (the data the lock
+     * protects, or another lock).
      */
     private static final int PAD = 32;
 
     private final long id;
     private final String name;
-    /** 0 free, 1 held, at index {@link #PAD}; the other elements are padding and never accessed. */
-    private final int[] word = new int[2 * PAD + 1];
-    /** The holder, for lockdep-style assertions; written only by the holder, after acquiring. */
-    private Thread owner;
+    /**
+     * At index {@link #PAD}: null while the lock is free, else the holding thread (so the word is its own
+     * owner field for lockdep-style assertions: the holder writes no other line to take or drop the lock,
+     * and a waiter spinning on the word reads no line the holder writes while it holds). The other
+     * elements are padding and never accessed.
+     */
+    private final Object[] word = new Object[2 * PAD + 1];
 
     /**
      * An unlocked lock, registered as a schedule-point object under {@code name}.
@@ -88,28 +92,31 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
      */
     protected final void lock(long form) {
         SchedPoints.before(lockOp(), id, form);
-        if (owner == Thread.currentThread()) {
+        Thread me = Thread.currentThread();
+        Object[] w = word;
+        if (WORD.getOpaque(w, PAD) == me) {
             throw new VmBugException("BUG: " + lockOp().kernelName() + " recursion on " + name
                     + " (already held by this thread): deadlock");
         }
         // Acquire: everything the previous holder wrote before its release is visible after this CAS.
-        if (!WORD.weakCompareAndSetAcquire(word, PAD, 0, 1)) {
+        if (!WORD.weakCompareAndSetAcquire(w, PAD, null, me)) {
             LockWatch.waiting(this); // the slow path: a hung-task report can say who waits for whom
             try {
+                long lockId = id;
                 int round = 0;
                 // Test and test-and-set: a waiter reads the word (sharing its line with the holder) and
                 // tries the CAS only once it reads free, as the kernel's qspinlock waiter spins on a read.
-                // A CAS in every round would take the line exclusively, again and again.
+                // A CAS in every round would take the line exclusively, again and again. (The word and
+                // the id are in locals: the waiter reads no other field of this object while it spins.)
                 do {
-                    SchedPoints.contended(lockOp(), id);
+                    SchedPoints.contended(lockOp(), lockId);
                     Spin.pause(round++);
                     LockWatch.stillWaiting(this);
-                } while ((int) WORD.getOpaque(word, PAD) != 0 || !WORD.weakCompareAndSetAcquire(word, PAD, 0, 1));
+                } while (WORD.getOpaque(w, PAD) != null || !WORD.weakCompareAndSetAcquire(w, PAD, null, me));
             } finally {
                 LockWatch.doneWaiting();
             }
         }
-        owner = Thread.currentThread();
         LockWatch.acquired(this);
     }
 
@@ -120,9 +127,8 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
      */
     public final boolean tryLock() {
         SchedPoints.before(lockOp(), id, FORM_TRY);
-        boolean ok = WORD.compareAndSet(word, PAD, 0, 1);
+        boolean ok = WORD.compareAndSet(word, PAD, null, Thread.currentThread());
         if (ok) {
-            owner = Thread.currentThread();
             LockWatch.acquired(this);
         }
         SchedPoints.after(lockOp(), id, ok);
@@ -140,6 +146,7 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
      * @param form {@link #FORM_PLAIN}, {@link #FORM_IRQ} or {@link #FORM_IRQSAVE}
      */
     protected final void unlock(long form) {
+        Thread owner = owner();
         if (owner != Thread.currentThread()) {
             throw new VmBugException("BUG: " + unlockOp().kernelName() + " of " + name
                     + " by a thread that does not hold it (holder: " + owner + ")");
@@ -149,29 +156,28 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
         }
         SchedPoints.before(unlockOp(), id, form);
         LockWatch.released(this);
-        owner = null;
-        WORD.setRelease(word, PAD, 0);
+        WORD.setRelease(word, PAD, null);
         SchedPoints.released(unlockOp(), id);
     }
 
     /** {@return true while some thread holds the lock (racy outside the holder, like spin_is_locked)} */
     public final boolean isLocked() {
-        return (int) WORD.getOpaque(word, PAD) != 0;
+        return WORD.getOpaque(word, PAD) != null;
     }
 
     /** The holding thread, or null (racy outside the holder; for reports). */
     final Thread owner() {
-        return owner;
+        return (Thread) WORD.getOpaque(word, PAD);
     }
 
     /** {@return true if the calling thread holds the lock} */
     public final boolean heldByCurrentThread() {
-        return owner == Thread.currentThread();
+        return WORD.getOpaque(word, PAD) == Thread.currentThread();
     }
 
     /** lockdep_assert_held(): a misuse of the API if the caller does not hold the lock. */
     public final void assertHeld() {
-        if (owner != Thread.currentThread()) {
+        if (!heldByCurrentThread()) {
             throw new VmBugException("lockdep: " + name + " must be held here");
         }
     }
@@ -184,11 +190,7 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
     /** Save whether the lock is held and by whom (a machine checkpoint: a schedule may end with it held). */
     @Override
     public final Runnable save() {
-        int s = (int) WORD.getOpaque(word, PAD);
-        Thread o = owner;
-        return () -> {
-            owner = o;
-            WORD.setOpaque(word, PAD, s);
-        };
+        Object o = WORD.getOpaque(word, PAD);
+        return () -> WORD.setOpaque(word, PAD, o);
     }
 }
