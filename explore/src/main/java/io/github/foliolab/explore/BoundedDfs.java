@@ -48,6 +48,11 @@ public final class BoundedDfs implements Strategy {
     private int preemptions;
     private boolean started;
 
+    /**
+     * A search that allows at most {@code bound} preemptions per schedule.
+     *
+     * @param bound the preemption bound, at least 0
+     */
     public BoundedDfs(int bound) {
         this(bound, -1, null);
     }

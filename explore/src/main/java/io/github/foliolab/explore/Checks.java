@@ -5,6 +5,9 @@ import java.util.List;
 
 /** What a scenario's end checks found: violations (bugs) and outcomes classified as accepted behaviour. */
 public final class Checks {
+    /** Empty: no violation and no accepted outcome recorded yet; the engine makes one per schedule. */
+    Checks() {}
+
     private final List<String> violations = new ArrayList<>();
     private final List<String> accepted = new ArrayList<>();
 
@@ -39,10 +42,12 @@ public final class Checks {
         if (!ok) violation(name, message);
     }
 
+    /** {@return the violations recorded, each as "name: message", in the order found} */
     public List<String> violations() {
         return violations;
     }
 
+    /** {@return the accepted outcomes recorded, each as "name: message"} */
     public List<String> accepted() {
         return accepted;
     }

@@ -17,6 +17,11 @@ public record Decision(int index, int step, int previous, int current, int[] ena
         return current >= 0 ? current : enabled[0];
     }
 
+    /**
+     * {@return whether {@code cpu} can take the next step}
+     *
+     * @param cpu a CPU (body) number
+     */
     public boolean isEnabled(int cpu) {
         for (int e : enabled) {
             if (e == cpu) return true;

@@ -66,6 +66,11 @@ public final class Dpor implements Strategy {
     private final int[] firstInV = new int[CPUS];
     private long pruned;
 
+    /**
+     * Partial-order reduction within {@code bound} preemptions per schedule.
+     *
+     * @param bound the preemption bound; {@link #UNBOUNDED} or more turns the bound off and the sleep sets on
+     */
     public Dpor(int bound) {
         if (bound < 0) {
             throw new IllegalArgumentException("preemption bound must be >= 0, got " + bound);
@@ -74,7 +79,11 @@ public final class Dpor implements Strategy {
         this.sleepSets = bound >= UNBOUNDED;
     }
 
-    /** Schedules ended early because only sleeping CPUs could go on. */
+    /**
+     * Schedules ended early because only sleeping CPUs could go on.
+     *
+     * @return the number of schedules pruned so far
+     */
     public long pruned() {
         return pruned;
     }

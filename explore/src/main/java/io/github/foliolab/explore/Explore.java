@@ -15,7 +15,12 @@ public final class Explore {
         return Engine.current();
     }
 
-    /** Run {@code body} labelled as the kernel function {@code label}. */
+    /**
+     * Run {@code body} labelled as the kernel function {@code label}.
+     *
+     * @param label the call as the trace shows it, e.g. {@code "__munlock_folio(F)"}
+     * @param body the function's model code
+     */
     public static void call(String label, Runnable body) {
         Engine e = engine();
         if (e == null) {
@@ -27,7 +32,14 @@ public final class Explore {
         e.ret(null);
     }
 
-    /** Run {@code body} labelled as {@code label}, recording its result. */
+    /**
+     * Run {@code body} labelled as {@code label}, recording its result.
+     *
+     * @param <T> the result type
+     * @param label the call as the trace shows it
+     * @param body the function's model code
+     * @return what {@code body} returned (shown in the trace as the call's result)
+     */
     public static <T> T call(String label, Supplier<T> body) {
         Engine e = engine();
         if (e == null) {
@@ -39,7 +51,13 @@ public final class Explore {
         return r;
     }
 
-    /** Run a boolean {@code body} labelled as {@code label}, recording its result. */
+    /**
+     * Run a boolean {@code body} labelled as {@code label}, recording its result.
+     *
+     * @param label the call as the trace shows it
+     * @param body the function's model code
+     * @return what {@code body} returned (shown in the trace as the call's result)
+     */
     public static boolean test(String label, BooleanSupplier body) {
         Engine e = engine();
         if (e == null) {
@@ -56,6 +74,8 @@ public final class Explore {
      * bodies share outside the library (a flag an end check reads), which no schedule point covers.
      * Not a schedule point: it changes no schedule, trace or DFS verdict; it tells partial-order
      * reduction ({@code --strategy dpor}) that steps touching {@code name} do not commute.
+     *
+     * @param name the variable's name, unique within the scenario
      */
     public static void read(String name) {
         Engine e = engine();
@@ -64,7 +84,11 @@ public final class Explore {
         }
     }
 
-    /** Declare that the calling CPU writes the scenario's own variable {@code name} (see {@link #read(String)}). */
+    /**
+     * Declare that the calling CPU writes the scenario's own variable {@code name} (see {@link #read(String)}).
+     *
+     * @param name the variable's name, unique within the scenario
+     */
     public static void write(String name) {
         Engine e = engine();
         if (e != null) {
@@ -75,6 +99,8 @@ public final class Explore {
     /**
      * Declare a plain read of {@code folio}'s words outside a schedule point ({@code folio.flags()} in a
      * body); see {@link #read(String)}.
+     *
+     * @param folio the folio whose words are read
      */
     public static void read(io.github.foliolab.folio.Folio folio) {
         Engine e = engine();
@@ -88,7 +114,11 @@ public final class Explore {
         return Long.MIN_VALUE + 1 + (name.hashCode() & 0xffffffffL);
     }
 
-    /** True if the calling thread is a simulated CPU under the explorer. */
+    /**
+     * True if the calling thread is a simulated CPU under the explorer.
+     *
+     * @return true on a CPU thread of a running exploration, false elsewhere (the body then runs plainly)
+     */
     public static boolean exploring() {
         return engine() != null;
     }

@@ -434,7 +434,14 @@ public final class ExploreCli {
         return r.violated() ? 1 : 0;
     }
 
-    /** The report of one exploration, as {@code explore SCENARIO} prints it. */
+    /**
+     * The report of one exploration, as {@code explore SCENARIO} prints it.
+     *
+     * @param s the scenario
+     * @param v the variant explored
+     * @param r the exploration's result
+     * @param out where the report goes
+     */
     public static void print(Scenario<?> s, Variant<?> v, Result r, PrintStream out) {
         out.println("scenario: " + s.name() + " -- " + s.summary());
         out.println("variant:  " + v.name() + " -- " + v.summary());

@@ -29,6 +29,16 @@ public final class Explorer {
         Dispatcher.unlink();
     }
 
+    /**
+     * Explore {@code variant} of {@code scenario} as {@code options} say, without progress reports.
+     *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @return the verdict, with the first violating schedule and its trace if there is one
+     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
+     */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options) {
         return explore(scenario, variant, options, null);
     }
@@ -37,6 +47,12 @@ public final class Explorer {
      * Explore; {@code progress} (may be null) is told the number of schedules run every 10,000
      * schedules.
      *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @param progress told the number of schedules run so far, or null
+     * @return the verdict, with the first violating schedule and its trace if there is one
      * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
      */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
@@ -65,6 +81,7 @@ public final class Explorer {
      *                 to each shard
      * @param shard    which shard
      * @param progress told the number of schedules run every 10,000 schedules, or null
+     * @param <B> the scenario's type of behaviour
      * @return the shard's result, with what a merge needs
      * @throws IllegalArgumentException if the strategy is not {@code dfs}, {@code options} replays a schedule,
      *                                  or {@code variant} is not one of {@code scenario}'s variants
@@ -75,7 +92,12 @@ public final class Explorer {
         return runDriven(() -> run(scenario, variant, options, shard, progress));
     }
 
-    /** The one-line reason {@code options} cannot be sharded, or null if they can. */
+    /**
+     * The one-line reason {@code options} cannot be sharded, or null if they can.
+     *
+     * @param options the options to check
+     * @return the reason, or null when {@code options} can be sharded
+     */
     public static String whyNotShardable(Options options) {
         if (options.replay() != null) {
             return "--shard and --replay do not go together: a replay runs one schedule";
@@ -119,6 +141,12 @@ public final class Explorer {
     /**
      * Explore like {@link #explore} but go on after violations, collecting every distinct outcome
      * ({@link Outcomes}); for tests that compare strategies.
+     *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @return every distinct outcome found within the budget
      */
     public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options) {
         return outcomes(scenario, variant, options, null);
@@ -129,6 +157,12 @@ public final class Explorer {
      * null): the union of the shards' end states, and the sum of their schedules, are those of the whole
      * search.
      *
+     * @param <B> the scenario's type of behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options a {@code dfs} search with no replay
+     * @param shard which shard, or null for the whole search
+     * @return every distinct outcome the shard reached, and its schedule count
      * @throws IllegalArgumentException as {@link #exploreShard} does
      */
     public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options, Shard shard) {

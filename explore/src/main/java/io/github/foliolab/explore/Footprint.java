@@ -18,6 +18,9 @@ import java.util.Arrays;
  * steps dependent that are not: that costs schedules, never soundness.
  */
 public final class Footprint {
+    /** Empty: the step has touched nothing yet; the engine makes one per step. */
+    Footprint() {}
+
     /** The key of a point whose id names nothing ({@code Subject.NONE}): dependent with every step. */
     public static final long ANY = Long.MIN_VALUE;
 
@@ -67,12 +70,21 @@ public final class Footprint {
         return i >= 64 || (writes & (1L << i)) != 0;
     }
 
-    /** The number of objects touched. */
+    /**
+     * The number of objects touched.
+     *
+     * @return the number of distinct objects (locks, folios, variables) the step touched
+     */
     public int size() {
         return n;
     }
 
-    /** True if this step and {@code o} touch one object and at least one of them writes it. */
+    /**
+     * True if this step and {@code o} touch one object and at least one of them writes it.
+     *
+     * @param o another step's footprint
+     * @return true if the two steps do not commute
+     */
     public boolean dependent(Footprint o) {
         for (int i = 0; i < n; i++) {
             long k = keys[i];

@@ -6,13 +6,27 @@ package io.github.foliolab.explore;
  * their schedule points pass untouched.
  */
 public interface Invariant {
-    /** A short name printed with a violation, e.g. {@code lru-flag-listed}. */
+    /**
+     * A short name printed with a violation, e.g. {@code lru-flag-listed}.
+     *
+     * @return the invariant's name
+     */
     String name();
 
-    /** {@return what is wrong, or null if the invariant holds} */
+    /**
+     * {@return what is wrong, or null if the invariant holds}
+     *
+     * @param world the schedule's world
+     * @param view what the explorer knows of the CPUs at this point (held locks, the check round)
+     */
     String check(World world, View view);
 
-    /** {@return an invariant from a name and a check} */
+    /**
+     * {@return an invariant from a name and a check}
+     *
+     * @param name the invariant's name
+     * @param check the check, returning what is wrong or null
+     */
     static Invariant of(String name, java.util.function.BiFunction<World, View, String> check) {
         return new Invariant() {
             @Override

@@ -23,6 +23,14 @@ public final class Pct implements Strategy {
     private int applied;
     private boolean first = true;
 
+    /**
+     * PCT of depth {@code depth} for {@code nrCpus} CPUs, seeded.
+     *
+     * @param seed the random seed; the same seed gives the same schedules
+     * @param depth the depth d, at least 1: d - 1 priority change points per schedule
+     * @param nrCpus the number of CPUs (bodies) of the scenario
+     * @throws IllegalArgumentException if {@code depth} is below 1
+     */
     public Pct(long seed, int depth, int nrCpus) {
         if (depth < 1) {
             throw new IllegalArgumentException("PCT depth must be >= 1, got " + depth);
@@ -76,7 +84,11 @@ public final class Pct implements Strategy {
         k = Math.max(k, steps);
     }
 
-    /** 1/(n * k^(d-1)) for the current k. */
+    /**
+     * 1/(n * k^(d-1)) for the current k.
+     *
+     * @return the lower bound, from 0 to 1, on the probability that one schedule finds a given bug of depth d
+     */
     public double bound() {
         return 1.0 / (nrCpus * Math.pow(Math.max(1, k), depth - 1));
     }

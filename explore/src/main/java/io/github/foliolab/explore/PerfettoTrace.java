@@ -11,6 +11,12 @@ public final class PerfettoTrace {
 
     private static final int TICK_US = 10;
 
+    /**
+     * The trace of {@code r} as a Chrome trace event JSON document.
+     *
+     * @param r an exploration's result with a trace
+     * @return the JSON text
+     */
     public static String render(Result r) {
         StringBuilder sb = new StringBuilder();
         sb.append("{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n");

@@ -21,13 +21,19 @@ public final class Races {
      * The registered scenarios, in the order {@code races} runs them, loaded with the calling thread's
      * context class loader.
      *
+     * @return the library's scenarios in their registration order, then the user's sorted by name
      * @throws IllegalStateException if two scenarios have the same name
      */
     public static List<Scenario<?>> all() {
         return all(Thread.currentThread().getContextClassLoader());
     }
 
-    /** The registered scenarios {@code loader} sees (see {@link #all()}). */
+    /**
+     * The registered scenarios {@code loader} sees (see {@link #all()}).
+     *
+     * @param loader the class loader whose service files are read
+     * @return the library's scenarios in their registration order, then the user's sorted by name
+     */
     @SuppressWarnings({"rawtypes", "unchecked"})
     public static List<Scenario<?>> all(ClassLoader loader) {
         List<Scenario<?>> own = new ArrayList<>();
@@ -49,7 +55,12 @@ public final class Races {
         return l;
     }
 
-    /** The registered scenario with this name, or null. */
+    /**
+     * The registered scenario with this name, or null.
+     *
+     * @param name the scenario's command-line name
+     * @return the scenario, or null when none has that name
+     */
     public static Scenario<?> byName(String name) {
         for (Scenario<?> s : all()) {
             if (s.name().equals(name)) return s;

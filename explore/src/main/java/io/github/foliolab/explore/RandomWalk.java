@@ -6,6 +6,11 @@ import java.util.SplittableRandom;
 public final class RandomWalk implements Strategy {
     private final SplittableRandom random;
 
+    /**
+     * A random walk seeded with {@code seed}: the same seed gives the same schedules.
+     *
+     * @param seed the random seed
+     */
     public RandomWalk(long seed) {
         this.random = new SplittableRandom(seed);
     }

@@ -8,6 +8,11 @@ public final class Replay implements Strategy {
     private int decisionsMade;
     private boolean mismatched;
 
+    /**
+     * A strategy that runs {@code schedule} once.
+     *
+     * @param schedule the schedule string, as a result prints it
+     */
     public Replay(String schedule) {
         this.schedule = schedule;
         this.choices = Schedule.decode(schedule);
@@ -54,6 +59,11 @@ public final class Replay implements Strategy {
 
     /** The schedule names a CPU that cannot run at some decision: it was not made for this scenario. */
     public static final class ScheduleMismatchException extends RuntimeException {
+        /**
+         * A mismatch described by {@code message}.
+         *
+         * @param message which decision and CPU did not fit
+         */
         public ScheduleMismatchException(String message) {
             super(message);
         }

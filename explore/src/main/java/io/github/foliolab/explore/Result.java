@@ -28,6 +28,7 @@ public record Result(String scenario, String variant, Verdict verdict, long sche
         ACCEPTED
     }
 
+    /** {@return whether the verdict is {@link Verdict#VIOLATION}} */
     public boolean violated() {
         return verdict == Verdict.VIOLATION;
     }
@@ -51,7 +52,11 @@ public record Result(String scenario, String variant, Verdict verdict, long sche
         return nl >= 0 ? s.substring(0, nl) + " ..." : s;
     }
 
-    /** For tests: the list of the trace's shared step texts (folded rows removed). */
+    /**
+     * For tests: the list of the trace's shared step texts (folded rows removed).
+     *
+     * @return the text of each shared step, in schedule order
+     */
     public List<String> sharedSteps() {
         return trace == null ? List.of() : trace.rows().stream()
                 .filter(r -> r.kind() == Trace.Kind.STEP && r.shared())

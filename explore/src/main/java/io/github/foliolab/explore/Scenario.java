@@ -17,25 +17,41 @@ import java.util.List;
  * @param <B> the type of the variants' behaviour
  */
 public abstract class Scenario<B> {
-    /** The name used on the command line, e.g. {@code munlock-putback}. */
+    /** For subclasses; ServiceLoader instantiates them through their public no-argument constructor. */
+    protected Scenario() {}
+
+    /**
+     * The name used on the command line, e.g. {@code munlock-putback}.
+     *
+     * @return the scenario's name, lower case with dashes
+     */
     public abstract String name();
 
     /** {@return one line: what race this is and where it comes from} */
     public abstract String summary();
 
-    /** The variants; the first is the default (normally the library's 7.2 code, {@link Variant#asIs}). */
+    /**
+     * The variants; the first is the default (normally the library's 7.2 code, {@link Variant#asIs}).
+     *
+     * @return the variants, at least one
+     */
     public abstract List<Variant<B>> variants();
 
     /**
      * A fresh world for one schedule running {@code variant}'s behaviour. Called on the explorer's
      * (unmanaged) thread with a fresh object registry bound for the machines it builds, so lock ids and
      * names are the same for every schedule.
+     *
+     * @param variant one of {@link #variants()}
+     * @return a new world: setup done, ready to run its CPU bodies
      */
     public abstract World build(Variant<B> variant);
 
     /**
      * The variant with this name.
      *
+     * @param name the variant's name, e.g. {@code fix-a}
+     * @return the variant
      * @throws IllegalArgumentException naming the variants there are, if none has this name
      */
     public final Variant<B> variant(String name) {
@@ -56,7 +72,11 @@ public abstract class Scenario<B> {
         return Integer.MAX_VALUE;
     }
 
-    /** {@return {@code options} with its bound lowered to {@link #racesBound()} for dfs and dpor} */
+    /**
+     * {@return {@code options} with its bound lowered to {@link #racesBound()} for dfs and dpor}
+     *
+     * @param options the options given on the command line or by a test
+     */
     public final Options racesOptions(Options options) {
         boolean bounded = Options.DFS.equals(options.strategy()) || Options.DPOR.equals(options.strategy());
         return bounded && options.replay() == null && options.bound() > racesBound() ? options.withBound(racesBound()) : options;

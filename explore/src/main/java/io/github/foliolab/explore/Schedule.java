@@ -33,7 +33,11 @@ public final class Schedule {
         return sb.toString();
     }
 
-    /** {@return the choices a schedule string names; IllegalArgumentException if it is malformed} */
+    /**
+     * {@return the choices a schedule string names; IllegalArgumentException if it is malformed}
+     *
+     * @param s a schedule string
+     */
     public static int[] decode(String s) {
         if (s == null || s.isEmpty()) {
             throw new IllegalArgumentException("empty schedule (the default schedule is \"-\")");

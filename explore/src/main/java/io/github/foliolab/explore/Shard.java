@@ -26,6 +26,8 @@ public record Shard(int index, int count) {
     public static final int SUBTREES_PER_SHARD = 32;
 
     /**
+     * Checks the shard's number against the count.
+     *
      * @throws IllegalArgumentException if {@code count < 1} or {@code index} is not in 1..{@code count}
      */
     public Shard {

@@ -30,6 +30,8 @@ public final class ShardJson {
     private static final JsonFactory JSON = new JsonFactory();
 
     /**
+     * A shard's result as the JSON document {@code explore merge} reads back ({@link #FORMAT}).
+     *
      * @param s a shard's result
      * @return its JSON text
      */

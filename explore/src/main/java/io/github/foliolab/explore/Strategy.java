@@ -13,10 +13,18 @@ public interface Strategy {
      */
     int PRUNE = -1;
 
-    /** Prepare the next schedule; false when the strategy has nothing more to try. */
+    /**
+     * Prepare the next schedule; false when the strategy has nothing more to try.
+     *
+     * @return true if there is a schedule to run
+     */
     boolean nextSchedule();
 
-    /** {@return the CPU (one of {@code d.enabled()}) that takes the next step} */
+    /**
+     * {@return the CPU (one of {@code d.enabled()}) that takes the next step}
+     *
+     * @param d the decision: the CPUs that can run and the one that ran last
+     */
     int choose(Decision d);
 
     /**
@@ -35,6 +43,8 @@ public interface Strategy {
      * True if {@link #choose} is asked at every step, also where only one CPU can run (the
      * {@link Decision} then has one enabled CPU and the same index as the next branching decision), and
      * {@link #executed} is told every step's footprint. Partial-order reduction needs both.
+     *
+     * @return true if the strategy must see every step
      */
     default boolean seesEveryStep() {
         return false;
@@ -43,10 +53,17 @@ public interface Strategy {
     /**
      * The step just taken by {@code cpu} (chosen at the last {@link #choose}) touched {@code footprint};
      * only for a strategy that {@link #seesEveryStep}. The strategy may keep the object.
+     *
+     * @param cpu the CPU that took the step
+     * @param footprint the objects the step touched
      */
     default void executed(int cpu, Footprint footprint) {}
 
-    /** True if running out of schedules means the whole bounded space was covered. */
+    /**
+     * True if running out of schedules means the whole bounded space was covered.
+     *
+     * @return true if the strategy is exhaustive within its bound
+     */
     default boolean exhaustive() {
         return false;
     }

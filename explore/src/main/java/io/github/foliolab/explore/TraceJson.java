@@ -7,6 +7,12 @@ package io.github.foliolab.explore;
 public final class TraceJson {
     private TraceJson() {}
 
+    /**
+     * {@code r} and its trace as one JSON object.
+     *
+     * @param r an exploration's result
+     * @return the JSON text
+     */
     public static String render(Result r) {
         return render(r, "");
     }

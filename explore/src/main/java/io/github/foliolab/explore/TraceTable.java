@@ -13,6 +13,12 @@ import java.util.List;
 public final class TraceTable {
     private TraceTable() {}
 
+    /**
+     * The table of {@code trace}, one column per CPU.
+     *
+     * @param trace a schedule's trace
+     * @return the table, several lines
+     */
     public static String render(Trace trace) {
         List<Trace.Row> all = trace.rows();
         boolean[] hidden = collapsedMarkers(all);

@@ -27,6 +27,15 @@ public record Variant<B>(String name, String summary, Expect expect, B behaviour
         ACCEPTED
     }
 
+    /**
+     * Checks that no component is null.
+     *
+     * @param name short name used on the command line
+     * @param summary one line saying what differs
+     * @param expect what the scenario's author expects the explorer to say
+     * @param behaviour what this variant runs
+     * @throws NullPointerException naming the component that is null
+     */
     public Variant {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(summary, "summary");
@@ -40,12 +49,26 @@ public record Variant<B>(String name, String summary, Expect expect, B behaviour
         CODE
     }
 
-    /** The only variant of a scenario that runs the library's 7.2 code paths, unchanged. */
+    /**
+     * The only variant of a scenario that runs the library's 7.2 code paths, unchanged.
+     *
+     * @param summary one line saying what this variant runs
+     * @param expect the expected verdict
+     * @return the variant named {@code 7.2}, whose behaviour is {@link Library#CODE}
+     */
     public static Variant<Library> library(String summary, Expect expect) {
         return new Variant<>("7.2", summary, expect, Library.CODE);
     }
 
-    /** The library's 7.2 code paths, unchanged ({@code behaviour} says how the scenario runs them). */
+    /**
+     * The library's 7.2 code paths, unchanged ({@code behaviour} says how the scenario runs them).
+     *
+     * @param <B> the scenario's type of behaviour
+     * @param summary one line saying what this variant runs
+     * @param expect the expected verdict
+     * @param behaviour how the scenario runs the library's code
+     * @return the variant named {@code 7.2}
+     */
     public static <B> Variant<B> asIs(String summary, Expect expect, B behaviour) {
         return new Variant<>("7.2", summary, expect, behaviour);
     }

@@ -5,7 +5,11 @@ package io.github.foliolab.explore;
  * kernel invariants hold only where no CPU is in the middle of the update they describe.
  */
 public interface View {
-    /** {@return true if some CPU holds the lock (or rwsem) with this schedule-point id} */
+    /**
+     * {@return true if some CPU holds the lock (or rwsem) with this schedule-point id}
+     *
+     * @param lockId a lock's schedule-point object id ({@code SimLock.id()})
+     */
     boolean held(long lockId);
 
     /** {@return true if some CPU holds any lock} */
@@ -25,6 +29,8 @@ public interface View {
      * Identifies the state being checked: a number that differs from one check to the next, also across the
      * schedules of an exploration (a restored world is checked again from step 0). Invariants that derive
      * the same data (an LRU list walk) may cache it per round.
+     *
+     * @return the check's round number
      */
     int round();
 }

@@ -17,10 +17,16 @@ public abstract class World {
     private final List<Folio> folios = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
 
+    /**
+     * A world on {@code machine}; the subclass sets up its folios, tasks and state.
+     *
+     * @param machine the machine the world's bodies run on
+     */
     protected World(Machine machine) {
         this.machine = machine;
     }
 
+    /** {@return the machine the world's bodies run on} */
     public final Machine machine() {
         return machine;
     }
@@ -59,12 +65,17 @@ public abstract class World {
      * The column title of body {@code body} in traces: {@code CPU A}, or e.g. {@code kworker/0}.
      *
      * @param body the body's number (0 runs as CPU A)
+     * @return the column title
      */
     public String bodyName(int body) {
         return "CPU " + Trace.cpuName(body);
     }
 
-    /** The end checks, after every CPU has finished. */
+    /**
+     * The end checks, after every CPU has finished.
+     *
+     * @param checks where failed checks are recorded ({@link Checks#violation}, {@link Checks#accepted})
+     */
     protected void check(Checks checks) {}
 
     /** {@return the invariants checked after every step; by default none} */
@@ -77,6 +88,7 @@ public abstract class World {
      *
      * @param folio the folio
      * @param name the name
+     * @return {@code folio}, for chaining
      */
     public final Folio name(Folio folio, String name) {
         folios.add(folio);
@@ -109,6 +121,8 @@ public abstract class World {
      * same outcome. By default each named folio (its page dump and flags) and the machine's
      * /proc/vmstat lines that are not zero; a world with more state (lists, Java-side bookkeeping)
      * adds it. Used to compare strategies ({@link Explorer#outcomes}), not by the verdicts.
+     *
+     * @return the end state's text, equal for equal outcomes
      */
     public String endState() {
         StringBuilder sb = new StringBuilder();

@@ -38,11 +38,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * machine), and its CPUs may be used from any threads.
  */
 public final class Machine implements AutoCloseable {
-    /** A typed key for a module's per-machine state, created by the module when the machine is built. */
+    /**
+     * A typed key for a module's per-machine state, created by the module when the machine is built.
+     *
+     * @param <T> the type of the state stored under the key
+     */
     public static final class Key<T> {
         private final String name;
 
-        /** A key; {@code name} names the state in error messages ({@code "lru/swap"}). */
+        /**
+         * A key; {@code name} names the state in error messages ({@code "lru/swap"}).
+         *
+         * @param name the state's name for error messages, not null
+         */
         public Key(String name) {
             this.name = Objects.requireNonNull(name);
         }
@@ -53,17 +61,32 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** A typed build option a module reads while it attaches (the LRU batching policy, ...). */
+    /**
+     * A typed build option a module reads while it attaches (the LRU batching policy, ...).
+     *
+     * @param <T> the type of the option's value
+     */
     public static final class Option<T> {
         private final String name;
         private final T defaultValue;
 
-        /** An option whose value is {@code defaultValue} unless the builder sets it. */
+        /**
+         * An option whose value is {@code defaultValue} unless the builder sets it.
+         *
+         * @param name the option's name for error messages and toString, not null
+         * @param defaultValue the value a machine built without {@link Builder#with} for this option gets, not
+         *     null
+         */
         public Option(String name, T defaultValue) {
             this.name = Objects.requireNonNull(name);
             this.defaultValue = Objects.requireNonNull(defaultValue);
         }
 
+        /**
+         * The value used when the builder does not set this option.
+         *
+         * @return the default value, never null
+         */
         public T defaultValue() {
             return defaultValue;
         }
@@ -78,6 +101,8 @@ public final class Machine implements AutoCloseable {
      * One upward call site: the implementation a higher module provided for {@code type}, or the
      * fallback the declaring module gave. Filled while the machine is built, fixed afterwards; a lower
      * module keeps the link in a final field and calls {@link #get()} on every use (a plain read).
+     *
+     * @param <T> the interface type of the upward call
      */
     public static final class Link<T> {
         private final Class<T> type;
@@ -94,6 +119,8 @@ public final class Machine implements AutoCloseable {
         /**
          * The provided implementation; the fallback if no module provided one.
          *
+         * @return the implementation, or the declaring module's fallback (possibly null) when no module provided
+         *         one
          * @throws IllegalStateException if called while the machine is being built, before any module
          *     provided it (a module calls a higher one from its attach: attach order is wrong)
          */
@@ -109,7 +136,11 @@ public final class Machine implements AutoCloseable {
             return fallback;
         }
 
-        /** True if a module provided an implementation. */
+        /**
+         * True if a module provided an implementation.
+         *
+         * @return true if a module provided an implementation, false if {@link #get()} gives the fallback
+         */
         public boolean provided() {
             return impl != null;
         }
@@ -123,11 +154,22 @@ public final class Machine implements AutoCloseable {
             this.module = module;
         }
 
+        /**
+         * The machine being built (its CPUs and nodes are up; later modules are not attached yet).
+         *
+         * @return the machine under construction
+         */
         public Machine machine() {
             return Machine.this;
         }
 
-        /** The value of {@code option} given to the builder, or its default. */
+        /**
+         * The value of {@code option} given to the builder, or its default.
+         *
+         * @param <T> the option's value type
+         * @param option the option to read
+         * @return the builder's value for {@code option}, or its default
+         */
         @SuppressWarnings("unchecked")
         public <T> T option(Option<T> option) {
             checkOpen();
@@ -138,6 +180,9 @@ public final class Machine implements AutoCloseable {
         /**
          * Store this module's per-machine state under {@code key}.
          *
+         * @param <T> the state's type
+         * @param key the module's key
+         * @param value the state, read back later with {@link Machine#state}
          * @throws IllegalStateException if the key already has state or the build is over
          */
         public <T> void put(Key<T> key, T value) {
@@ -151,7 +196,11 @@ public final class Machine implements AutoCloseable {
          * Provide the implementation of the upward calls declared by {@code type} (each declaring module
          * has one such interface, the way mm/internal.h declares a file's functions for the others).
          *
+         * @param <T> the interface type
+         * @param type the interface that declares the upward calls
+         * @param impl this module's implementation of {@code type}
          * @throws IllegalStateException if another module already provided it, or the build is over
+         * @throws IllegalArgumentException if {@code impl} is not an instance of {@code type}
          */
         public <T> void provide(Class<T> type, T impl) {
             checkOpen();
@@ -174,6 +223,9 @@ public final class Machine implements AutoCloseable {
          *
          * @param fallback what {@link Link#get()} returns once the machine is built if no installed module
          *     provided {@code type}; null makes that an error
+         * @param <T> the interface type
+         * @param type the interface that declares the upward calls
+         * @return the link, the same one for every module that asks for {@code type}
          */
         public <T> Link<T> link(Class<T> type, T fallback) {
             checkOpen();
@@ -184,6 +236,8 @@ public final class Machine implements AutoCloseable {
          * Declare this module's per-machine state for {@link Machine#checkpoint()}: every part whose
          * content can change after the build (lists, batches, counters, locks). A module with no such state
          * calls it with no parts. A machine can take checkpoints only if every attached module called it.
+         *
+         * @param parts this module's saved-and-restored parts, none for a module without mutable state
          */
         public void restorable(Restorable... parts) {
             checkOpen();
@@ -191,7 +245,12 @@ public final class Machine implements AutoCloseable {
             restorableParts.addAll(List.of(parts));
         }
 
-        /** Run {@code closer} when the machine is closed (in reverse attach order). */
+        /**
+         * Run {@code closer} when the machine is closed (in reverse attach order).
+         *
+         * @param closer what to close; {@link Machine#close()} throws its exception, with the other closers',
+         *     as one IllegalStateException
+         */
         public void onClose(AutoCloseable closer) {
             checkOpen();
             closers.push(Objects.requireNonNull(closer));
@@ -219,7 +278,12 @@ public final class Machine implements AutoCloseable {
 
         private Builder() {}
 
-        /** nr_cpu_ids: 1..1024 CPUs, all online (default 1). */
+        /**
+         * nr_cpu_ids: 1..1024 CPUs, all online (default 1).
+         *
+         * @param nr the number of CPUs, 1 to 1024
+         * @return this builder
+         */
         public Builder cpus(int nr) {
             this.nrCpus = nr;
             return this;
@@ -228,6 +292,10 @@ public final class Machine implements AutoCloseable {
         /**
          * The node's zones, in 4 KiB pages: ZONE_NORMAL (at least one 512-page pageblock; default 262144,
          * 1 GiB) and ZONE_MOVABLE (default 0).
+         *
+         * @param normalPages ZONE_NORMAL's size in 4 KiB pages, a multiple of 512 and at least 512
+         * @param movablePages ZONE_MOVABLE's size in 4 KiB pages, 0 for none
+         * @return this builder
          */
         public Builder zones(long normalPages, long movablePages) {
             this.normalPages = normalPages;
@@ -241,6 +309,10 @@ public final class Machine implements AutoCloseable {
          * follow node i-1's (one pfn space). With more than one node, each node spans a multiple of 1024
          * pages (2^MAX_PAGE_ORDER). A machine built without this call has one node, shaped by
          * {@link #zones}; after it, {@link #zones} is not used.
+         *
+         * @param normalPages the node's ZONE_NORMAL size in 4 KiB pages, at least one 512-page pageblock
+         * @param movablePages the node's ZONE_MOVABLE size in 4 KiB pages, 0 for none
+         * @return this builder
          */
         public Builder node(long normalPages, long movablePages) {
             nodes.add(new Node.Shape(normalPages, movablePages));
@@ -250,13 +322,21 @@ public final class Machine implements AutoCloseable {
         /**
          * cpu_to_node(): CPU i is on node {@code nids[i]} (one entry per CPU). Default: CPU i on node
          * i modulo the number of nodes.
+         *
+         * @param nids the node id of each CPU, indexed by CPU id
+         * @return this builder
          */
         public Builder cpuNodes(int... nids) {
             this.cpuToNode = nids.clone();
             return this;
         }
 
-        /** The last {@code pageblocks} pageblocks (512 pages each) of node 0's ZONE_NORMAL are MIGRATE_CMA. */
+        /**
+         * The last {@code pageblocks} pageblocks (512 pages each) of node 0's ZONE_NORMAL are MIGRATE_CMA.
+         *
+         * @param pageblocks the number of 512-page pageblocks made MIGRATE_CMA, 0 for none
+         * @return this builder
+         */
         public Builder cmaPageblocks(int pageblocks) {
             this.cmaPageblocks = pageblocks;
             return this;
@@ -265,13 +345,23 @@ public final class Machine implements AutoCloseable {
         /**
          * Let the garbage collector free the memmap (for short-lived machines built by the thousand, as
          * the explorer builds one per schedule); {@link #close()} still stops the modules' threads.
+         *
+         * @param gcManaged true to let the garbage collector free the memmap
+         * @return this builder
          */
         public Builder gcManaged(boolean gcManaged) {
             this.gcManaged = gcManaged;
             return this;
         }
 
-        /** Set a module's build option. */
+        /**
+         * Set a module's build option.
+         *
+         * @param <T> the option's value type
+         * @param option the option a module reads
+         * @param value its value for the machine being built
+         * @return this builder
+         */
         public <T> Builder with(Option<T> option, T value) {
             options.put(option, Objects.requireNonNull(value));
             return this;
@@ -280,6 +370,9 @@ public final class Machine implements AutoCloseable {
         /**
          * Attach exactly these modules instead of every installed one (for tests of a module on its own;
          * dependency order still applies).
+         *
+         * @param modules the modules to attach, in any order
+         * @return this builder
          */
         public Builder modules(List<? extends MachineModule> modules) {
             this.modules = List.copyOf(modules);
@@ -289,6 +382,9 @@ public final class Machine implements AutoCloseable {
         /**
          * Attach {@code module} too, beside the installed ones (a module of the caller's that is not
          * registered with ServiceLoader: a test's stand-in for a higher module, an experiment's probe).
+         *
+         * @param module the extra module, attached in dependency order with the others
+         * @return this builder
          */
         public Builder withModule(MachineModule module) {
             extra.add(Objects.requireNonNull(module));
@@ -298,6 +394,7 @@ public final class Machine implements AutoCloseable {
         /**
          * Boot the machine and attach the modules.
          *
+         * @return the booted machine with every module attached
          * @throws IllegalArgumentException for a bad shape (CPU count, zone sizes)
          * @throws IllegalStateException if a module needs one that is not installed, or the modules'
          *     dependencies form a cycle
@@ -366,17 +463,35 @@ public final class Machine implements AutoCloseable {
         this.releaseHook = link(Node.ReleaseHook.class, null);
     }
 
-    /** A builder with one CPU and a 1 GiB ZONE_NORMAL. */
+    /**
+     * A builder with one CPU and a 1 GiB ZONE_NORMAL.
+     *
+     * @return a builder for a one-CPU, one-node machine
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** {@code builder().cpus(nrCpus).zones(normalPages, movablePages).build()}. */
+    /**
+     * {@code builder().cpus(nrCpus).zones(normalPages, movablePages).build()}.
+     *
+     * @param nrCpus the number of CPUs, 1 to 1024
+     * @param normalPages ZONE_NORMAL's size in 4 KiB pages
+     * @param movablePages ZONE_MOVABLE's size in 4 KiB pages, 0 for none
+     * @return the booted machine with every installed module attached
+     */
     public static Machine boot(int nrCpus, long normalPages, long movablePages) {
         return builder().cpus(nrCpus).zones(normalPages, movablePages).build();
     }
 
-    /** Like {@link #boot}, with a memmap the garbage collector frees ({@link Builder#gcManaged}). */
+    /**
+     * Like {@link #boot}, with a memmap the garbage collector frees ({@link Builder#gcManaged}).
+     *
+     * @param nrCpus the number of CPUs, 1 to 1024
+     * @param normalPages ZONE_NORMAL's size in 4 KiB pages
+     * @param movablePages ZONE_MOVABLE's size in 4 KiB pages, 0 for none
+     * @return the booted machine with every installed module attached
+     */
     public static Machine bootGcManaged(int nrCpus, long normalPages, long movablePages) {
         return builder().cpus(nrCpus).zones(normalPages, movablePages).gcManaged(true).build();
     }
@@ -459,6 +574,11 @@ public final class Machine implements AutoCloseable {
         return l;
     }
 
+    /**
+     * The machine's CPUs (nr_cpu_ids of them, all online), with the per-CPU state the modules attach.
+     *
+     * @return the CPU set
+     */
     public Cpus cpus() {
         return cpus;
     }
@@ -466,13 +586,19 @@ public final class Machine implements AutoCloseable {
     /**
      * CPU {@code id} of this machine.
      *
+     * @param id the CPU id, 0 to {@code cpus().nr() - 1}
+     * @return that CPU
      * @throws IllegalArgumentException if there is no such CPU
      */
     public Cpu cpu(int id) {
         return cpus.get(id);
     }
 
-    /** Node 0 (the only node of a one-node machine). */
+    /**
+     * Node 0 (the only node of a one-node machine).
+     *
+     * @return node 0
+     */
     public Node node() {
         return node;
     }
@@ -480,6 +606,8 @@ public final class Machine implements AutoCloseable {
     /**
      * NODE_DATA(nid).
      *
+     * @param nid the node id, 0 to {@code nodes().size() - 1}
+     * @return that node
      * @throws IllegalArgumentException if there is no such node
      */
     public Node node(int nid) {
@@ -489,12 +617,20 @@ public final class Machine implements AutoCloseable {
         return nodes.get(nid);
     }
 
-    /** The nodes, by node id. */
+    /**
+     * The nodes, by node id.
+     *
+     * @return the nodes, indexed by node id (an immutable list)
+     */
     public List<Node> nodes() {
         return nodes;
     }
 
-    /** The machine's one memmap: every node's pages, one pfn space. */
+    /**
+     * The machine's one memmap: every node's pages, one pfn space.
+     *
+     * @return the memmap holding every node's page descriptors
+     */
     public MemMap memMap() {
         return node.memMap();
     }
@@ -502,12 +638,20 @@ public final class Machine implements AutoCloseable {
     /**
      * Node 0's vmstat counters (all of them on a one-node machine). On a machine of several nodes, a
      * counter of the whole machine is {@link #vmstatSum}; vm events are counted on node 0's.
+     *
+     * @return node 0's vmstat
      */
     public VmStat vmstat() {
         return node.vmstat();
     }
 
-    /** A counter of /proc/vmstat by name: the sum over the nodes (global_node_page_state() and the like). */
+    /**
+     * A counter of /proc/vmstat by name: the sum over the nodes (global_node_page_state() and the like).
+     *
+     * @param procName the counter's /proc/vmstat name ({@code "nr_mlock"}, {@code "unevictable_pgs_culled"})
+     * @return the counter summed over every node, in pages for page counters or events for event counters
+     * @throws IllegalArgumentException if no counter has that name
+     */
     public long vmstatSum(String procName) {
         long sum = 0;
         for (Node n : nodes) {
@@ -516,7 +660,11 @@ public final class Machine implements AutoCloseable {
         return sum;
     }
 
-    /** /proc/vmstat: every counter summed over the nodes, in {@link VmStat#procVmstat()}'s order. */
+    /**
+     * /proc/vmstat: every counter summed over the nodes, in {@link VmStat#procVmstat()}'s order.
+     *
+     * @return one {@code "name value"} line per counter, as /proc/vmstat prints them
+     */
     public List<String> procVmstat() {
         List<String> out = new ArrayList<>(node.vmstat().procVmstat());
         for (int i = 0; i < out.size(); i++) {
@@ -526,7 +674,11 @@ public final class Machine implements AutoCloseable {
         return out;
     }
 
-    /** The ids and trace names of this machine's locks, lists and queues. */
+    /**
+     * The ids and trace names of this machine's locks, lists and queues.
+     *
+     * @return this machine's object registry
+     */
     public ObjectIds objectIds() {
         return objectIds;
     }
@@ -535,12 +687,20 @@ public final class Machine implements AutoCloseable {
      * Run {@code body} with this machine's object registry bound, off any CPU: for code that creates
      * locks or lists of this machine from a thread that is not running on one of its CPUs (a new
      * process's mm, a new tmpfs file).
+     *
+     * @param <T> the body's result type
+     * @param body the code to run with the registry bound
+     * @return what {@code body} returned
      */
     public <T> T withObjectIds(java.util.function.Supplier<T> body) {
         return ScopedValue.where(ObjectIds.binding(), objectIds).call(body::get);
     }
 
-    /** The names of the modules attached, in attach order. */
+    /**
+     * The names of the modules attached, in attach order.
+     *
+     * @return the module names, in attach order
+     */
     public List<String> modules() {
         return List.copyOf(modules);
     }
@@ -548,6 +708,9 @@ public final class Machine implements AutoCloseable {
     /**
      * The state a module attached under {@code key}.
      *
+     * @param <T> the state's type
+     * @param key the module's key
+     * @return the state the module stored with {@link Assembly#put}
      * @throws IllegalStateException if no attached module created it (its module is not installed)
      */
     @SuppressWarnings("unchecked")
@@ -560,12 +723,21 @@ public final class Machine implements AutoCloseable {
         return (T) v;
     }
 
-    /** True if a module attached state under {@code key}. */
+    /**
+     * True if a module attached state under {@code key}.
+     *
+     * @param key the module's key
+     * @return true if state is stored under {@code key}
+     */
     public boolean has(Key<?> key) {
         return state.containsKey(key);
     }
 
-    /** True once {@link #close()} has run. */
+    /**
+     * True once {@link #close()} has run.
+     *
+     * @return true if the machine is closed
+     */
     public boolean isClosed() {
         return closed.get();
     }
@@ -585,6 +757,7 @@ public final class Machine implements AutoCloseable {
      * (the explorer's cheap restarts). Call it, and restore, only while nothing runs on the machine.
      * Objects outside the machine that hold state (a scenario's own fields, tasks) are the caller's.
      *
+     * @return the saved state; restore it with {@link Checkpoint#restore()}
      * @throws UnsupportedOperationException naming the modules that did not declare their state
      */
     public Checkpoint checkpoint() {

@@ -44,8 +44,13 @@ import static io.github.foliolab.folio.api.PageLayout.groups;
 public final class MemMap {
     /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h). */
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
-    /** FOLL_GET / FOLL_PIN (include/linux/mm_types.h, enum gup_flags). */
+    /** FOLL_GET (include/linux/mm_types.h, enum gup_flags): take a plain reference. */
     public static final int FOLL_GET = 1 << 1;
+    /**
+     * FOLL_PIN as this class's reference primitives take it ({@link #tryGrabFolio}, {@link #gupPutFolio}). The
+     * kernel's FOLL_PIN is the mm-internal 1 &lt;&lt; 19 (mm/internal.h); the gup module's {@code Foll} translates
+     * its flags to these two bits.
+     */
     public static final int FOLL_PIN = 1 << 10;
 
     private static final VarHandle FLAGS = PAGE.varHandle(groups("flags"));
@@ -131,22 +136,40 @@ public final class MemMap {
         this.node = owners[0];
     }
 
-    /** Node 0 (on a one-node machine, the node whose memory this is). */
+    /**
+     * Node 0 (on a one-node machine, the node whose memory this is).
+     *
+     * @return node 0 of the machine
+     */
     public Node node() {
         return node;
     }
 
-    /** The nodes whose memory this is, by node id. */
+    /**
+     * The nodes whose memory this is, by node id.
+     *
+     * @return the nodes, indexed by node id (an immutable list)
+     */
     public List<Node> nodes() {
         return nodes;
     }
 
-    /** page_pgdat() / folio_pgdat(): the node of {@code pfn}, from the node bits of its flags word. */
+    /**
+     * page_pgdat() / folio_pgdat(): the node of {@code pfn}, from the node bits of its flags word.
+     *
+     * @param pfn the page frame number (any page, head or tail)
+     * @return the node that owns {@code pfn}
+     */
     public Node nodeOf(long pfn) {
         return nodes.get(nid(pfn));
     }
 
-    /** page_to_nid() / folio_nid(): the node id in the flags word. */
+    /**
+     * page_to_nid() / folio_nid(): the node id in the flags word.
+     *
+     * @param pfn the page frame number (any page, head or tail)
+     * @return the node id stored in the page's flags word
+     */
     public int nid(long pfn) {
         return (int) ((flagsWord(pfn) >>> PageFlags.NODES_PGSHIFT) & PageFlags.NODES_MASK);
     }
@@ -156,7 +179,12 @@ public final class MemMap {
         return nrPages;
     }
 
-    /** A read-only view of the descriptors (64 bytes per pfn, in struct page layout): for digests and dumps. */
+    /**
+     * A read-only view of the descriptors (64 bytes per pfn, in struct page layout): for digests and dumps.
+     *
+     * @return a read-only segment of {@code nrPages() * 64} bytes, the descriptor of pfn {@code p} at byte offset
+     *         {@code p * 64}
+     */
     public MemorySegment segment() {
         return seg.asReadOnly();
     }
@@ -250,6 +278,7 @@ public final class MemMap {
      * page_folio(): the folio a page belongs to (its head).
      *
      * @param pfn the page frame number
+     * @return a handle for the folio containing {@code pfn} (never null)
      */
     public Folio pageFolio(long pfn) {
         checkPfn(pfn);
@@ -262,6 +291,7 @@ public final class MemMap {
      * PageTail(): bit 0 of compound_info. READ_ONCE (relaxed).
      *
      * @param pfn the page frame number
+     * @return true if {@code pfn} is a tail page of a large folio
      */
     public boolean isTail(long pfn) {
         return ((long) COMPOUND_INFO.getOpaque(seg, off(pfn)) & 1L) != 0;
@@ -271,6 +301,7 @@ public final class MemMap {
      * compound_head(): the head pfn of a tail, or the pfn itself. READ_ONCE (relaxed).
      *
      * @param pfn the page frame number
+     * @return the head page's pfn
      */
     public long compoundHead(long pfn) {
         long info = (long) COMPOUND_INFO.getOpaque(seg, off(pfn));
@@ -281,6 +312,7 @@ public final class MemMap {
      * folio_test_large(): PG_head on the head page.
      *
      * @param pfn the page frame number
+     * @return true if the folio at head {@code pfn} spans more than one page
      */
     public boolean isLarge(long pfn) {
         return (flagsWord(pfn) & (1L << PG_head)) != 0;
@@ -290,6 +322,7 @@ public final class MemMap {
      * folio_order(): 0 for small folios, else the low byte of _flags_1.
      *
      * @param pfn the page frame number
+     * @return the folio's order (log2 of its page count)
      */
     public int order(long pfn) {
         if (!isLarge(pfn)) {
@@ -302,6 +335,7 @@ public final class MemMap {
      * folio_nr_pages(): 1, or _nr_pages of a large folio.
      *
      * @param pfn the page frame number
+     * @return the folio's page count, in 4 KiB pages
      */
     public long nrPages(long pfn) {
         return isLarge(pfn) ? Integer.toUnsignedLong((int) NR_PAGES.get(seg, off(pfn))) : 1L;
@@ -406,6 +440,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param bit the PG_ flag bit number
+     * @return true if the bit is set
      */
     public boolean testFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.TEST_FLAG, pfn, bit);
@@ -450,6 +485,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param bit the PG_ flag bit number
+     * @return the bit's old value
      */
     public boolean testSetFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.TEST_SET_FLAG, pfn, bit);
@@ -464,6 +500,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param bit the PG_ flag bit number
+     * @return the bit's old value
      */
     public boolean testClearFlag(long pfn, int bit) {
         SchedPoints.before(FolioOp.TEST_CLEAR_FLAG, pfn, bit);
@@ -520,6 +557,7 @@ public final class MemMap {
      * folio_trylock(): test_and_set_bit_lock(PG_locked), acquire ordering.
      *
      * @param pfn the page frame number
+     * @return true if this call took the lock, false if it was already held
      */
     public boolean trylock(long pfn) {
         SchedPoints.before(FolioOp.TRYLOCK, pfn, PG_locked);
@@ -551,6 +589,7 @@ public final class MemMap {
      * folio_ref_count(): atomic_read, relaxed.
      *
      * @param pfn the page frame number
+     * @return the reference count (0 for a free or frozen folio)
      */
     public int refCount(long pfn) {
         SchedPoints.before(FolioOp.REF_COUNT, pfn, 0);
@@ -618,19 +657,38 @@ public final class MemMap {
                 + delta + ")\n" + dumpPage(pfn));
     }
 
-    /** folio_ref_add(): atomic_add, relaxed. */
+    /**
+     * folio_ref_add(): atomic_add, relaxed.
+     *
+     * @param pfn the folio's head page frame number
+     * @param n the number of references to add, positive
+     * @throws VmBugException if the count is not positive (free or frozen folio); nothing changed then
+     */
     public void refAdd(long pfn, int n) {
         SchedPoints.before(FolioOp.REF_ADD, pfn, n);
         refAddChecked(pfn, n, 1, "folio_ref_add");
     }
 
-    /** folio_ref_sub(): atomic_sub, relaxed; the count may not reach zero this way. */
+    /**
+     * folio_ref_sub(): atomic_sub, relaxed; the count may not reach zero this way.
+     *
+     * @param pfn the folio's head page frame number
+     * @param n the number of references to drop, positive
+     * @throws VmBugException if the count would drop below 1 or is not positive; nothing changed then
+     */
     public void refSub(long pfn, int n) {
         SchedPoints.before(FolioOp.REF_SUB, pfn, n);
         refAddChecked(pfn, -n, 1, "folio_ref_sub");
     }
 
-    /** folio_ref_sub_and_test(): atomic_sub_and_test, fully ordered; true if the count reached zero. */
+    /**
+     * folio_ref_sub_and_test(): atomic_sub_and_test, fully ordered; true if the count reached zero.
+     *
+     * @param pfn the folio's head page frame number
+     * @param n the number of references to drop, positive
+     * @return true if the count reached zero (the folio is not freed here)
+     * @throws VmBugException if the count would go negative or is not positive; nothing changed then
+     */
     public boolean refSubAndTest(long pfn, int n) {
         SchedPoints.before(FolioOp.REF_SUB_AND_TEST, pfn, n);
         boolean r = refAddReturnChecked(pfn, -n, "folio_ref_sub_and_test") == 0;
@@ -652,12 +710,19 @@ public final class MemMap {
      * (free or frozen). Fully ordered on success, as atomic_add_unless is.
      *
      * @param pfn the page frame number
+     * @return true if a reference was taken, false (nothing changed) if the count was zero
      */
     public boolean tryGet(long pfn) {
         return refTryAdd(pfn, 1, FolioOp.TRY_GET);
     }
 
-    /** folio_ref_try_add(): add {@code n} unless the count is zero; fully ordered on success. */
+    /**
+     * folio_ref_try_add(): add {@code n} unless the count is zero; fully ordered on success.
+     *
+     * @param pfn the folio's head page frame number
+     * @param n the number of references to add, positive
+     * @return true if the references were added, false (nothing changed) if the count was zero
+     */
     public boolean refTryAdd(long pfn, int n) {
         return refTryAdd(pfn, n, FolioOp.REF_TRY_ADD);
     }
@@ -689,6 +754,7 @@ public final class MemMap {
      * the last (__folio_put). Returns true if this call freed it.
      *
      * @param pfn the page frame number
+     * @return true if this call dropped the last reference and freed the folio
      */
     public boolean put(long pfn) {
         SchedPoints.before(FolioOp.PUT, pfn, 1);
@@ -705,6 +771,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param refs the number of references
+     * @return true if the count reached zero and this call freed the folio
      */
     public boolean putRefs(long pfn, int refs) {
         SchedPoints.before(FolioOp.PUT_REFS, pfn, refs);
@@ -722,6 +789,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param count the count
+     * @return true if the count was {@code count} and is now 0; false (nothing changed) otherwise
      */
     public boolean refFreeze(long pfn, int count) {
         SchedPoints.before(FolioOp.REF_FREEZE, pfn, count);
@@ -754,6 +822,7 @@ public final class MemMap {
      * is_zero_folio().
      *
      * @param pfn the page frame number
+     * @return true if {@code pfn} is the shared zero page of the machine's node 0
      */
     public boolean isZeroFolio(long pfn) {
         return node != null && pfn == node.zeroPfn();
@@ -768,6 +837,7 @@ public final class MemMap {
      * @param pfn the page frame number
      * @param refs the number of references
      * @param gupFlags the FOLL_* flags
+     * @return 0, or -ENOMEM (-12) with nothing changed
      */
     public int tryGrabFolio(long pfn, int refs, int gupFlags) {
         SchedPoints.before(FolioOp.TRY_GRAB_FOLIO, pfn, refs);
@@ -853,6 +923,7 @@ public final class MemMap {
      * (count >= GUP_PIN_COUNTING_BIAS, so 1024 plain references look pinned).
      *
      * @param pfn the page frame number
+     * @return true if the folio may be pinned (see above)
      */
     public boolean maybeDmaPinned(long pfn) {
         SchedPoints.before(FolioOp.MAYBE_DMA_PINNED, pfn, 0);
@@ -869,6 +940,7 @@ public final class MemMap {
      * _pincount of a large folio (0 for a small one).
      *
      * @param pfn the page frame number
+     * @return the number of FOLL_PIN pins of a large folio; 0 for a small one
      */
     public int pincount(long pfn) {
         return isLarge(pfn) ? (int) PINCOUNT.getOpaque(seg, off(pfn)) : 0;
@@ -889,7 +961,12 @@ public final class MemMap {
         MAPCOUNT.set(seg, off(pfn), v);
     }
 
-    /** One page's _mapcount + 1, 0 for a typed page: the small-folio case of folio_mapcount(). */
+    /**
+     * One page's _mapcount + 1, 0 for a typed page: the small-folio case of folio_mapcount().
+     *
+     * @param pfn the page frame number (any page)
+     * @return the page's mapcount: the number of page tables mapping it, 0 for unmapped or typed pages
+     */
     public int pageMapcount(long pfn) {
         int raw = mapcountRaw(pfn);
         return PageType.hasType(raw) ? 0 : raw + 1;
@@ -899,6 +976,7 @@ public final class MemMap {
      * folio_mapcount(): _mapcount + 1 (small) or _large_mapcount + 1 (large). Relaxed read.
      *
      * @param pfn the page frame number
+     * @return the number of page-table mappings of the folio, 0 when unmapped
      */
     public int folioMapcount(long pfn) {
         SchedPoints.before(FolioOp.MAPCOUNT_READ, pfn, 0);
@@ -911,6 +989,7 @@ public final class MemMap {
      * folio_mapcount() without a schedule point.
      *
      * @param pfn the page frame number
+     * @return the number of page-table mappings of the folio, 0 when unmapped
      */
     public int folioMapcountRaw(long pfn) {
         if (isLarge(pfn)) {
@@ -924,6 +1003,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param delta the amount to add (negative to subtract)
+     * @return the new raw _mapcount (-1 means unmapped)
      */
     public int mapcountAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.MAPCOUNT_ADD, pfn, delta);
@@ -937,6 +1017,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param delta the amount to add (negative to subtract)
+     * @return the new raw _large_mapcount (-1 means unmapped)
      */
     public int largeMapcountAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.LARGE_MAPCOUNT_ADD, pfn, delta);
@@ -950,6 +1031,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param delta the amount to add (negative to subtract)
+     * @return the new raw _entire_mapcount (-1 means not PMD-mapped)
      */
     public int entireMapcountAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.ENTIRE_MAPCOUNT_ADD, pfn, delta);
@@ -963,6 +1045,7 @@ public final class MemMap {
      *
      * @param pfn the page frame number
      * @param delta the amount to add (negative to subtract)
+     * @return the new number of the folio's pages mapped by a PTE
      */
     public int nrPagesMappedAddReturn(long pfn, int delta) {
         SchedPoints.before(FolioOp.NR_PAGES_MAPPED_ADD, pfn, delta);
@@ -975,6 +1058,7 @@ public final class MemMap {
      * _large_mapcount raw (-1 when unmapped).
      *
      * @param pfn the page frame number
+     * @return the raw _large_mapcount, one less than the folio's mapcount
      */
     public int largeMapcountRaw(long pfn) {
         return (int) LARGE_MAPCOUNT.getOpaque(seg, off(pfn));
@@ -984,6 +1068,7 @@ public final class MemMap {
      * _entire_mapcount raw (-1 when not mapped by PMD).
      *
      * @param pfn the page frame number
+     * @return the raw _entire_mapcount, one less than the number of PMD mappings
      */
     public int entireMapcountRaw(long pfn) {
         return (int) ENTIRE_MAPCOUNT.getOpaque(seg, off(pfn));
@@ -993,6 +1078,7 @@ public final class MemMap {
      * _nr_pages_mapped.
      *
      * @param pfn the page frame number
+     * @return the number of the folio's pages mapped by at least one PTE
      */
     public int nrPagesMappedRaw(long pfn) {
         return (int) NR_PAGES_MAPPED.getOpaque(seg, off(pfn));
@@ -1042,6 +1128,7 @@ public final class MemMap {
      * lru.next (a pfn or list-head id); plain, protected by whoever owns the folio's list linkage.
      *
      * @param pfn the page frame number
+     * @return the next entry's pfn or list-head id
      */
     public long lruNext(long pfn) {
         return (long) LRU_NEXT.get(seg, off(pfn));
@@ -1055,6 +1142,7 @@ public final class MemMap {
      * lru.prev; overlays mlock_count (low half).
      *
      * @param pfn the page frame number
+     * @return the previous entry's pfn or list-head id
      */
     public long lruPrev(long pfn) {
         return (long) LRU_PREV.get(seg, off(pfn));
@@ -1069,6 +1157,7 @@ public final class MemMap {
      * PG_lru (not linked on a list). Plain access, protected by lru_lock as in mm/mlock.c.
      *
      * @param pfn the page frame number
+     * @return the folio's mlock count, in VM_LOCKED mappings
      */
     public int mlockCount(long pfn) {
         return (int) MLOCK_COUNT.get(seg, off(pfn));
@@ -1082,6 +1171,7 @@ public final class MemMap {
      * folio->mapping (a handle with the kernel's low tag bits).
      *
      * @param pfn the page frame number
+     * @return the mapping handle; bit 0 set for an anon_vma, 0 for none
      */
     public long mapping(long pfn) {
         return (long) MAPPING.getOpaque(seg, off(pfn));
@@ -1096,6 +1186,7 @@ public final class MemMap {
      * folio->index.
      *
      * @param pfn the page frame number
+     * @return the page offset in the file, or the linear page index in the VMA for anon, in pages
      */
     public long index(long pfn) {
         return (long) INDEX.get(seg, off(pfn));
@@ -1109,6 +1200,7 @@ public final class MemMap {
      * folio->private.
      *
      * @param pfn the page frame number
+     * @return the private word (the buddy order for a free page, or filesystem or swap data)
      */
     public long privateWord(long pfn) {
         return (long) PRIVATE.get(seg, off(pfn));
@@ -1122,6 +1214,7 @@ public final class MemMap {
      * memcg_data (unused by the model, kept for layout fidelity).
      *
      * @param pfn the page frame number
+     * @return the memcg_data word (always 0 in the model)
      */
     public long memcgData(long pfn) {
         return (long) MEMCG_DATA.get(seg, off(pfn));
@@ -1133,6 +1226,7 @@ public final class MemMap {
      * PageBuddy(): page_type is PGTY_buddy.
      *
      * @param pfn the page frame number
+     * @return true if {@code pfn} is the first page of a free buddy block
      */
     public boolean isBuddy(long pfn) {
         return (mapcountRaw(pfn) >>> 24) == PageType.PGTY_buddy;
@@ -1144,6 +1238,7 @@ public final class MemMap {
      * dump_page(): the descriptor as the kernel prints it when reporting a bad page or a VM_BUG.
      *
      * @param pfn the page frame number
+     * @return the descriptor of {@code pfn} (and of its head) in dump_page()'s format, several lines
      */
     public String dumpPage(long pfn) {
         if (pfn < 0 || pfn >= nrPages) {

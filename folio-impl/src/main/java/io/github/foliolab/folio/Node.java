@@ -42,11 +42,27 @@ public final class Node {
      */
     @FunctionalInterface
     public interface ReleaseHook {
+        /**
+         * page_cache_release() (mm/swap.c): take a folio that is on an LRU off it (under lru_lock) and clear its
+         * LRU flags, before __folio_put() frees it.
+         *
+         * @param folio the folio whose last reference was just dropped (count 0)
+         */
         void pageCacheRelease(Folio folio);
     }
 
-    /** The size of one node: its kernel zone (ZONE_NORMAL) and ZONE_MOVABLE, in 4 KiB pages. */
+    /**
+     * The size of one node: its kernel zone (ZONE_NORMAL) and ZONE_MOVABLE, in 4 KiB pages.
+     *
+     * @param normalPages ZONE_NORMAL's size in 4 KiB pages, at least one 512-page pageblock
+     * @param movablePages ZONE_MOVABLE's size in 4 KiB pages, 0 for none
+     */
     public record Shape(long normalPages, long movablePages) {
+        /**
+         * The node's size.
+         *
+         * @return {@code normalPages + movablePages}, in 4 KiB pages
+         */
         public long pages() {
             return normalPages + movablePages;
         }
@@ -187,6 +203,7 @@ public final class Node {
      *
      * @param normalPages pages of ZONE_NORMAL (at least one pageblock, 512)
      * @param movablePages pages of ZONE_MOVABLE (0 or at least one pageblock)
+     * @return the booted node (node 0 of its own memmap)
      */
     public static Node bootGcManaged(long normalPages, long movablePages) {
         return new Node(normalPages, movablePages, 0, true);
@@ -195,40 +212,75 @@ public final class Node {
     /**
      * {@return a node whose ZONE_NORMAL ends with {@code cmaPageblocks} MIGRATE_CMA pageblocks of 512
      * pages}
+     *
+     * @param normalPages pages of ZONE_NORMAL (at least one pageblock, 512)
+     * @param movablePages pages of ZONE_MOVABLE (0 or at least one pageblock)
+     * @param cmaPageblocks the number of 512-page pageblocks at the end of ZONE_NORMAL made MIGRATE_CMA
      */
     public static Node boot(long normalPages, long movablePages, int cmaPageblocks) {
         return new Node(normalPages, movablePages, cmaPageblocks);
     }
 
+    /**
+     * The memmap holding this node's page descriptors (shared with the machine's other nodes).
+     *
+     * @return the machine's memmap
+     */
     public MemMap memMap() {
         return mm;
     }
 
+    /**
+     * This node's vmstat counters (pgdat->vm_stat and its zones' vm_stat, with the per-CPU deltas).
+     *
+     * @return the node's counters
+     */
     public VmStat vmstat() {
         return vmstat;
     }
 
-    /** The node id (pgdat->node_id). */
+    /**
+     * The node id (pgdat->node_id).
+     *
+     * @return the node id, 0 for the first node
+     */
     public int nid() {
         return nid;
     }
 
-    /** node_start_pfn. */
+    /**
+     * node_start_pfn.
+     *
+     * @return the first pfn of the node
+     */
     public long startPfn() {
         return startPfn;
     }
 
-    /** node_spanned_pages. */
+    /**
+     * node_spanned_pages.
+     *
+     * @return the number of pages the node spans, in 4 KiB pages
+     */
     public long spannedPages() {
         return spannedPages;
     }
 
-    /** True if {@code pfn} lies in this node's range. */
+    /**
+     * True if {@code pfn} lies in this node's range.
+     *
+     * @param pfn the page frame number
+     * @return true if {@code startPfn() <= pfn < startPfn() + spannedPages()}
+     */
     public boolean contains(long pfn) {
         return pfn >= startPfn && pfn < startPfn + spannedPages;
     }
 
-    /** The shared zero page's pfn (my_zero_pfn()): in node 0's ZONE_NORMAL, whichever node is asked. */
+    /**
+     * The shared zero page's pfn (my_zero_pfn()): in node 0's ZONE_NORMAL, whichever node is asked.
+     *
+     * @return the zero page's pfn
+     */
     public long zeroPfn() {
         return nid == 0 ? zeroPfn : mm.node().zeroPfn();
     }
@@ -238,11 +290,22 @@ public final class Node {
         return mm.folio(zeroPfn);
     }
 
+    /**
+     * The node's zone of type {@code t} (NODE_DATA(nid)->node_zones[t]).
+     *
+     * @param t ZONE_NORMAL or ZONE_MOVABLE
+     * @return the zone (an empty one when the node has no pages of that type)
+     */
     public Zone zone(ZoneType t) {
         return zones[t.ordinal()];
     }
 
-    /** page_zone(): read from the node and zone bits of the flags word (any node's pfn). */
+    /**
+     * page_zone(): read from the node and zone bits of the flags word (any node's pfn).
+     *
+     * @param pfn any page frame number of the machine
+     * @return the zone that pfn belongs to, possibly another node's
+     */
     public Zone zoneOf(long pfn) {
         return mm.nodeOf(pfn).zones[(int) ((mm.flagsWord(pfn) >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK)];
     }
@@ -251,6 +314,7 @@ public final class Node {
      * folio_is_longterm_pinnable()'s placement test: not in ZONE_MOVABLE and not in a CMA pageblock.
      *
      * @param pfn the page frame number
+     * @return true if the pfn is in ZONE_MOVABLE or in a MIGRATE_CMA pageblock
      */
     public boolean isMovableOrCma(long pfn) {
         Zone z = zoneOf(pfn);
@@ -276,6 +340,11 @@ public final class Node {
      * zonelist falls back from there to the other nodes. On each node, movable allocations
      * (__GFP_MOVABLE) try ZONE_MOVABLE first, then ZONE_NORMAL, and may use CMA pageblocks; others come
      * from ZONE_NORMAL outside CMA. Nothing changes when it fails.
+     *
+     * @param gfp the GFP flags ({@code io.github.foliolab.folio.api.Gfp}); __GFP_MOVABLE selects the movable
+     *     zones, __GFP_COMP a compound folio
+     * @param order the folio's order, 0 to MAX_PAGE_ORDER (10)
+     * @return the new folio with refcount 1, or null when no zone allowed has a free block of that order
      */
     public Folio folioAlloc(int gfp, int order) {
         int preferred = nid;
@@ -292,6 +361,10 @@ public final class Node {
      * __folio_alloc_node(gfp | __GFP_THISNODE, order, nid) for this node: only this node's zones, no
      * fallback to another node (what migration to a chosen node allocates with). Null when this node has
      * no free block.
+     *
+     * @param gfp the GFP flags, without __GFP_THISNODE
+     * @param order the folio's order, 0 to MAX_PAGE_ORDER (10)
+     * @return the new folio with refcount 1, or null when this node has no free block of that order
      */
     public Folio folioAllocThisNode(int gfp, int order) {
         return allocFromZonelist(gfp, order, nid, true);
@@ -340,7 +413,11 @@ public final class Node {
         return pfn;
     }
 
-    /** The number of free pages of this node (NR_FREE_PAGES over both its zones). */
+    /**
+     * The number of free pages of this node (NR_FREE_PAGES over both its zones).
+     *
+     * @return the free pages, in 4 KiB pages
+     */
     public long freePages() {
         return vmstat.zoneSum(ZoneStatItem.NR_FREE_PAGES);
     }

@@ -47,6 +47,9 @@ public final class VmStat {
     private static final NodeStatItem[] NODE_ITEMS = NodeStatItem.values();
     private static final VmEventItem[] EVENTS = VmEventItem.values();
 
+    /** Counters all zero and no CPUs attached yet; each {@link Node} makes its own. */
+    VmStat() {}
+
     /** pgdat->vm_stat (= vm_node_stat: one node): the folded part. */
     private final AtomicLongArray node = new AtomicLongArray(NODE_ITEMS.length);
     /** zone->vm_stat of each zone (vm_zone_stat is their sum): the folded part. */
@@ -62,6 +65,8 @@ public final class VmStat {
      * (refresh_zone_stat_thresholds()). The managed pages of a zone are the pages its buddy allocator
      * holds now: call this before anything is allocated.
      *
+     * @param cpus the machine's CPUs, each given its own deltas
+     * @param owner the node whose zones set the thresholds
      * @throws IllegalStateException if the CPUs are already attached
      */
     public synchronized void attachCpus(Cpus cpus, Node owner) {
@@ -83,12 +88,21 @@ public final class VmStat {
         pcp = next;
     }
 
-    /** stat_threshold of {@code z}'s per-CPU deltas (0 before {@link #attachCpus} or for an empty zone). */
+    /**
+     * stat_threshold of {@code z}'s per-CPU deltas (0 before {@link #attachCpus} or for an empty zone).
+     *
+     * @param z the zone type
+     * @return the per-CPU delta threshold, in pages: a delta beyond it is folded into the zone's counter
+     */
     public int statThreshold(ZoneType z) {
         return pcp.zoneThreshold[z.ordinal()];
     }
 
-    /** stat_threshold of the node's per-CPU deltas. */
+    /**
+     * stat_threshold of the node's per-CPU deltas.
+     *
+     * @return the per-CPU delta threshold of the node's counters, in pages
+     */
     public int nodeStatThreshold() {
         return pcp.nodeThreshold;
     }
@@ -96,6 +110,8 @@ public final class VmStat {
     /**
      * The calling thread's CPU number for {@link #modZoneLocked} / {@link #modNodeLocked}
      * (smp_processor_id()), or -1 if it runs on no simulated CPU, or on another machine's.
+     *
+     * @return the CPU id, or -1 off the machine's CPUs
      */
     public int localCpu() {
         return cpuOf(pcp);
@@ -111,7 +127,12 @@ public final class VmStat {
 
     // ------------------------------------------------------------ updates
 
-    /** mod_node_page_state(). */
+    /**
+     * mod_node_page_state().
+     *
+     * @param item the node counter
+     * @param delta the change, in pages (negative to decrease)
+     */
     public void modNode(NodeStatItem item, long delta) {
         VmStatPerCpu p = pcp;
         int i = item.ordinal();
@@ -178,6 +199,11 @@ public final class VmStat {
      * read and write, folding at the threshold. The caller provides the exclusion the kernel gets from
      * disabled interrupts: every update of this counter is made under one lock the caller holds (the
      * LRU sizes: lru_lock), so no other thread can be updating the same delta.
+     *
+     * @param cpu the caller's CPU ({@link #localCpu()}), or -1 to fold directly
+     * @param z the zone type
+     * @param item the zone counter
+     * @param delta the change, in pages (negative to decrease)
      */
     public void modZoneLocked(int cpu, ZoneType z, ZoneStatItem item, long delta) {
         VmStatPerCpu p = pcp;
@@ -185,7 +211,13 @@ public final class VmStat {
         modStateLocked(p, cpu, i, p.zoneThreshold[z.ordinal()], zone, i, VmStatOp.ZONE_PAGE_STATE_ADD, delta);
     }
 
-    /** __mod_node_page_state(); the same exclusion as {@link #modZoneLocked}. */
+    /**
+     * __mod_node_page_state(); the same exclusion as {@link #modZoneLocked}.
+     *
+     * @param cpu the caller's CPU ({@link #localCpu()}), or -1 to fold directly
+     * @param item the node counter
+     * @param delta the change, in pages (negative to decrease)
+     */
     public void modNodeLocked(int cpu, NodeStatItem item, long delta) {
         VmStatPerCpu p = pcp;
         int i = item.ordinal();
@@ -208,7 +240,12 @@ public final class VmStat {
         SLOT.setOpaque(s, slot, x); // __this_cpu_write; opaque for the readers that sum the deltas
     }
 
-    /** count_vm_events(): this CPU's counter (this_cpu_add). */
+    /**
+     * count_vm_events(): this CPU's counter (this_cpu_add).
+     *
+     * @param item the event counter
+     * @param n the number of events, not negative
+     */
     public void countEvents(VmEventItem item, long n) {
         VmStatPerCpu p = pcp;
         int cpu = cpuOf(p);
@@ -237,18 +274,34 @@ public final class VmStat {
         return v;
     }
 
-    /** A node counter as /proc/vmstat shows it after stat_refresh (node_page_state() of a refreshed node). */
+    /**
+     * A node counter as /proc/vmstat shows it after stat_refresh (node_page_state() of a refreshed node).
+     *
+     * @param item the node counter
+     * @return the folded value plus every CPU's delta, in pages (or the item's unit)
+     */
     public long node(NodeStatItem item) {
         return sum(pcp, node, item.ordinal(), NODE_BASE + item.ordinal());
     }
 
-    /** A zone counter as /proc/zoneinfo shows it after stat_refresh. */
+    /**
+     * A zone counter as /proc/zoneinfo shows it after stat_refresh.
+     *
+     * @param z the zone type
+     * @param item the zone counter
+     * @return the folded value plus every CPU's delta, in pages
+     */
     public long zone(ZoneType z, ZoneStatItem item) {
         int i = z.ordinal() * NR_ZONE_ITEMS + item.ordinal();
         return sum(pcp, zone, i, i);
     }
 
-    /** global_zone_page_state() after stat_refresh: summed over the zones. */
+    /**
+     * global_zone_page_state() after stat_refresh: summed over the zones.
+     *
+     * @param item the zone counter
+     * @return the counter summed over the node's zones, with every CPU's delta, in pages
+     */
     public long zoneSum(ZoneStatItem item) {
         VmStatPerCpu p = pcp;
         long s = 0;
@@ -259,17 +312,33 @@ public final class VmStat {
         return s;
     }
 
-    /** node_page_state(): the folded part only, without the CPUs' deltas. */
+    /**
+     * node_page_state(): the folded part only, without the CPUs' deltas.
+     *
+     * @param item the node counter
+     * @return the folded value, in pages; it may lag the true value by up to the threshold per CPU
+     */
     public long nodeFolded(NodeStatItem item) {
         return node.get(item.ordinal());
     }
 
-    /** zone_page_state() (not clamped at 0): the folded part only. */
+    /**
+     * zone_page_state() (not clamped at 0): the folded part only.
+     *
+     * @param z the zone type
+     * @param item the zone counter
+     * @return the folded value, in pages, possibly negative while CPUs hold deltas
+     */
     public long zoneFolded(ZoneType z, ZoneStatItem item) {
         return zone.get(z.ordinal() * NR_ZONE_ITEMS + item.ordinal());
     }
 
-    /** An event counter summed over the CPUs (all_vm_events()). */
+    /**
+     * An event counter summed over the CPUs (all_vm_events()).
+     *
+     * @param item the event counter
+     * @return the number of events counted since boot
+     */
     public long event(VmEventItem item) {
         VmStatPerCpu p = pcp;
         long v = 0;
@@ -297,7 +366,11 @@ public final class VmStat {
         throw new IllegalArgumentException("no vmstat counter named " + procName);
     }
 
-    /** /proc/vmstat: "name value" lines, zone items (summed), node items, then events, kernel order. */
+    /**
+     * /proc/vmstat: "name value" lines, zone items (summed), node items, then events, kernel order.
+     *
+     * @return one {@code "name value"} line per counter
+     */
     public List<String> procVmstat() {
         List<String> out = new ArrayList<>();
         for (ZoneStatItem i : ZONE_ITEMS) out.add(i.procName() + " " + zoneSum(i));

@@ -13,7 +13,9 @@ import io.github.foliolab.folio.api.sched.SchedOp;
  * its {@code id} the amount folded.
  */
 public enum VmStatOp implements SchedOp {
+    /** zone_page_state_add() (include/linux/vmstat.h): a delta folded into a zone counter and vm_zone_stat. */
     ZONE_PAGE_STATE_ADD("zone_page_state_add"),
+    /** node_page_state_add() (include/linux/vmstat.h): a delta folded into a node counter and vm_node_stat. */
     NODE_PAGE_STATE_ADD("node_page_state_add");
 
     private static final ZoneStatItem[] ZONE_ITEMS = ZoneStatItem.values();

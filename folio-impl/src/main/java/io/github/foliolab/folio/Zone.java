@@ -65,16 +65,29 @@ public final class Zone {
         this.lock = new SpinLock("zone->lock(" + type.kernelName() + ")");
     }
 
+    /**
+     * zone_idx(): which zone of its node this is.
+     *
+     * @return ZONE_NORMAL or ZONE_MOVABLE
+     */
     public ZoneType type() {
         return type;
     }
 
-    /** zone->zone_start_pfn. */
+    /**
+     * zone->zone_start_pfn.
+     *
+     * @return the zone's first pfn
+     */
     public long startPfn() {
         return startPfn;
     }
 
-    /** zone->spanned_pages. */
+    /**
+     * zone->spanned_pages.
+     *
+     * @return the number of pages the zone spans, in 4 KiB pages (0 for an empty zone)
+     */
     public long spannedPages() {
         return spannedPages;
     }
@@ -83,11 +96,17 @@ public final class Zone {
      * zone_spans_pfn().
      *
      * @param pfn the page frame number
+     * @return true if {@code startPfn() <= pfn < startPfn() + spannedPages()}
      */
     public boolean spans(long pfn) {
         return pfn >= startPfn && pfn < startPfn + spannedPages;
     }
 
+    /**
+     * zone->lock: protects the zone's free lists (free_area) and the buddy markers of its free pages.
+     *
+     * @return the zone's spinlock
+     */
     public SpinLock lock() {
         return lock;
     }
@@ -96,6 +115,7 @@ public final class Zone {
      * get_pageblock_migratetype().
      *
      * @param pfn the page frame number
+     * @return the migrate type of the 512-page pageblock holding {@code pfn}
      */
     public MigrateType pageblockMigratetype(long pfn) {
         return MigrateType.values()[pageblockMt[(int) ((pfn - startPfn) >>> PAGEBLOCK_ORDER)]];
@@ -105,6 +125,7 @@ public final class Zone {
      * is_migrate_cma_page().
      *
      * @param pfn the page frame number
+     * @return true if {@code pfn} is in a MIGRATE_CMA pageblock
      */
     public boolean isCmaPage(long pfn) {
         return pageblockMt[(int) ((pfn - startPfn) >>> PAGEBLOCK_ORDER)] == MigrateType.MIGRATE_CMA.ordinal();
@@ -118,12 +139,17 @@ public final class Zone {
      * free_area[order].nr_free, both list classes.
      *
      * @param order the allocation order (2^order pages)
+     * @return the number of free blocks of that order, on the movable and unmovable lists together
      */
     public long nrFree(int order) {
         return nrFree[order * CLASSES] + nrFree[order * CLASSES + 1];
     }
 
-    /** NR_FREE_PAGES of this zone. */
+    /**
+     * NR_FREE_PAGES of this zone.
+     *
+     * @return the zone's free pages, in 4 KiB pages
+     */
     public long freePages() {
         return vmstat.zone(type, ZoneStatItem.NR_FREE_PAGES);
     }

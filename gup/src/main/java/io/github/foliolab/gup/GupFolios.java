@@ -144,6 +144,8 @@ public final class GupFolios {
      * folio_maybe_dma_pinned() (include/linux/mm.h): exact for large folios, a heuristic for small ones.
      *
      * @param folio the folio
+     * @return for a large folio, whether _pincount is above 0; for a small one, whether the refcount
+     *         (read unsigned) has reached GUP_PIN_COUNTING_BIAS (1024), which many plain references also do
      */
     public boolean folioMaybeDmaPinned(Folio folio) {
         return memMap.maybeDmaPinned(folio.pfn());
@@ -154,6 +156,8 @@ public final class GupFolios {
      * the zero page always is.
      *
      * @param folio the folio
+     * @return true if a FOLL_LONGTERM pin may keep the folio where it is; false if it must be migrated
+     *         out of the movable zone or CMA pageblock first
      */
     public boolean folioIsLongtermPinnable(Folio folio) {
         if (folio.isZero()) {
@@ -168,6 +172,8 @@ public final class GupFolios {
      * mapping.
      *
      * @param folio the folio
+     * @return the expected reference count, in references: nrPages for the page or swap cache, one for
+     *         PG_private, one per page-table mapping; the caller's own reference is not included
      */
     public static int folioExpectedRefCount(Folio folio) {
         int nr = (int) folio.nrPages();

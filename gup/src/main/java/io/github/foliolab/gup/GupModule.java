@@ -10,6 +10,9 @@ import java.util.Set;
  * ({@link io.github.foliolab.mm.GupOps}).
  */
 public final class GupModule implements MachineModule {
+    /** Instantiated by ServiceLoader ({@code provides ... MachineModule}). */
+    public GupModule() {}
+
     @Override
     public String name() {
         return "gup";

@@ -109,6 +109,8 @@ public final class GupSlow implements GupOps {
      * @param start the start of the range, a user virtual address (bytes)
      * @param nrPages the number of pages
      * @param gupFlags the FOLL_* flags ({@link Foll})
+     * @return the number of pages done, or -errno if none was (as {@link #getUserPages(MmStruct, long,
+     *         long, int, long[])} with no pfn array)
      */
     public long getUserPages(MmStruct mm, long start, long nrPages, int gupFlags) {
         return getUserPages(mm, start, nrPages, gupFlags, null);

@@ -62,13 +62,19 @@ public final class Migrate {
     /**
      * The machine's migrate state.
      *
+     * @param machine a machine built with the migrate module on its module path
+     * @return the one migrate state of {@code machine}
      * @throws IllegalStateException if the migrate module is not attached to the machine
      */
     public static Migrate of(Machine machine) {
         return machine.state(KEY);
     }
 
-    /** The machine. */
+    /**
+     * The machine this migrate state belongs to.
+     *
+     * @return the machine whose nodes the migration targets are allocated from
+     */
     public Machine machine() {
         return machine;
     }
@@ -81,6 +87,7 @@ public final class Migrate {
      *
      * @param folio the folio
      * @param list the migration list
+     * @return true if the folio was isolated and appended to {@code list}; false if nothing changed
      */
     public boolean isolateFolioToList(Folio folio, List<Folio> list) {
         if (!vmscan.folioIsolateLru(folio)) {
@@ -178,6 +185,7 @@ public final class Migrate {
      *
      * @param dst the destination, locked, with one reference
      * @param src the source, locked, isolated, unmapped
+     * @return 0 on success, or {@code -}{@link io.github.foliolab.mm.Errno#EAGAIN} with both folios unchanged
      * @throws VmBugException if either folio is not locked
      */
     public int moveToNewFolio(Folio dst, Folio src) {
@@ -209,6 +217,8 @@ public final class Migrate {
      *
      * @param src the folio to migrate
      * @param mtc the target node and allocation flags
+     * @return a new folio of {@code src.order()} with one reference, or null when no node in reach has
+     *         a free block of that order
      */
     public Folio allocMigrationTarget(Folio src, MigrationTargetControl mtc) {
         int nid = mtc.nid() == MigrationTargetControl.NUMA_NO_NODE ? src.nid() : mtc.nid();

@@ -11,6 +11,9 @@ import java.util.Set;
  * migrate_pages(2) system calls ({@link io.github.foliolab.mm.MigrateSyscalls}).
  */
 public final class MigrateModule implements MachineModule {
+    /** Instantiated by ServiceLoader ({@code provides ... MachineModule}). */
+    public MigrateModule() {}
+
     @Override
     public String name() {
         return "migrate";

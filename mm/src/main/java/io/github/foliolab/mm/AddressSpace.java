@@ -32,14 +32,19 @@ public final class AddressSpace {
         this.iMmapLock = new SpinLock("i_mmap:" + name);
     }
 
+    /** {@return the file's id: the inode number of the model, unique in the machine} */
     public long id() {
         return id;
     }
 
+    /** {@return the file's name, used in lock names and traces} */
     public String name() {
         return name;
     }
 
+    /**
+     * {@return whether this is the shmem file behind a MAP_SHARED | MAP_ANONYMOUS mapping (shmem_zero_setup())}
+     */
     public boolean isAnonymous() {
         return anonymous;
     }
@@ -58,7 +63,11 @@ public final class AddressSpace {
         }
     }
 
-    /** i_size in pages. */
+    /**
+     * i_size in pages.
+     *
+     * @return the file size (i_size), in pages
+     */
     public long sizePages() {
         return sizePages;
     }
@@ -68,7 +77,12 @@ public final class AddressSpace {
         return id << 2;
     }
 
-    /** filemap_get_entry(): the pfn cached at {@code index}, or -1. */
+    /**
+     * filemap_get_entry(): the pfn cached at {@code index}, or -1.
+     *
+     * @param index the page index in the file, in pages
+     * @return the pfn of the cached folio's page at {@code index}, or -1 when none is cached
+     */
     public long lookup(long index) {
         iPagesLock.lock();
         try {
@@ -110,7 +124,11 @@ public final class AddressSpace {
         pages.remove(index);
     }
 
-    /** xa_lock() of mapping-&gt;i_pages: the lock of the page cache's slots, for a caller that replaces one. */
+    /**
+     * xa_lock() of mapping-&gt;i_pages: the lock of the page cache's slots, for a caller that replaces one.
+     *
+     * @return the i_pages lock
+     */
     public SpinLock xaLock() {
         return iPagesLock;
     }
@@ -132,7 +150,11 @@ public final class AddressSpace {
         pages.put(index, newPfn);
     }
 
-    /** mapping->nrpages. */
+    /**
+     * mapping->nrpages.
+     *
+     * @return the number of pages in the page cache, in pages
+     */
     public int nrPages() {
         iPagesLock.lock();
         try {

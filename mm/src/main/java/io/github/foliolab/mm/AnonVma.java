@@ -44,21 +44,34 @@ public final class AnonVma {
         this.lock = root.lock;
     }
 
+    /** {@return the anon_vma's id, unique in the machine (folio->mapping holds it shifted left by 2)} */
     public long id() {
         return id;
     }
 
-    /** anon_vma->root: the oldest ancestor, whose lock the hierarchy shares. */
+    /**
+     * anon_vma->root: the oldest ancestor, whose lock the hierarchy shares.
+     *
+     * @return the root anon_vma (this one for a root)
+     */
     public AnonVma root() {
         return root;
     }
 
-    /** anon_vma->parent (the root is its own parent). */
+    /**
+     * anon_vma->parent (the root is its own parent).
+     *
+     * @return the parent anon_vma
+     */
     public AnonVma parent() {
         return parent;
     }
 
-    /** The value of folio->mapping for folios of this anon_vma: {@code id << 2 | PAGE_MAPPING_ANON}. */
+    /**
+     * The value of folio->mapping for folios of this anon_vma: {@code id << 2 | PAGE_MAPPING_ANON}.
+     *
+     * @return the folio->mapping value, with bit 0 set
+     */
     public long mappingWord() {
         return (id << 2) | 1L;
     }

@@ -35,7 +35,11 @@ public final class Errno {
     /** {@code EOPNOTSUPP} (include/uapi/asm-generic/errno-base.h, errno.h). */
     public static final int EOPNOTSUPP = 95;
 
-    /** {@return the name of an errno (ENOMEM), or "E?" + n} */
+    /**
+     * {@return the name of an errno (ENOMEM), or "E?" + n}
+     *
+     * @param errno a positive errno value
+     */
     public static String name(int errno) {
         return switch (Math.abs(errno)) {
             case EPERM -> "EPERM";

@@ -23,10 +23,15 @@ import io.github.foliolab.folio.sync.SpinLock;
  * zero-filled bit per page ({@link PageContents}).
  */
 public final class Fault {
+    /** VM_FAULT_OOM (include/linux/mm_types.h): no memory for the fault; the user access gets SIGKILL. */
     public static final int VM_FAULT_OOM = 0x1;
+    /** VM_FAULT_SIGBUS: the access cannot be satisfied (beyond i_size, a device without ->fault). */
     public static final int VM_FAULT_SIGBUS = 0x2;
+    /** VM_FAULT_SIGSEGV: the access is not allowed. */
     public static final int VM_FAULT_SIGSEGV = 0x40;
+    /** VM_FAULT_RETRY: the fault dropped its locks to wait (a locked folio, a migration entry); retry it. */
     public static final int VM_FAULT_RETRY = 0x400;
+    /** VM_FAULT_ERROR: the bits that fail the access. */
     public static final int VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV;
 
     private final Mm ctx;
@@ -43,6 +48,8 @@ public final class Fault {
      * @param vma the VMA
      * @param addr a user virtual address (bytes)
      * @param write true for a write access
+     * @return 0, or VM_FAULT_* bits: {@link #VM_FAULT_RETRY} to retry, {@link #VM_FAULT_ERROR} bits to fail the
+     *         access
      */
     public int handleMmFault(Vma vma, long addr, boolean write) {
         vma.mm().mmapLock().assertLocked();

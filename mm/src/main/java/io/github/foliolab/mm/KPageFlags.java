@@ -20,7 +20,9 @@ public final class KPageFlags {
     public static final int KPF_LRU = 5;
     /** Bit {@code KPF_ACTIVE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ACTIVE = 6;
+    /** Bit {@code KPF_WRITEBACK} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_WRITEBACK = 8;
+    /** Bit {@code KPF_RECLAIM} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_RECLAIM = 9;
     /** Bit {@code KPF_BUDDY} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_BUDDY = 10;
@@ -28,6 +30,7 @@ public final class KPageFlags {
     public static final int KPF_MMAP = 11;
     /** Bit {@code KPF_ANON} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ANON = 12;
+    /** Bit {@code KPF_SWAPCACHE} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_SWAPCACHE = 13;
     /** Bit {@code KPF_SWAPBACKED} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_SWAPBACKED = 14;
@@ -52,7 +55,13 @@ public final class KPageFlags {
     /** Bit {@code KPF_ARCH} of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
     public static final int KPF_ARCH = 38;
 
-    /** stable_page_flags() of the page at {@code pfn}. */
+    /**
+     * stable_page_flags() of the page at {@code pfn}.
+     *
+     * @param mm the machine's memmap
+     * @param pfn the page frame number (any page of a folio)
+     * @return the /proc/kpageflags word: a bit set per KPF_* constant of this class
+     */
     public static long of(MemMap mm, long pfn) {
         long head = mm.compoundHead(pfn);
         Folio folio = mm.folio(head);
@@ -87,6 +96,7 @@ public final class KPageFlags {
      * present page with none of them, {@code .} for {@code kpf < 0} (no present PTE).
      *
      * @param kpf a /proc/kpageflags word ({@link #of}), or -1 for a page that is not present
+     * @return the letters, e.g. {@code "MUL"}, {@code "-"} or {@code "."}
      */
     public static String letters(long kpf) {
         if (kpf < 0) return ".";

@@ -51,7 +51,17 @@ public final class Madvise {
                 || b == MADV_NOHUGEPAGE;
     }
 
-    /** madvise(2): 0 or -errno. */
+    /**
+     * madvise(2): 0 or -errno.
+     *
+     * @param mm the calling process's address space
+     * @param start the start, a page-aligned user virtual address (bytes)
+     * @param lenIn the length in bytes, rounded up to whole pages
+     * @param behavior the MADV_* advice ({@link Mman})
+     * @return 0, or -errno: -EINVAL (bad alignment, unknown advice, MADV_DONTNEED / MADV_FREE on a VM_LOCKED VMA),
+     *         -ENOMEM (a hole in the range; the mapped parts are still advised); MADV_POPULATE_* also returns the
+     *         population's -errno
+     */
     public int madvise(MmStruct mm, long start, long lenIn, int behavior) {
         if (!behaviorValid(behavior)) return -Errno.EINVAL;
         if ((start & 0xfff) != 0) return -Errno.EINVAL;

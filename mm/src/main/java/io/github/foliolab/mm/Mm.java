@@ -70,6 +70,8 @@ public final class Mm {
     /**
      * The machine's mm state.
      *
+     * @param machine a built machine with the mm module attached
+     * @return the machine's one mm state
      * @throws IllegalStateException if the mm module is not attached to the machine
      */
     public static Mm of(Machine machine) {
@@ -89,32 +91,45 @@ public final class Mm {
         return m;
     }
 
+    /** {@return the machine this mm state belongs to} */
     public Machine machine() {
         return machine;
     }
 
+    /** {@return node 0 of the machine (the only node of a one-node machine)} */
     public Node node() {
         return machine.node();
     }
 
+    /** {@return the machine's memmap (every node's page descriptors)} */
     public MemMap memMap() {
         return machine.memMap();
     }
 
+    /** {@return mm/swap.c's state of the lru module (folio batches, lru_add_drain)} */
     public Swap swap() {
         return Swap.of(machine);
     }
 
+    /** {@return the LRU half of mm/vmscan.c (isolation, putback, reclaim) of the lru module} */
     public Vmscan vmscan() {
         return Vmscan.of(machine);
     }
 
-    /** mm/rmap.c's PTE rmap functions. */
+    /**
+     * mm/rmap.c's PTE rmap functions.
+     *
+     * @return the PTE rmap functions
+     */
     public Rmap rmap() {
         return rmap;
     }
 
-    /** mm/shmem.c. */
+    /**
+     * mm/shmem.c.
+     *
+     * @return the tmpfs / shmem state
+     */
     public Shmem shmem() {
         return shmem;
     }
@@ -134,17 +149,29 @@ public final class Mm {
         return gup.get();
     }
 
-    /** VMA splitting, merging and flag changes (mm/vma.c). */
+    /**
+     * VMA splitting, merging and flag changes (mm/vma.c).
+     *
+     * @return the VMA operations
+     */
     public VmaModify vmaModify() {
         return vmaModify;
     }
 
-    /** The implementation of mmap(2), munmap(2) and mprotect(2). */
+    /**
+     * The implementation of mmap(2), munmap(2) and mprotect(2).
+     *
+     * @return the mmap(2), munmap(2) and mprotect(2) implementation
+     */
     public Mmap mmap() {
         return mmap;
     }
 
-    /** The implementation of madvise(2). */
+    /**
+     * The implementation of madvise(2).
+     *
+     * @return the madvise(2) implementation
+     */
     public Madvise madvise() {
         return madvise;
     }
@@ -173,31 +200,52 @@ public final class Mm {
         return thp;
     }
 
+    /** {@return rmap_walk() and its users folio_referenced() and try_to_unmap() (mm/rmap.c)} */
     public RmapWalk rmapWalk() {
         return rmapWalk;
     }
 
-    /** The folio half of mm/mlock.c (mlock_vma_folio, munlock_vma_folio, mlock_drain_local). */
+    /**
+     * The folio half of mm/mlock.c (mlock_vma_folio, munlock_vma_folio, mlock_drain_local).
+     *
+     * @return the folio half of mlock of the lru module
+     */
     public Mlock mlock() {
         return mlock;
     }
 
-    /** The mlock system calls ({@link MlockSyscalls#ENOSYS} when the mlock module is not installed). */
+    /**
+     * The mlock system calls ({@link MlockSyscalls#ENOSYS} when the mlock module is not installed).
+     *
+     * @return the mlock module's system calls, or the -ENOSYS fallback
+     */
     public MlockSyscalls mlockSyscalls() {
         return mlockSyscalls.get();
     }
 
-    /** The page-migration system calls ({@link MigrateSyscalls#ENOSYS} without the migrate module). */
+    /**
+     * The page-migration system calls ({@link MigrateSyscalls#ENOSYS} without the migrate module).
+     *
+     * @return the migrate module's system calls, or the -ENOSYS fallback
+     */
     public MigrateSyscalls migrateSyscalls() {
         return migrateSyscalls.get();
     }
 
-    /** migration_entry_wait() ({@link MigrationEntryWait#NONE} without the migrate module). */
+    /**
+     * migration_entry_wait() ({@link MigrationEntryWait#NONE} without the migrate module).
+     *
+     * @return the migrate module's wait, or the fallback that returns at once
+     */
     public MigrationEntryWait migrationEntryWait() {
         return migrationEntryWait.get();
     }
 
-    /** mm_alloc(): a new, empty address space with the model's mmap_base. */
+    /**
+     * mm_alloc(): a new, empty address space with the model's mmap_base.
+     *
+     * @return a new address space with no VMA and RLIMIT_MEMLOCK at its 8 MiB default
+     */
     public MmStruct newMm() {
         MmStruct mm = machine.withObjectIds(() -> new MmStruct(this, MmStruct.DEFAULT_MMAP_BASE));
         liveMms.add(mm);
@@ -242,6 +290,7 @@ public final class Mm {
      * folio_anon_vma(): the anon_vma a folio->mapping word names, or null.
      *
      * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     * @return the anon_vma, or null when {@code mapping} is not an anon mapping or names no live anon_vma
      */
     public AnonVma anonVmaOf(long mapping) {
         return (mapping & 3L) == 1L ? anonVmas.get(mapping >>> 2) : null;
@@ -251,6 +300,7 @@ public final class Mm {
      * folio->mapping of a file folio as its address_space, or null.
      *
      * @param mapping a folio->mapping value (an anon_vma or a file handle)
+     * @return the file, or null when {@code mapping} is 0, anon, or names no live file
      */
     public AddressSpace fileOf(long mapping) {
         return mapping != 0 && (mapping & 3L) == 0 ? files.get(mapping >>> 2) : null;

@@ -24,6 +24,7 @@ public final class MmInvariants {
      *
      * @param swap the swap module
      * @param folio the folio
+     * @return the number of entries for {@code folio} in the per-CPU LRU batches of every CPU, one reference each
      */
     public static int lruBatchRefs(Swap swap, Folio folio) {
         int n = 0;
@@ -39,6 +40,8 @@ public final class MmInvariants {
      * Check {@code mm}; {@code otherRefs} counts references held elsewhere that the caller knows of
      * (e.g. mlock batch entries), added to the lru batches' own.
      *
+     * @param mm the address space to check (quiescent: no call in flight)
+     * @param otherRefs the references to a folio held outside the page tables, page cache and LRU batches
      * @throws VmBugException describing the first violation
      */
     public static void check(MmStruct mm, ToIntFunction<Folio> otherRefs) {

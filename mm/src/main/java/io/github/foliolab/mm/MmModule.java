@@ -11,6 +11,9 @@ import java.util.Set;
  * link up into the mlock system calls.
  */
 public final class MmModule implements MachineModule {
+    /** Instantiated by ServiceLoader ({@code provides ... MachineModule}). */
+    public MmModule() {}
+
     @Override
     public String name() {
         return "mm";

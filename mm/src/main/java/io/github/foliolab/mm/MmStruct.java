@@ -67,10 +67,20 @@ public final class MmStruct {
         this.mmapBase = mmapBase;
     }
 
+    /**
+     * The machine's mm state this address space belongs to.
+     *
+     * @return the mm state
+     */
     public Mm ctx() {
         return ctx;
     }
 
+    /**
+     * The schedule-point object id of this mm, as traces print it ({@code mm#N}).
+     *
+     * @return the object id, unique in the machine
+     */
     public long id() {
         return id;
     }
@@ -80,35 +90,66 @@ public final class MmStruct {
         return mmId;
     }
 
-    /** mm->mmap_lock: protects the VMA tree, def_flags, locked_vm, total_vm. */
+    /**
+     * mm->mmap_lock: protects the VMA tree, def_flags, locked_vm, total_vm.
+     *
+     * @return the mmap_lock
+     */
     public RwSem mmapLock() {
         return mmapLock;
     }
 
-    /** mm->page_table_lock. */
+    /**
+     * mm->page_table_lock.
+     *
+     * @return the page_table_lock
+     */
     public SpinLock pageTableLock() {
         return pageTableLock;
     }
 
+    /**
+     * The page tables of this address space (pgd and its PTE pages).
+     *
+     * @return the page tables
+     */
     public PageTables pageTables() {
         return pageTables;
     }
 
+    /**
+     * mm->mmap_base: where top-down placement of new mappings starts (no randomisation in the model).
+     *
+     * @return the base, a user virtual address (bytes)
+     */
     public long mmapBase() {
         return mmapBase;
     }
 
+    /**
+     * mm->def_flags: the VM_* flags every new VMA gets (VM_LOCKED / VM_LOCKONFAULT after mlockall(MCL_FUTURE)).
+     *
+     * @return the VM_* bits
+     */
     public long defFlags() {
         return defFlags;
     }
 
-    /** Set mm->def_flags (mlockall); caller holds the mmap_lock for writing. */
+    /**
+     * Set mm->def_flags (mlockall); caller holds the mmap_lock for writing.
+     *
+     * @param f the new VM_* bits
+     */
     public void setDefFlags(long f) {
         mmapLock.assertWriteLocked();
         defFlags = f;
     }
 
-    /** mm->locked_vm in pages. */
+    /**
+     * mm->locked_vm in pages.
+     *
+     * @return the locked pages counted against RLIMIT_MEMLOCK, in pages
+     */
     public long lockedVm() {
         return lockedVm;
     }
@@ -142,48 +183,92 @@ public final class MmStruct {
         }
     }
 
-    /** VmPin of /proc/PID/status, in kB. */
+    /**
+     * VmPin of /proc/PID/status, in kB.
+     *
+     * @return the pinned pages, in kB
+     */
     public long vmPinKb() {
         return pinnedVm.get() << 2;
     }
 
-    /** VmLck of /proc/PID/status, in kB. */
+    /**
+     * VmLck of /proc/PID/status, in kB.
+     *
+     * @return the locked pages, in kB
+     */
     public long vmLckKb() {
         return lockedVm << 2;
     }
 
+    /**
+     * mm->total_vm: the size of every VMA together, in pages; under the mmap_lock.
+     *
+     * @return the mapped size, in pages
+     */
     public long totalVm() {
         return totalVm;
     }
 
-    /** rlimit(RLIMIT_MEMLOCK) in bytes (Long.MAX_VALUE = RLIM_INFINITY). */
+    /**
+     * rlimit(RLIMIT_MEMLOCK) in bytes (Long.MAX_VALUE = RLIM_INFINITY).
+     *
+     * @return the limit, in bytes
+     */
     public long rlimitMemlock() {
         return rlimitMemlock;
     }
 
+    /**
+     * Set RLIMIT_MEMLOCK (setrlimit(2); no hard limit in the model).
+     *
+     * @param bytes the limit in bytes; Long.MAX_VALUE for RLIM_INFINITY, 0 to forbid mlock without CAP_IPC_LOCK
+     */
     public void setRlimitMemlock(long bytes) {
         rlimitMemlock = bytes;
     }
 
-    /** capable(CAP_IPC_LOCK). */
+    /**
+     * capable(CAP_IPC_LOCK).
+     *
+     * @return true if the process has CAP_IPC_LOCK (locks ignore RLIMIT_MEMLOCK)
+     */
     public boolean capIpcLock() {
         return capIpcLock;
     }
 
+    /**
+     * Give or take CAP_IPC_LOCK.
+     *
+     * @param v true to give the capability
+     */
     public void setCapIpcLock(boolean v) {
         capIpcLock = v;
     }
 
-    /** capable(CAP_SYS_RAWIO), as cap_mmap_addr() asks it for addresses below mmap_min_addr. */
+    /**
+     * capable(CAP_SYS_RAWIO), as cap_mmap_addr() asks it for addresses below mmap_min_addr.
+     *
+     * @return true if the process has CAP_SYS_RAWIO
+     */
     public boolean capSysRawio() {
         return capSysRawio;
     }
 
+    /**
+     * Give or take CAP_SYS_RAWIO.
+     *
+     * @param v true to give the capability
+     */
     public void setCapSysRawio(boolean v) {
         capSysRawio = v;
     }
 
-    /** MMF_HAS_PINNED: some page of this mm was pinned (FOLL_PIN); fork then copies possibly pinned anon pages. */
+    /**
+     * MMF_HAS_PINNED: some page of this mm was pinned (FOLL_PIN); fork then copies possibly pinned anon pages.
+     *
+     * @return true once a page of this mm has been pinned
+     */
     public boolean hasPinned() {
         return hasPinned;
     }
@@ -199,7 +284,11 @@ public final class MmStruct {
         }
     }
 
-    /** can_do_mlock(): RLIMIT_MEMLOCK != 0 or CAP_IPC_LOCK. */
+    /**
+     * can_do_mlock(): RLIMIT_MEMLOCK != 0 or CAP_IPC_LOCK.
+     *
+     * @return true if the process may mlock at all
+     */
     public boolean canDoMlock() {
         return rlimitMemlock != 0 || capIpcLock;
     }
@@ -211,6 +300,9 @@ public final class MmStruct {
     /**
      * find_vma(): the first VMA with end > addr, or null. Addresses compare unsigned, as the kernel's
      * unsigned long: one at or above 2^63 lies above every VMA.
+     *
+     * @param addr a user virtual address (bytes)
+     * @return the VMA containing {@code addr} or the first above it, or null
      */
     public Vma findVma(long addr) {
         assertLocked();
@@ -229,6 +321,7 @@ public final class MmStruct {
      * vma_lookup(): the VMA containing addr, or null.
      *
      * @param addr a user virtual address (bytes)
+     * @return the VMA containing {@code addr}, or null
      */
     public Vma vmaLookup(long addr) {
         assertLocked();
@@ -244,6 +337,7 @@ public final class MmStruct {
      *
      * @param start the start of the range, a user virtual address (bytes)
      * @param end the end of the range (exclusive), a user virtual address (bytes)
+     * @return the lowest VMA intersecting the range, or null
      */
     public Vma findVmaIntersection(long start, long end) {
         Vma v = findVma(start);
@@ -295,7 +389,11 @@ public final class MmStruct {
         return new ArrayList<>(vmas.values());
     }
 
-    /** Observers and tests: the VMA list taken under the mmap_lock for reading. */
+    /**
+     * Observers and tests: the VMA list taken under the mmap_lock for reading.
+     *
+     * @return every VMA in address order (a copy)
+     */
     public List<Vma> vmasSnapshot() {
         mmapLock.downRead();
         try {

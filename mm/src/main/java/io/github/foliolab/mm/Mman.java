@@ -130,6 +130,7 @@ public final class Mman {
      * PAGE_ALIGN() with unsigned wrap-around to 0.
      *
      * @param len the length in bytes
+     * @return {@code len} rounded up to a multiple of 4096, or 0 when that wraps
      */
     public static long pageAlign(long len) {
         return (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);

@@ -94,6 +94,16 @@ public final class Mmap {
      * 1 GiB hstate): an anonymous MAP_HUGETLB mapping fails with -ENOMEM where the kernel's hugetlb
      * reservation fails, also with MAP_NORESERVE (where the kernel would map it and fault SIGBUS later);
      * MAP_DROPPABLE (VM_DROPPABLE) is refused with -EINVAL.
+     *
+     * @param mm the calling process's address space
+     * @param addr the hint, or with MAP_FIXED / MAP_FIXED_NOREPLACE the address, page aligned (bytes)
+     * @param len the length in bytes, rounded up to whole pages
+     * @param prot the PROT_* bits ({@link Mman})
+     * @param flags MAP_SHARED, MAP_SHARED_VALIDATE or MAP_PRIVATE, with the other MAP_* bits ({@link Mman})
+     * @param file a tmpfs file for a file mapping; null with MAP_ANONYMOUS
+     * @param offset the file offset in bytes, page aligned
+     * @return the mapping's address (bytes), or -errno: -EINVAL, -ENOMEM, -EPERM, -EEXIST, -EACCES, -EBADF,
+     *         -EOPNOTSUPP, -EOVERFLOW, -EAGAIN (a lock over RLIMIT_MEMLOCK)
      */
     public long mmap(MmStruct mm, long addr, long len, int prot, int flags, AddressSpace file, long offset) {
         if ((offset & 0xfff) != 0) return -Errno.EINVAL; // sys_mmap: off & ~PAGE_MASK
@@ -294,6 +304,7 @@ public final class Mmap {
      * @param mm the address space (mm_struct)
      * @param start the start of the range, a user virtual address (bytes)
      * @param len the length in bytes
+     * @return 0, or -EINVAL (unaligned start, zero length, or a range beyond TASK_SIZE)
      */
     public int munmap(MmStruct mm, long start, long len) {
         if ((start & 0xfff) != 0 || Long.compareUnsigned(start, MmStruct.TASK_SIZE) > 0
@@ -383,6 +394,8 @@ public final class Mmap {
      * @param start the start of the range, a user virtual address (bytes)
      * @param len the length in bytes
      * @param prot the PROT_* bits
+     * @return 0, or -errno: -EINVAL (bad alignment or bits), -ENOMEM (a hole in the range), -EACCES (a PROT_* bit
+     *         the VMA's VM_MAY* bits forbid, such as PROT_WRITE on a shared mapping of a read-only file)
      */
     public int mprotect(MmStruct mm, long start, long len, int prot) {
         int grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);

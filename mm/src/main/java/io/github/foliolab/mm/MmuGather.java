@@ -27,7 +27,12 @@ public final class MmuGather {
         this.ctx = ctx;
     }
 
-    /** tlb_gather_mmu(). */
+    /**
+     * tlb_gather_mmu().
+     *
+     * @param ctx the machine's mm state
+     * @return an empty gather: the folios of zapped PTEs are queued on it and freed by tlb_finish_mmu()
+     */
     public static MmuGather gather(Mm ctx) {
         return new MmuGather(ctx);
     }

@@ -13,8 +13,21 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class MthpStats {
     /** The items, by the names of their sysfs files. */
     public enum Item {
-        ANON_FAULT_ALLOC, ANON_FAULT_FALLBACK, SPLIT, SPLIT_FAILED, SPLIT_DEFERRED, NR_ANON, NR_ANON_PARTIALLY_MAPPED,
-        /** Reclaim split the folio because it could not swap it out whole (no swap device in the model). */
+        /** anon_fault_alloc (MTHP_STAT_ANON_FAULT_ALLOC): an anon fault allocated a folio of this order. */
+        ANON_FAULT_ALLOC,
+        /** anon_fault_fallback: an anon fault could not allocate this order and fell back to a smaller one. */
+        ANON_FAULT_FALLBACK,
+        /** split: a folio of this order was split successfully (split_huge_page and friends). */
+        SPLIT,
+        /** split_failed: a split of a folio of this order failed (extra references, a pin). */
+        SPLIT_FAILED,
+        /** split_deferred: a partly unmapped folio of this order was queued on the deferred split list. */
+        SPLIT_DEFERRED,
+        /** nr_anon: anon folios of this order now allocated (a gauge, in folios). */
+        NR_ANON,
+        /** nr_anon_partially_mapped: anon folios of this order now on the deferred list as partly mapped (a gauge). */
+        NR_ANON_PARTIALLY_MAPPED,
+        /** swpout_fallback: reclaim split a folio of this order because it could not swap it out whole (no swap device in the model). */
         SWPOUT_FALLBACK;
 
         /** {@return the sysfs file name, e.g. {@code anon_fault_alloc}} */

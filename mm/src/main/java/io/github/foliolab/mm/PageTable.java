@@ -13,7 +13,9 @@ import java.lang.invoke.VarHandle;
  * Every read and write of an entry is a schedule point ({@link PteOp}).
  */
 public final class PageTable {
+    /** PTRS_PER_PTE (arch/x86/include/asm/pgtable_64_types.h): entries per last-level table. */
     public static final int PTRS_PER_PTE = 512;
+    /** PMD_SHIFT: one table maps 2^21 bytes (2 MiB) of user addresses. */
     public static final int PMD_SHIFT = 21;
 
     private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(long[].class);
@@ -30,12 +32,20 @@ public final class PageTable {
         this.ptl = new SpinLock("ptl@0x" + Long.toHexString(base));
     }
 
-    /** First user address this table maps. */
+    /**
+     * First user address this table maps.
+     *
+     * @return the table's first user virtual address (bytes), 2 MiB aligned
+     */
     public long base() {
         return base;
     }
 
-    /** pte_lockptr(). */
+    /**
+     * pte_lockptr().
+     *
+     * @return the split page-table lock protecting this table's entries
+     */
     public SpinLock ptl() {
         return ptl;
     }
@@ -52,6 +62,7 @@ public final class PageTable {
      * ptep_get(): READ_ONCE (opaque) of the PTE mapping {@code addr}; a schedule point.
      *
      * @param addr a user virtual address (bytes)
+     * @return the PTE ({@link Pte})
      */
     public long ptepGet(long addr) {
         SchedPoints.before(PteOp.PTEP_GET, addr, mmId);
@@ -65,6 +76,7 @@ public final class PageTable {
      * release in {@link #setPteAt} so that a walker that sees the PTE sees the folio set up before it.
      *
      * @param addr a user virtual address (bytes)
+     * @return the PTE ({@link Pte})
      */
     public long ptepGetLockless(long addr) {
         SchedPoints.before(PteOp.PTEP_GET, addr, mmId);
@@ -100,6 +112,7 @@ public final class PageTable {
      * ptep_get_and_clear(): xchg with pte_none, fully ordered; caller holds the PTL.
      *
      * @param addr a user virtual address (bytes)
+     * @return the old PTE
      */
     public long ptepGetAndClear(long addr) {
         ptl.assertHeld();
@@ -113,6 +126,7 @@ public final class PageTable {
      * ptep_test_and_clear_young(): atomic clear of the accessed bit (full ordering); caller holds the PTL.
      *
      * @param addr a user virtual address (bytes)
+     * @return true if the PTE was present and young (now old)
      */
     public boolean ptepTestAndClearYoung(long addr) {
         ptl.assertHeld();

@@ -32,6 +32,7 @@ public final class PageTables {
      * pte_offset_map(): the table mapping {@code addr}, or null if the PMD is none.
      *
      * @param addr a user virtual address (bytes)
+     * @return the page table covering the 2 MiB around {@code addr}, or null
      */
     public PageTable lookup(long addr) {
         return tables.get(pmdBase(addr));
@@ -41,6 +42,7 @@ public final class PageTables {
      * __pte_alloc(): the table mapping {@code addr}, allocated if missing.
      *
      * @param addr a user virtual address (bytes)
+     * @return the page table covering the 2 MiB around {@code addr}
      */
     public PageTable alloc(long addr) {
         long b = pmdBase(addr);
@@ -67,7 +69,11 @@ public final class PageTables {
         return t == null ? Pte.NONE : t.peek(addr);
     }
 
-    /** Visit every table base in address order (observers and invariant checks). */
+    /**
+     * Visit every table base in address order (observers and invariant checks).
+     *
+     * @param base called with each table's first user virtual address (bytes)
+     */
     public void forEachTable(LongConsumer base) {
         tables.keySet().stream().sorted().forEach(base::accept);
     }

@@ -28,6 +28,7 @@ public final class RmapWalk implements RmapOps {
          * @param pt the page table
          * @param addr a user virtual address (bytes)
          * @param pte the page-table entry
+         * @return true to go on with the next mapping, false to stop the walk
          */
         boolean visit(Vma vma, PageTable pt, long addr, long pte);
     }

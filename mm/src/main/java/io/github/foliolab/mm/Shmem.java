@@ -26,6 +26,10 @@ public final class Shmem {
      * shmem_get_folio_gfp(SGP_CACHE): the folio at {@code index}, locked and with a reference, allocated
      * (PG_swapbacked, added to the page cache with one reference and to the LRU through folio_add_lru)
      * if the slot is a hole. Returns null when the allocation fails (-ENOMEM).
+     *
+     * @param file a tmpfs file
+     * @param index the page index in the file, in pages
+     * @return the folio, locked and with a reference for the caller, or null when no memory was free
      */
     public Folio shmemGetFolio(AddressSpace file, long index) {
         while (true) {

@@ -31,19 +31,26 @@ public final class Vma {
         this.file = file;
     }
 
+    /** {@return the address space this VMA belongs to (vma->vm_mm)} */
     public MmStruct mm() {
         return mm;
     }
 
+    /** {@return vm_start: the first address of the VMA, page aligned (bytes)} */
     public long start() {
         return start;
     }
 
+    /** {@return vm_end: the first address after the VMA, page aligned (bytes, exclusive)} */
     public long end() {
         return end;
     }
 
-    /** vm_flags (READ_ONCE). */
+    /**
+     * vm_flags (READ_ONCE).
+     *
+     * @return the VM_* bits ({@code io.github.foliolab.folio.api.VmFlags})
+     */
     public long flags() {
         SchedPoints.access(VmaOp.VM_FLAGS_READ, 0, 0);
         return flags;
@@ -65,15 +72,24 @@ public final class Vma {
         this.flags = newFlags;
     }
 
+    /** {@return vm_pgoff: the file offset of {@link #start()} in pages (for anon: the page index of the start)} */
     public long pgoff() {
         return pgoff;
     }
 
-    /** vm_file's mapping, or null. */
+    /**
+     * vm_file's mapping, or null.
+     *
+     * @return the file, or null for anonymous and device mappings
+     */
     public AddressSpace file() {
         return file;
     }
 
+    /**
+     * {@return vma->anon_vma: the anon_vma new anonymous folios of this VMA join, or null before the first anon
+     * fault}
+     */
     public AnonVma anonVma() {
         return anonVma;
     }
@@ -83,26 +99,47 @@ public final class Vma {
         return java.util.List.copyOf(anonVmaChain);
     }
 
-    /** vma_pages(). */
+    /**
+     * vma_pages().
+     *
+     * @return the VMA's size, in pages
+     */
     public long pages() {
         return (end - start) >>> 12;
     }
 
-    /** vma_is_anonymous(): no vm_ops (anonymous memory: no file and not a device mapping). */
+    /**
+     * vma_is_anonymous(): no vm_ops (anonymous memory: no file and not a device mapping).
+     *
+     * @return true if the VMA maps anonymous memory
+     */
     public boolean isAnonymous() {
         return file == null && (flags & VmFlags.VM_SPECIAL) == 0;
     }
 
-    /** VM_SHARED set (a MAP_SHARED writable-capable mapping). */
+    /**
+     * VM_SHARED set (a MAP_SHARED writable-capable mapping).
+     *
+     * @return true if VM_SHARED is set
+     */
     public boolean isShared() {
         return (flags & VmFlags.VM_SHARED) != 0;
     }
 
-    /** vma_is_accessible(): any of VM_READ, VM_WRITE, VM_EXEC. */
+    /**
+     * vma_is_accessible(): any of VM_READ, VM_WRITE, VM_EXEC.
+     *
+     * @return true if the VMA can be accessed at all (not PROT_NONE)
+     */
     public boolean isAccessible() {
         return (flags & VmFlags.VM_ACCESS_FLAGS) != 0;
     }
 
+    /**
+     * {@return whether {@code start() <= addr < end()}}
+     *
+     * @param addr a user virtual address (bytes)
+     */
     public boolean contains(long addr) {
         return addr >= start && addr < end;
     }
@@ -111,12 +148,18 @@ public final class Vma {
      * linear_page_index(): the file (or anon) page index of {@code addr}.
      *
      * @param addr a user virtual address (bytes)
+     * @return the page index, in pages: {@code (addr - start) / 4096 + pgoff}
      */
     public long linearPageIndex(long addr) {
         return ((addr - start) >>> 12) + pgoff;
     }
 
-    /** vma_address(): the address of page index {@code index} in this VMA, or -1 if outside it. */
+    /**
+     * vma_address(): the address of page index {@code index} in this VMA, or -1 if outside it.
+     *
+     * @param index a page index in the file (or the anon linear index)
+     * @return the user virtual address (bytes) of that page in this VMA, or -1 if the VMA does not map it
+     */
     public long addressOf(long index) {
         long a = start + ((index - pgoff) << 12);
         return index >= pgoff && a < end ? a : -1;

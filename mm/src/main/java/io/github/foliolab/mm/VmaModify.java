@@ -62,6 +62,7 @@ public final class VmaModify {
      *
      * @param vma the VMA
      * @param addr a user virtual address (bytes)
+     * @return the new VMA covering [addr, old end)
      */
     public Vma split(Vma vma, long addr) {
         vma.mm().mmapLock().assertWriteLocked();
@@ -132,6 +133,7 @@ public final class VmaModify {
      * @param start the start of the range, a user virtual address (bytes)
      * @param end the end of the range (exclusive), a user virtual address (bytes)
      * @param newFlags the new vm_flags
+     * @return the VMA that now covers or contains [start, end) with {@code newFlags}
      */
     public Vma modifyFlags(Vma vma, long start, long end, long newFlags) {
         MmStruct mm = vma.mm();

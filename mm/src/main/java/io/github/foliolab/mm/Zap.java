@@ -17,7 +17,14 @@ public final class Zap {
         this.ctx = ctx;
     }
 
-    /** __zap_vma_range() over [start, end) of {@code vma}: zap_pte_range() for each page table. */
+    /**
+     * __zap_vma_range() over [start, end) of {@code vma}: zap_pte_range() for each page table.
+     *
+     * @param tlb the gather that receives the folios of the cleared PTEs
+     * @param vma the VMA whose pages are zapped
+     * @param start the start, a page-aligned user virtual address (bytes) inside the VMA
+     * @param end the end (exclusive), a page-aligned user virtual address (bytes)
+     */
     public void zapRange(MmuGather tlb, Vma vma, long start, long end) {
         PageTables pts = vma.mm().pageTables();
         long addr = start;

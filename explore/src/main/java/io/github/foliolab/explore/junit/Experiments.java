@@ -36,6 +36,7 @@ public final class Experiments {
      *
      * @param scenario the scenario
      * @param options how to explore
+     * @param <B> the type of the variants' behaviour
      */
     @SuppressWarnings("exports")
     public static <B> Stream<DynamicTest> verdicts(Scenario<B> scenario, Options options) {
@@ -43,7 +44,16 @@ public final class Experiments {
                 + v.expect().name().toLowerCase(java.util.Locale.ROOT), () -> assertExpected(scenario, v, scenario.racesOptions(options))));
     }
 
-    /** Explore {@code variant} and check the verdict is the one it expects. */
+    /**
+     * Explore {@code variant} and check the verdict is the one it expects.
+     *
+     * @param <B> the type of the variants' behaviour
+     * @param scenario the scenario
+     * @param variant one of its variants
+     * @param options how to explore
+     * @return the exploration's result
+     * @throws AssertionError with the verdict line and trace table if the verdict is not {@code variant.expect()}
+     */
     public static <B> Result assertExpected(Scenario<B> scenario, Variant<B> variant, Options options) {
         Result r = Explorer.explore(scenario, variant, options);
         Result.Verdict want = switch (variant.expect()) {
@@ -57,7 +67,16 @@ public final class Experiments {
         return r;
     }
 
-    /** The explorer must find a violation. */
+    /**
+     * The explorer must find a violation.
+     *
+     * @param <B> the type of the variants' behaviour
+     * @param scenario the scenario
+     * @param variant the variant's name
+     * @param options how to explore
+     * @return the exploration's result, with the violating schedule and its trace
+     * @throws AssertionError with the verdict line if no violation was found
+     */
     public static <B> Result assertViolation(Scenario<B> scenario, String variant, Options options) {
         Result r = Explorer.explore(scenario, scenario.variant(variant), options);
         if (!r.violated()) {
@@ -66,7 +85,16 @@ public final class Experiments {
         return r;
     }
 
-    /** The explorer must find no violation within the budget. */
+    /**
+     * The explorer must find no violation within the budget.
+     *
+     * @param <B> the type of the variants' behaviour
+     * @param scenario the scenario
+     * @param variant the variant's name
+     * @param options how to explore
+     * @return the exploration's result
+     * @throws AssertionError with the verdict line and trace table if a violation was found
+     */
     public static <B> Result assertNoViolation(Scenario<B> scenario, String variant, Options options) {
         Result r = Explorer.explore(scenario, scenario.variant(variant), options);
         if (r.violated()) {
@@ -75,7 +103,11 @@ public final class Experiments {
         return r;
     }
 
-    /** {@return the verdict line and, if there is one, the trace table} */
+    /**
+     * {@return the verdict line and, if there is one, the trace table}
+     *
+     * @param r an exploration's result
+     */
     public static String report(Result r) {
         String s = r.verdictLine() + "\n" + Explorer.MODEL_NOTE;
         if (r.trace() != null) {

@@ -21,6 +21,12 @@ import java.util.List;
  * called lru_add_drain_all(), F is on the LRU when lru_add_drain_all() returns.
  */
 public final class DrainAll extends Scenario<Variant.Library> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public DrainAll() {}
+
+    /**
+     * {@code 7.2}: A adds F to its lru_add batch, B runs lru_add_drain_all(), kworker/0 drains A's batch; clean.
+     */
     public static final Variant<Variant.Library> AS_IS = Variant.library("A: folio_add_lru(F); B: lru_add_drain_all(); kworker/0 runs "
             + "A's queued drain work", Variant.Expect.CLEAN);
 

@@ -37,8 +37,16 @@ import static io.github.foliolab.mm.Mman.*;
  * schedule count down).
  */
 public final class ForkIsolate extends Scenario<Boolean> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public ForkIsolate() {}
+
+    /**
+     * {@code 7.2}: fork while reclaim isolates F, walks its rmap and puts it back; the child writes afterwards;
+     * clean.
+     */
     public static final Variant<Boolean> AS_IS = Variant.asIs("fork while reclaim isolates F, walks its rmap "
             + "(folio_referenced) and puts it back; the child writes afterwards", Variant.Expect.CLEAN, Boolean.FALSE);
+    /** {@code 7.2-cow}: fork and the child's first (copy-on-write) write while reclaim isolates F; clean. */
     public static final Variant<Boolean> COW = new Variant<>("7.2-cow", "fork and the child's first write while "
             + "reclaim isolates F and puts it back", Variant.Expect.CLEAN, Boolean.TRUE);
 

@@ -57,6 +57,9 @@ import static io.github.foliolab.mm.Mman.*;
  * re-checks the PTE ({@link Gup#FAST_PTE_RECHECK}), and shmem or anon.
  */
 public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public GupFastMigration() {}
+
     /**
      * What a variant runs.
      *
@@ -65,23 +68,48 @@ public final class GupFastMigration extends Scenario<GupFastMigration.Code> {
      * @param anon     an anonymous folio instead of a shmem page-cache folio
      */
     public record Code(MigrateRefCheck refCheck, boolean recheck, boolean anon) {
+        /**
+         * Checks that {@code refCheck} is not null.
+         *
+         * @param refCheck where migration reads and whether it freezes the count
+         * @param recheck whether GUP-fast re-reads the PTE after its reference
+         * @param anon an anonymous folio instead of a shmem page-cache folio
+         * @throws NullPointerException if {@code refCheck} is null
+         */
         public Code {
             Objects.requireNonNull(refCheck, "refCheck");
         }
     }
 
+    /**
+     * {@code 7.2}: shmem F; migration reads the count before the i_pages lock and freezes it under the lock,
+     * GUP-fast re-checks its PTE; clean.
+     */
     public static final Variant<Code> AS_IS = Variant.asIs("shmem F; B: migrate_folio reads the count before the "
             + "i_pages lock (the 2021 proposal's order), folio_ref_freeze under it; A: GUP-fast with its PTE re-check",
             Variant.Expect.CLEAN, new Code(MigrateRefCheck.V7_2, true, false));
+    /**
+     * {@code check-under-xa-lock}: the count read under the i_pages lock, then frozen (the order before the 2021
+     * proposal); clean.
+     */
     public static final Variant<Code> UNDER_XA_LOCK = new Variant<>("check-under-xa-lock", "the order before the "
             + "proposal: the count read under the i_pages lock, then the freeze", Variant.Expect.CLEAN,
             new Code(MigrateRefCheck.UNDER_XA_LOCK, true, false));
+    /**
+     * {@code no-freeze}: the count read under the i_pages lock and never frozen, GUP-fast's re-check alone guards
+     * it; clean.
+     */
     public static final Variant<Code> NO_FREEZE = new Variant<>("no-freeze", "the count read under the i_pages lock "
             + "and never frozen: GUP-fast's re-check alone guards it", Variant.Expect.CLEAN,
             new Code(MigrateRefCheck.NO_FREEZE, true, false));
+    /**
+     * {@code no-pte-recheck}: 7.2's migration against a GUP-fast without its PTE re-check (broken on purpose); a
+     * violation.
+     */
     public static final Variant<Code> NO_PTE_RECHECK = new Variant<>("no-pte-recheck", "7.2's migration, GUP-fast "
             + "without its PTE re-check (broken on purpose)", Variant.Expect.VIOLATION,
             new Code(MigrateRefCheck.V7_2, false, false));
+    /** {@code anon-7.2}: an anonymous F, whose small-folio migration freezes nothing; clean. */
     public static final Variant<Code> ANON = new Variant<>("anon-7.2", "an anonymous F: 7.2 reads the count and "
             + "freezes nothing for a small anon folio", Variant.Expect.CLEAN, new Code(MigrateRefCheck.V7_2, true, true));
 

@@ -14,6 +14,9 @@ import java.util.List;
  * {@code ordered} variant takes both locks in one order and cannot deadlock.
  */
 public final class LockOrder extends Scenario<LockOrder.Order> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public LockOrder() {}
+
     /**
      * The order in which each CPU takes the two locks.
      *
@@ -21,8 +24,10 @@ public final class LockOrder extends Scenario<LockOrder.Order> {
      */
     public record Order(boolean... firstL2) {}
 
+    /** {@code abba}: CPU A takes L1 then L2, CPU B L2 then L1; the deadlock is found (a violation). */
     public static final Variant<Order> ABBA = new Variant<>("abba", "CPU A takes L1 then L2, CPU B takes L2 then L1",
             Variant.Expect.VIOLATION, new Order(false, true));
+    /** {@code ordered}: both CPUs take L1 then L2; clean. */
     public static final Variant<Order> ORDERED = new Variant<>("ordered", "both CPUs take L1 then L2", Variant.Expect.CLEAN,
             new Order(false, false));
 

@@ -252,6 +252,7 @@ public final class LruInvariants {
         return mlock < 0 ? "nr_mlock is " + mlock : null;
     });
 
+    /** {@return every LRU invariant of this class, in the order they are checked} */
     public static List<Invariant> all() {
         return List.of(SIZES_MATCH_VMSTAT, LINKED_MATCH_SIZES, SIZES_NONNEGATIVE, LINKED_ON_ITS_LIST, LRU_FLAG_LISTED,
                 OFF_LRU_UNLINKED, UNEVICTABLE_ACCOUNTED, BATCHED_OFF_LRU, REFCOUNT_COVERS_HOLDERS, FREE_NOT_ON_LRU,

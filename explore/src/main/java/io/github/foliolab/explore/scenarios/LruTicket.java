@@ -20,8 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code folio_clear_lru} both can believe they own the folio.
  */
 public final class LruTicket extends Scenario<Predicate<Folio>> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public LruTicket() {}
+
+    /** {@code test-clear}: the isolation ticket taken with the atomic folio_test_clear_lru(); clean. */
     public static final Variant<Predicate<Folio>> TEST_CLEAR = new Variant<>("test-clear", "folio_test_clear_lru (atomic)",
             Variant.Expect.CLEAN, Folio::testClearLru);
+    /**
+     * {@code test-then-clear}: folio_test_lru() then folio_clear_lru(), two steps; both CPUs win (a violation).
+     */
     public static final Variant<Predicate<Folio>> TEST_THEN_CLEAR = new Variant<>("test-then-clear",
             "folio_test_lru then folio_clear_lru (two steps)", Variant.Expect.VIOLATION, f -> {
                 if (!f.testLru()) return false;

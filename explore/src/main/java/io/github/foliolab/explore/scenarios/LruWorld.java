@@ -24,10 +24,18 @@ public abstract class LruWorld extends World {
     private static final io.github.foliolab.lru.LruList[] LISTS = io.github.foliolab.lru.LruList.values();
     private static final BatchKind[] BATCH_KINDS = BatchKind.values();
 
+    /** The machine's mm/swap.c state: the per-CPU folio batches and lru_add_drain(). */
     protected final Swap swap;
+    /** The machine's mm/vmscan.c state: isolation and putback. */
     protected final Vmscan vmscan;
+    /** The machine's lruvec: the LRU lists and lru_lock. */
     protected final LruVec lruvec;
 
+    /**
+     * A world on {@code machine}, which must have the lru module attached.
+     *
+     * @param machine the world's machine, typically from {@link #newMachine}
+     */
     protected LruWorld(Machine machine) {
         super(machine);
         this.swap = Swap.of(machine);
@@ -38,6 +46,9 @@ public abstract class LruWorld extends World {
     /**
      * A fresh machine of {@code cpus} CPUs and 512 pages whose memmap the garbage collector frees, with
      * the kernel's batching policy and per-CPU work run by hand ({@link PerCpuWorkqueue.Mode#MANUAL}).
+     *
+     * @param cpus the number of CPUs
+     * @return the booted machine
      */
     public static Machine newMachine(int cpus) {
         return machineBuilder(cpus).build();
@@ -58,15 +69,26 @@ public abstract class LruWorld extends World {
      * (mappings, page cache, isolation, temporary gets), as the bodies record them, or {@link #UNTRACKED}:
      * the refcount invariant ({@code refcount-covers-holders}) is then skipped for {@code f}. Every world
      * says which, so that skipping the invariant is a decision, not a default.
+     *
+     * @param f a folio of the world
+     * @return the number of references, or {@link #UNTRACKED}
      */
     public abstract int heldReferences(Folio f);
 
-    /** {@return entries for {@code f} in batches other than mm/swap.c's (the mlock batches)} */
+    /**
+     * {@return entries for {@code f} in batches other than mm/swap.c's (the mlock batches)}
+     *
+     * @param f a folio of the world
+     */
     public int otherBatchEntries(Folio f) {
         return 0;
     }
 
-    /** {@return entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points)} */
+    /**
+     * {@return entries for {@code f} in every CPU's mm/swap.c batches (racy; exact at quiescent points)}
+     *
+     * @param f a folio of the world
+     */
     public final int lruBatchEntries(Folio f) {
         int n = 0;
         for (int cpu = 0; cpu < machine().cpus().nr(); cpu++) {
@@ -96,14 +118,17 @@ public abstract class LruWorld extends World {
         return linked;
     }
 
+    /** {@return the machine's mm/swap.c state} */
     public final Swap swap() {
         return swap;
     }
 
+    /** {@return the machine's mm/vmscan.c state} */
     public final Vmscan vmscan() {
         return vmscan;
     }
 
+    /** {@return the machine's lruvec} */
     public final LruVec lruvec() {
         return lruvec;
     }

@@ -41,8 +41,13 @@ import static io.github.foliolab.mm.Mman.*;
  * moved by move_to_new_folio(); F is locked, on the inactive LRU, not yet mapped.
  */
 public final class MigrationMlock extends Scenario<Boolean> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public MigrationMlock() {}
+
+    /** {@code 7.2}: mlock() sets VM_LOCKED|VM_IO for its walk while B runs remove_migration_ptes(); accepted. */
     public static final Variant<Boolean> AS_IS = Variant.asIs("A: mlock() sets VM_LOCKED|VM_IO for its walk; "
             + "B: remove_migration_ptes(old, F)", Variant.Expect.ACCEPTED, Boolean.TRUE);
+    /** {@code no-guard}: VM_LOCKED alone for the walk, so B's rmap add and A's walk both mlock F; a violation. */
     public static final Variant<Boolean> NO_GUARD = new Variant<>("no-guard", "A sets VM_LOCKED alone for its walk "
             + "(no VM_IO): B's rmap add and A's walk both mlock F", Variant.Expect.VIOLATION, Boolean.FALSE);
 

@@ -22,6 +22,10 @@ import java.util.List;
  * classifies the outcome as accepted; the invariants and the other end checks must still hold.
  */
 public final class MlockLruAdd extends Scenario<Variant.Library> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public MlockLruAdd() {}
+
+    /** {@code 7.2}: A mlocks F and drains its mlock batch while B drains the lru_add batch holding F; accepted. */
     public static final Variant<Variant.Library> AS_IS = Variant.library("A: mlock_folio(F), mlock_drain_local(); B: lru_add_drain() "
             + "of the lru_add batch holding F", Variant.Expect.ACCEPTED);
 

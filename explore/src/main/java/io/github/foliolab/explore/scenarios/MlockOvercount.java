@@ -64,6 +64,9 @@ import static io.github.foliolab.mm.Mman.PROT_READ;
  * program in which F1 is VM_LOCKED too (L up to 2), where a count that cannot exceed 1 shows its cost.
  */
 public final class MlockOvercount extends Scenario<MlockOvercount.Code> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public MlockOvercount() {}
+
     /** Which system calls the CPUs make. */
     public enum Program {
         /** F1 unlocked; A: munlock, mlock, lru_add_drain_all, munlock of F2; B: read F2. */
@@ -79,6 +82,13 @@ public final class MlockOvercount extends Scenario<MlockOvercount.Code> {
      * @param program the system calls
      */
     public record Code(MlockRules rules, Program program) {
+        /**
+         * Checks that neither component is null.
+         *
+         * @param rules the mm/mlock.c rules of the machine
+         * @param program the system calls
+         * @throws NullPointerException naming the component that is null
+         */
         public Code {
             Objects.requireNonNull(rules, "rules");
             Objects.requireNonNull(program, "program");
@@ -92,23 +102,37 @@ public final class MlockOvercount extends Scenario<MlockOvercount.Code> {
     /** fix (c) and the drain-all candidate: munlock drains every CPU's mlock batch before its walk. */
     public static final MlockRules DRAIN_ALL = new MlockRules(true, true, true);
 
+    /**
+     * {@code 7.2}: the library's mm/mlock.c; A's munlock, mlock, munlock of F2 against B's stale LRU_FOLIO entry;
+     * a violation.
+     */
     public static final Variant<Code> AS_IS = Variant.asIs("the library's mm/mlock.c of Linux 7.2: A munlock/mlock/munlock "
             + "F2 while B's fault left an LRU_FOLIO entry for F in B's mlock batch", Variant.Expect.VIOLATION,
             new Code(MlockRules.LINUX_7_2, Program.STALE_ENTRY));
+    /** {@code fix-c}: R1's fix (c) alone closes the stranding but not the overcount; a violation. */
     public static final Variant<Code> FIX_C_ONLY = new Variant<>("fix-c", "R1's fix (c) only (__munlock_folio re-tests "
             + "PG_lru under lru_lock): the stranding is closed, the overcount is not", Variant.Expect.VIOLATION,
             new Code(FIX_C, Program.STALE_ENTRY));
+    /**
+     * {@code fix-no-increment}: fix (c), and a batched mlock of a culled folio leaves mlock_count alone; clean.
+     */
     public static final Variant<Code> FIX_NO_INCREMENT = new Variant<>("fix-no-increment", "fix (c), and __mlock_folio "
             + "does not increment mlock_count of a folio already culled (the count is 0 or 1)", Variant.Expect.CLEAN,
             new Code(NO_INCREMENT, Program.STALE_ENTRY));
+    /** {@code fix-drain-all}: fix (c), and munlock drains every CPU's mlock batch before its walk; clean. */
     public static final Variant<Code> FIX_DRAIN_ALL = new Variant<>("fix-drain-all", "fix (c), and munlock drains every "
             + "CPU's mlock batch under mmap_lock before its walk (lru_add_drain_all in the kernel)", Variant.Expect.CLEAN,
             new Code(DRAIN_ALL, Program.STALE_ENTRY));
+    /** {@code two-locked-7.2}: 7.2 with F1 VM_LOCKED too (mlock_count up to 2); clean. */
     public static final Variant<Code> TWO_LOCKED = new Variant<>("two-locked-7.2", "7.2 with F1 locked too (L up to 2)",
             Variant.Expect.CLEAN, new Code(MlockRules.LINUX_7_2, Program.TWO_LOCKED));
+    /**
+     * {@code two-locked-no-increment}: the no-increment rule with F1 locked too, mlock_count at most 1; accepted.
+     */
     public static final Variant<Code> TWO_LOCKED_NO_INCREMENT = new Variant<>("two-locked-no-increment", "fix-no-increment "
             + "with F1 locked too: two VM_LOCKED mappings, mlock_count at most 1", Variant.Expect.ACCEPTED,
             new Code(NO_INCREMENT, Program.TWO_LOCKED));
+    /** {@code two-locked-drain-all}: the drain-all rule with F1 locked too; clean. */
     public static final Variant<Code> TWO_LOCKED_DRAIN_ALL = new Variant<>("two-locked-drain-all", "fix-drain-all with "
             + "F1 locked too", Variant.Expect.CLEAN, new Code(DRAIN_ALL, Program.TWO_LOCKED));
 

@@ -24,6 +24,13 @@ public final class MlockReplica {
     private final LruVec lruvec;
     private final Vmscan vmscan;
 
+    /**
+     * A replica working on {@code f} of the machine whose lruvec and vmscan state are given.
+     *
+     * @param f the scenario's folio
+     * @param lruvec the machine's lruvec
+     * @param vmscan the machine's vmscan state
+     */
     public MlockReplica(Folio f, LruVec lruvec, Vmscan vmscan) {
         this.f = f;
         this.lruvec = lruvec;
@@ -68,6 +75,8 @@ public final class MlockReplica {
      * munlock_folio(F) followed by the drain of the mlock batch (mlock_folio_batch -> __munlock_folio):
      * the batch's reference is taken, the chosen body runs, lru_lock is released if it was taken, and
      * folios_put() drops the batch's reference.
+     *
+     * @param body which __munlock_folio body runs: 7.2's or one of the fixes
      */
     public void munlockFolio(Munlock body) {
         Explore.call("munlock_folio(F)", () -> f.get()); // folio_get: the mlock batch's reference
@@ -208,6 +217,8 @@ public final class MlockReplica {
      * The putback path with a chosen lru_add: folio_putback_lru (folio_get for the lru_add batch, drop the
      * isolation reference), then lru_add_drain's folio_batch_move_lru for F: under lru_lock, lru_add and
      * folio_set_lru, then folios_put of the batch's reference.
+     *
+     * @param body which lru_add body runs: 7.2's or fix (b)'s
      */
     public void putbackAndDrain(LruAdd body) {
         Explore.call("folio_putback_lru(F)", () -> {

@@ -11,20 +11,34 @@ import io.github.foliolab.mlock.MlockBatch;
  * mlock_drain_local) and counts the mlock batches' entries in the refcount invariant.
  */
 public abstract class MlockWorld extends LruWorld {
+    /** The machine's mlock state: the per-CPU mlock batches and mlock_folio / munlock_folio. */
     protected final Mlock mlock;
 
+    /**
+     * A world on {@code machine}, which must have the lru module (its mlock half) attached.
+     *
+     * @param machine the world's machine
+     */
     protected MlockWorld(Machine machine) {
         super(machine);
         this.mlock = Mlock.of(machine);
     }
 
-    /** mlock_folio(F) then mlock_drain_local(): F ends culled and mlocked. Runs on the calling CPU. */
+    /**
+     * mlock_folio(F) then mlock_drain_local(): F ends culled and mlocked. Runs on the calling CPU.
+     *
+     * @param f the folio, mapped by a VM_LOCKED VMA of the scenario
+     */
     protected void mlockFolioAndDrain(Folio f) {
         Explore.call("mlock_folio(" + folioName(f.pfn()) + ")", () -> mlock.mlockFolio(f));
         Explore.call("mlock_drain_local()", mlock::mlockDrainLocal);
     }
 
-    /** munlock_folio(F) then mlock_drain_local() (the library's mm/mlock.c). Runs on the calling CPU. */
+    /**
+     * munlock_folio(F) then mlock_drain_local() (the library's mm/mlock.c). Runs on the calling CPU.
+     *
+     * @param f the folio, mlocked
+     */
     protected void munlockFolioAndDrain(Folio f) {
         Explore.call("munlock_folio(" + folioName(f.pfn()) + ")", () -> mlock.munlockFolio(f));
         Explore.call("mlock_drain_local()", mlock::mlockDrainLocal);

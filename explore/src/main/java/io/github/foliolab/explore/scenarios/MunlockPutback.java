@@ -31,9 +31,17 @@ import java.util.List;
  * {@code fix-b-lru-add}, {@code fix-c} and {@code fix-ab} the fixes.
  */
 public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public MunlockPutback() {}
+
     /** One CPU's side of R1 in a variant; runs on that CPU's simulated thread with the schedule's world. */
     @FunctionalInterface
     public interface Side {
+        /**
+         * Run this side's calls.
+         *
+         * @param w the schedule's world
+         */
         void run(R1World w);
     }
 
@@ -45,6 +53,14 @@ public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
      * @param putback CPU B, once it has isolated F: folio_putback_lru and the drain that runs lru_add
      */
     public record Code(int order, Side munlock, Side putback) {
+        /**
+         * Checks that neither side is null.
+         *
+         * @param order F's order (0: a small folio)
+         * @param munlock CPU A's side
+         * @param putback CPU B's side
+         * @throws NullPointerException naming the side that is null
+         */
         public Code {
             java.util.Objects.requireNonNull(munlock, "munlock");
             java.util.Objects.requireNonNull(putback, "putback");
@@ -73,27 +89,46 @@ public final class MunlockPutback extends Scenario<MunlockPutback.Code> {
         return w -> w.replica.munlockFolio(body);
     }
 
+    /** {@code 7.2}: the library's own mm/mlock.c, mm/vmscan.c and mm/swap.c; the race is open (a violation). */
     public static final Variant<Code> AS_IS = Variant.asIs("the library's munlock_folio/__munlock_folio and "
             + "folio_isolate_lru/folio_putback_lru/lru_add of Linux 7.2", Variant.Expect.VIOLATION,
             new Code(0, LIBRARY_MUNLOCK, LIBRARY_PUTBACK));
+    /**
+     * {@code 7.2-large}: the library's code with F an order-2 (16 KiB) folio, whose batches drain at once; a
+     * violation.
+     */
     public static final Variant<Code> AS_IS_LARGE = new Variant<>("7.2-large", "the library's 7.2 code with F an order-2 "
             + "(16 KiB) large folio: its batches drain at once (folio_may_be_lru_cached is false)", Variant.Expect.VIOLATION,
             new Code(2, LIBRARY_MUNLOCK, LIBRARY_PUTBACK));
+    /**
+     * {@code replica}: the scenario's transcription of 7.2's __munlock_folio and lru_add; must fail as {@link
+     * #AS_IS} does.
+     */
     public static final Variant<Code> REPLICA = new Variant<>("replica", "the scenario's transcription of 7.2's "
             + "__munlock_folio and lru_add (the baseline of the fixes)", Variant.Expect.VIOLATION,
             new Code(0, replicaMunlock(MlockReplica.Munlock.V72), LIBRARY_PUTBACK));
+    /** {@code fix-a}: __munlock_folio clears PG_mlocked before its folio_test_clear_lru; still a violation. */
     public static final Variant<Code> FIX_A = new Variant<>("fix-a", "__munlock_folio clears PG_mlocked before it tries "
             + "folio_test_clear_lru; lru_add as 7.2", Variant.Expect.VIOLATION,
             new Code(0, replicaMunlock(MlockReplica.Munlock.CLEAR_MLOCKED_FIRST), LIBRARY_PUTBACK));
+    /**
+     * {@code fix-b}: lru_add sets PG_lru before folio_evictable(), __munlock_folio tests PG_lru under lru_lock; a
+     * violation.
+     */
     public static final Variant<Code> FIX_B = new Variant<>("fix-b", "lru_add sets PG_lru before folio_evictable(); "
             + "__munlock_folio does folio_test_clear_lru under lru_lock", Variant.Expect.VIOLATION,
             new Code(0, replicaMunlock(MlockReplica.Munlock.TEST_CLEAR_LRU_LOCKED), SET_LRU_FIRST_PUTBACK));
+    /** {@code fix-b-lru-add}: only lru_add's half of fix (b); a violation. */
     public static final Variant<Code> FIX_B_LRU_ADD_ONLY = new Variant<>("fix-b-lru-add", "only lru_add's half of fix (b): "
             + "PG_lru set before folio_evictable(); __munlock_folio as 7.2", Variant.Expect.VIOLATION,
             new Code(0, replicaMunlock(MlockReplica.Munlock.V72), SET_LRU_FIRST_PUTBACK));
+    /** {@code fix-c}: __munlock_folio re-tests PG_lru under lru_lock when it lost the ticket; clean. */
     public static final Variant<Code> FIX_C = new Variant<>("fix-c", "__munlock_folio re-tests PG_lru under lru_lock when "
             + "it lost the ticket, and clears PG_mlocked under lru_lock; lru_add as 7.2", Variant.Expect.CLEAN,
             new Code(0, replicaMunlock(MlockReplica.Munlock.RECHECK_UNDER_LOCK), LIBRARY_PUTBACK));
+    /**
+     * {@code fix-ab}: both halves of the pre-5.18 protocol (PG_mlocked cleared first, PG_lru set first); clean.
+     */
     public static final Variant<Code> FIX_AB = new Variant<>("fix-ab", "both halves of the pre-5.18 protocol: PG_mlocked "
             + "cleared before folio_test_clear_lru, PG_lru set before folio_evictable()", Variant.Expect.CLEAN,
             new Code(0, replicaMunlock(MlockReplica.Munlock.DEKKER), SET_LRU_FIRST_PUTBACK));

@@ -20,8 +20,13 @@ import java.util.function.Consumer;
  * update, which the end check (ref = 1 + 2) catches.
  */
 public final class RefcountGet extends Scenario<Consumer<Folio>> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public RefcountGet() {}
+
+    /** {@code folio_get}: each CPU calls folio_get(F); clean. */
     public static final Variant<Consumer<Folio>> ATOMIC = new Variant<>("folio_get", "each CPU calls folio_get(F)",
             Variant.Expect.CLEAN, f -> Explore.call("folio_get(F)", f::get));
+    /** {@code read-set}: each CPU reads the count and stores count + 1; a lost update (a violation). */
     public static final Variant<Consumer<Folio>> READ_SET = new Variant<>("read-set",
             "each CPU reads the count and sets count + 1 (not atomic)", Variant.Expect.VIOLATION,
             f -> Explore.call("open_coded_get(F)", () -> {

@@ -55,17 +55,32 @@ import static io.github.foliolab.mm.Mman.*;
  * left); every live piece is back on the LRU. The invariants, too, see every folio of the range.
  */
 public final class ThpSplitMlock extends Scenario<MlockRules> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public ThpSplitMlock() {}
+
     /** R1's fix (c) (munlock-putback, {@link MlockOvercount#FIX_C}); large folios mlocked as in 7.2. */
     public static final MlockRules FIX_C = MlockOvercount.FIX_C;
     /** fix (c) and the patch under review: mlock_pte_range mlocks a large folio within the range even if mapped in part. */
     public static final MlockRules WITHIN_RANGE = new MlockRules(true, true, false, false);
 
+    /**
+     * {@code 7.2}: A munlocks P's VMA while B's deferred split splits F; a piece is stranded unevictable (a
+     * violation).
+     */
     public static final Variant<MlockRules> AS_IS = Variant.asIs("the library's mm/mlock.c of Linux 7.2: A munlocks P's "
             + "VMA while B's deferred split shrinker splits F; B's remap mlocks a piece and R1's race (munlock-putback) "
             + "strands it unevictable", Variant.Expect.VIOLATION, MlockRules.LINUX_7_2);
+    /**
+     * {@code fix-c}: 7.2 with R1's fix (c); a large folio is mlocked only when mapped whole within the range;
+     * clean.
+     */
     public static final Variant<MlockRules> FIX_C_ONLY = new Variant<>("fix-c", "7.2 with R1's fix (c) (__munlock_folio "
             + "re-tests PG_lru under lru_lock): a large folio is mlocked only when within the range and mapped whole, "
             + "and nothing strands", Variant.Expect.CLEAN, FIX_C);
+    /**
+     * {@code mlock-within-range}: fix (c) and the patch that mlocks a partly mapped large folio within the range;
+     * a violation.
+     */
     public static final Variant<MlockRules> MLOCK_WITHIN_RANGE = new Variant<>("mlock-within-range", "fix (c), and "
             + "mlock_pte_range mlocks any large folio within the range, even mapped in part (the patch under review): "
             + "the split's pieces keep PG_mlocked outside every VM_LOCKED VMA", Variant.Expect.VIOLATION, WITHIN_RANGE);

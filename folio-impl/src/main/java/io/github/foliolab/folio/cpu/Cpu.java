@@ -32,22 +32,40 @@ public final class Cpu {
         return id;
     }
 
-    /** cpu_to_node(): the node this CPU belongs to (numa_node_id() for code running on it). */
+    /**
+     * cpu_to_node(): the node this CPU belongs to (numa_node_id() for code running on it).
+     *
+     * @return the node id of this CPU
+     */
     public int node() {
         return owner.nodeOf(id);
     }
 
-    /** The CPUs of the machine this CPU belongs to. */
+    /**
+     * The CPUs of the machine this CPU belongs to.
+     *
+     * @return the machine's CPU set
+     */
     public Cpus owner() {
         return owner;
     }
 
-    /** Run {@code body} on this CPU. */
+    /**
+     * Run {@code body} on this CPU.
+     *
+     * @param body the code to run; {@link #current()} is this CPU while it runs
+     */
     public void run(Runnable body) {
         bindings.run(body);
     }
 
-    /** Run {@code body} on this CPU and return its result. */
+    /**
+     * Run {@code body} on this CPU and return its result.
+     *
+     * @param <T> the result type
+     * @param body the code to run; {@link #current()} is this CPU while it runs
+     * @return what {@code body} returned
+     */
     public <T> T call(java.util.function.Supplier<T> body) {
         return bindings.call(body::get);
     }

@@ -14,6 +14,8 @@ public final class Cpus {
     /**
      * {@code nr} CPUs of a machine whose locks and lists are numbered by {@code objectIds}.
      *
+     * @param objectIds the machine's registry of lock and list ids
+     * @param nr the number of CPUs (nr_cpu_ids), all on node 0
      * @throws IllegalArgumentException unless 1 &lt;= nr &lt;= 1024
      */
     public Cpus(ObjectIds objectIds, int nr) {
@@ -23,6 +25,9 @@ public final class Cpus {
     /**
      * {@code nr} CPUs, CPU i on node {@code cpuToNode[i]} (the arch topology's cpu_to_node()).
      *
+     * @param objectIds the machine's registry of lock and list ids
+     * @param nr the number of CPUs (nr_cpu_ids)
+     * @param cpuToNode the node id of each CPU, {@code nr} entries
      * @throws IllegalArgumentException unless 1 &lt;= nr &lt;= 1024 and every CPU has a node id &gt;= 0
      */
     public Cpus(ObjectIds objectIds, int nr, int[] cpuToNode) {
@@ -45,12 +50,21 @@ public final class Cpus {
         }
     }
 
-    /** cpu_to_node(). */
+    /**
+     * cpu_to_node().
+     *
+     * @param cpu the CPU id
+     * @return the node id of that CPU
+     */
     public int nodeOf(int cpu) {
         return cpuToNode[cpu];
     }
 
-    /** nr_cpu_ids. */
+    /**
+     * nr_cpu_ids.
+     *
+     * @return the number of CPUs, 1 to 1024
+     */
     public int nr() {
         return cpus.length;
     }
@@ -58,6 +72,8 @@ public final class Cpus {
     /**
      * The CPU numbered {@code id}.
      *
+     * @param id the CPU id, 0 to {@code nr() - 1}
+     * @return that CPU
      * @throws IllegalArgumentException if there is no such CPU
      */
     public Cpu get(int id) {
@@ -67,7 +83,11 @@ public final class Cpus {
         return cpus[id];
     }
 
-    /** for_each_online_cpu(). */
+    /**
+     * for_each_online_cpu().
+     *
+     * @return every CPU, in id order (all are online)
+     */
     public List<Cpu> online() {
         return Arrays.asList(cpus);
     }
@@ -80,6 +100,8 @@ public final class Cpus {
     /**
      * Check that {@code cpu} is one of these CPUs.
      *
+     * @param cpu the CPU to check
+     * @return {@code cpu}, for chaining
      * @throws IllegalArgumentException naming the CPU if it belongs to another machine
      */
     public Cpu check(Cpu cpu) {

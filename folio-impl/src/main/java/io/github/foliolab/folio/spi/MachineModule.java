@@ -16,14 +16,26 @@ import java.util.Set;
  * {@link Machine#close()} must stop ({@link Machine.Assembly#onClose}).
  */
 public interface MachineModule {
-    /** A short unique name ({@code "lru"}, {@code "mm"}, {@code "mlock"}). */
+    /**
+     * A short unique name ({@code "lru"}, {@code "mm"}, {@code "mlock"}).
+     *
+     * @return the module's name, unique among the installed modules
+     */
     String name();
 
-    /** The names of the modules that must attach before this one (the modules it calls down into). */
+    /**
+     * The names of the modules that must attach before this one (the modules it calls down into).
+     *
+     * @return the names of the modules this one must attach after; empty by default
+     */
     default Set<String> after() {
         return Set.of();
     }
 
-    /** Attach to the machine being built. */
+    /**
+     * Attach to the machine being built.
+     *
+     * @param assembly the machine being built, with its options, state and links
+     */
     void attach(Machine.Assembly assembly);
 }

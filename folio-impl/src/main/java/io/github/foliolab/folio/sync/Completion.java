@@ -11,16 +11,30 @@ public final class Completion implements io.github.foliolab.folio.Restorable {
     private final String name;
     private volatile boolean done;
 
+    /**
+     * A completion, not yet done (DECLARE_COMPLETION / init_completion()).
+     *
+     * @param name the name in traces and hung-task reports
+     */
     public Completion(String name) {
         this.id = SchedPoints.newObjectId(name);
         this.name = name;
     }
 
-    /** The name given at creation (for hung-task reports). */
+    /**
+     * The name given at creation (for hung-task reports).
+     *
+     * @return the completion's name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The schedule-point object id of this completion (the id traces and the explorer use).
+     *
+     * @return the object id, unique in the machine
+     */
     public long id() {
         return id;
     }
@@ -51,6 +65,11 @@ public final class Completion implements io.github.foliolab.folio.Restorable {
         }
     }
 
+    /**
+     * completion_done() (kernel/sched/completion.c): whether complete() has been called since the last reinit.
+     *
+     * @return true if the completion is done
+     */
     public boolean isDone() {
         return done;
     }

@@ -9,6 +9,11 @@ package io.github.foliolab.folio.sync;
  * the kernel relies on: nobody else touches this CPU's batches while it is held.
  */
 public final class LocalLock extends SimLock {
+    /**
+     * An unlocked per-CPU local_lock_t.
+     *
+     * @param name the lock's name in traces (with its CPU, e.g. {@code "cpu_fbatches.lock/1"})
+     */
     public LocalLock(String name) {
         super(name);
     }

@@ -68,7 +68,11 @@ public final class LockWatch {
         return THREADS.computeIfAbsent(t, k -> new ThreadRecord());
     }
 
-    /** Record held locks per thread from now on (false: stop and forget them). */
+    /**
+     * Record held locks per thread from now on (false: stop and forget them).
+     *
+     * @param on true to start recording, false to stop and clear every thread's record
+     */
     public static void setTracking(boolean on) {
         tracking = on;
         if (!on) {
@@ -92,7 +96,11 @@ public final class LockWatch {
         THREADS.keySet().removeIf(t -> !t.isAlive());
     }
 
-    /** Test-only fault injection: skip the next release of a lock whose name starts with {@code prefix}. */
+    /**
+     * Test-only fault injection: skip the next release of a lock whose name starts with {@code prefix}.
+     *
+     * @param prefix the lock name prefix; null clears the injection
+     */
     public static void injectSkippedUnlock(String prefix) {
         skipUnlockPrefix = prefix;
     }
@@ -153,13 +161,19 @@ public final class LockWatch {
      * A wait of another module begins (folio_lock's retry loop): {@code what} names what it waits for.
      * Call {@link #checkWait} in each round and {@link #endWait} when it ends, on every path.
      *
+     * @param what the lock, rwsem, completion or folio waited for (its toString appears in reports)
      * @throws WaitAbortedError once {@link #abortWaits} was called
      */
     public static void beginWait(Object what) {
         waiting(what);
     }
 
-    /** One round of a wait begun with {@link #beginWait}; throws {@link WaitAbortedError} when aborted. */
+    /**
+     * One round of a wait begun with {@link #beginWait}; throws {@link WaitAbortedError} when aborted.
+     *
+     * @param what the object given to {@link #beginWait}
+     * @throws WaitAbortedError once {@link #abortWaits} was called
+     */
     public static void checkWait(Object what) {
         stillWaiting(what);
     }
@@ -171,13 +185,23 @@ public final class LockWatch {
 
     // ---------------------------------------------------------------- reports
 
-    /** What the thread waits for now (a lock, rwsem or completion), or null. */
+    /**
+     * What the thread waits for now (a lock, rwsem or completion), or null.
+     *
+     * @param t a thread
+     * @return the lock, rwsem or completion it waits for, or null when it does not wait
+     */
     public static Object waitingFor(Thread t) {
         ThreadRecord r = THREADS.get(t);
         return r == null ? null : r.waitingFor;
     }
 
-    /** The locks the thread holds (recorded while tracking is on). */
+    /**
+     * The locks the thread holds (recorded while tracking is on).
+     *
+     * @param t a thread
+     * @return a copy of the locks it holds, in acquisition order; empty when tracking is off
+     */
     public static List<Object> held(Thread t) {
         ThreadRecord r = THREADS.get(t);
         if (r == null) return List.of();
@@ -191,6 +215,9 @@ public final class LockWatch {
      * for each, what it waits for and who holds that, the locks it holds, and its stack of model
      * functions under their kernel names (the Java method lruAddDrainAll is printed as
      * lru_add_drain_all), innermost first.
+     *
+     * @param threads the threads to report, each with the label of its role
+     * @return the report, several lines per thread
      */
     public static String report(Map<Thread, String> threads) {
         StringBuilder sb = new StringBuilder();

@@ -5,6 +5,11 @@ package io.github.foliolab.folio.sync;
  * the explorer the caller blocks until the holder releases.
  */
 public final class Mutex extends SimLock {
+    /**
+     * An unlocked mutex (mutex_init()).
+     *
+     * @param name the lock's name in traces and hung-task reports
+     */
     public Mutex(String name) {
         super(name);
     }

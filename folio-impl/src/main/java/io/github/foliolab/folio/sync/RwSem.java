@@ -32,11 +32,21 @@ public final class RwSem implements io.github.foliolab.folio.Restorable {
     private volatile int count;
     private Thread writer;
 
+    /**
+     * An unlocked rw_semaphore (init_rwsem()).
+     *
+     * @param name the semaphore's name in traces and hung-task reports (e.g. {@code "mmap_lock"})
+     */
     public RwSem(String name) {
         this.name = name;
         this.id = SchedPoints.newObjectId(name);
     }
 
+    /**
+     * The schedule-point object id of this semaphore.
+     *
+     * @return the object id, unique in the machine
+     */
     public long id() {
         return id;
     }

@@ -32,13 +32,28 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
      */
     private final Object[] word = new Object[2 * PAD + 1];
 
+    /**
+     * An unlocked lock, registered as a schedule-point object under {@code name}.
+     *
+     * @param name the lock's name in traces and hung-task reports
+     */
     protected SimLock(String name) {
         this.name = name;
         this.id = SchedPoints.newObjectId(name);
     }
 
+    /**
+     * The schedule point of an acquire of this kind of lock.
+     *
+     * @return spin_lock, mutex_lock or local_lock
+     */
     protected abstract SyncOp lockOp();
 
+    /**
+     * The schedule point of a release of this kind of lock.
+     *
+     * @return spin_unlock, mutex_unlock or local_unlock
+     */
     protected abstract SyncOp unlockOp();
 
     /** {@return the schedule-point id of this lock} */
@@ -46,6 +61,11 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
         return id;
     }
 
+    /**
+     * The name given at creation.
+     *
+     * @return the lock's name in traces and hung-task reports
+     */
     public final String name() {
         return name;
     }
@@ -100,7 +120,11 @@ public abstract class SimLock implements io.github.foliolab.folio.Restorable {
         LockWatch.acquired(this);
     }
 
-    /** Try once; acquire ordering on success. */
+    /**
+     * Try once; acquire ordering on success.
+     *
+     * @return true if this call took the lock; false (nothing changed) if somebody holds it
+     */
     public final boolean tryLock() {
         SchedPoints.before(lockOp(), id, FORM_TRY);
         boolean ok = WORD.compareAndSet(word, PAD, null, Thread.currentThread());

@@ -2,6 +2,11 @@ package io.github.foliolab.folio.sync;
 
 /** A spinlock_t (lru_lock, zone->lock, a page-table lock): spin_lock / spin_unlock as schedule points. */
 public final class SpinLock extends SimLock {
+    /**
+     * An unlocked spinlock (spin_lock_init()).
+     *
+     * @param name the lock's name in traces and hung-task reports
+     */
     public SpinLock(String name) {
         super(name);
     }
