@@ -104,13 +104,13 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
     }
 
     /**
-     * These options with another preemption bound (dfs, dpor) or depth (pct); restarts back on.
+     * These options with another preemption bound (dfs, dpor) or depth (pct); everything else, restarts included, kept.
      *
      * @param k the bound or depth
      * @return the new options
      */
     public Options withBound(int k) {
-        return new Options(strategy, seed, schedules, k, replay, invariants, maxSteps);
+        return new Options(strategy, seed, schedules, k, replay, invariants, maxSteps, restarts);
     }
 
     /**

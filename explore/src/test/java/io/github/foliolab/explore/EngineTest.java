@@ -75,6 +75,16 @@ class EngineTest {
     }
 
     @Test
+    void optionsWithKeepEveryOtherField() {
+        Options off = Options.dfs(3).withRestarts(false).withInvariants(false);
+        Options bounded = off.withBound(1);
+        assertEquals(1, bounded.bound());
+        assertFalse(bounded.restarts(), "withBound must not turn restarts back on");
+        assertFalse(bounded.invariants());
+        assertEquals(off.withSchedules(7).restarts(), false);
+    }
+
+    @Test
     void abbaDeadlockIsReportedAsACycle() {
         LockOrder s = new LockOrder();
         Result r = Explorer.explore(s, LockOrder.ABBA, Options.dfs(2));
