@@ -72,6 +72,9 @@ import static io.github.foliolab.mm.Mman.*;
  * PTE and the pin hold S, and the mm layer accounts for them).
  */
 public final class LongtermPinMlockBatch extends Scenario<LongtermDrain> {
+    /** Instantiated by ServiceLoader ({@code provides io.github.foliolab.explore.Scenario with ...}). */
+    public LongtermPinMlockBatch() {}
+
     /** Linux 7.2's drain logic. */
     public static final Variant<LongtermDrain> V7_2 = Variant.asIs("7.2's collect_longterm_unpinnable_folios: "
             + "refcount above the expected count: lru_add_drain, then lru_add_drain_all", Variant.Expect.CLEAN, LongtermDrain.V7_2);
