@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
  * </pre>
  *
  * Exit status: 1 when a violation was found (the trace is printed on {@code out}), 0 when none was
- * found within the budget, 2 on a usage error (a message and the usage on {@code err}). {@code races}
+ * found within the budget, 2 on a usage error (one line {@code COMMAND: what is wrong} on {@code err}). {@code races}
  * exits 0 when every verdict is the one its variant expects (known races found, fixes judged as
  * documented, accepted behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The
  * examples module's command line embeds {@link #exploreCommand} and {@link #racesCommand}; running it with
@@ -90,9 +90,10 @@ public final class ExploreCli {
     }
 
     /**
-     * Parses and runs {@code args} on {@code cl} the way every FolioLab command does: a usage error prints
-     * {@code COMMAND: what is wrong} and that command's usage on {@code err} and returns {@link #USAGE_ERROR};
-     * {@code --help} prints the usage on {@code out} and returns 0.
+     * Parses and runs {@code args} on {@code cl} the way every FolioLab command does: a usage error (a
+     * {@link ParameterException} from parsing or from the command) prints one line {@code COMMAND: what is
+     * wrong} on {@code err} ({@code COMMAND} is the command's qualified name, such as {@code explore merge})
+     * and returns {@link #USAGE_ERROR}; {@code --help} prints the usage on {@code out} and returns 0.
      *
      * @param cl   the command line (its subcommands get the same streams and error handling)
      * @param args the arguments
@@ -113,13 +114,13 @@ public final class ExploreCli {
     private static int usageError(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        String message = e.getMessage();
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String first = u.getUnmatched().get(0);
             message = (first.startsWith("-") ? "unknown option " : "unexpected argument ") + first;
         }
+        // One line: the usage is one --help away, and a script's log keeps only what went wrong.
         err.println(cl.getCommandSpec().qualifiedName() + ": " + message);
-        cl.usage(err);
         return USAGE_ERROR;
     }
 
@@ -244,15 +245,51 @@ public final class ExploreCli {
                 try {
                     part = Shard.parse(shard);
                 } catch (IllegalArgumentException e) {
-                    throw new ParameterException(spec.commandLine(), "--shard " + e.getMessage());
+                    throw new ParameterException(spec.commandLine(), "--shard " + shard + ": " + shardProblem(shard, e));
                 }
                 String why = Explorer.whyNotShardable(options);
                 if (why != null) {
                     throw new ParameterException(spec.commandLine(), why);
                 }
             }
-            return explore(scenario, variant, options, part, traceOut, jsonOut, strategy.stats, out, err);
+            checkWritable(spec, "--trace-out", traceOut);
+            checkWritable(spec, "--json-out", jsonOut);
+            return explore(spec.commandLine(), scenario, variant, options, part, traceOut, jsonOut, strategy.stats, out, err);
         }
+    }
+
+    /** What is wrong with a {@code --shard} value {@link Shard#parse} rejected, said in terms of K and N. */
+    private static String shardProblem(String value, IllegalArgumentException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})/([0-9]{1,9})").matcher(value);
+        if (!m.matches()) {
+            return e.getMessage();
+        }
+        int n = Integer.parseInt(m.group(2));
+        return n < 1 ? "N (the number of shards) must be at least 1" : "K must be in 1.." + n;
+    }
+
+    /** A usage error if {@code file} (given with {@code option}, may be null) cannot be written, checked before the search. */
+    private static void checkWritable(CommandSpec spec, String option, String file) {
+        if (file == null) {
+            return;
+        }
+        Path p = Path.of(file).toAbsolutePath();
+        Path dir = p.getParent();
+        String why = Files.isDirectory(p) ? "is a directory"
+                : dir == null || !Files.isDirectory(dir) ? "no such directory " + dir
+                : !Files.isWritable(Files.exists(p) ? p : dir) ? "permission denied"
+                : null;
+        if (why != null) {
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + why);
+        }
+    }
+
+    /** The reason of an I/O error in a few words (the JDK's messages of these exceptions are only the file name). */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getMessage();
     }
 
     @Command(name = "races", sortOptions = false, usageHelpAutoWidth = true,
@@ -299,6 +336,9 @@ public final class ExploreCli {
         private final PrintStream out;
         private final PrintStream err;
 
+        @Spec
+        CommandSpec spec;
+
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "the shards' --json-out files, one per shard, any order")
         List<Path> files;
 
@@ -316,19 +356,20 @@ public final class ExploreCli {
             java.util.Map<String, Path> seen = new java.util.HashMap<>();
             for (Path f : files) {
                 ShardResult s;
+                if (Files.isDirectory(f)) {
+                    throw new ParameterException(spec.commandLine(), "cannot read " + f + ": is a directory");
+                }
                 try (java.io.Reader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
                     s = ShardJson.read(in);
                 } catch (IOException e) {
-                    err.println("explore merge: cannot read " + f + ": " + e.getMessage());
-                    return USAGE_ERROR;
+                    throw new ParameterException(spec.commandLine(), "cannot read " + f + ": " + reason(e));
                 } catch (IllegalArgumentException e) {
-                    err.println("explore merge: " + f + ": " + e.getMessage());
-                    return USAGE_ERROR;
+                    throw new ParameterException(spec.commandLine(), f + ": " + e.getMessage());
                 }
                 Path other = seen.putIfAbsent(s.shard().toString(), f);
                 if (other != null) {
-                    err.println("explore merge: shard " + s.shard() + " is given twice (" + other + " and " + f + ")");
-                    return USAGE_ERROR;
+                    throw new ParameterException(spec.commandLine(), "shard " + s.shard() + " is given twice ("
+                            + other + " and " + f + ")");
                 }
                 shards.add(s);
             }
@@ -336,8 +377,7 @@ public final class ExploreCli {
             try {
                 m = ShardMerge.merge(shards);
             } catch (IllegalArgumentException e) {
-                err.println("explore merge: " + e.getMessage());
-                return USAGE_ERROR;
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             ShardMerge.print(m, out);
             return m.result().violated() ? 1 : 0;
@@ -367,30 +407,27 @@ public final class ExploreCli {
         }
     }
 
-    private static int explore(String command, String variant, Options options, Shard shard, String traceOut,
+    private static int explore(CommandLine cl, String command, String variant, Options options, Shard shard, String traceOut,
                                String jsonOut, boolean stats, PrintStream out, PrintStream err) {
         Scenario<?> scenario;
         try {
             scenario = Races.byName(command);
         } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
-            err.println("explore: " + e.getMessage());
-            return 2;
+            throw new ParameterException(cl, e.getMessage());
         }
         if (scenario == null) {
-            err.println("explore: no scenario " + command + " (explore list shows them)");
-            return 2;
+            throw new ParameterException(cl, "no scenario " + command + " (explore list shows them)");
         }
-        return explore(scenario, variant, options, shard, traceOut, jsonOut, stats, out, err);
+        return explore(cl, scenario, variant, options, shard, traceOut, jsonOut, stats, out, err);
     }
 
-    private static <B> int explore(Scenario<B> scenario, String variant, Options options, Shard shard, String traceOut,
-                                   String jsonOut, boolean stats, PrintStream out, PrintStream err) {
+    private static <B> int explore(CommandLine cl, Scenario<B> scenario, String variant, Options options, Shard shard,
+                                   String traceOut, String jsonOut, boolean stats, PrintStream out, PrintStream err) {
         Variant<B> v;
         try {
             v = variant == null ? scenario.variants().get(0) : scenario.variant(variant);
         } catch (IllegalArgumentException e) {
-            err.println("explore: " + e.getMessage());
-            return 2;
+            throw new ParameterException(cl, e.getMessage());
         }
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
@@ -405,8 +442,7 @@ public final class ExploreCli {
                 r = Explorer.explore(scenario, v, options, progress);
             }
         } catch (Replay.ScheduleMismatchException e) {
-            err.println("explore: " + e.getMessage());
-            return 2;
+            throw new ParameterException(cl, "--replay: " + e.getMessage());
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
@@ -414,24 +450,29 @@ public final class ExploreCli {
         if (part != null) {
             out.println("shard " + shard + ": " + part.ran().size() + " of the " + part.subtrees() + " subtrees below decision depth "
                     + part.splitDepth() + " (subtree i runs in shard i mod " + shard.count() + " + 1), "
-                    + part.endStates().size() + " distinct end states; explore merge combines the shards' --json-out files");
+                    + part.endStates().size() + " distinct end state" + (part.endStates().size() == 1 ? "" : "s")
+                    + (jsonOut != null ? "; explore merge combines the shards' --json-out files"
+                    : " (no --json-out: this shard's result cannot be merged)"));
         }
         if (stats) {
             printStats(err, r.schedules(), t1 - t0, c1 - c0);
         }
-        try {
-            if (traceOut != null) {
-                Files.writeString(Path.of(traceOut), PerfettoTrace.render(r), StandardCharsets.UTF_8);
-            }
-            if (jsonOut != null) {
-                Files.writeString(Path.of(jsonOut), part != null ? ShardJson.render(part) : TraceJson.render(r),
-                        StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            err.println("explore: cannot write trace: " + e.getMessage());
-            return 2;
+        if (traceOut != null) {
+            write(cl, "--trace-out", traceOut, PerfettoTrace.render(r));
+        }
+        if (jsonOut != null) {
+            write(cl, "--json-out", jsonOut, part != null ? ShardJson.render(part) : TraceJson.render(r));
         }
         return r.violated() ? 1 : 0;
+    }
+
+    /** Writes {@code text} to {@code file} (given with {@code option}), or a usage error saying why it cannot. */
+    private static void write(CommandLine cl, String option, String file, String text) {
+        try {
+            Files.writeString(Path.of(file), text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ParameterException(cl, "cannot write the " + option + " file " + file + ": " + reason(e));
+        }
     }
 
     /**
@@ -451,7 +492,7 @@ public final class ExploreCli {
         out.println(Explorer.MODEL_NOTE);
         switch (r.verdict()) {
             case VIOLATION -> {
-                out.println("VIOLATION after " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s") + ":");
+                out.println("VIOLATION after " + schedules(r.schedules()) + ":");
                 out.println("  " + r.message().replace("\n", "\n  "));
                 out.println("schedule: " + r.schedule() + "   (replay: explore " + s.name() + " --variant " + v.name()
                         + " --replay " + r.schedule() + ")");
@@ -460,13 +501,13 @@ public final class ExploreCli {
             }
             case ACCEPTED -> {
                 out.println("ACCEPTED (kernel behaviour by design, not a bug): " + r.message().replace("\n", "; "));
-                out.println("reached by schedule " + r.schedule() + "; no violation in " + r.schedules() + " schedules"
-                        + (r.exhausted() ? " (bound exhausted)" : " (budget reached)"));
+                out.println("reached by schedule " + r.schedule() + "; " + (replayed(r) ? "no violation in the replayed schedule"
+                        : "no violation in " + schedules(r.schedules()) + (r.exhausted() ? " (bound exhausted)" : " (budget reached)")));
                 out.println();
                 out.print(TraceTable.render(r.trace()));
             }
             case NO_VIOLATION -> {
-                out.println("no violation in " + r.schedules() + " schedule" + (r.schedules() == 1 ? "" : "s")
+                out.println(replayed(r) ? "no violation in the replayed schedule" : "no violation in " + schedules(r.schedules())
                         + (r.exhausted() ? " (bound exhausted: every schedule within the bound was run)" : " (budget reached)"));
                 if (r.trace() != null) {
                     out.println("schedule: " + r.schedule());
@@ -475,6 +516,16 @@ public final class ExploreCli {
                 }
             }
         }
+    }
+
+    /** {@code "1 schedule"}, {@code "n schedules"}. */
+    static String schedules(long n) {
+        return n + (n == 1 ? " schedule" : " schedules");
+    }
+
+    /** True if {@code r} is the run of one {@code --replay} schedule (which has no budget or bound). */
+    private static boolean replayed(Result r) {
+        return r.strategy() != null && r.strategy().startsWith("replay of schedule ");
     }
 
     /**

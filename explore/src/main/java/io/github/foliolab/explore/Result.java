@@ -40,9 +40,9 @@ public record Result(String scenario, String variant, Verdict verdict, long sche
             case VIOLATION -> where + ": VIOLATION after " + schedules + " schedule" + (schedules == 1 ? "" : "s")
                     + " (schedule " + schedule + "): " + firstLine(message);
             case ACCEPTED -> where + ": ACCEPTED kernel behaviour reachable (schedule " + schedule + "): "
-                    + firstLine(message) + "; no violation in " + schedules + " schedules"
+                    + firstLine(message) + "; no violation in " + schedules + (schedules == 1 ? " schedule" : " schedules")
                     + (exhausted ? " (bound exhausted)" : "");
-            case NO_VIOLATION -> where + ": no violation in " + schedules + " schedules"
+            case NO_VIOLATION -> where + ": no violation in " + schedules + (schedules == 1 ? " schedule" : " schedules")
                     + (exhausted ? " (bound exhausted)" : " (budget reached)");
         };
     }

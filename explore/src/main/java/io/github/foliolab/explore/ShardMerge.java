@@ -122,8 +122,16 @@ public final class ShardMerge {
         return new Merged(r, states, ordered, budget);
     }
 
-    /** Print a merged result the way {@code explore merge} does. */
-    static void print(Merged m, PrintStream out) {
+    /**
+     * Prints a merged result the way {@code explore merge} does: the scenario and strategy, one line per
+     * shard (its schedules, subtrees and verdict), the merged verdict line ({@link Result#verdictLine}),
+     * the number of distinct end states, a note if some shard ran out of its budget, and the schedule to
+     * replay the first violation or accepted outcome.
+     *
+     * @param m   a result of {@link #merge}
+     * @param out where the lines go
+     */
+    public static void print(Merged m, PrintStream out) {
         Result r = m.result();
         ShardResult first = m.shards().get(0);
         out.println("scenario: " + r.scenario() + " [" + r.variant() + "]");

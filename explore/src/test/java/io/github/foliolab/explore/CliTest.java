@@ -119,7 +119,7 @@ class CliTest {
         // With a bound too small to reach the known races, their verdicts are unexpected: exit 1, named.
         Run r = cli("races", "--bound", "0", "--schedules", "1");
         assertEquals(1, r.status(), r.out());
-        assertTrue(r.out().contains("munlock-putback [7.2]: no violation in 1 schedules (budget reached)   [UNEXPECTED: expected violation]"), r.out());
+        assertTrue(r.out().contains("munlock-putback [7.2]: no violation in 1 schedule (budget reached)   [UNEXPECTED: expected violation]"), r.out());
         assertTrue(r.out().matches("(?s).*races: \\d+ verdicts, \\d+ UNEXPECTED: munlock-putback \\[7.2\\].*"), r.out());
     }
 
@@ -142,5 +142,62 @@ class CliTest {
         assertEquals(2, replay.status(), replay.out());
         assertTrue(replay.err().contains("apply to explore SCENARIO only"), replay.err());
         assertEquals(2, cli("races", "--variant", "fix-c").status());
+    }
+
+    /** Every usage error, from picocli's parser or from the command, is one line "COMMAND: what" on stderr, exit 2. */
+    @Test
+    void everyUsageErrorIsOneLine() throws Exception {
+        String[][] bad = {
+                {"explore: --shard 0/3: K must be in 1..3", "lru-ticket", "--shard", "0/3"},
+                {"explore: --shard 4/3: K must be in 1..3", "lru-ticket", "--shard", "4/3"},
+                {"explore: --shard 1/0: N (the number of shards) must be at least 1", "lru-ticket", "--shard", "1/0"},
+                {"explore: --seed needs a number, not \"abc\"", "lru-ticket", "--seed", "abc"},
+                {"explore: unknown option --x", "lru-ticket", "--x"},
+                {"explore: unknown strategy foo (random, pct, dfs, dpor)", "lru-ticket", "--strategy", "foo"},
+                {"explore: no scenario nosuch (explore list shows them)", "nosuch"},
+                {"explore: --replay: ", "lru-ticket", "--replay", "A9Z"},
+                {"explore: --json-out /nonexistent/dir/x.json: no such directory /nonexistent/dir", "lru-ticket",
+                        "--json-out", "/nonexistent/dir/x.json"},
+                {"explore races: unknown option --x", "races", "--x"},
+                {"explore races: --seed needs a number", "races", "--seed", "abc"},
+                {"explore merge: unknown option --x", "merge", "x.json", "--x"},
+                {"explore merge: Missing required parameter", "merge"},
+                {"explore merge: cannot read nosuch.json: no such file", "merge", "nosuch.json"},
+        };
+        for (String[] b : bad) {
+            Run r = cli(java.util.Arrays.copyOfRange(b, 1, b.length));
+            String what = String.join(" ", java.util.Arrays.copyOfRange(b, 1, b.length));
+            assertEquals(2, r.status(), what + ": " + r.err());
+            assertEquals("", r.out(), what);
+            assertEquals(1, r.err().lines().count(), what + ": " + r.err());
+            assertTrue(r.err().startsWith(b[0]), what + ": " + r.err());
+        }
+        Run variant = cli("lru-ticket", "--variant", "nope");
+        assertEquals(1, variant.err().lines().count(), variant.err());
+        assertTrue(variant.err().startsWith("explore: ") && variant.err().contains("has no variant nope"), variant.err());
+        Path dir = Files.createTempDirectory("explore");
+        Run isDir = cli("merge", dir.toString());
+        assertEquals(2, isDir.status());
+        assertEquals("explore merge: cannot read " + dir + ": is a directory\n", isDir.err());
+        // The output path is checked before the search: no result lines on stdout.
+        Run outDir = cli("lru-ticket", "--trace-out", dir.toString());
+        assertEquals(2, outDir.status());
+        assertEquals("", outDir.out());
+        assertEquals("explore: --trace-out " + dir + ": is a directory\n", outDir.err());
+    }
+
+    /** One schedule is "1 schedule"; a replay has no budget to reach. */
+    @Test
+    void singularAndReplayWording() {
+        Run one = cli("lru-ticket", "--variant", "test-clear", "--bound", "0", "--schedules", "1");
+        assertEquals(0, one.status(), one.err());
+        assertTrue(one.out().contains("no violation in 1 schedule (budget reached)"), one.out());
+        Run replay = cli("lru-ticket", "--variant", "test-clear", "--replay", "A");
+        assertEquals(0, replay.status(), replay.err());
+        assertTrue(replay.out().contains("no violation in the replayed schedule\n"), replay.out());
+        assertFalse(replay.out().contains("budget"), replay.out());
+        Run shard = cli("lru-ticket", "--variant", "test-clear", "--bound", "0", "--shard", "1/1");
+        assertEquals(0, shard.status(), shard.err());
+        assertTrue(shard.out().contains(" 1 distinct end state (no --json-out: this shard's result cannot be merged)"), shard.out());
     }
 }

@@ -144,12 +144,13 @@ class ShardTest {
     /** Bad --shard values and bad merges: a one-line message and exit status 2. */
     @Test
     void badInputExitsTwo(@TempDir Path dir) throws Exception {
-        String[][] bad = {{"0/3", "out of range"}, {"4/3", "out of range"}, {"1/0", "at least 1"}, {"x", "needs K/N"},
+        String[][] bad = {{"0/3", "--shard 0/3: K must be in 1..3"}, {"4/3", "--shard 4/3: K must be in 1..3"}, {"1/0", "at least 1"}, {"x", "needs K/N"},
                 {"1/2/3", "needs K/N"}, {"-1/2", "needs K/N"}, {"/2", "needs K/N"}};
         for (String[] b : bad) {
             CliTest.Run r = CliTest.cli("lru-ticket", "--shard", b[0]);
             assertEquals(2, r.status(), b[0]);
             assertTrue(r.err().contains(b[1]), b[0] + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), b[0] + ": " + r.err());
         }
         CliTest.Run dpor = CliTest.cli("lru-ticket", "--shard", "1/2", "--strategy", "dpor");
         assertEquals(2, dpor.status());
@@ -176,7 +177,7 @@ class ShardTest {
         Path plain = dir.resolve("plain.json");
         assertEquals(0, CliTest.cli("lru-ticket", "--variant", "test-clear", "--json-out", plain.toString()).status());
         assertMergeError("not the output of explore --shard", a1, plain);
-        assertMergeError("cannot read", a1, dir.resolve("absent.json"));
+        assertMergeError("cannot read " + dir.resolve("absent.json") + ": no such file", a1, dir.resolve("absent.json"));
         assertEquals(2, CliTest.cli("merge").status());
     }
 
