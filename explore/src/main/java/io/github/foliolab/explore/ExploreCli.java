@@ -73,7 +73,7 @@ public final class ExploreCli {
     public static CommandLine exploreCommand(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new ExploreCommand(out, err));
         cl.addSubcommand("races", racesCommand(out, err));
-        cl.addSubcommand("merge", new CommandLine(new MergeCommand(out, err)));
+        cl.addSubcommand("merge", new CommandLine(new MergeCommand(out)));
         cl.addSubcommand("list", new CommandLine(new ListCommand(out)));
         return cl;
     }
@@ -334,7 +334,6 @@ public final class ExploreCli {
                     + "a shard missing or given twice).")
     static final class MergeCommand implements Callable<Integer> {
         private final PrintStream out;
-        private final PrintStream err;
 
         @Spec
         CommandSpec spec;
@@ -345,9 +344,8 @@ public final class ExploreCli {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
 
-        MergeCommand(PrintStream out, PrintStream err) {
+        MergeCommand(PrintStream out) {
             this.out = out;
-            this.err = err;
         }
 
         @Override
