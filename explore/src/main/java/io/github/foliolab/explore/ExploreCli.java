@@ -523,7 +523,7 @@ public final class ExploreCli {
 
     /** True if {@code r} is the run of one {@code --replay} schedule (which has no budget or bound). */
     private static boolean replayed(Result r) {
-        return r.strategy() != null && r.strategy().startsWith("replay of schedule ");
+        return r.strategy() != null && r.strategy().startsWith(Replay.DESCRIPTION);
     }
 
     /**

@@ -52,9 +52,12 @@ public final class Replay implements Strategy {
         }
     }
 
+    /** How {@link #describe()} begins: a result's strategy starting with it is a replay's. */
+    static final String DESCRIPTION = "replay of schedule ";
+
     @Override
     public String describe() {
-        return "replay of schedule " + schedule;
+        return DESCRIPTION + schedule;
     }
 
     /** The schedule names a CPU that cannot run at some decision: it was not made for this scenario. */
