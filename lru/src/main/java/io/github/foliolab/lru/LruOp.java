@@ -50,6 +50,16 @@ public enum LruOp implements SchedOp {
         return subject;
     }
 
+    /**
+     * folio_batch_add: a word of the folio no other step names (the add writes this CPU's batch, not the
+     * folio; its reference is the folio_get before it), so that partial-order reduction does not order
+     * it with every step on the folio; the other steps: their whole object.
+     */
+    @Override
+    public int part(long arg) {
+        return this == FOLIO_BATCH_ADD ? SchedOp.word(509) : WHOLE;
+    }
+
     @Override
     public boolean shared() {
         return shared;
