@@ -105,12 +105,14 @@ public enum FolioOp implements SchedOp {
     private static final int FLAGS_WORD = 1;
     private static final int REFS_WORD = 2;
     private static final int MAPCOUNT_WORD = 3;
+
     /**
-     * A word no step reads or writes: the part of a point that only marks a call whose accesses are
-     * points or declared accesses of their own (gup_put_folio: its folio_put_refs, and for FOLL_PIN the
-     * reference words it declares).
+     * The {@link #part} of a point that names a folio but reads or writes none of its words (no step's
+     * part overlaps it but the whole folio's): a call whose accesses are points or declared accesses of
+     * their own (gup_put_folio: its folio_put_refs), or an add to a per-CPU batch, which writes the
+     * batch (under its local lock), not the folio ({@code folio_batch_add}).
      */
-    private static final int CALL_WORD = 4;
+    public static final int NO_WORD = SchedOp.word(4);
 
     /**
      * The folio word the step touches: an atomic flag op its bit of the flags word (folio_trylock and
@@ -128,7 +130,7 @@ public enum FolioOp implements SchedOp {
             case NONATOMIC_SET_FLAG, NONATOMIC_CLEAR_FLAG -> SchedOp.word(FLAGS_WORD);
             case REF_COUNT, SET_COUNT, REF_ADD, REF_SUB, REF_SUB_AND_TEST, GET, TRY_GET, REF_TRY_ADD, PUT, PUT_REFS,
                  REF_FREEZE, REF_UNFREEZE, TRY_GRAB_FOLIO, MAYBE_DMA_PINNED -> SchedOp.word(REFS_WORD);
-            case GUP_PUT_FOLIO -> SchedOp.word(CALL_WORD);
+            case GUP_PUT_FOLIO -> NO_WORD;
             case MAPCOUNT_READ, MAPCOUNT_ADD, LARGE_MAPCOUNT_ADD, ENTIRE_MAPCOUNT_ADD, NR_PAGES_MAPPED_ADD ->
                     SchedOp.word(MAPCOUNT_WORD);
             case FREE, ALLOC -> WHOLE;

@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedOp;
 
 /** The schedule points of the lru module (mm/swap.c, mm/vmscan.c) that are not locks or folio atomics. */
@@ -57,7 +58,7 @@ public enum LruOp implements SchedOp {
      */
     @Override
     public int part(long arg) {
-        return this == FOLIO_BATCH_ADD ? SchedOp.word(509) : WHOLE;
+        return this == FOLIO_BATCH_ADD ? FolioOp.NO_WORD : WHOLE;
     }
 
     @Override

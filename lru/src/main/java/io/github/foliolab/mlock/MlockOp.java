@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock;
 
+import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedOp;
 
 /** Schedule points of mm/mlock.c that are not locks or folio atomics. */
@@ -35,7 +36,7 @@ public enum MlockOp implements SchedOp {
      */
     @Override
     public int part(long arg) {
-        return SchedOp.word(509);
+        return FolioOp.NO_WORD;
     }
 
     @Override
