@@ -65,6 +65,8 @@ class FootprintTest {
             assertFalse(add.dependent(step(FolioOp.NONATOMIC_SET_FLAG, 7, PageFlags.PG_lru)));
             assertTrue(add.dependent(step(FolioOp.FREE, 7, 0)), "free: the whole folio");
         }
+        assertFalse(step(LruOp.FOLIO_BATCH_ADD, 7, 0).dependent(step(MlockOp.MLOCK_BATCH_ADD, 7, 0)), "two batches");
+        assertFalse(step(LruOp.FOLIO_BATCH_ADD, 7, 0).dependent(step(FolioOp.GUP_PUT_FOLIO, 7, 1)));
         Footprint put = step(FolioOp.GUP_PUT_FOLIO, 7, 1);
         assertFalse(put.dependent(step(FolioOp.REF_COUNT, 7, 0)), "the references go in its folio_put_refs step");
         assertFalse(put.dependent(step(FolioOp.REF_FREEZE, 7, 1)));

@@ -105,14 +105,22 @@ public enum FolioOp implements SchedOp {
     private static final int FLAGS_WORD = 1;
     private static final int REFS_WORD = 2;
     private static final int MAPCOUNT_WORD = 3;
+    /**
+     * gup_put_folio's word: one that no other op names, as the point touches none of the folio's words
+     * (its references go in the folio_put_refs step after it).
+     */
+    private static final int GUP_PUT_WORD = 4;
 
     /**
-     * The {@link #part} of a point that names a folio but reads or writes none of its words (no step's
-     * part overlaps it but the whole folio's): a call whose accesses are points or declared accesses of
-     * their own (gup_put_folio: its folio_put_refs), or an add to a per-CPU batch, which writes the
-     * batch (under its local lock), not the folio ({@code folio_batch_add}).
+     * The {@link SchedOp#part} of {@code folio_batch_add} into a per-CPU LRU batch: a word of the folio
+     * that no other op names, as the add writes the batch (under its local lock), not the folio (the
+     * batch's reference is the folio_get step before it). Such a point depends only on another CPU's add
+     * of the same folio and on the whole folio's steps (folio_alloc, free_frozen_pages).
      */
-    public static final int NO_WORD = SchedOp.word(4);
+    public static final int LRU_BATCH_ADD_PART = SchedOp.word(5);
+
+    /** The {@link SchedOp#part} of {@code folio_batch_add} into a per-CPU mlock batch: as {@link #LRU_BATCH_ADD_PART}. */
+    public static final int MLOCK_BATCH_ADD_PART = SchedOp.word(6);
 
     /**
      * The folio word the step touches: an atomic flag op its bit of the flags word (folio_trylock and
@@ -130,7 +138,7 @@ public enum FolioOp implements SchedOp {
             case NONATOMIC_SET_FLAG, NONATOMIC_CLEAR_FLAG -> SchedOp.word(FLAGS_WORD);
             case REF_COUNT, SET_COUNT, REF_ADD, REF_SUB, REF_SUB_AND_TEST, GET, TRY_GET, REF_TRY_ADD, PUT, PUT_REFS,
                  REF_FREEZE, REF_UNFREEZE, TRY_GRAB_FOLIO, MAYBE_DMA_PINNED -> SchedOp.word(REFS_WORD);
-            case GUP_PUT_FOLIO -> NO_WORD;
+            case GUP_PUT_FOLIO -> SchedOp.word(GUP_PUT_WORD);
             case MAPCOUNT_READ, MAPCOUNT_ADD, LARGE_MAPCOUNT_ADD, ENTIRE_MAPCOUNT_ADD, NR_PAGES_MAPPED_ADD ->
                     SchedOp.word(MAPCOUNT_WORD);
             case FREE, ALLOC -> WHOLE;

@@ -52,13 +52,13 @@ public enum LruOp implements SchedOp {
     }
 
     /**
-     * folio_batch_add: a word of the folio no other step names (the add writes this CPU's batch, not the
-     * folio; its reference is the folio_get before it), so that partial-order reduction does not order
-     * it with every step on the folio; the other steps: their whole object.
+     * folio_batch_add: {@link FolioOp#LRU_BATCH_ADD_PART}, a word of the folio no other op names (the add
+     * writes this CPU's batch, not the folio), so that partial-order reduction does not order it with
+     * every step on the folio; the other steps: their whole object.
      */
     @Override
     public int part(long arg) {
-        return this == FOLIO_BATCH_ADD ? FolioOp.NO_WORD : WHOLE;
+        return this == FOLIO_BATCH_ADD ? FolioOp.LRU_BATCH_ADD_PART : WHOLE;
     }
 
     @Override

@@ -30,13 +30,13 @@ public enum MlockOp implements SchedOp {
     }
 
     /**
-     * A word of the folio no other step names: the add writes this CPU's batch, not the folio (its
-     * reference is the folio_get before it), so for partial-order reduction it touches none of the
-     * folio's words; without a part it would depend on every step on the folio.
+     * {@link FolioOp#MLOCK_BATCH_ADD_PART}, a word of the folio no other op names: the add writes this
+     * CPU's batch, not the folio (its reference is the folio_get before it); without a part it would
+     * depend on every step on the folio.
      */
     @Override
     public int part(long arg) {
-        return FolioOp.NO_WORD;
+        return FolioOp.MLOCK_BATCH_ADD_PART;
     }
 
     @Override
