@@ -23,7 +23,7 @@ public enum LruOp implements SchedOp {
     MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, Kind.WRITE, true),
     /**
      * A racy read of another CPU's batch count (cpu_needs_drain, need_mlock_drain); id = that CPU's
-     * cpu_fbatches or mlock_fbatch object, arg = cpu.
+     * cpu_fbatches object or its mlock_fbatch's lock, arg = cpu.
      */
     READ_BATCH_COUNT("folio_batch_count", Subject.OBJECT, Kind.READ, true),
     /**

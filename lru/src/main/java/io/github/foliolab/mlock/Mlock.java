@@ -130,7 +130,7 @@ public final class Mlock {
         mm.get(pfn); // the batch entry's reference (folio_get: atomic_inc, relaxed)
         SchedPoints.before(MlockOp.MLOCK_BATCH_ADD, pfn, tag);
         int room = mb.fbatch.addPfn(MlockBatch.encode(pfn, tag));
-        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, mb.id, mb.cpu); // the count need_mlock_drain reads
+        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, mb.countId(), mb.cpu); // the count need_mlock_drain reads
         if (room == 0 || !swap.folioMayBeLruCached(folio) || swap.lruCacheDisabled()) {
             mlockFolioBatch(mb);
         }
@@ -262,7 +262,7 @@ public final class Mlock {
             }
         }
         swap.foliosPut(mb.fbatch);
-        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, mb.id, mb.cpu); // folios_put emptied the batch
+        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, mb.countId(), mb.cpu); // folios_put emptied the batch
     }
 
     /**
@@ -427,7 +427,7 @@ public final class Mlock {
      */
     public boolean needMlockDrain(int cpu) {
         MlockBatch mb = batches.of(cpu);
-        SchedPoints.access(LruOp.READ_BATCH_COUNT, mb.id, cpu); // a racy read of another CPU's count
+        SchedPoints.access(LruOp.READ_BATCH_COUNT, mb.countId(), cpu); // a racy read of another CPU's count
         return mb.fbatch.count() > 0;
     }
 
