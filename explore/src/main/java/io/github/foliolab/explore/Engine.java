@@ -38,13 +38,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int BLOCKED = 3;
     private static final int DONE = 4;
 
-    /** The installed engine (SchedPoints allows one hook at a time), for {@link Explore}'s markers. */
-    private static volatile Engine active;
-
-    /** The engine whose simulated CPU the calling thread is, or null. */
+    /** The engine whose simulated CPU the calling thread is, or null (for {@link Explore}'s markers). */
     static Engine current() {
-        Engine e = active;
-        return e != null && e.indexOf(Thread.currentThread()) >= 0 ? e : null;
+        return Dispatcher.current();
+    }
+
+    /** True if {@code t} is one of this engine's simulated CPUs. */
+    boolean runs(Thread t) {
+        return indexOf(t) >= 0;
     }
 
     /** Live worker threads of all engines (tests check that none outlives its engine). */
@@ -121,7 +122,6 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     Engine() {
         Dispatcher.attach(this);
-        active = this;
     }
 
     // ------------------------------------------------------------------ one schedule
@@ -760,9 +760,6 @@ final class Engine implements SchedHook, View, AutoCloseable {
     @Override
     public void close() {
         Dispatcher.detach(this);
-        if (active == this) {
-            active = null;
-        }
         shutdown = true;
         for (int i = 0; i < MAX_CPUS; i++) {
             Thread t = threads[i];
