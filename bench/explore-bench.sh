@@ -1,5 +1,5 @@
 #!/bin/sh
-# ExploreBench for issue 18: plain bounded DFS against DPOR, schedules/s, CPU µs per schedule, schedules to
+# ExploreBench for issue 18: plain bounded DFS against DPOR, one job and two (--jobs), schedules/s, CPU µs per schedule, schedules to
 # exhaust and distinct end states, on munlock-putback fix-c (bounds 3 and 5) and the largest scenarios;
 # then cheap restarts on and off for the worlds that hold tasks. Prints the machine's load before and
 # after each JMH run (record it with the figures) and each run's table.
@@ -27,6 +27,10 @@ jmh() {
 }
 mkdir -p "$OUT"
 jmh munlock-putback -p race=munlock-putback:fix-c -p bound=3,5
+# The parallel search (explore --jobs): one and two jobs, with the virtual-thread scheduler at two carriers
+# (the fork's default of one carrier would run both jobs on one core).
+jmh munlock-putback-jobs -p race=munlock-putback:fix-c -p bound=3,5 -p strategy=dfs -p jobs=1,2 \
+  -jvmArgsAppend -Djdk.virtualThreadScheduler.parallelism=2
 jmh largest -p race=migration-mlock,fork-isolate,fork-isolate:7.2-cow -p bound=3
 # mlock-overcount runs system calls on three bodies: bound 1 is its racesBound (bound 3 takes minutes per
 # search); fix-c, whose search has no violation to stop at, so that the search is exhaustive.

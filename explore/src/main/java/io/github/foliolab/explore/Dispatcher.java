@@ -55,6 +55,11 @@ final class Dispatcher implements SchedHook {
         SchedPoints.uninstall(INSTANCE);
     }
 
+    /** {@return how many engines are attached} */
+    static int attached() {
+        return INSTANCE.engines.length;
+    }
+
     static boolean idle() {
         return INSTANCE.engines.length == 0;
     }

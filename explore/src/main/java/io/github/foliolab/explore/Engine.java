@@ -73,6 +73,8 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private List<Invariant> invariants = List.of();
     private boolean checkInvariants;
     private int maxSteps;
+    /** How long {@link #await} spins before parking, for this schedule. */
+    private int spins;
     private final int[] status = new int[MAX_CPUS];
     private final long[] blockedOn = new long[MAX_CPUS];
     private final long[][] held = new long[MAX_CPUS][8];
@@ -139,11 +141,19 @@ final class Engine implements SchedHook, View, AutoCloseable {
                         + w.machine().cpus().nr() + " CPUs");
             }
         }
+        if (w != world) {
+            // A restored world is the same object every schedule: its invariants are asked once (a world
+            // may build the list afresh on each call).
+            this.invariants = w.invariants();
+        }
         this.world = w;
         this.nr = n;
         this.strategy = s;
         this.checkInvariants = checkInvariants;
-        this.invariants = w.invariants();
+        // Platform threads spin on their turn only while the machine has a core for each attached engine's
+        // runner: with more engines (parallel jobs) than cores a spinning waiter would take the core the
+        // runner of another engine needs. Virtual threads never spin (a parked one frees its carrier).
+        this.spins = VIRTUAL || Dispatcher.attached() >= Runtime.getRuntime().availableProcessors() ? 0 : SPINS;
         this.maxSteps = maxSteps;
         this.footprints = s.seesEveryStep();
         // Remember the last schedule's choices, unless a violation ended it (this schedule would then skip
@@ -546,10 +556,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
     }
 
     private void await(int me) {
-        int spins = VIRTUAL ? SPINS : 0;
+        int spun = 0;
         while (turn != me) {
-            if (spins < SPINS) {
-                spins++;
+            if (spun < spins) {
+                spun++;
                 Thread.onSpinWait();
             } else {
                 LockSupport.park(this);
