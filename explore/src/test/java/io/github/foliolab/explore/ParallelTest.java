@@ -29,6 +29,8 @@ class ParallelTest {
             "mlock-lru-add, 7.2, 1",            // accepted behaviour reached
             "lost-activation, 7.2, 2",
             "lru-ticket, test-then-clear, 3",   // a violation in a tiny tree (fewer schedules than subtrees wanted)
+            "migration-mlock, no-guard, 1",     // tasks and system calls: each job restores its own address spaces
+            "fork-isolate, 7.2-cow, 0",
     })
     @SuppressWarnings({"unchecked", "rawtypes"})
     void jobsAreOneSearch(String scenario, String variant, int bound) {
