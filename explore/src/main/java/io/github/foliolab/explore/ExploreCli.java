@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
  * documented, accepted behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The
  * examples module's command line embeds {@link #exploreCommand} and {@link #racesCommand}; running it with
  * {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the simulated CPUs'
- * virtual threads on one carrier thread (faster; the results are the same). Output on {@code out}
+ * virtual threads on one carrier thread (faster with one job; the results are the same; with {@code --jobs N}
+ * the jobs need N carriers, the default on N cores). Output on {@code out}
  * depends only on the arguments (same seed, same bytes); {@code --stats} prints the schedules per second
  * on {@code err}.
  */
