@@ -264,8 +264,7 @@ public final class ExploreCli {
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), "--shard " + shard + ": " + shardProblem(shard, e));
                 }
-                String why = options.jobs() > 1 ? "--shard and --jobs do not go together: a shard is one job"
-                        : Explorer.whyNotShardable(options);
+                String why = Explorer.whyNotShardable(options);
                 if (why != null) {
                     throw new ParameterException(spec.commandLine(), why);
                 }

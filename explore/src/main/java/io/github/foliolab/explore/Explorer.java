@@ -53,7 +53,9 @@ public final class Explorer {
      * @param options how to explore
      * @param progress told the number of schedules run so far, or null
      * @return the verdict, with the first violating schedule and its trace if there is one
-     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
+     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants, or
+     *                                  {@code options} ask for more than one job where that cannot be
+     *                                  ({@link #whyNotParallel})
      */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
         checkVariant(scenario, variant);
@@ -132,6 +134,9 @@ public final class Explorer {
      * @return the reason, or null when {@code options} can be sharded
      */
     public static String whyNotShardable(Options options) {
+        if (options.jobs() > 1) {
+            return "--shard and --jobs do not go together: a shard is one job";
+        }
         if (options.replay() != null) {
             return "--shard and --replay do not go together: a replay runs one schedule";
         }
@@ -145,7 +150,7 @@ public final class Explorer {
 
     private static void checkShardable(Scenario<?> scenario, Variant<?> variant, Options options, Shard shard) {
         java.util.Objects.requireNonNull(shard, "shard");
-        String why = options.jobs() > 1 ? "--shard and --jobs do not go together: a shard is one job" : whyNotShardable(options);
+        String why = whyNotShardable(options);
         if (why != null) {
             throw new IllegalArgumentException(why);
         }
