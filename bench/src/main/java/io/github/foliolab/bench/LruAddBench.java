@@ -59,7 +59,10 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
  * {@code bareAtomics} is the floor: the per-folio atomics any LRU add needs (folio_get, set PG_lru,
  * folio_put) as bare VarHandle operations on the memmap.
  *
- * <p>Run with {@code -t 1} and {@code -t 2}; every thread gets its own simulated CPU.
+ * <p>Run with {@code -t 1} and {@code -t 2}; every thread gets its own simulated CPU, to which it is
+ * attached ({@link Cpu#attach()}) for the whole trial: its adds, drains and releases all run on that CPU
+ * (the release's LRU-size updates go to the CPU's vmstat deltas, as the kernel's free path does), and no
+ * binding is made per invocation.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -139,14 +142,14 @@ public class LruAddBench {
     @State(Scope.Thread)
     public static class PerThread {
         Cpu cpu;
+        /** The thread's attachment to {@link #cpu} for the trial (closed by the trial's teardown). */
+        Cpu.Attachment attachment;
         int index;
         /** The lruvec of this thread's CPU's node, which holds its folios. */
         LruVec lruvec;
         Folio[] pool;
         Runnable addAll;
         Runnable unlinkAll;
-        /** The teardown needs a CPU only to drain a shared add buffer (per-CPU batches are empty then). */
-        boolean unlinkOnCpu;
         MemMap mm;
         MemorySegment seg;
         /** The shared meeting point of {@code release=apart}, or null. */
@@ -163,6 +166,7 @@ public class LruAddBench {
         public void setup(Shared s, Work w) {
             index = s.nextCpu.getAndIncrement();
             cpu = s.machine.cpu(index);
+            attachment = cpu.attach(); // JMH runs a Scope.Thread state's fixtures on its benchmark thread
             mm = s.machine.memMap();
             seg = PageWords.segment(mm);
             pool = new Folio[POOL];
@@ -175,7 +179,7 @@ public class LruAddBench {
             }
             Swap swap = s.swap;
             LruVec lv = lruvec;
-            unlinkOnCpu = swap.policy().sharedAddBufferSize() > 0;
+            boolean sharedBuffer = swap.policy().sharedAddBufferSize() > 0;
             Folio[] p = pool;
             boolean[] cleared = new boolean[POOL];
             rendezvous = s.rendezvous;
@@ -193,7 +197,7 @@ public class LruAddBench {
                 swap.lruAddDrain();
             };
             unlinkAll = () -> {
-                if (unlinkOnCpu) {
+                if (sharedBuffer) {
                     swap.lruAddDrain(); // folios another thread's shared-buffer add left queued
                 }
                 // Chunks of 31 per lru_lock hold, so the other thread's timed drains never wait long; PG_lru
@@ -218,23 +222,22 @@ public class LruAddBench {
             };
         }
 
-        /**
-         * Untimed: take this thread's folios off the LRU again (31 per lru_lock hold). Off any simulated CPU
-         * unless a shared buffer must be drained: binding a CPU allocates (the ScopedValue carrier).
-         */
+        /** Untimed: take this thread's folios off the LRU again (31 per lru_lock hold), on its CPU. */
         @TearDown(Level.Invocation)
         public void unlink() {
             if (rendezvous != null) {
                 rendezvous.await(++arrivals); // every thread's timed region has ended
             }
-            if (unlinkOnCpu) {
-                cpu.run(unlinkAll);
-            } else {
-                unlinkAll.run();
-            }
+            unlinkAll.run();
             if (rendezvous != null) {
                 rendezvous.await(++arrivals); // every thread's release has ended
             }
+        }
+
+        /** Detach the thread from its CPU (the machine closes after this). */
+        @TearDown(Level.Trial)
+        public void detach() {
+            attachment.close();
         }
     }
 
@@ -316,7 +319,7 @@ public class LruAddBench {
     public void addAndDrain(Shared s, PerThread t, Counters c) {
         long before = t.lruvec.lockAcquisitions(t.index);
         long cpu0 = THREADS.getCurrentThreadCpuTime();
-        t.cpu.run(t.addAll);
+        t.addAll.run(); // on t.cpu: the thread is attached to it
         c.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
         // Exact: acquisitions are counted per simulated CPU, and only this thread runs on this one (and
         // adds only its node's folios, so only its node's lru_lock).

@@ -105,12 +105,30 @@ public enum FolioOp implements SchedOp {
     private static final int FLAGS_WORD = 1;
     private static final int REFS_WORD = 2;
     private static final int MAPCOUNT_WORD = 3;
+    /**
+     * gup_put_folio's word: one that no other op names, as the point touches none of the folio's words
+     * (its references go in the folio_put_refs step after it).
+     */
+    private static final int GUP_PUT_WORD = 4;
+
+    /**
+     * The {@link SchedOp#part} of {@code folio_batch_add} into a per-CPU LRU batch: a word of the folio
+     * that no other op names, as the add writes the batch (under its local lock), not the folio (the
+     * batch's reference is the folio_get step before it). Such a point depends only on another CPU's add
+     * of the same folio and on the whole folio's steps (folio_alloc, free_frozen_pages).
+     */
+    public static final int LRU_BATCH_ADD_PART = SchedOp.word(5);
+
+    /** The {@link SchedOp#part} of {@code folio_batch_add} into a per-CPU mlock batch: as {@link #LRU_BATCH_ADD_PART}. */
+    public static final int MLOCK_BATCH_ADD_PART = SchedOp.word(6);
 
     /**
      * The folio word the step touches: an atomic flag op its bit of the flags word (folio_trylock and
      * folio_unlock: PG_locked); a non-atomic flag op the whole flags word (its read-modify-write can undo
      * another CPU's bit); the refcount ops _refcount and _pincount together (a FOLL_PIN grab adds to
-     * either); the mapcount ops every mapcount word; folio_alloc and free_frozen_pages the whole folio.
+     * either); the mapcount ops every mapcount word; folio_alloc and free_frozen_pages the whole folio;
+     * gup_put_folio a word nothing touches (the references it drops are its folio_put_refs step's, and a
+     * FOLL_PIN unpin declares its reads and writes of the reference words with {@code SchedPoints.access}).
      */
     @Override
     public int part(long arg) {
@@ -119,7 +137,8 @@ public enum FolioOp implements SchedOp {
                     SchedOp.bit(FLAGS_WORD, (int) arg);
             case NONATOMIC_SET_FLAG, NONATOMIC_CLEAR_FLAG -> SchedOp.word(FLAGS_WORD);
             case REF_COUNT, SET_COUNT, REF_ADD, REF_SUB, REF_SUB_AND_TEST, GET, TRY_GET, REF_TRY_ADD, PUT, PUT_REFS,
-                 REF_FREEZE, REF_UNFREEZE, TRY_GRAB_FOLIO, GUP_PUT_FOLIO, MAYBE_DMA_PINNED -> SchedOp.word(REFS_WORD);
+                 REF_FREEZE, REF_UNFREEZE, TRY_GRAB_FOLIO, MAYBE_DMA_PINNED -> SchedOp.word(REFS_WORD);
+            case GUP_PUT_FOLIO -> SchedOp.word(GUP_PUT_WORD);
             case MAPCOUNT_READ, MAPCOUNT_ADD, LARGE_MAPCOUNT_ADD, ENTIRE_MAPCOUNT_ADD, NR_PAGES_MAPPED_ADD ->
                     SchedOp.word(MAPCOUNT_WORD);
             case FREE, ALLOC -> WHOLE;

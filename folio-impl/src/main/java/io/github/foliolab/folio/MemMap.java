@@ -898,6 +898,8 @@ public final class MemMap {
             if (isZeroFolio(pfn)) {
                 return;
             }
+            // The unpin reads and writes _refcount / _pincount in this step (the point itself names none).
+            SchedPoints.access(FolioOp.REF_SUB, pfn, refs);
             long o = off(pfn);
             if (isLarge(pfn)) {
                 int pins = (int) PINCOUNT.getOpaque(seg, o);

@@ -96,4 +96,59 @@ class SyncTest {
         assertEquals(0, cpus.get(0).call(() -> data.local()[0]));
         assertThrows(IllegalArgumentException.class, () -> cpus.get(2));
     }
+
+    @Test
+    void attachedThreadRunsOnItsCpuUntilDetached() throws Exception {
+        Cpus cpus = new Cpus(new io.github.foliolab.folio.api.sched.ObjectIds(false), 3);
+        PerCpu<int[]> data = new PerCpu<>(cpus, i -> new int[] {i * 10});
+        try (Cpu.Attachment a = cpus.get(1).attach()) {
+            assertSame(cpus.get(1), a.cpu());
+            assertTrue(Cpu.onCpu());
+            assertEquals(1, Cpu.current().id());
+            assertEquals(10, data.local()[0]);
+            // A second attachment is refused and leaves the first in place.
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> cpus.get(2).attach());
+            assertTrue(e.getMessage().contains("CPU1"), e.getMessage());
+            assertEquals(1, Cpu.current().id());
+            // run() and call() inside the attachment take precedence while they run, then the attachment is back.
+            cpus.get(2).run(() -> {
+                assertEquals(2, Cpu.current().id());
+                assertEquals(0, cpus.get(0).call(() -> Cpu.current().id()));
+                assertEquals(2, Cpu.current().id());
+            });
+            assertEquals(1, Cpu.current().id());
+            assertThrows(ArithmeticException.class, () -> cpus.get(0).run(() -> {
+                throw new ArithmeticException("thrown inside run");
+            }));
+            assertEquals(1, Cpu.current().id(), "an exception out of run restores the attachment");
+            // Another thread is not attached, and may not close this thread's attachment.
+            boolean[] otherOnCpu = {true};
+            IllegalStateException[] closeElsewhere = {null};
+            Thread other = new Thread(() -> {
+                otherOnCpu[0] = Cpu.onCpu();
+                try {
+                    a.close();
+                } catch (IllegalStateException x) {
+                    closeElsewhere[0] = x;
+                }
+            });
+            other.start();
+            other.join(10_000);
+            assertFalse(other.isAlive());
+            assertFalse(otherOnCpu[0]);
+            assertNotNull(closeElsewhere[0]);
+            assertEquals(1, Cpu.current().id(), "the refused close changed nothing");
+        }
+        assertFalse(Cpu.onCpu());
+        assertThrows(IllegalStateException.class, Cpu::current);
+        // Closing again is harmless, and a stale attachment never detaches a newer one.
+        Cpu.Attachment first = cpus.get(0).attach();
+        first.close();
+        first.close();
+        try (Cpu.Attachment second = cpus.get(0).attach()) {
+            first.close();
+            assertSame(second.cpu(), Cpu.current());
+        }
+        assertFalse(Cpu.onCpu());
+    }
 }

@@ -1,5 +1,6 @@
 package io.github.foliolab.lru;
 
+import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedOp;
 
 /** The schedule points of the lru module (mm/swap.c, mm/vmscan.c) that are not locks or folio atomics. */
@@ -48,6 +49,16 @@ public enum LruOp implements SchedOp {
     @Override
     public Subject subject() {
         return subject;
+    }
+
+    /**
+     * folio_batch_add: {@link FolioOp#LRU_BATCH_ADD_PART}, a word of the folio no other op names (the add
+     * writes this CPU's batch, not the folio), so that partial-order reduction does not order it with
+     * every step on the folio; the other steps: their whole object.
+     */
+    @Override
+    public int part(long arg) {
+        return this == FOLIO_BATCH_ADD ? FolioOp.LRU_BATCH_ADD_PART : WHOLE;
     }
 
     @Override

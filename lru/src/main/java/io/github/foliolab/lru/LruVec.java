@@ -55,16 +55,20 @@ public final class LruVec {
      * of this node's folios.
      */
     private final SpinLock lruLock;
-    /** Under lru_lock. */
-    private final long[] headNext = new long[LruList.NR_LRU_LISTS];
-    private final long[] headPrev = new long[LruList.NR_LRU_LISTS];
     /**
-     * lru_zone_size[zone][lru], under lru_lock, and in the last slot ({@link #HOLDER}) the first slot of
-     * the lock holder's {@link #perCpu} block (its smp_processor_id(), set when it acquires): the words the
-     * holder writes share as few cache lines as possible, so a lock hand-over moves few of them.
+     * The words lru_lock protects in one array, written only under lru_lock: at {@link #HOLDER} the first
+     * slot of the lock holder's {@link #perCpu} block (its smp_processor_id(), set when it acquires), then
+     * per list its head (next, prev: the list_head of lruvec->lists[lru]) followed by its lru_zone_size of
+     * each zone. An add to a list writes the holder slot, that list's head and one of its sizes: adjacent
+     * words, one or two cache lines, which a lock hand-over moves to the new holder's CPU together (in
+     * separate arrays they were up to four lines, beside the lock object a waiter reads). {@link #PAD}
+     * longs (128 bytes) before and after keep the other objects of the heap, and the lock word, off those
+     * lines. Model layout: the kernel keeps lru_zone_size in the memcg's per-node data.
      */
-    private final long[] zoneSize = new long[NR_ZONES * LruList.NR_LRU_LISTS + 1];
-    private static final int HOLDER = NR_ZONES * LruList.NR_LRU_LISTS;
+    private final long[] lists;
+    private static final int HOLDER = LruVec.PAD;
+    private static final int LIST_BASE = HOLDER + 1;
+    private static final int LIST_STRIDE = 2 + NR_ZONES;
     private static final ZoneType[] ZONES = ZoneType.values();
 
     /*
@@ -91,10 +95,11 @@ public final class LruVec {
         this.lruLock = new SpinLock(node.nid() == 0 ? "&lruvec->lru_lock" : "&lruvec->lru_lock(node" + node.nid() + ")");
         this.nrCpus = machine.cpus().nr();
         this.perCpu = new long[PAD + (nrCpus + 1) * STRIDE];
-        zoneSize[HOLDER] = PAD + nrCpus * STRIDE;
+        this.lists = new long[LIST_BASE + LruList.NR_LRU_LISTS * LIST_STRIDE + PAD];
+        lists[HOLDER] = PAD + nrCpus * STRIDE;
         for (int i = 0; i < LruList.NR_LRU_LISTS; i++) {
-            headNext[i] = headId(i);
-            headPrev[i] = headId(i);
+            lists[nextSlot(i)] = headId(i);
+            lists[nextSlot(i) + 1] = headId(i);
         }
     }
 
@@ -263,7 +268,7 @@ public final class LruVec {
     private void acquired() {
         int cpu = vmstat.localCpu();
         int base = PAD + (cpu < 0 || cpu >= nrCpus ? nrCpus : cpu) * STRIDE;
-        zoneSize[HOLDER] = base; // under lru_lock
+        lists[HOLDER] = base; // under lru_lock
         // Under lru_lock; opaque so that the racy readers of the statistic see whole values.
         SLOT.setOpaque(perCpu, base + ACQUISITIONS, perCpu[base + ACQUISITIONS] + 1);
     }
@@ -299,7 +304,7 @@ public final class LruVec {
      * update of these counters is made under it).
      */
     private void flushStats() {
-        int base = (int) zoneSize[HOLDER];
+        int base = (int) lists[HOLDER];
         long[] p = perCpu;
         if (p[base + PENDING_FLAG] == 0) {
             return;
@@ -382,21 +387,31 @@ public final class LruVec {
         return raw >> 1;
     }
 
+    /** The slot of list {@code lru}'s head next pointer in {@link #lists} (its prev is the next slot). */
+    private static int nextSlot(int lru) {
+        return LIST_BASE + lru * LIST_STRIDE;
+    }
+
+    /** The slot of lru_zone_size[z][lru] in {@link #lists}. */
+    private static int sizeSlot(int z, int lru) {
+        return LIST_BASE + lru * LIST_STRIDE + 2 + z;
+    }
+
     private long next(long id) {
-        return id < 0 ? headNext[(int) (-1 - id)] : decode(mm.lruNext(id));
+        return id < 0 ? lists[nextSlot((int) (-1 - id))] : decode(mm.lruNext(id));
     }
 
     private long prev(long id) {
-        return id < 0 ? headPrev[(int) (-1 - id)] : decode(mm.lruPrev(id));
+        return id < 0 ? lists[nextSlot((int) (-1 - id)) + 1] : decode(mm.lruPrev(id));
     }
 
     private void setNext(long id, long v) {
-        if (id < 0) headNext[(int) (-1 - id)] = v;
+        if (id < 0) lists[nextSlot((int) (-1 - id))] = v;
         else PageWords.setLruNext(mm, id, encode(v));
     }
 
     private void setPrev(long id, long v) {
-        if (id < 0) headPrev[(int) (-1 - id)] = v;
+        if (id < 0) lists[nextSlot((int) (-1 - id)) + 1] = v;
         else PageWords.setLruPrev(mm, id, encode(v));
     }
 
@@ -428,14 +443,14 @@ public final class LruVec {
      * deltas when the lock is released (the kernel applies each folio's at once, to the same CPU's deltas).
      */
     private void updateLruSize(LruList lru, long pfn, long nrPages) {
-        addSize(mm.node().zoneOf(pfn).type().ordinal() * LruList.NR_LRU_LISTS + lru.ordinal(), nrPages);
+        addSize(mm.node().zoneOf(pfn).type().ordinal(), lru.ordinal(), nrPages);
     }
 
-    /** lru_zone_size[i] += nr and the pending vmstat delta of the holder's CPU; under lru_lock. */
-    private void addSize(int i, long nrPages) {
-        zoneSize[i] += nrPages;
-        int base = (int) zoneSize[HOLDER];
-        perCpu[base + i] += nrPages;
+    /** lru_zone_size[z][lru] += nr and the pending vmstat delta of the holder's CPU; under lru_lock. */
+    private void addSize(int z, int lru, long nrPages) {
+        lists[sizeSlot(z, lru)] += nrPages;
+        int base = (int) lists[HOLDER];
+        perCpu[base + z * LruList.NR_LRU_LISTS + lru] += nrPages;
         perCpu[base + PENDING_FLAG] = 1;
     }
 
@@ -455,7 +470,7 @@ public final class LruVec {
         long flags = mm.flagsWord(pfn);
         LruList lru = LruList.folioLruList(mm, pfn, flags);
         long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
-        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal(), nr);
+        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK), lru.ordinal(), nr);
         if (lru != LruList.LRU_UNEVICTABLE) {
             long head = headId(lru.ordinal());
             listInsert(pfn, head, next(head));
@@ -494,7 +509,7 @@ public final class LruVec {
             listDel(pfn);
         }
         long nr = (flags & (1L << PageFlags.PG_head)) != 0 ? mm.nrPages(pfn) : 1L;
-        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK) * LruList.NR_LRU_LISTS + lru.ordinal(), -nr);
+        addSize((int) ((flags >>> PageFlags.ZONES_PGSHIFT) & PageFlags.ZONES_MASK), lru.ordinal(), -nr);
     }
 
     /**
@@ -531,7 +546,7 @@ public final class LruVec {
      * @param lru the LRU list
      */
     public long tail(LruList lru) {
-        long p = headPrev[lru.ordinal()];
+        long p = lists[nextSlot(lru.ordinal()) + 1];
         return p < 0 ? -1 : p;
     }
 
@@ -548,7 +563,7 @@ public final class LruVec {
 
     /** update_lru_sizes(): add {@code delta} pages to the sizes of {@code lru} in zone {@code z}. */
     void adjustZoneSize(ZoneType z, LruList lru, long delta) {
-        addSize(z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal(), delta);
+        addSize(z.ordinal(), lru.ordinal(), delta);
     }
 
     /** list_del() without accounting (isolate_lru_folios moves to a private list, sizes fixed after). */
@@ -611,7 +626,7 @@ public final class LruVec {
     public long size(LruList lru) {
         long s = 0;
         for (int z = 0; z < NR_ZONES; z++) {
-            s += zoneSize[z * LruList.NR_LRU_LISTS + lru.ordinal()];
+            s += lists[sizeSlot(z, lru.ordinal())];
         }
         return s;
     }
@@ -623,7 +638,7 @@ public final class LruVec {
      * @param lru the LRU list
      */
     public long zoneSize(ZoneType z, LruList lru) {
-        return zoneSize[z.ordinal() * LruList.NR_LRU_LISTS + lru.ordinal()];
+        return lists[sizeSlot(z.ordinal(), lru.ordinal())];
     }
 
     /**
@@ -702,15 +717,11 @@ public final class LruVec {
     }
 
     private Runnable save() {
-        long[] next = headNext.clone();
-        long[] prev = headPrev.clone();
-        long[] sizes = zoneSize.clone();
+        long[] words = lists.clone();
         long[] pending = perCpu.clone();
         Runnable lockBack = lruLock.save();
         return () -> {
-            System.arraycopy(next, 0, headNext, 0, next.length);
-            System.arraycopy(prev, 0, headPrev, 0, prev.length);
-            System.arraycopy(sizes, 0, zoneSize, 0, sizes.length);
+            System.arraycopy(words, 0, lists, 0, words.length);
             System.arraycopy(pending, 0, perCpu, 0, pending.length);
             lockBack.run();
         };

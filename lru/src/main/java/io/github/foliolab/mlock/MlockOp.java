@@ -1,5 +1,6 @@
 package io.github.foliolab.mlock;
 
+import io.github.foliolab.folio.FolioOp;
 import io.github.foliolab.folio.api.sched.SchedOp;
 
 /** Schedule points of mm/mlock.c that are not locks or folio atomics. */
@@ -26,6 +27,16 @@ public enum MlockOp implements SchedOp {
     @Override
     public Subject subject() {
         return Subject.FOLIO;
+    }
+
+    /**
+     * {@link FolioOp#MLOCK_BATCH_ADD_PART}, a word of the folio no other op names: the add writes this
+     * CPU's batch, not the folio (its reference is the folio_get before it); without a part it would
+     * depend on every step on the folio.
+     */
+    @Override
+    public int part(long arg) {
+        return FolioOp.MLOCK_BATCH_ADD_PART;
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class Vma {
      * @return the VM_* bits ({@code io.github.foliolab.folio.api.VmFlags})
      */
     public long flags() {
-        SchedPoints.access(VmaOp.VM_FLAGS_READ, 0, 0);
+        SchedPoints.access(VmaOp.VM_FLAGS_READ, mm.id(), 0);
         return flags;
     }
 
@@ -63,12 +63,12 @@ public final class Vma {
      */
     public void setFlags(long newFlags) {
         mm.mmapLock().assertWriteLocked();
-        SchedPoints.access(VmaOp.VM_FLAGS_WRITE, 0, 0);
+        SchedPoints.access(VmaOp.VM_FLAGS_WRITE, mm.id(), 0);
         this.flags = newFlags;
     }
 
     void setFlagsUnchecked(long newFlags) {
-        SchedPoints.access(VmaOp.VM_FLAGS_WRITE, 0, 0);
+        SchedPoints.access(VmaOp.VM_FLAGS_WRITE, mm.id(), 0);
         this.flags = newFlags;
     }
 

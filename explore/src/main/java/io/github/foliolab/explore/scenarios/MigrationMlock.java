@@ -52,8 +52,10 @@ public final class MigrationMlock extends Scenario<Boolean> {
             + "(no VM_IO): B's rmap add and A's walk both mlock F", Variant.Expect.VIOLATION, Boolean.FALSE);
 
     /**
-     * The store to vm_flags, printed with its value: a write of the vm_flags word ({@link VmaOp#VM_FLAGS_PART}),
-     * which B's rmap add reads ({@link Vma#flags()} declares the read).
+     * The store to vm_flags, printed with its value. The step's write of the mm's vm_flags is the one
+     * {@link Vma#setFlags} declares ({@link VmaOp#VM_FLAGS_WRITE}), which B's rmap add reads ({@link Vma#flags()}
+     * declares the read); the point itself names a machine-wide word no other step names, so that it does
+     * not depend on every step.
      */
     enum VmFlagsWrite implements SchedOp {
         INSTANCE;
@@ -80,7 +82,7 @@ public final class MigrationMlock extends Scenario<Boolean> {
 
         @Override
         public int part(long arg) {
-            return VmaOp.VM_FLAGS_PART;
+            return SchedOp.word(511);
         }
     }
 
