@@ -3,7 +3,8 @@
 # same machine load), for every WORK and RELEASE variant, with the kernel policy also the 2-node control
 # (a lruvec per thread), then the bare-atomics floor the same way for every WORK; JSON results, the
 # machine load before, after each JMH run and after all, then the tables (every result, scaling per
-# policy and variant, the kernel policy's targets per variant) and the PNG chart.
+# policy and variant, the kernel policy's targets per variant) and the PNG chart; before those, the native
+# ceiling (bench/native/lru_lock_ceiling.c) when a C compiler is installed.
 # Usage (from the repository root, after `./mvnw -B -q package -DskipTests -pl bench -am`):
 #   sh bench/lru-bench.sh [policy ...]        (default: every policy)
 # Environment: WORK (default "none clear_page"), RELEASE (default "overlapped apart"), CHART (default
@@ -63,6 +64,16 @@ for w in $WORK; do
     FILES="$FILES $OUT/bare-$w-t$t.json"
   done
 done
+# The ceiling, not a target: the kernel's own locked work done in native code (bench/native), 1 and 2
+# threads on one lruvec and 2 on a lruvec each, so the model's scaling can be read against what this
+# machine allows. Skipped (with a line saying so) where no C compiler is installed.
+if command -v cc > /dev/null; then
+  cc -O2 -pthread -o "$OUT/lru_lock_ceiling" bench/native/lru_lock_ceiling.c
+  "$OUT/lru_lock_ceiling" 5 | tee "$OUT/native-ceiling.txt"
+  echo "native: $(uptime)" >> "$OUT/load.txt"
+else
+  echo "no C compiler (cc): the native ceiling is skipped"
+fi
 echo "after: $(uptime)" >> "$OUT/load.txt"
 cat "$OUT/load.txt"
 "$J" -Djava.awt.headless=true -cp "$JAR" io.github.foliolab.bench.LruBenchChart "$CHART" $FILES

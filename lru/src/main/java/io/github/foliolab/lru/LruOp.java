@@ -21,8 +21,17 @@ public enum LruOp implements SchedOp {
     READ_DISABLE_COUNT("lru_cache_disabled()", Subject.OBJECT, Kind.READ, true),
     /** atomic_inc / atomic_dec of lru_disable_count. */
     MOD_DISABLE_COUNT("atomic_add(lru_disable_count)", Subject.OBJECT, Kind.WRITE, true),
-    /** A racy read of another CPU's batch count (cpu_needs_drain); id = cpu fbatches object, arg = cpu. */
-    READ_BATCH_COUNT("folio_batch_count", Subject.OBJECT, Kind.READ, true);
+    /**
+     * A racy read of another CPU's batch count (cpu_needs_drain, need_mlock_drain); id = that CPU's
+     * cpu_fbatches or mlock_fbatch object, arg = cpu.
+     */
+    READ_BATCH_COUNT("folio_batch_count", Subject.OBJECT, Kind.READ, true),
+    /**
+     * The owning CPU's change of its batch count, declared with {@code SchedPoints.access} where a batch
+     * gains an entry or is emptied (not a decision of its own); id and arg as {@link #READ_BATCH_COUNT}, so
+     * partial-order reduction orders a remote {@code cpu_needs_drain} with it.
+     */
+    WRITE_BATCH_COUNT("folio_batch_count", Subject.OBJECT, Kind.WRITE, false);
 
     private final String kernelName;
     private final Subject subject;

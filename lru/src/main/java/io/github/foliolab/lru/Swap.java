@@ -258,6 +258,7 @@ public final class Swap implements AutoCloseable {
             FolioBatch b = fb.batch(kind);
             SchedPoints.before(LruOp.FOLIO_BATCH_ADD, pfn, fb.cpu);
             b.addPfn(pfn);
+            SchedPoints.access(LruOp.WRITE_BATCH_COUNT, fb.id, fb.cpu); // the count a remote cpu_needs_drain reads
             if (policy.moveNow(kind, b, folio, this)) {
                 folioBatchMoveLru(fb, b, kind);
             }
@@ -308,6 +309,7 @@ public final class Swap implements AutoCloseable {
             dead.reinit();
         }
         foliosPut(fbatch);
+        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, fb.id, fb.cpu); // folios_put emptied the batch
     }
 
     // ------------------------------------------------------------ entry points
@@ -537,7 +539,7 @@ public final class Swap implements AutoCloseable {
         CpuFbatches fb = fbatches.of(cpu);
         SchedPoints.before(LruOp.READ_BATCH_COUNT, fb.id, cpu);
         for (BatchKind k : ALL_BATCHES) {
-            if (fb.batch(k).count() > 0) {
+            if (fb.batch(k).count() > 0) { // covered by the READ_BATCH_COUNT point's footprint
                 return true;
             }
         }

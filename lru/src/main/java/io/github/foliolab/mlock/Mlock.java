@@ -12,6 +12,7 @@ import io.github.foliolab.folio.api.ZoneStatItem;
 import io.github.foliolab.folio.api.sched.SchedPoints;
 import io.github.foliolab.folio.cpu.Cpu;
 import io.github.foliolab.folio.cpu.PerCpu;
+import io.github.foliolab.lru.LruOp;
 import io.github.foliolab.lru.LruVec;
 import io.github.foliolab.lru.Swap;
 import io.github.foliolab.lru.Vmscan;
@@ -128,8 +129,9 @@ public final class Mlock {
         long pfn = folio.pfn();
         mm.get(pfn); // the batch entry's reference (folio_get: atomic_inc, relaxed)
         SchedPoints.before(MlockOp.MLOCK_BATCH_ADD, pfn, tag);
-        if (mb.fbatch.addPfn(MlockBatch.encode(pfn, tag)) == 0 || !swap.folioMayBeLruCached(folio)
-                || swap.lruCacheDisabled()) {
+        int room = mb.fbatch.addPfn(MlockBatch.encode(pfn, tag));
+        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, mb.id, mb.cpu); // the count need_mlock_drain reads
+        if (room == 0 || !swap.folioMayBeLruCached(folio) || swap.lruCacheDisabled()) {
             mlockFolioBatch(mb);
         }
     }
@@ -260,6 +262,7 @@ public final class Mlock {
             }
         }
         swap.foliosPut(mb.fbatch);
+        SchedPoints.access(LruOp.WRITE_BATCH_COUNT, mb.id, mb.cpu); // folios_put emptied the batch
     }
 
     /**
@@ -423,7 +426,9 @@ public final class Mlock {
      * @return true if the batch holds entries
      */
     public boolean needMlockDrain(int cpu) {
-        return batches.of(cpu).fbatch.count() > 0;
+        MlockBatch mb = batches.of(cpu);
+        SchedPoints.access(LruOp.READ_BATCH_COUNT, mb.id, cpu); // a racy read of another CPU's count
+        return mb.fbatch.count() > 0;
     }
 
     /**

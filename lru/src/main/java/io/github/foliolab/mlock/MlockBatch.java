@@ -21,12 +21,15 @@ public final class MlockBatch {
     static final int TAG_MASK = LRU_FOLIO | NEW_FOLIO;
 
     final int cpu;
+    /** The schedule-point object of this batch's count (read remotely by need_mlock_drain). */
+    final long id;
     /** mlock_fbatch.lock: protects {@link #fbatch}. */
     final LocalLock lock;
     final FolioBatch fbatch;
 
     MlockBatch(MemMap mm, int cpu, int capacity) {
         this.cpu = cpu;
+        this.id = io.github.foliolab.folio.api.sched.SchedPoints.newObjectId("mlock_fbatch/" + cpu);
         this.lock = new LocalLock("mlock_fbatch.lock/" + cpu);
         this.fbatch = new FolioBatch(mm, capacity);
     }
