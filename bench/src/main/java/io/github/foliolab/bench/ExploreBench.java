@@ -38,7 +38,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * {@code race} is {@code SCENARIO} (its first variant) or {@code SCENARIO:VARIANT}, any registered
  * scenario, so a new one is measured with {@code -p race=NAME:VARIANT}. {@code restarts=false} builds a
- * fresh world per schedule instead of restoring one (cheap restarts off).
+ * fresh world per schedule instead of restoring one (cheap restarts off). {@code jobs=2} runs the {@code dfs}
+ * search in two parallel jobs ({@code explore --jobs 2}); the fork keeps the virtual threads on one carrier
+ * (fastest for one job), so measure it with {@code -jvmArgsAppend -Djdk.virtualThreadScheduler.parallelism=2}
+ * ({@code bench/explore-bench.sh} does). {@code cpuUsPerSchedule} is then the CPU time of both jobs.
  *
  * <pre>java -jar bench/target/benchmarks.jar ExploreBench</pre>
  */
@@ -105,6 +108,10 @@ public class ExploreBench {
     @Param({"true"})
     public boolean invariants;
 
+    /** Parallel jobs of a {@code dfs} search ({@code explore --jobs}); {@code dpor} runs in one. */
+    @Param({"1"})
+    public int jobs;
+
     private Scenario<?> scenario;
     private Variant<?> variant;
     private Options options;
@@ -120,10 +127,10 @@ public class ExploreBench {
         }
         variant = sv.length > 1 ? scenario.variant(sv[1]) : scenario.variants().get(0);
         options = (strategy.equals(Options.DPOR) ? Options.dpor(bound) : Options.dfs(bound))
-                .withInvariants(invariants).withRestarts(restarts);
+                .withInvariants(invariants).withRestarts(restarts).withJobs(jobs);
         Explorer.Outcomes o = outcomes(scenario, variant);
         endStates = o.endStates().size();
-        System.out.println(race + " " + strategy + " bound " + bound + ": " + o.schedules() + " schedules to exhaust, "
+        System.out.println(race + " " + strategy + " bound " + bound + " jobs " + jobs + ": " + o.schedules() + " schedules to exhaust, "
                 + endStates + " distinct end states" + (o.exhausted() ? "" : " (NOT exhausted)"));
     }
 

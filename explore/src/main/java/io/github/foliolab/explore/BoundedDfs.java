@@ -29,6 +29,25 @@ public final class BoundedDfs implements Strategy {
             this.preemptive = preemptive;
             this.preemptionsBefore = preemptionsBefore;
         }
+
+        Node copy() {
+            Node n = new Node(order, preemptive, preemptionsBefore);
+            n.choice = choice;
+            return n;
+        }
+    }
+
+    /**
+     * A subtree of the search, named by the branching decisions that lead to it (a path from the root,
+     * each decision with the choices it had and the one taken): met by a probe ({@link #probed}), the root of a
+     * search confined to it ({@link #BoundedDfs(int, Prefix)}). Immutable.
+     */
+    static final class Prefix {
+        private final List<Node> nodes;
+
+        private Prefix(List<Node> nodes) {
+            this.nodes = nodes.stream().map(Node::copy).toList();
+        }
     }
 
     private final int bound;
@@ -39,6 +58,10 @@ public final class BoundedDfs implements Strategy {
     /** True if the tree is split (not for one shard of one: that is the whole tree). */
     private final boolean split;
     private final List<Node> path = new ArrayList<>();
+    /** A probe's subtrees (see {@link #probed}) in the order met; null in any other search. */
+    private final List<Prefix> probed;
+    /** The decisions of {@link #path} that belong to the root prefix and are never changed (0: the whole tree). */
+    private final int floor;
     /** The current schedule's subtree (0-based, depth-first order), and whether it is cut. */
     private long subtree;
     private boolean cut;
@@ -69,6 +92,32 @@ public final class BoundedDfs implements Strategy {
         this.splitDepth = splitDepth;
         this.shard = shard;
         this.split = splitDepth >= 0 && (shard == null || shard.count() > 1);
+        this.floor = 0;
+        this.probed = split && shard == null ? new ArrayList<>() : null;
+    }
+
+    /**
+     * The search of one subtree: every schedule within the bound that begins with {@code root}'s decisions,
+     * in the order the whole search runs them.
+     */
+    BoundedDfs(int bound, Prefix root) {
+        this.bound = bound;
+        this.splitDepth = -1;
+        this.shard = null;
+        this.split = false;
+        for (Node n : root.nodes) {
+            path.add(n.copy());
+        }
+        this.floor = path.size();
+        this.probed = null;
+    }
+
+    /**
+     * {@return the subtrees a probe met, in depth-first order} A probe (split, no shard) cuts every schedule
+     * at the cut, so each schedule it ran is one subtree, named by that schedule's decisions.
+     */
+    List<Prefix> probed() {
+        return probed == null ? List.of() : List.copyOf(probed);
     }
 
     /** True if the schedule just run belongs to another shard's subtree: it was cut and is not counted. */
@@ -119,6 +168,9 @@ public final class BoundedDfs implements Strategy {
 
     @Override
     public boolean nextSchedule() {
+        if (started && probed != null) {
+            probed.add(new Prefix(path)); // the path of the schedule just run, before backtracking changes it
+        }
         depth = 0;
         preemptions = 0;
         if (!started) {
@@ -126,7 +178,7 @@ public final class BoundedDfs implements Strategy {
             enterSubtree(0);
             return true;
         }
-        while (!path.isEmpty()) {
+        while (path.size() > floor) {
             Node last = path.get(path.size() - 1);
             int cost = last.preemptive ? 1 : 0;
             if (last.choice + 1 < last.order.length && last.preemptionsBefore + cost <= bound) {

@@ -38,13 +38,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int BLOCKED = 3;
     private static final int DONE = 4;
 
-    /** The installed engine (SchedPoints allows one hook at a time), for {@link Explore}'s markers. */
-    private static volatile Engine active;
-
-    /** The engine whose simulated CPU the calling thread is, or null. */
+    /** The engine whose simulated CPU the calling thread is, or null (for {@link Explore}'s markers). */
     static Engine current() {
-        Engine e = active;
-        return e != null && e.indexOf(Thread.currentThread()) >= 0 ? e : null;
+        return Dispatcher.current();
+    }
+
+    /** True if {@code t} is one of this engine's simulated CPUs. */
+    boolean runs(Thread t) {
+        return indexOf(t) >= 0;
     }
 
     /** Live worker threads of all engines (tests check that none outlives its engine). */
@@ -72,6 +73,8 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private List<Invariant> invariants = List.of();
     private boolean checkInvariants;
     private int maxSteps;
+    /** How long {@link #await} spins before parking, for this schedule. */
+    private int spins;
     private final int[] status = new int[MAX_CPUS];
     private final long[] blockedOn = new long[MAX_CPUS];
     private final long[][] held = new long[MAX_CPUS][8];
@@ -121,7 +124,6 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     Engine() {
         Dispatcher.attach(this);
-        active = this;
     }
 
     // ------------------------------------------------------------------ one schedule
@@ -139,11 +141,19 @@ final class Engine implements SchedHook, View, AutoCloseable {
                         + w.machine().cpus().nr() + " CPUs");
             }
         }
+        if (w != world) {
+            // A restored world is the same object every schedule: its invariants are asked once (a world
+            // may build the list afresh on each call).
+            this.invariants = w.invariants();
+        }
         this.world = w;
         this.nr = n;
         this.strategy = s;
         this.checkInvariants = checkInvariants;
-        this.invariants = w.invariants();
+        // Platform threads spin on their turn only while the machine has a core for each attached engine's
+        // runner: with more engines (parallel jobs) than cores a spinning waiter would take the core the
+        // runner of another engine needs. Virtual threads never spin (a parked one frees its carrier).
+        this.spins = VIRTUAL || Dispatcher.attached() >= Runtime.getRuntime().availableProcessors() ? 0 : SPINS;
         this.maxSteps = maxSteps;
         this.footprints = s.seesEveryStep();
         // Remember the last schedule's choices, unless a violation ended it (this schedule would then skip
@@ -546,10 +556,10 @@ final class Engine implements SchedHook, View, AutoCloseable {
     }
 
     private void await(int me) {
-        int spins = VIRTUAL ? SPINS : 0;
+        int spun = 0;
         while (turn != me) {
-            if (spins < SPINS) {
-                spins++;
+            if (spun < spins) {
+                spun++;
                 Thread.onSpinWait();
             } else {
                 LockSupport.park(this);
@@ -760,9 +770,6 @@ final class Engine implements SchedHook, View, AutoCloseable {
     @Override
     public void close() {
         Dispatcher.detach(this);
-        if (active == this) {
-            active = null;
-        }
         shutdown = true;
         for (int i = 0; i < MAX_CPUS; i++) {
             Thread t = threads[i];

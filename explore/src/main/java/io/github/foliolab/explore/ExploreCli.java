@@ -27,8 +27,8 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * explore SCENARIO [--variant V] [--strategy random|pct|dfs|dpor] [--seed N] [--schedules N] [--bound K]
- *                  [--replay S] [--shard K/N] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
- * explore races [--strategy ...] [--seed N] [--schedules N] [--bound K] [--no-invariants] [--stats]
+ *                  [--jobs N] [--replay S] [--shard K/N] [--trace-out FILE] [--json-out FILE] [--no-invariants] [--stats]
+ * explore races [--strategy ...] [--seed N] [--schedules N] [--bound K] [--jobs N] [--no-invariants] [--stats]
  * explore merge FILE...
  * explore list
  * </pre>
@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
  * documented, accepted behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The
  * examples module's command line embeds {@link #exploreCommand} and {@link #racesCommand}; running it with
  * {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the simulated CPUs'
- * virtual threads on one carrier thread (faster; the results are the same). Output on {@code out}
+ * virtual threads on one carrier thread (faster with one job; the results are the same; with {@code --jobs N}
+ * the jobs need N carriers, the default on N cores). Output on {@code out}
  * depends only on the arguments (same seed, same bytes); {@code --stats} prints the schedules per second
  * on {@code err}.
  */
@@ -124,6 +125,9 @@ public final class ExploreCli {
         return USAGE_ERROR;
     }
 
+    /** The most {@code --jobs}: each job holds a machine and a thread per simulated CPU. */
+    static final int MAX_JOBS = 256;
+
     /** The options {@code explore SCENARIO} and {@code races} share. */
     static final class StrategyOptions {
         @Option(names = "--strategy", paramLabel = "random|pct|dfs|dpor", defaultValue = Options.DFS,
@@ -143,6 +147,10 @@ public final class ExploreCli {
 
         @Option(names = "--bound", paramLabel = "K", description = "dfs, dpor: the preemption bound; pct: the depth (default 3)")
         String bound;
+
+        @Option(names = "--jobs", paramLabel = "N", description = "dfs: search with N parallel jobs in this JVM, each on its "
+                + "own machine (default 1); the results are those of one job")
+        String jobs;
 
         @Option(names = "--no-invariants", description = "skip the kernel invariants checked after every step "
                 + "(end checks and BUGs still count)")
@@ -170,7 +178,16 @@ public final class ExploreCli {
                 throw new ParameterException(spec.commandLine(), "--bound out of range: " + k);
             }
             long budget = n != null ? n : s.equals(Options.DFS) || s.equals(Options.DPOR) ? 1_000_000 : 10_000;
-            return new Options(s, seedValue, budget, (int) k, replay, !noInvariants, 10_000);
+            long j = jobs == null ? 1 : number(spec, jobs, "--jobs");
+            if (j < 1 || j > MAX_JOBS) {
+                throw new ParameterException(spec.commandLine(), "--jobs must be in 1.." + MAX_JOBS + ", not " + j);
+            }
+            Options o = new Options(s, seedValue, budget, (int) k, replay, !noInvariants, 10_000).withJobs((int) j);
+            String why = Explorer.whyNotParallel(o);
+            if (why != null) {
+                throw new ParameterException(spec.commandLine(), why);
+            }
+            return o;
         }
     }
 

@@ -53,13 +53,48 @@ public final class Explorer {
      * @param options how to explore
      * @param progress told the number of schedules run so far, or null
      * @return the verdict, with the first violating schedule and its trace if there is one
-     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants
+     * @throws IllegalArgumentException if {@code variant} is not one of {@code scenario}'s variants, or
+     *                                  {@code options} ask for more than one job where that cannot be
+     *                                  ({@link #whyNotParallel})
      */
     public static <B> Result explore(Scenario<B> scenario, Variant<B> variant, Options options, LongConsumer progress) {
         checkVariant(scenario, variant);
+        if (options.jobs() > 1) {
+            checkParallel(options);
+            return runDriven(() -> ParallelDfs.explore(scenario, variant, options, progress));
+        }
         // Drive the exploration from a virtual thread too: every hand-off is then between virtual threads
         // (a continuation switch on a carrier) instead of an OS wake-up of the caller's thread.
         return runDriven(() -> run(scenario, variant, options, null, progress)).result();
+    }
+
+    /**
+     * The one-line reason {@code options} cannot run in more than one job ({@link Options#jobs()}), or null
+     * if they can (or ask for one job).
+     *
+     * @param options the options to check
+     * @return the reason, or null
+     */
+    public static String whyNotParallel(Options options) {
+        if (options.jobs() == 1) {
+            return null;
+        }
+        if (options.replay() != null) {
+            return "--jobs and --replay do not go together: a replay runs one schedule";
+        }
+        if (!options.strategy().equals(Options.DFS)) {
+            return "--jobs works with --strategy dfs only" + (options.strategy().equals(Options.DPOR)
+                    ? ": dpor's backtrack points above a subtree come from races found inside other subtrees"
+                    : ": " + options.strategy() + "'s schedules follow one another from one seed");
+        }
+        return null;
+    }
+
+    private static void checkParallel(Options options) {
+        String why = whyNotParallel(options);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
     }
 
     /**
@@ -99,6 +134,9 @@ public final class Explorer {
      * @return the reason, or null when {@code options} can be sharded
      */
     public static String whyNotShardable(Options options) {
+        if (options.jobs() > 1) {
+            return "--shard and --jobs do not go together: a shard is one job";
+        }
         if (options.replay() != null) {
             return "--shard and --replay do not go together: a replay runs one schedule";
         }
@@ -168,6 +206,10 @@ public final class Explorer {
     public static <B> Outcomes outcomes(Scenario<B> scenario, Variant<B> variant, Options options, Shard shard) {
         if (shard != null) {
             checkShardable(scenario, variant, options, shard);
+        } else if (options.jobs() > 1) {
+            checkVariant(scenario, variant);
+            checkParallel(options);
+            return runDriven(() -> ParallelDfs.outcomes(scenario, variant, options));
         }
         java.util.SortedSet<String> states = new java.util.TreeSet<>();
         Searched s = runDriven(() -> search(scenario, variant, options, shard, null, (engine, world, subtree) -> {
@@ -181,7 +223,7 @@ public final class Explorer {
     }
 
     /** The outcome of the schedule just run, as {@link Outcomes} lists it; null for a pruned one. */
-    private static String outcome(Engine engine, World world) {
+    static String outcome(Engine engine, World world) {
         if (engine.violation() != null) {
             return "violation: " + engine.violation().replaceAll(" after step \\d+", "");
         }
@@ -222,7 +264,7 @@ public final class Explorer {
      * What the search loop does with each schedule just run (before its world is closed), of subtree
      * {@code subtree} (0 unless sharded); true to stop.
      */
-    private interface AfterSchedule {
+    interface AfterSchedule {
         boolean stop(Engine engine, World world, long subtree);
     }
 
@@ -230,7 +272,7 @@ public final class Explorer {
      * How a search ended: schedules run, whether the strategy ran out of schedules, and the split of a
      * sharded one (null otherwise).
      */
-    private record Searched(long schedules, boolean exhausted, Strategy strategy, Split split) {}
+    record Searched(long schedules, boolean exhausted, Strategy strategy, Split split) {}
 
     /** Where a sharded search is split: {@code subtrees} subtrees below {@code depth} decisions. */
     private record Split(int depth, long subtrees) {}
@@ -277,7 +319,7 @@ public final class Explorer {
         }
     }
 
-    private static <B> Searched searchInScope(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options,
+    static <B> Searched searchInScope(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options,
                                               java.util.function.IntFunction<Strategy> newStrategy,
                                               LongConsumer progress, AfterSchedule after) {
         World world = scenario.build(variant);

@@ -12,9 +12,23 @@ package io.github.foliolab.explore;
  * @param maxSteps   a schedule longer than this is reported as a CPU making no progress
  * @param restarts   cheap restarts: build a restorable world once and restore it before every schedule
  *                   (the default); false builds a fresh world per schedule. The results are the same.
+ * @param jobs       how many searches run in parallel in this JVM, each on its own machine, taking subtrees of
+ *                   the {@code dfs} tree ({@link #withJobs}); 1 (the default) searches on one thread. The
+ *                   results are the same.
  */
 public record Options(String strategy, long seed, long schedules, int bound, String replay, boolean invariants,
-                      int maxSteps, boolean restarts) {
+                      int maxSteps, boolean restarts, int jobs) {
+    /**
+     * Checks the number of jobs.
+     *
+     * @throws IllegalArgumentException if {@code jobs} is less than 1
+     */
+    public Options {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("the number of jobs must be at least 1, got " + jobs);
+        }
+    }
+
     /** {@link #strategy()} of a seeded random walk ({@link #random}). */
     public static final String RANDOM = "random";
     /** {@link #strategy()} of probabilistic concurrency testing ({@link #pct}). */
@@ -36,7 +50,24 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
      * @param maxSteps a schedule longer than this, in schedule points, is reported as a CPU making no progress
      */
     public Options(String strategy, long seed, long schedules, int bound, String replay, boolean invariants, int maxSteps) {
-        this(strategy, seed, schedules, bound, replay, invariants, maxSteps, true);
+        this(strategy, seed, schedules, bound, replay, invariants, maxSteps, true, 1);
+    }
+
+    /**
+     * Options searching on one thread (one job).
+     *
+     * @param strategy {@link #RANDOM}, {@link #PCT}, {@link #DFS} or {@link #DPOR}
+     * @param seed the seed of random and pct
+     * @param schedules the most schedules to run
+     * @param bound dfs and dpor: the preemption bound; pct: the depth d
+     * @param replay a schedule string to run once instead of searching, or null
+     * @param invariants check the invariants after every step
+     * @param maxSteps a schedule longer than this, in schedule points, is reported as a CPU making no progress
+     * @param restarts cheap restarts on (true) or a fresh world per schedule
+     */
+    public Options(String strategy, long seed, long schedules, int bound, String replay, boolean invariants, int maxSteps,
+                   boolean restarts) {
+        this(strategy, seed, schedules, bound, replay, invariants, maxSteps, restarts, 1);
     }
 
     /**
@@ -100,7 +131,7 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
      * @return the new options
      */
     public Options withSchedules(long n) {
-        return new Options(strategy, seed, n, bound, replay, invariants, maxSteps, restarts);
+        return new Options(strategy, seed, n, bound, replay, invariants, maxSteps, restarts, jobs);
     }
 
     /**
@@ -110,7 +141,7 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
      * @return the new options
      */
     public Options withBound(int k) {
-        return new Options(strategy, seed, schedules, k, replay, invariants, maxSteps, restarts);
+        return new Options(strategy, seed, schedules, k, replay, invariants, maxSteps, restarts, jobs);
     }
 
     /**
@@ -120,7 +151,7 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
      * @return the new options
      */
     public Options withInvariants(boolean on) {
-        return new Options(strategy, seed, schedules, bound, replay, on, maxSteps, restarts);
+        return new Options(strategy, seed, schedules, bound, replay, on, maxSteps, restarts, jobs);
     }
 
     /**
@@ -130,7 +161,21 @@ public record Options(String strategy, long seed, long schedules, int bound, Str
      * @return the new options
      */
     public Options withRestarts(boolean on) {
-        return new Options(strategy, seed, schedules, bound, replay, invariants, maxSteps, on);
+        return new Options(strategy, seed, schedules, bound, replay, invariants, maxSteps, on, jobs);
+    }
+
+    /**
+     * With {@code n} parallel jobs: a {@code dfs} search is cut into subtrees that {@code n} searches, each on
+     * its own machine and threads, take in turn; the verdict, schedule count, exhaustion, first violation
+     * (with its schedule and trace) and end states are those of one job, whatever the timing
+     * ({@link Explorer#whyNotParallel} says which options cannot).
+     *
+     * @param n the number of jobs, at least 1
+     * @return the new options
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     */
+    public Options withJobs(int n) {
+        return new Options(strategy, seed, schedules, bound, replay, invariants, maxSteps, restarts, n);
     }
 
     Strategy newStrategy(int nrCpus) {

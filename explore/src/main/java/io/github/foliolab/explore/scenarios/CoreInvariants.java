@@ -105,8 +105,8 @@ public final class CoreInvariants {
 
     /** NR_MLOCK is never negative and, between functions, counts the PG_mlocked pages of the world. */
     public static final Invariant NR_MLOCK_MATCHES = Invariant.of("nr-mlock-matches", (w, v) -> {
-        long nr = w.machine().vmstat().zoneSum(ZoneStatItem.NR_MLOCK);
         if (!v.quiescent()) return null;
+        long nr = w.machine().vmstat().zoneSum(ZoneStatItem.NR_MLOCK); // after the cheap test: a sum over CPUs
         long pages = 0;
         for (Folio f : w.folios()) {
             if (has(f, PageFlags.PG_mlocked)) pages += f.nrPages();
