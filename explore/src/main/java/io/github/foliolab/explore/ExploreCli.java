@@ -37,10 +37,9 @@ import java.util.concurrent.Callable;
  * found within the budget, 2 on a usage error (one line {@code COMMAND: what is wrong} on {@code err}). {@code races}
  * exits 0 when every verdict is the one its variant expects (known races found, fixes judged as
  * documented, accepted behaviour reached), 1 when some verdict is unexpected, 2 on a usage error. The
- * examples module's command line embeds {@link #exploreCommand} and {@link #racesCommand}; running it with
- * {@code -Djdk.virtualThreadScheduler.parallelism=1} keeps every hand-off between the simulated CPUs'
- * virtual threads on one carrier thread (faster with one job; the results are the same; with {@code --jobs N}
- * the jobs need N carriers, the default on N cores). Output on {@code out}
+ * examples module's command line embeds {@link #exploreCommand} and {@link #racesCommand}; they ask for one
+ * virtual-thread carrier per job before the first virtual thread starts ({@link #requestCarriers}), which
+ * keeps a job's hand-offs between its simulated CPUs on one core. Output on {@code out}
  * depends only on the arguments (same seed, same bytes); {@code --stats} prints the schedules per second
  * on {@code err}.
  */
@@ -187,7 +186,25 @@ public final class ExploreCli {
             if (why != null) {
                 throw new ParameterException(spec.commandLine(), why);
             }
+            requestCarriers(o.jobs());
             return o;
+        }
+    }
+
+    /** The JDK's system property that sets the virtual-thread scheduler's number of carrier threads. */
+    static final String CARRIERS = "jdk.virtualThreadScheduler.parallelism";
+
+    /**
+     * Ask for one carrier thread per job (at most one per core) unless the user set {@value #CARRIERS}: a job's
+     * simulated CPUs take turns, so on one carrier every hand-off stays on one core, while with a spare
+     * carrier the next CPU's continuation is often taken by the other carrier and the turn crosses cores
+     * (about twice the CPU time per schedule). The JDK reads the property when the first virtual thread
+     * starts, so this takes effect in the command line's JVM (nothing has started one before the options
+     * are parsed) and changes nothing where virtual threads already ran (a test JVM, an embedding program).
+     */
+    static void requestCarriers(int jobs) {
+        if (System.getProperty(CARRIERS) == null) {
+            System.setProperty(CARRIERS, Integer.toString(Math.min(jobs, Runtime.getRuntime().availableProcessors())));
         }
     }
 
