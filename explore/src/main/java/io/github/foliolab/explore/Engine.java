@@ -30,7 +30,11 @@ final class Engine implements SchedHook, View, AutoCloseable {
     private static final int NONE = -2;
     /** How long a waiting thread spins on its turn before parking. */
     private static final int SPINS = Integer.getInteger("foliolab.explore.spins", 2_000);
-    private static final long SCHEDULE_TIMEOUT_NANOS = 60_000_000_000L;
+    /**
+     * How long a schedule's CPUs may run without reaching a schedule point before the schedule fails
+     * (60 s; a test shortens it). Read by the watchdog's thread.
+     */
+    static volatile long scheduleTimeoutNanos = 60_000_000_000L;
 
     private static final int START = 0;
     private static final int RUNNABLE = 1;
@@ -266,11 +270,14 @@ final class Engine implements SchedHook, View, AutoCloseable {
                 } catch (Abort a) {
                     // unwound
                 } catch (Throwable t) {
-                    if (!aborting) {
+                    if (!aborting && !shutdown) {
                         rec.exception(i, firstLine(t));
                         fail("CPU " + Trace.cpuName(i) + " threw " + describe(t));
                     }
                 }
+            }
+            if (shutdown) {
+                return; // back from a body after the engine was closed (its schedule timed out): nothing to finish
             }
             finish(i);
         }
@@ -557,7 +564,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     private void await(int me) {
         int spun = 0;
-        while (turn != me) {
+        while (turn != me && !shutdown) {
             if (spun < spins) {
                 spun++;
                 Thread.onSpinWait();
@@ -567,14 +574,55 @@ final class Engine implements SchedHook, View, AutoCloseable {
         }
     }
 
+    /**
+     * The main thread while it waits for a schedule's CPUs ({@link #awaitMain}), else null; with
+     * {@link #waitingSince}, read by the {@link ScheduleWatchdog}. Volatile: set and cleared by the main
+     * thread, read by the watchdog's thread.
+     */
+    private volatile Thread waiter;
+    /** When the current wait began ({@link System#nanoTime()}); meaningful while {@link #waiter} is set. */
+    private volatile long waitingSince;
+    /** Set by the watchdog once the wait passed {@link #scheduleTimeoutNanos}, before it unparks the waiter. */
+    private volatile boolean overdue;
+
+    /**
+     * Wait, parked without a timeout, until the turn comes back to the main thread. A timed park of a
+     * virtual thread arms and cancels a timer task on the JDK's timer thread every time, a cross-thread
+     * wake-up per schedule; the watchdog thread checks all waits once a second instead.
+     */
     private void awaitMain() {
-        long deadline = System.nanoTime() + SCHEDULE_TIMEOUT_NANOS;
-        while (turn != MAIN) {
-            LockSupport.parkNanos(this, 100_000_000L);
-            if (turn != MAIN && System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("a simulated CPU ran for over 60 s without reaching a schedule point");
-            }
+        if (turn == MAIN) {
+            return;
         }
+        waitingSince = System.nanoTime();
+        waiter = Thread.currentThread();
+        ScheduleWatchdog.watch(this);
+        try {
+            while (turn != MAIN) {
+                LockSupport.park(this);
+                if (turn != MAIN && overdue) {
+                    throw new IllegalStateException("a simulated CPU ran for over " + scheduleTimeoutNanos / 1_000_000_000.0
+                            + " s without reaching a schedule point");
+                }
+            }
+        } finally {
+            waiter = null;
+        }
+    }
+
+    /**
+     * Called by the watchdog about once a second: if the main thread has waited longer than
+     * {@link #scheduleTimeoutNanos}, mark the wait overdue and wake the main thread, which then throws.
+     *
+     * @return false once this engine is closed (the watchdog forgets it)
+     */
+    boolean checkOverdue(long now) {
+        Thread w = waiter;
+        if (w != null && now - waitingSince > scheduleTimeoutNanos) {
+            overdue = true;
+            LockSupport.unpark(w);
+        }
+        return !shutdown;
     }
 
     // ------------------------------------------------------------------ locks held

@@ -74,6 +74,36 @@ class EngineTest {
         };
     }
 
+    /**
+     * The watchdog ends a schedule whose CPU runs too long between schedule points (the main thread waits
+     * for each schedule without a timed park, so only the watchdog can wake it).
+     */
+    @Test
+    void aCpuThatNeverReachesASchedulePointFailsTheSchedule() {
+        long saved = Engine.scheduleTimeoutNanos;
+        Engine.scheduleTimeoutNanos = 300_000_000L;
+        try {
+            Scenario<Variant.Library> s = twoCpus("runaway", (cpu, st) -> {
+                if (cpu == 0) {
+                    // Stuck outside the model for 2 s (bounded: the worker ends on its own), parked so that
+                    // its carrier is free for the woken main thread (this module's tests run virtual
+                    // threads on one carrier).
+                    long end = System.nanoTime() + 2_000_000_000L;
+                    while (System.nanoTime() - end < 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+                    }
+                }
+            });
+            long t0 = System.nanoTime();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Explorer.explore(s, s.variants().get(0), Options.dfs(0)));
+            assertTrue(e.getMessage().contains("without reaching a schedule point"), e.getMessage());
+            assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "the watchdog woke the main thread");
+        } finally {
+            Engine.scheduleTimeoutNanos = saved;
+        }
+    }
+
     @Test
     void optionsWithKeepEveryOtherField() {
         Options off = Options.dfs(3).withRestarts(false).withInvariants(false);
