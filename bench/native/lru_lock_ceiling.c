@@ -15,6 +15,7 @@
  * This is our own code, written for the measurement; it copies no kernel source.
  *
  * Build and run:  cc -O2 -pthread -o lru_lock_ceiling lru_lock_ceiling.c && ./lru_lock_ceiling [seconds]
+ * (seconds per case, default 3; a warm-up of a third of that runs first)
  * Prints, for 1 and 2 threads on one lruvec and for 2 threads on two lruvecs (the control): folios per
  * microsecond (summed over threads, each over its own timed adds, as JMH sums threads), thread CPU ns per
  * folio, and the scaling ratios.
@@ -76,7 +77,9 @@ struct cpu {                        /* per-CPU data, a line (or more) of its own
 static struct lruvec lruvecs[2];
 static struct vmstat_global vmstat;
 static _Atomic int arrived;
-static _Atomic int stop;
+static _Atomic int generation;   /* the last meeting every thread has reached */
+static _Atomic int stop;         /* set by main when the time is up */
+static _Atomic int decided_stop; /* stop as the last thread to reach a meeting saw it: one answer for all */
 static int nthreads;
 
 static void list_init(struct list_head *h) { h->next = h->prev = h; }
@@ -184,12 +187,22 @@ static void release_all(struct cpu *c)
 	}
 }
 
-static void meet(int *round)
+/*
+ * Wait until every thread has reached this meeting; returns whether to stop. The last thread to arrive
+ * reads the stop flag for all of them, so the threads never disagree (one leaving while the other waits
+ * at the next meeting for ever).
+ */
+static int meet(int *round)
 {
-	int target = ++*round * nthreads;
-	atomic_fetch_add(&arrived, 1);
-	while (atomic_load(&arrived) < target)
-		cpu_relax();
+	int r = ++*round;
+	if (atomic_fetch_add(&arrived, 1) + 1 == r * nthreads) {
+		atomic_store(&decided_stop, atomic_load(&stop));
+		atomic_store(&generation, r);
+	} else {
+		while (atomic_load(&generation) < r)
+			cpu_relax();
+	}
+	return atomic_load(&decided_stop);
 }
 
 static long ns(clockid_t clk)
@@ -204,8 +217,7 @@ static void *run(void *arg)
 	struct cpu *c = arg;
 	int round = 0;
 	for (;;) {
-		meet(&round);
-		if (atomic_load(&stop))
+		if (meet(&round))
 			break;
 		long w0 = ns(CLOCK_MONOTONIC), c0 = ns(CLOCK_THREAD_CPUTIME_ID);
 		add_all(c);
@@ -238,7 +250,9 @@ static void measure(int n, int nlruvecs, double seconds, double *ops_per_us, dou
 	}
 	nthreads = n;
 	atomic_store(&arrived, 0);
+	atomic_store(&generation, 0);
 	atomic_store(&stop, 0);
+	atomic_store(&decided_stop, 0);
 	for (int t = 0; t < n; t++)
 		pthread_create(&th[t], NULL, run, &cpus[t]);
 	struct timespec d = { (time_t)seconds, (long)((seconds - (long)seconds) * 1e9) };
@@ -260,7 +274,11 @@ static void measure(int n, int nlruvecs, double seconds, double *ops_per_us, dou
 
 int main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 3.0;
+	double seconds = 3.0;
+	if (argc > 2 || (argc == 2 && (sscanf(argv[1], "%lf", &seconds) != 1 || !(seconds > 0 && seconds <= 3600)))) {
+		fprintf(stderr, "usage: %s [seconds per case, more than 0 and at most 3600; default 3]\n", argv[0]);
+		return 2;
+	}
 	double o1, c1, o2, c2, oc, cc;
 	measure(1, 1, seconds / 3, &o1, &c1); /* warm-up */
 	measure(1, 1, seconds, &o1, &c1);
