@@ -125,6 +125,11 @@ public final class BoundedDfs implements Strategy {
         return cut;
     }
 
+    /** {@return the split depth this search was made with (-1: not split)} */
+    int splitDepth() {
+        return splitDepth;
+    }
+
     /** {@return the subtree (0-based, depth-first order) of the schedule just run} */
     long subtree() {
         return subtree;

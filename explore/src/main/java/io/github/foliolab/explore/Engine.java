@@ -128,6 +128,7 @@ final class Engine implements SchedHook, View, AutoCloseable {
 
     Engine() {
         Dispatcher.attach(this);
+        ScheduleWatchdog.watch(this); // until close(): checkOverdue then answers false
     }
 
     // ------------------------------------------------------------------ one schedule
@@ -596,7 +597,6 @@ final class Engine implements SchedHook, View, AutoCloseable {
         }
         waitingSince = System.nanoTime();
         waiter = Thread.currentThread();
-        ScheduleWatchdog.watch(this);
         try {
             while (turn != MAIN) {
                 LockSupport.park(this);

@@ -307,14 +307,23 @@ public final class Explorer {
         if (shards == 1) {
             return new Split(0, 1);
         }
-        long wanted = (long) Shard.SUBTREES_PER_SHARD * shards;
+        BoundedDfs probe = probe(ids, scenario, variant, options, (long) Shard.SUBTREES_PER_SHARD * shards);
+        return new Split(probe.splitDepth(), probe.subtree() + 1);
+    }
+
+    /**
+     * The probe at the smallest split depth that cuts the tree into at least {@code wanted} subtrees, or
+     * at the depth that cuts no schedule (the whole tree is fewer): the tree enumerated down to depth 1, 2,
+     * ... with every schedule cut there. Shared by {@code --shard} (which needs the depth) and
+     * {@code --jobs} (which needs the subtrees' prefixes, {@link BoundedDfs#probed()}).
+     */
+    static <B> BoundedDfs probe(ObjectIds ids, Scenario<B> scenario, Variant<B> variant, Options options, long wanted) {
         for (int depth = 1; ; depth++) {
             int d = depth;
             BoundedDfs probe = (BoundedDfs) searchInScope(ids, scenario, variant, options,
                     cpus -> new BoundedDfs(options.bound(), d, null), null, (engine, world, subtree) -> false).strategy();
-            long subtrees = probe.subtree() + 1;
-            if (subtrees >= wanted || probe.cuts() == 0) {
-                return new Split(depth, subtrees);
+            if (probe.subtree() + 1 >= wanted || probe.cuts() == 0) {
+                return probe;
             }
         }
     }

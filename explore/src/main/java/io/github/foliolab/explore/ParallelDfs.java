@@ -283,16 +283,7 @@ final class ParallelDfs {
      */
     private static <B> List<BoundedDfs.Prefix> split(Scenario<B> scenario, Variant<B> variant, Options options, long wanted) {
         ObjectIds ids = new ObjectIds(true);
-        return ScopedValue.where(ObjectIds.forNewMachines(), ids).call(() -> {
-            for (int depth = 1; ; depth++) {
-                int d = depth;
-                BoundedDfs probe = (BoundedDfs) Explorer.searchInScope(ids, scenario, variant, options,
-                        cpus -> new BoundedDfs(options.bound(), d, null), null, (engine, world, subtree) -> false).strategy();
-                List<BoundedDfs.Prefix> found = probe.probed();
-                if (found.size() >= wanted || probe.cuts() == 0) {
-                    return new ArrayList<>(found);
-                }
-            }
-        });
+        return ScopedValue.where(ObjectIds.forNewMachines(), ids)
+                .call(() -> new ArrayList<>(Explorer.probe(ids, scenario, variant, options, wanted).probed()));
     }
 }

@@ -19,7 +19,7 @@ final class ScheduleWatchdog {
     /** The watchdog thread, started with the first engine (guarded by the class's monitor). */
     private static Thread thread;
 
-    /** Check {@code e} from now on (cheap when it is already checked). */
+    /** Check {@code e} from now on, until it is closed (an engine registers once, when it is made). */
     static void watch(Engine e) {
         if (ENGINES.add(e)) {
             start();
